@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/arch_arm64.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "engine/pgalloc.h"
+
+namespace vmapfuzz::engine {
+namespace {
+
+// __fls(): index of the most significant set bit (x != 0).
+unsigned fls_index(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
+
+// __hugetlb_valid_size() on arm64.
+bool hugetlb_valid_size(const Geometry& g, u64 size) {
+  return (size == g.pud_size() && g.pud_block) || size == g.cont_pmd_size() ||
+         size == g.pmd_size() || size == g.cont_pte_size();
+}
+
+// clear_flush(): break-before-make for a live CONT range.
+void clear_flush(Kernel& k, VirtAddr addr, pte_t* ptep, u64 pgsize, unsigned ncontig) {
+  for (unsigned i = 0; i < ncontig; ++i) ptep[i] = 0;
+  k.flush(FlushKind::tlb_range, addr, addr + pgsize * ncontig);
+}
+
+}  // namespace
+
+bool arch_vmap_pud_supported(const Kernel& k, pgprot_t) { return k.geo().pud_block; }
+bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t) { return k.geo().pmd_block; }
+
+// asm/vmalloc.h: arch_vmap_pte_range_map_size (mainline; v4 patch 2)
+u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
+                                 unsigned max_page_shift) {
+  const Geometry& g = k.geo();
+  if (g.cont_pte_shift == 0) return g.page_size();
+  if (max_page_shift < g.cont_pte_shift) return g.page_size();
+  if (end - addr < g.cont_pte_size()) return g.page_size();
+  if (!is_aligned(addr, g.cont_pte_size())) return g.page_size();
+  if (!is_aligned(pfn << g.page_shift, g.cont_pte_size())) return g.page_size();
+  if (k.variant() == Variant::mainline) return g.cont_pte_size();
+  // v4: as many whole groups as fit, rounded down to a power of two.
+  const u64 cap = max_page_shift >= 63 ? ~u64{0} : u64{1} << max_page_shift;
+  const u64 size = std::min({end - addr, cap, g.pmd_size() >> 1});
+  return u64{1} << fls_index(size);
+}
+
+// asm/vmalloc.h: arch_vmap_pte_range_unmap_size
+u64 arch_vmap_pte_range_unmap_size(const Kernel& k, VirtAddr, const pte_t* ptep) {
+  if (k.geo().cont_pte_shift != 0 && pte_valid_cont(*ptep)) return k.geo().cont_pte_size();
+  return k.geo().page_size();
+}
+
+// hugetlbpage.c: num_contig_ptes (mainline after the 2025 cleanup; v4 patch 1)
+unsigned num_contig_ptes(Kernel& k, u64 size, u64* pgsize) {
+  const Geometry& g = k.geo();
+  unsigned contig_ptes = 1;
+  *pgsize = size;
+  if (size == g.cont_pmd_size()) {
+    *pgsize = g.pmd_size();
+    contig_ptes = g.cont_pmds();
+  } else if (size == g.cont_pte_size()) {
+    *pgsize = g.page_size();
+    contig_ptes = g.cont_ptes();
+  } else if (k.variant() != Variant::mainline && size > 0 && size < g.pmd_size() &&
+             is_aligned(size, g.cont_pte_size())) {
+    // v4: a run of whole CONT_PTE groups.
+    *pgsize = g.page_size();
+    contig_ptes = static_cast<unsigned>(size >> g.page_shift);
+  } else if (!hugetlb_valid_size(g, size)) {
+    k.warn(WarnId::num_contig_ptes_bad_size, VirtAddr{size});
+  }
+  return contig_ptes;
+}
+
+// hugetlbpage.c: arch_make_huge_pte (mainline; v4 patch 1)
+pte_t arch_make_huge_pte(Kernel& k, pte_t entry, unsigned shift) {
+  const Geometry& g = k.geo();
+  const u64 pagesize = u64{1} << shift;
+  if (pagesize == g.pud_size() && g.pud_block) return pmd_mkhuge(entry);
+  if (pagesize == g.cont_pmd_size()) return pmd_mkhuge(pte_mkcont(entry));
+  if (pagesize == g.pmd_size()) return pmd_mkhuge(entry);
+  if (pagesize == g.cont_pte_size()) return pte_mkcont(entry);
+  if (k.variant() != Variant::mainline && pagesize > g.cont_pte_size() &&
+      pagesize < g.pmd_size() && is_aligned(pagesize, g.cont_pte_size()))
+    return pte_mkcont(entry);
+  k.warn(WarnId::arch_make_huge_pte_bad_size, VirtAddr{pagesize});
+  return entry;
+}
+
+// hugetlbpage.c: set_huge_pte_at
+bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
+  ++k.counters().set_huge_pte_at;
+  u64 pgsize = 0;
+  const unsigned ncontig = num_contig_ptes(k, sz, &pgsize);
+  if (ptep + ncontig > table_end_of(ptep)) {
+    k.bug(BugId::pte_table_overrun, addr);
+    return false;
+  }
+  if (!pte_present(pte)) {
+    for (unsigned i = 0; i < ncontig; ++i) ptep[i] = pte;
+    k.counters().descriptors_written += ncontig;
+    return true;
+  }
+  // Only break if transitioning valid -> valid.
+  if (pte_cont(pte) && pte_valid(*ptep)) clear_flush(k, addr, ptep, pgsize, ncontig);
+  // __set_ptes_anysz()
+  const u64 step = pgsize >> k.geo().page_shift;
+  for (unsigned i = 0; i < ncontig; ++i) {
+    ptep[i] = pte;
+    pte = pte_advance_pfn(pte, step, k.geo().page_shift);
+  }
+  k.counters().descriptors_written += ncontig;
+  return true;
+}
+
+// hugetlbpage.c: huge_ptep_get_and_clear -> get_clear_contig
+pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz) {
+  u64 pgsize = 0;
+  const unsigned ncontig = num_contig_ptes(k, sz, &pgsize);
+  if (ptep + ncontig > table_end_of(ptep)) {
+    k.bug(BugId::pte_table_overrun, addr);
+    return 0;
+  }
+  pte_t orig = ptep[0];
+  for (unsigned i = 0; i < ncontig; ++i) {
+    // Dirty and young of every entry are folded into the returned value.
+    orig |= ptep[i] & (PTE_DIRTY | PTE_AF);
+    ptep[i] = 0;
+  }
+  k.counters().descriptors_written += ncontig;
+  return orig;
+}
+
+void set_pte_at(Kernel& k, VirtAddr, pte_t* ptep, pte_t pte) {
+  ++k.counters().set_pte_at;
+  ++k.counters().descriptors_written;
+  *ptep = pte;
+}
+
+pte_t ptep_get_and_clear(Kernel& k, pte_t* ptep) {
+  const pte_t old = *ptep;
+  *ptep = 0;
+  ++k.counters().descriptors_written;
+  return old;
+}
+
+namespace {
+
+// pud_set_huge / pmd_set_huge share their shape.
+int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t prot,
+                 u64 block_size) {
+  const u64 new_desc = (phys.v & PTE_ADDR_MASK) | mk_sect_prot(prot);
+  // Only allow permission changes for now.
+  if (!pgattr_change_is_safe(*entry, new_desc, k.geo().page_shift)) return 0;
+  if (!is_aligned(phys, block_size)) {  // VM_BUG_ON(phys & ~PXD_MASK)
+    k.bug(BugId::set_huge_unaligned_phys, addr);
+    return 0;
+  }
+  *entry = new_desc;
+  ++k.counters().descriptors_written;
+  return 1;
+}
+
+}  // namespace
+
+// mmu.c: pud_set_huge
+int pud_set_huge(Kernel& k, pud_t* pud, VirtAddr addr, PhysAddr phys, pgprot_t prot) {
+  ++k.counters().pud_set_huge;
+  return pxd_set_huge(k, pud, addr, phys, prot, k.geo().pud_size());
+}
+
+// mmu.c: pmd_set_huge
+int pmd_set_huge(Kernel& k, pmd_t* pmd, VirtAddr addr, PhysAddr phys, pgprot_t prot) {
+  ++k.counters().pmd_set_huge;
+  return pxd_set_huge(k, pmd, addr, phys, prot, k.geo().pmd_size());
+}
+
+// mmu.c: pmd_free_pte_page. Does not check that the table is empty: the
+// caller guarantees the range was unmapped.
+int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
+  const pmd_t v = *pmd;
+  if (!pmd_table(v)) {
+    k.warn(WarnId::pmd_free_pte_page_not_table, addr);  // VM_WARN_ON(1)
+    return 1;
+  }
+  *pmd = 0;  // pmd_clear
+  ++k.counters().descriptors_written;
+  k.flush(FlushKind::tlb_pgtable, addr, addr);
+  k.pool().free(desc_table_pa(v));  // pte_free_kernel
+  ++k.out().tables_freed;
+  return 1;
+}
+
+// mmu.c: pud_free_pmd_page
+int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
+  const pud_t v = *pud;
+  if (!pmd_table(v)) {
+    k.warn(WarnId::pud_free_pmd_page_not_table, addr);  // VM_WARN_ON(1)
+    return 1;
+  }
+  pmd_t* table = k.pool().table(desc_table_pa(v));
+  if (!table) {
+    k.bug(BugId::leaf_used_as_table, addr);
+    return 0;
+  }
+  const Geometry& g = k.geo();
+  VirtAddr next = addr;
+  const VirtAddr end = addr + g.pud_size();
+  pmd_t* pmdp = table;
+  do {
+    if (pmd_present(*pmdp)) pmd_free_pte_page(k, pmdp, next);
+  } while (++pmdp, next += g.pmd_size(), next != end);
+  *pud = 0;  // pud_clear
+  ++k.counters().descriptors_written;
+  k.flush(FlushKind::tlb_pgtable, addr, addr);
+  k.pool().free(desc_table_pa(v));  // pmd_free
+  ++k.out().tables_freed;
+  return 1;
+}
+
+// mmu.c: pud_clear_huge / pmd_clear_huge: clear a block, nothing else.
+int pud_clear_huge(Kernel& k, pud_t* pud) {
+  if (!pmd_sect(*pud)) return 0;
+  *pud = 0;
+  ++k.counters().descriptors_written;
+  return 1;
+}
+
+int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
+  if (!pmd_sect(*pmd)) return 0;
+  *pmd = 0;
+  ++k.counters().descriptors_written;
+  return 1;
+}
+
+}  // namespace vmapfuzz::engine

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/table_pool.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+namespace vmapfuzz::engine {
+
+namespace {
+constexpr std::align_val_t kTableAlign{4096};
+}
+
+void TablePool::AlignedDelete::operator()(u64* p) const { ::operator delete[](p, kTableAlign); }
+
+TablePool::TablePool() = default;
+
+u64* TablePool::slot(u64 index) const {
+  return chunks_[index / kChunkTables].get() + (index % kChunkTables) * kEntries;
+}
+
+PhysAddr TablePool::alloc() {
+  if (fail_countdown_ != 0 && --fail_countdown_ == 0) {
+    ++failures_;
+    return {0};
+  }
+  u64 index;
+  if (!free_list_.empty()) {
+    index = free_list_.back();
+    free_list_.pop_back();
+  } else {
+    index = next_index_++;
+    if (index / kChunkTables >= chunks_.size())
+      chunks_.emplace_back(static_cast<u64*>(
+          ::operator new[](u64{kChunkTables} * kEntries * sizeof(u64), kTableAlign)));
+    live_.push_back(0);
+  }
+  std::memset(slot(index), 0, kEntries * sizeof(u64));
+  live_[index] = 1;
+  ++allocs_;
+  return {kBasePa + index * (kEntries * sizeof(u64))};
+}
+
+bool TablePool::in_window(PhysAddr pa) const {
+  return pa.v >= kBasePa && (pa.v - kBasePa) % (kEntries * sizeof(u64)) == 0 &&
+         (pa.v - kBasePa) / (kEntries * sizeof(u64)) < next_index_;
+}
+
+bool TablePool::is_live(PhysAddr pa) const {
+  return in_window(pa) && live_[(pa.v - kBasePa) / (kEntries * sizeof(u64))];
+}
+
+void TablePool::free(PhysAddr pa) {
+  if (!is_live(pa)) {
+    ++double_frees_;
+    return;
+  }
+  const u64 index = (pa.v - kBasePa) / (kEntries * sizeof(u64));
+  live_[index] = 0;
+  free_list_.push_back(index);
+  ++frees_;
+}
+
+u64* TablePool::table(PhysAddr pa) {
+  return is_live(pa) ? slot((pa.v - kBasePa) / (kEntries * sizeof(u64))) : nullptr;
+}
+
+const u64* TablePool::table(PhysAddr pa) const {
+  return is_live(pa) ? slot((pa.v - kBasePa) / (kEntries * sizeof(u64))) : nullptr;
+}
+
+std::vector<PhysAddr> TablePool::live_tables() const {
+  std::vector<PhysAddr> out;
+  for (u64 i = 0; i < next_index_; ++i)
+    if (live_[i]) out.push_back({kBasePa + i * (kEntries * sizeof(u64))});
+  return out;
+}
+
+void TablePool::reset() {
+  std::fill(live_.begin(), live_.end(), 0);
+  free_list_.clear();
+  // Reuse slots lowest first so a reset pool allocates like a new one.
+  for (u64 i = next_index_; i-- > 0;) free_list_.push_back(i);
+  fail_countdown_ = 0;
+  allocs_ = frees_ = failures_ = double_frees_ = 0;
+}
+
+}  // namespace vmapfuzz::engine

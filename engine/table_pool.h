@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Page-table pages. Tables live in contiguous chunks of host memory and are
+// named by a physical address in a window no data mapping uses, so table
+// descriptors carry real output addresses and a walker can follow them.
+// The pool counts allocations and frees, remembers which tables are live,
+// and can be told to fail the n-th allocation from now.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace vmapfuzz::engine {
+
+class TablePool {
+ public:
+  static constexpr u64 kBasePa = 0xf000'0000'0000ull;
+  static constexpr unsigned kEntries = 512;  // 4 KiB tables of 8-byte entries
+
+  TablePool();
+
+  // A zeroed table, or {0} when this allocation was told to fail.
+  PhysAddr alloc();
+  // Returns a live table to the pool. Freeing a table that is not live is a
+  // modelled double free: counted in double_frees(), otherwise ignored.
+  void free(PhysAddr pa);
+  // The entries of the live table at `pa`, or nullptr if `pa` does not name
+  // a live table.
+  u64* table(PhysAddr pa);
+  const u64* table(PhysAddr pa) const;
+  bool is_live(PhysAddr pa) const;
+  bool in_window(PhysAddr pa) const;
+
+  // Fail the n-th allocation from now (1 = the next one); 0 disarms.
+  void fail_nth(unsigned n) { fail_countdown_ = n; }
+  unsigned fail_countdown() const { return fail_countdown_; }
+
+  u64 allocs() const { return allocs_; }
+  u64 frees() const { return frees_; }
+  u64 failures() const { return failures_; }
+  u64 double_frees() const { return double_frees_; }
+  u64 live_count() const { return allocs_ - frees_; }
+  // Every live table, in address order.
+  std::vector<PhysAddr> live_tables() const;
+
+  // Forget everything (keeps the host memory for reuse).
+  void reset();
+
+ private:
+  static constexpr unsigned kChunkTables = 64;
+  u64* slot(u64 index) const;
+
+  struct AlignedDelete {
+    void operator()(u64* p) const;
+  };
+  // Chunks are granule aligned, so a table's host address is 4 KiB aligned
+  // and the end of the table holding an entry can be computed from it.
+  std::vector<std::unique_ptr<u64[], AlignedDelete>> chunks_;
+  std::vector<std::uint8_t> live_;   // per slot index
+  std::vector<u64> free_list_;       // slot indices, reused LIFO
+  u64 next_index_ = 0;               // first never-used slot
+  unsigned fail_countdown_ = 0;
+  u64 allocs_ = 0, frees_ = 0, failures_ = 0, double_frees_ = 0;
+};
+
+}  // namespace vmapfuzz::engine

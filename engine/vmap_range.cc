@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/vmap_range.h"
+
+#include <bit>
+
+#include "engine/arch_arm64.h"
+#include "engine/pgalloc.h"
+
+namespace vmapfuzz::engine {
+namespace {
+
+unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
+
+// mm/vmalloc.c: vmap_pte_range (mainline and v4)
+int vmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys,
+                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+  const Geometry& g = k.geo();
+  if (!is_aligned(end - addr, g.page_size())) {
+    k.warn_once(WarnId::vmap_pte_range_size_unaligned, addr);  // WARN_ON_ONCE
+    return -kEINVAL;
+  }
+  u64 pfn = phys.v >> g.page_shift;
+  pte_t* pte = pte_alloc_kernel_track(k, pmd, addr, mask);
+  if (!pte) return k.bugged() ? -kBUGGED : -kENOMEM;
+  for (;;) {
+    // Only the first entry of each step is checked (pre- and post-series).
+    if (!pte_none(*pte)) return k.bug(BugId::vmap_pte_range_remap, addr);
+    const u64 size = vmap_set_ptes(k, pte, addr, end, pfn, prot, max_page_shift);
+    if (size == 0) return -kBUGGED;
+    pfn += size >> g.page_shift;
+    // while (pte += PFN_DOWN(size), addr += size, addr != end)
+    pte += size >> g.page_shift;
+    addr += size;
+    if (addr == end) break;
+    // The kernel would go on forever past `end`; the model stops here.
+    if (addr > end) return k.bug(BugId::walk_ran_past_end, addr);
+  }
+  *mask |= PGTBL_PTE_MODIFIED;
+  return 0;
+}
+
+// mm/vmalloc.c: vmap_try_huge_pmd (with the 2026 init_mm trylock)
+int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys,
+                      pgprot_t prot, unsigned max_page_shift) {
+  const Geometry& g = k.geo();
+  if (max_page_shift < g.pmd_shift()) return 0;
+  if (!arch_vmap_pmd_supported(k, prot)) return 0;
+  if ((end - addr) != g.pmd_size()) return 0;
+  if (!is_aligned(addr, g.pmd_size())) return 0;
+  if (!is_aligned(phys, g.pmd_size())) return 0;
+  if (!pmd_present(*pmd)) return pmd_set_huge(k, pmd, addr, phys, prot);
+  // scoped_guard(mmap_read_trylock, &init_mm): never contended in the model.
+  if (!pmd_free_pte_page(k, pmd, addr)) return 0;
+  return pmd_set_huge(k, pmd, addr, phys, prot);
+}
+
+// mm/vmalloc.c: vmap_pmd_range
+int vmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAddr phys,
+                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+  int err = 0;
+  pmd_t* pmd = pmd_alloc_track(k, pud, addr, mask);
+  if (!pmd) return k.bugged() ? -kBUGGED : -kENOMEM;
+  VirtAddr next;
+  do {
+    next = level_addr_end(k.geo(), kPmdLevel, addr, end);
+    if (vmap_try_huge_pmd(k, pmd, addr, next, phys, prot, max_page_shift)) {
+      *mask |= PGTBL_PMD_MODIFIED;
+      continue;
+    }
+    if (k.bugged()) return -kBUGGED;
+    err = vmap_pte_range(k, pmd, addr, next, phys, prot, max_page_shift, mask);
+    if (err) break;
+  } while (++pmd, phys += next - addr, addr = next, addr != end);
+  return err;
+}
+
+// mm/vmalloc.c: vmap_try_huge_pud (with the 2026 init_mm trylock)
+int vmap_try_huge_pud(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAddr phys,
+                      pgprot_t prot, unsigned max_page_shift) {
+  const Geometry& g = k.geo();
+  if (max_page_shift < g.pud_shift()) return 0;
+  if (!arch_vmap_pud_supported(k, prot)) return 0;
+  if ((end - addr) != g.pud_size()) return 0;
+  if (!is_aligned(addr, g.pud_size())) return 0;
+  if (!is_aligned(phys, g.pud_size())) return 0;
+  if (!pmd_present(*pud)) return pud_set_huge(k, pud, addr, phys, prot);
+  if (!pud_free_pmd_page(k, pud, addr)) return 0;
+  return pud_set_huge(k, pud, addr, phys, prot);
+}
+
+// mm/vmalloc.c: vmap_pud_range
+int vmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, PhysAddr phys,
+                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+  int err = 0;
+  pud_t* pud = pud_alloc_track(k, p4d, addr, mask);
+  if (!pud) return k.bugged() ? -kBUGGED : -kENOMEM;
+  VirtAddr next;
+  do {
+    next = level_addr_end(k.geo(), kPudLevel, addr, end);
+    if (vmap_try_huge_pud(k, pud, addr, next, phys, prot, max_page_shift)) {
+      *mask |= PGTBL_PUD_MODIFIED;
+      continue;
+    }
+    if (k.bugged()) return -kBUGGED;
+    err = vmap_pmd_range(k, pud, addr, next, phys, prot, max_page_shift, mask);
+    if (err) break;
+  } while (++pud, phys += next - addr, addr = next, addr != end);
+  return err;
+}
+
+// mm/vmalloc.c: vmap_p4d_range. The p4d is folded: one iteration, and
+// vmap_try_huge_p4d fails on arch_vmap_p4d_supported().
+int vmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, PhysAddr phys,
+                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+  p4d_t* p4d = p4d_alloc_track(k, pgd, addr, mask);
+  return vmap_pud_range(k, p4d, addr, end, phys, prot, max_page_shift, mask);
+}
+
+}  // namespace
+
+// mm/vmalloc.c: vmap_set_ptes (v4 patch 3)
+u64 vmap_set_ptes(Kernel& k, pte_t* pte, VirtAddr addr, VirtAddr end, u64 pfn, pgprot_t prot,
+                  unsigned max_page_shift) {
+  const Geometry& g = k.geo();
+  const u64 size = arch_vmap_pte_range_map_size(k, addr, end, pfn, max_page_shift);
+  if (size != g.page_size()) {
+    const pte_t entry = arch_make_huge_pte(k, pfn_pte(pfn, g.page_shift, prot), ilog2(size));
+    if (!set_huge_pte_at(k, addr, pte, entry, size)) return 0;
+    return size;
+  }
+  set_pte_at(k, addr, pte, pfn_pte(pfn, g.page_shift, prot));
+  return g.page_size();
+}
+
+// mm/vmalloc.c: vmap_range_noflush
+int vmap_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
+                       unsigned max_page_shift) {
+  if (addr >= end) return k.bug(BugId::range_addr_ge_end, addr);  // BUG_ON
+  u32 mask = 0;
+  int err = 0;
+  ++k.counters().walks;
+  pgd_t* pgd = pgd_offset_k(k, addr);
+  VirtAddr next;
+  do {
+    next = level_addr_end(k.geo(), kPgdLevel, addr, end);
+    err = vmap_p4d_range(k, pgd, addr, next, phys, prot, max_page_shift, &mask);
+    if (err) break;
+  } while (++pgd, phys += next - addr, addr = next, addr != end);
+  // arm64: ARCH_PAGE_TABLE_SYNC_MASK is 0, no arch_sync_kernel_mappings().
+  k.out().mod_mask |= mask;
+  return err;
+}
+
+// mm/vmalloc.c: vmap_page_range
+int vmap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot) {
+  const int err =
+      vmap_range_noflush(k, addr, end, phys, pgprot_nx(prot), k.ioremap_max_page_shift());
+  if (k.bugged()) return err;
+  k.flush(FlushKind::cache_vmap, addr, end);
+  return err;
+}
+
+// mm/vmalloc.c: ioremap_page_range
+int ioremap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot) {
+  const VmArea* area = k.find_vm_area(addr);
+  if (!area || !(area->flags & VM_IOREMAP)) {
+    k.warn_once(WarnId::ioremap_area_not_ioremap, addr);
+    return -kEINVAL;
+  }
+  const u64 usable = area->size - k.geo().page_size();  // get_vm_area_size()
+  if (addr != area->addr || end != area->addr + usable) {
+    k.warn_once(WarnId::ioremap_range_mismatch, addr);
+    return -kERANGE;
+  }
+  return vmap_page_range(k, addr, end, phys, prot);
+}
+
+}  // namespace vmapfuzz::engine

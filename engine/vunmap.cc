@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/vunmap.h"
+
+#include "engine/arch_arm64.h"
+#include "engine/pgalloc.h"
+
+namespace vmapfuzz::engine {
+namespace {
+
+// mm/vmalloc.c: vunmap_pte_range (with "Gracefully unmap huge ptes", 2025)
+void vunmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, u32* mask) {
+  const Geometry& g = k.geo();
+  pte_t* pte = pte_offset_kernel(k, pmd, addr);
+  if (!pte) return;
+  for (;;) {
+    u64 size = arch_vmap_pte_range_unmap_size(k, addr, pte);
+    pte_t ptent;
+    if (size != g.page_size()) {
+      if (!is_aligned(addr, size)) {
+        k.warn(WarnId::vunmap_pte_cont_misaligned, addr);
+        const u64 back = (addr.v & (size - 1)) >> g.page_shift;
+        addr = VirtAddr{addr.v & ~(size - 1)};
+        pte -= back;
+      }
+      ptent = huge_ptep_get_and_clear(k, addr, pte, size);
+      if (k.bugged()) return;
+      if (end - addr < size) {
+        k.warn(WarnId::vunmap_pte_cont_partial, addr);
+        size = end - addr;
+      }
+    } else {
+      ptent = ptep_get_and_clear(k, pte);
+    }
+    if (!pte_none(ptent) && !pte_present(ptent)) k.warn(WarnId::vunmap_pte_not_present, addr);
+    // while (pte += (size >> PAGE_SHIFT), addr += size, addr != end)
+    pte += size >> g.page_shift;
+    addr += size;
+    if (addr == end) break;
+    if (addr > end) {
+      k.bug(BugId::walk_ran_past_end, addr);
+      return;
+    }
+  }
+  *mask |= PGTBL_PTE_MODIFIED;
+}
+
+// mm/vmalloc.c: vunmap_pmd_range
+void vunmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, u32* mask) {
+  const Geometry& g = k.geo();
+  pmd_t* pmd = pmd_offset(k, pud, addr);
+  if (!pmd) return;
+  VirtAddr next;
+  do {
+    next = level_addr_end(g, kPmdLevel, addr, end);
+    const int cleared = pmd_clear_huge(k, pmd);
+    if (cleared || pmd_bad(*pmd)) *mask |= PGTBL_PMD_MODIFIED;
+    if (cleared) {
+      if (next - addr < g.pmd_size()) k.warn(WarnId::vunmap_pmd_partial_block, addr);
+      continue;
+    }
+    if (pmd_none(*pmd)) continue;
+    if (pmd_bad(*pmd)) {  // pmd_none_or_clear_bad
+      k.warn(WarnId::pmd_bad, addr);
+      *pmd = 0;
+      continue;
+    }
+    vunmap_pte_range(k, pmd, addr, next, mask);
+    if (k.bugged()) return;
+  } while (++pmd, addr = next, addr != end);
+}
+
+// mm/vmalloc.c: vunmap_pud_range
+void vunmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, u32* mask) {
+  const Geometry& g = k.geo();
+  pud_t* pud = pud_offset(k, p4d, addr);
+  if (!pud) return;
+  VirtAddr next;
+  do {
+    next = level_addr_end(g, kPudLevel, addr, end);
+    const int cleared = pud_clear_huge(k, pud);
+    if (cleared || pmd_bad(*pud)) *mask |= PGTBL_PUD_MODIFIED;
+    if (cleared) {
+      if (next - addr < g.pud_size()) k.warn(WarnId::vunmap_pud_partial_block, addr);
+      continue;
+    }
+    if (pmd_none(*pud)) continue;
+    if (pmd_bad(*pud)) {  // pud_none_or_clear_bad
+      k.warn(WarnId::pud_bad, addr);
+      *pud = 0;
+      continue;
+    }
+    vunmap_pmd_range(k, pud, addr, next, mask);
+    if (k.bugged()) return;
+  } while (++pud, addr = next, addr != end);
+}
+
+// mm/vmalloc.c: vunmap_p4d_range. Folded p4d: one iteration, and
+// p4d_clear_huge() is a no-op. As on arm64, p4d_bad() is true for a none
+// entry too, so an empty slot still sets PGTBL_P4D_MODIFIED.
+void vunmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, u32* mask) {
+  p4d_t* p4d = p4d_offset(pgd, addr);
+  if (!(*p4d & PTE_TABLE_BIT)) *mask |= PGTBL_P4D_MODIFIED;  // p4d_bad()
+  if (pmd_none(*p4d)) return;                               // p4d_none_or_clear_bad()
+  if (!(*p4d & PTE_TABLE_BIT)) {
+    k.warn(WarnId::p4d_bad, addr);
+    *p4d = 0;
+    return;
+  }
+  vunmap_pud_range(k, p4d, addr, end, mask);
+}
+
+}  // namespace
+
+// mm/vmalloc.c: __vunmap_range_noflush (pgd_bad() is 0 with a folded p4d)
+void vunmap_range_noflush(Kernel& k, VirtAddr start, VirtAddr end) {
+  if (start >= end) {
+    k.bug(BugId::range_addr_ge_end, start);  // BUG_ON
+    return;
+  }
+  u32 mask = 0;
+  VirtAddr addr = start;
+  ++k.counters().walks;
+  pgd_t* pgd = pgd_offset_k(k, addr);
+  VirtAddr next;
+  do {
+    next = level_addr_end(k.geo(), kPgdLevel, addr, end);
+    vunmap_p4d_range(k, pgd, addr, next, &mask);
+    if (k.bugged()) return;
+  } while (++pgd, addr = next, addr != end);
+  k.out().mod_mask |= mask;
+}
+
+// mm/vmalloc.c: vunmap_range
+void vunmap_range(Kernel& k, VirtAddr addr, VirtAddr end) {
+  k.flush(FlushKind::cache_vunmap, addr, end);
+  vunmap_range_noflush(k, addr, end);
+  if (k.bugged()) return;
+  k.flush(FlushKind::tlb_kernel_range, addr, end);
+}
+
+VmArea* get_vm_area_at(Kernel& k, VirtAddr addr, u64 size, unsigned flags) {
+  const Geometry& g = k.geo();
+  const u64 total = size + g.page_size();  // guard page
+  if (size == 0 || addr.v < g.vmalloc_start || total > g.vmalloc_size ||
+      addr.v - g.vmalloc_start > g.vmalloc_size - total)
+    return nullptr;
+  for (const VmArea& a : k.areas())
+    if (addr.v < a.addr.v + a.size && a.addr.v < addr.v + total) return nullptr;
+  k.areas().push_back({addr, total, flags});
+  return &k.areas().back();
+}
+
+void free_vm_area(Kernel& k, VmArea* area) {
+  // remove_vm_area() -> free_unmap_vmap_area(): the whole vmap_area, guard
+  // page included; the TLB flush is deferred to the lazy purge.
+  const VirtAddr start = area->addr, end = area->addr + area->size;
+  k.areas().erase(k.areas().begin() + (area - k.areas().data()));
+  k.flush(FlushKind::cache_vunmap, start, end);
+  vunmap_range_noflush(k, start, end);
+  if (k.bugged()) return;
+  k.flush(FlushKind::tlb_lazy_purge, start, end);
+}
+
+void vunmap(Kernel& k, VirtAddr addr) {
+  VmArea* area = k.find_vm_area(addr);
+  if (!area) {
+    k.warn(WarnId::vunmap_nonexistent_area, addr);
+    return;
+  }
+  free_vm_area(k, area);
+}
+
+}  // namespace vmapfuzz::engine

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Unmapping (mm/vmalloc.c, unchanged by the series) and the vm area calls
+// the harness needs: a fixed-address get_vm_area and vunmap/iounmap.
+#pragma once
+
+#include "engine/kernel.h"
+
+namespace vmapfuzz::engine {
+
+// Clears every leaf in [start, end): blocks whole (WARN if only partly
+// covered), CONT groups whole (WARN if misaligned or partly covered),
+// single PTEs. Page tables are never freed. BUG_ON(start >= end).
+void vunmap_range_noflush(Kernel& k, VirtAddr start, VirtAddr end);
+
+// flush_cache_vunmap + vunmap_range_noflush + flush_tlb_kernel_range.
+void vunmap_range(Kernel& k, VirtAddr addr, VirtAddr end);
+
+// __get_vm_area_caller(size, flags, addr, addr + size + guard): reserves a
+// vm area at exactly `addr` (plus its guard page). nullptr if that range
+// overlaps a live area or leaves the vmalloc window.
+VmArea* get_vm_area_at(Kernel& k, VirtAddr addr, u64 size, unsigned flags);
+
+// vunmap()/iounmap(): remove the area containing `addr`, unmapping all of
+// it (guard page included) with a lazily purged TLB flush. WARNs if there
+// is no such area.
+void vunmap(Kernel& k, VirtAddr addr);
+
+// free_vm_area(): the same for an area the caller holds.
+void free_vm_area(Kernel& k, VmArea* area);
+
+}  // namespace vmapfuzz::engine

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What every fuzz target shares: how bytes become a trace, which variant
+// runs, and how a failure is reported. A target is a name plus the op
+// kinds it drives; its LLVMFuzzerTestOneInput and its *_replay main both
+// go through run_input() so that a crash replays exactly.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "harness/runner.h"
+
+namespace vmapfuzz::fuzz {
+
+// Variant under test: $VMAPFUZZ_VARIANT if set (exits with a message if it
+// names no variant), else the suite's default.
+engine::Variant variant_from_env();
+
+enum class InputStatus { pass, rejected, failed };
+
+struct InputResult {
+  InputStatus status = InputStatus::pass;
+  harness::Trace trace;
+  harness::RunResult run;
+};
+
+// Decodes `data` (text trace or fuzzer bytes) and runs it.
+InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> data,
+                      engine::Variant variant);
+
+// Failure report for stderr: signature line, the trace as text, details.
+std::string failure_report(const InputResult& r);
+
+}  // namespace vmapfuzz::fuzz

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "harness/ops.h"
+
+#include <cstdio>
+
+namespace vmapfuzz::harness {
+namespace {
+
+std::string hex(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+template <class R>
+std::string show_range(std::string_view name, const R& r) {
+  return std::string(name) + " va=" + hex(r.va) + " size=" + hex(r.size) + " pa=" + hex(r.pa) +
+         " prot=" + std::string(engine::prot_name(r.prot));
+}
+
+struct Namer {
+  std::string_view operator()(const IoremapOp&) const { return "ioremap"; }
+  std::string_view operator()(const IoremapPageRangeOp&) const { return "ioremap_page_range"; }
+  std::string_view operator()(const VmapPageRangeOp&) const { return "vmap_page_range"; }
+  std::string_view operator()(const IounmapOp&) const { return "iounmap"; }
+  std::string_view operator()(const VunmapRangeOp&) const { return "vunmap_range"; }
+  std::string_view operator()(const FailAllocOp&) const { return "fail_alloc"; }
+};
+
+}  // namespace
+
+std::string_view op_name(const Op& op) { return std::visit(Namer{}, op); }
+
+std::string show(const Op& op) {
+  const std::string_view name = op_name(op);
+  if (auto* o = std::get_if<IoremapOp>(&op)) return show_range(name, *o);
+  if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return show_range(name, *o);
+  if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return show_range(name, *o);
+  if (auto* o = std::get_if<IounmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
+  if (auto* o = std::get_if<VunmapRangeOp>(&op))
+    return std::string(name) + " va=" + hex(o->va) + " size=" + hex(o->size);
+  const auto& f = std::get<FailAllocOp>(op);
+  return std::string(name) + " nth=" + std::to_string(f.nth);
+}
+
+std::optional<std::string> validate(const Trace& t) {
+  const engine::Geometry& g = *t.geo;
+  if (t.ops.size() > kMaxOps) return "more than " + std::to_string(kMaxOps) + " ops";
+  const u64 page = g.page_size();
+  const u64 win_lo = g.vmalloc_start, win_hi = g.vmalloc_start + g.vmalloc_size;
+  for (std::size_t i = 0; i < t.ops.size(); ++i) {
+    const Op& op = t.ops[i];
+    const std::string at = "op " + std::to_string(i + 1) + " (" + show(op) + "): ";
+    auto check_va = [&](u64 va, u64 size) -> std::optional<std::string> {
+      if (va % page) return at + "va not page aligned";
+      if (size == 0) return at + "size 0 (BUG_ON(addr >= end) is the caller's bug)";
+      if (size > kMaxOpSize) return at + "size above the harness limit " + hex(kMaxOpSize);
+      if (va < win_lo || va >= win_hi || size > win_hi - va)
+        return at + "range leaves the vmalloc window";
+      return std::nullopt;
+    };
+    auto check_pa = [&](u64 pa, u64 size) -> std::optional<std::string> {
+      if (pa % page) return at + "pa not page aligned";
+      if (pa >= g.phys_limit || size > g.phys_limit - pa) return at + "pa range beyond the PA limit";
+      return std::nullopt;
+    };
+    std::optional<std::string> why;
+    if (auto* o = std::get_if<IoremapOp>(&op)) {
+      why = check_va(o->va, o->size);
+      if (!why) why = check_pa(o->pa, o->size);
+      if (!why && o->size % page) why = at + "ioremap size not page aligned";
+    } else if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) {
+      why = check_va(o->va, o->size);
+      if (!why) why = check_pa(o->pa, o->size);
+    } else if (auto* o = std::get_if<VmapPageRangeOp>(&op)) {
+      why = check_va(o->va, o->size);
+      if (!why) why = check_pa(o->pa, o->size);
+    } else if (auto* o = std::get_if<IounmapOp>(&op)) {
+      if (o->va % page || o->va < win_lo || o->va >= win_hi) why = at + "va not a page in the window";
+    } else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
+      why = check_va(o->va, o->size);
+      // An unaligned end makes vunmap_pte_range's `addr != end` loop run away.
+      if (!why && o->size % page) why = at + "vunmap_range size not page aligned";
+    } else if (auto* o = std::get_if<FailAllocOp>(&op)) {
+      if (o->nth > 255) why = at + "nth above 255";
+    }
+    if (why) return why;
+  }
+  return std::nullopt;
+}
+
+}  // namespace vmapfuzz::harness

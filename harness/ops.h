@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Operations: one value type per kernel entry point the suite drives, and
+// the trace (geometry + variant + boot options + ops) they make up. A trace
+// is the unit of corpus files, reproduction and minimization.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/geometry.h"
+#include "engine/kernel.h"
+#include "engine/pgtable.h"
+
+namespace vmapfuzz::harness {
+
+using engine::ProtName;
+using engine::u64;
+
+// ioremap_prot() with the VA chosen by the caller: reserve a VM_IOREMAP
+// area at `va` (as __get_vm_area_caller with a fixed window does), map it
+// with ioremap_page_range(), free the area again if that fails.
+struct IoremapOp {
+  u64 va = 0, size = 0, pa = 0;
+  ProtName prot = ProtName::device;
+  friend bool operator==(const IoremapOp&, const IoremapOp&) = default;
+};
+// ioremap_page_range() on whatever area is there (none, a mismatching one,
+// an already mapped one).
+struct IoremapPageRangeOp {
+  u64 va = 0, size = 0, pa = 0;
+  ProtName prot = ProtName::device;
+  friend bool operator==(const IoremapPageRangeOp&, const IoremapPageRangeOp&) = default;
+};
+// vmap_page_range(): the phys-range mapping without any area check, as the
+// PCI I/O space code uses it. The only entry where `size` may be unaligned.
+struct VmapPageRangeOp {
+  u64 va = 0, size = 0, pa = 0;
+  ProtName prot = ProtName::device;
+  friend bool operator==(const VmapPageRangeOp&, const VmapPageRangeOp&) = default;
+};
+// iounmap()/vunmap(): free the area containing `va` and unmap all of it.
+struct IounmapOp {
+  u64 va = 0;
+  friend bool operator==(const IounmapOp&, const IounmapOp&) = default;
+};
+// vunmap_range() of any page-aligned range, partial blocks included.
+struct VunmapRangeOp {
+  u64 va = 0, size = 0;
+  friend bool operator==(const VunmapRangeOp&, const VunmapRangeOp&) = default;
+};
+// Make the nth page-table allocation from now fail (0 disarms).
+struct FailAllocOp {
+  unsigned nth = 1;
+  friend bool operator==(const FailAllocOp&, const FailAllocOp&) = default;
+};
+
+using Op = std::variant<IoremapOp, IoremapPageRangeOp, VmapPageRangeOp, IounmapOp, VunmapRangeOp,
+                        FailAllocOp>;
+inline constexpr unsigned kOpKinds = std::variant_size_v<Op>;
+
+// Stable name of the op kind, as written in traces and signatures.
+std::string_view op_name(const Op& op);
+// The op's canonical text line (without newline).
+std::string show(const Op& op);
+
+struct Trace {
+  const engine::Geometry* geo = &engine::arm64_4k_48();
+  engine::Variant variant = engine::Variant::v4;
+  engine::KernelConfig config;
+  std::vector<Op> ops;
+  // Comment lines ("# ..." without the "# ") and the index of the op they
+  // precede; kept so that text -> trace -> text is exact.
+  std::vector<std::pair<std::size_t, std::string>> comments;
+
+  friend bool operator==(const Trace& a, const Trace& b) {
+    return a.geo == b.geo && a.variant == b.variant && a.config == b.config && a.ops == b.ops &&
+           a.comments == b.comments;
+  }
+};
+
+// Limits of what the harness runs; inputs beyond them are rejected.
+inline constexpr std::size_t kMaxOps = 64;
+inline constexpr u64 kMaxOpSize = u64{1} << 32;
+
+// Why `t` is outside the kernel's contract or the harness's limits, or
+// nullopt if it may run. (e.g. a zero size would hit BUG_ON(addr >= end),
+// which is the caller's bug, not the code's.)
+std::optional<std::string> validate(const Trace& t);
+
+}  // namespace vmapfuzz::harness

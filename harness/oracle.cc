@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "harness/oracle.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace vmapfuzz::harness {
+
+using engine::BugId;
+using engine::Outcome;
+using engine::u64;
+using reference::LeafRun;
+
+namespace {
+
+std::string hex(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string errno_name(int ret) {
+  switch (-ret) {
+    case 0: return "ok";
+    case engine::kENOMEM: return "enomem";
+    case engine::kEBUSY: return "ebusy";
+    case engine::kEINVAL: return "einval";
+    case engine::kERANGE: return "erange";
+    case engine::kBUGGED: return "bug";
+  }
+  return "e" + std::to_string(-ret);
+}
+
+std::string warns_text(const std::vector<engine::Warn>& w) {
+  std::string s = w.empty() ? "(none)" : "";
+  for (const auto& x : w) s += std::string(engine::warn_name(x.id)) + "@" + hex(x.addr.v) + " ";
+  return s;
+}
+
+std::string flushes_text(const std::vector<engine::Flush>& f) {
+  std::string s = f.empty() ? "(none)" : "";
+  for (const auto& x : f)
+    s += std::string(engine::flush_name(x.kind)) + "(" + hex(x.start.v) + "," + hex(x.end.v) + ") ";
+  return s;
+}
+
+std::string run_text(const LeafRun* r) {
+  if (!r) return "unmapped";
+  return "[" + hex(r->va) + "," + hex(r->va + r->size) + ") -> " + hex(r->pa) + " " +
+         level_name(r->level) + (r->cont ? " CONT " : " ") + reference::attrs_text(r->attrs);
+}
+
+}  // namespace
+
+const char* level_name(unsigned level) {
+  switch (level) {
+    case engine::kPgdLevel: return "pgd";
+    case engine::kPudLevel: return "pud";
+    case engine::kPmdLevel: return "pmd";
+    case engine::kPteLevel: return "pte";
+  }
+  return "?";
+}
+
+std::optional<Mismatch> compare_outcomes(const Outcome& e, const Outcome& a) {
+  if (e.bug != a.bug) {
+    return Mismatch{"bug", "-",
+                    std::string(engine::bug_name(e.bug)) + "-vs-" + std::string(engine::bug_name(a.bug)),
+                    "expected BUG " + std::string(engine::bug_name(e.bug)) + ", got " +
+                        std::string(engine::bug_name(a.bug)) + " at " + hex(a.bug_addr.v)};
+  }
+  if (e.bug != BugId::none && e.bug_addr != a.bug_addr) {
+    return Mismatch{"bug", "-", "addr",
+                    "BUG " + std::string(engine::bug_name(e.bug)) + " expected at " +
+                        hex(e.bug_addr.v) + ", raised at " + hex(a.bug_addr.v)};
+  }
+  if (e.ret != a.ret) {
+    return Mismatch{"ret", "-", errno_name(e.ret) + "-vs-" + errno_name(a.ret),
+                    "expected return " + std::to_string(e.ret) + ", got " + std::to_string(a.ret)};
+  }
+  if (e.warns != a.warns) {
+    // Name the first WARN that differs.
+    std::size_t i = 0;
+    while (i < e.warns.size() && i < a.warns.size() && e.warns[i] == a.warns[i]) ++i;
+    const std::string what =
+        i < a.warns.size() ? "unexpected-" + std::string(engine::warn_name(a.warns[i].id))
+                           : "missing-" + std::string(engine::warn_name(e.warns[i].id));
+    return Mismatch{"warn", "-", what,
+                    "expected WARNs: " + warns_text(e.warns) + "\nactual WARNs:   " +
+                        warns_text(a.warns)};
+  }
+  if (e.tables_allocated != a.tables_allocated || e.tables_freed != a.tables_freed) {
+    return Mismatch{"tables", "-",
+                    e.tables_allocated != a.tables_allocated ? "alloc-count" : "free-count",
+                    "expected tables allocated/freed " + std::to_string(e.tables_allocated) + "/" +
+                        std::to_string(e.tables_freed) + ", got " +
+                        std::to_string(a.tables_allocated) + "/" + std::to_string(a.tables_freed)};
+  }
+  if (e.flushes != a.flushes) {
+    return Mismatch{"flush", "-", "sequence",
+                    "expected flushes: " + flushes_text(e.flushes) + "\nactual flushes:   " +
+                        flushes_text(a.flushes)};
+  }
+  if (e.mod_mask != a.mod_mask) {
+    return Mismatch{"mask", "-", "pgtbl-mod-mask",
+                    "expected pgtbl_mod_mask " + hex(e.mod_mask) + ", got " + hex(a.mod_mask)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Mismatch> check_structure(const reference::TableScan& scan) {
+  if (scan.issues.empty()) return std::nullopt;
+  const reference::Issue& i = scan.issues.front();
+  std::ostringstream d;
+  d << reference::issue_kind_name(i.kind) << " at " << hex(i.va) << " (level " << i.level
+    << "): " << i.detail;
+  if (scan.issues.size() > 1) d << " (+" << scan.issues.size() - 1 << " more)";
+  const bool table_issue = i.kind == reference::Issue::leaked_table ||
+                           i.kind == reference::Issue::dangling_table ||
+                           i.kind == reference::Issue::shared_table;
+  return Mismatch{"structure", table_issue ? "-" : level_name(i.level),
+                  reference::issue_kind_name(i.kind), d.str()};
+}
+
+const LeafRun* run_at(const std::vector<LeafRun>& runs, u64 va) {
+  auto it = std::upper_bound(runs.begin(), runs.end(), va,
+                             [](u64 v, const LeafRun& r) { return v < r.va; });
+  if (it == runs.begin()) return nullptr;
+  --it;
+  return va - it->va < it->size ? &*it : nullptr;
+}
+
+std::optional<u64> first_divergence(const std::vector<LeafRun>& a, const std::vector<LeafRun>& b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] == b[i]) continue;
+    if (a[i].va != b[i].va) return std::min(a[i].va, b[i].va);
+    if (a[i].pa != b[i].pa || a[i].level != b[i].level || a[i].cont != b[i].cont ||
+        !(a[i].attrs == b[i].attrs))
+      return a[i].va;
+    return std::min(a[i].va + a[i].size, b[i].va + b[i].size);
+  }
+  if (a.size() != b.size()) return a.size() > n ? a[n].va : b[n].va;
+  return std::nullopt;
+}
+
+std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
+                                       const std::vector<LeafRun>& actual) {
+  const auto va = first_divergence(expected, actual);
+  if (!va) return std::nullopt;
+  const LeafRun* e = run_at(expected, *va);
+  const LeafRun* a = run_at(actual, *va);
+  const std::string detail = "first divergent VA " + hex(*va) + "\n  expected: " + run_text(e) +
+                             "\n  actual:   " + run_text(a);
+  if (!e) return Mismatch{"translation", level_name(a->level), "unexpected-mapping", detail};
+  if (!a) return Mismatch{"translation", level_name(e->level), "missing-mapping", detail};
+  const u64 epa = e->pa + (*va - e->va), apa = a->pa + (*va - a->va);
+  if (epa != apa) return Mismatch{"translation", level_name(e->level), "pa-mismatch", detail};
+  if (!(e->attrs == a->attrs))
+    return Mismatch{"translation", level_name(e->level), "attrs-mismatch", detail};
+  if (e->level != a->level)
+    return Mismatch{"layout", level_name(e->level),
+                    std::string(level_name(e->level)) + "-vs-" + level_name(a->level), detail};
+  if (e->cont != a->cont)
+    return Mismatch{"layout", level_name(e->level), e->cont ? "cont-missing" : "cont-unexpected",
+                    detail};
+  // Same leaf at va but the runs end differently: the difference is where
+  // one of them ends; report it there.
+  const u64 end = std::min(e->va + e->size, a->va + a->size);
+  return Mismatch{"translation", level_name(e->level),
+                  run_at(expected, end) ? "missing-mapping" : "unexpected-mapping",
+                  detail + "\n  (runs differ from " + hex(end) + ")"};
+}
+
+bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
+  auto over = [&](u64 va, u64 size) { return ref.overlaps_mapping(va, va + size); };
+  if (auto* o = std::get_if<IoremapOp>(&op)) return over(o->va, o->size);
+  if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return over(o->va, o->size);
+  if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return over(o->va, o->size);
+  return false;
+}
+
+}  // namespace vmapfuzz::harness

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The checks behind Runner, usable on their own (tests, reports).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/kernel.h"
+#include "harness/ops.h"
+#include "reference/mmu_walker.h"
+#include "reference/model.h"
+
+namespace vmapfuzz::harness {
+
+struct Mismatch {
+  std::string check;   // "ret", "bug", "warn", "flush", "tables", "mask", "structure",
+                       // "translation", "layout", "variants"
+  std::string level;   // "pud", "pmd", "pte", "none" or "-"
+  std::string what;    // short, stable: "pa-mismatch", "enomem-vs-ok", ...
+  std::string detail;  // for humans
+};
+
+// Outcome equality, field by field, most telling first.
+std::optional<Mismatch> compare_outcomes(const engine::Outcome& expected,
+                                         const engine::Outcome& actual);
+
+// Structural issues of a table scan (first one reported).
+std::optional<Mismatch> check_structure(const reference::TableScan& scan);
+
+// Expected vs actual leaves: the first VA where they differ, classified as
+// a translation difference (PA, attributes, mapped or not) or a layout
+// difference (same translation, different level or CONT use).
+std::optional<Mismatch> compare_leaves(const std::vector<reference::LeafRun>& expected,
+                                       const std::vector<reference::LeafRun>& actual);
+
+// The first VA where the two run lists differ (runs must be coalesced).
+std::optional<engine::u64> first_divergence(const std::vector<reference::LeafRun>& a,
+                                            const std::vector<reference::LeafRun>& b);
+
+// The run containing va, or nullptr.
+const reference::LeafRun* run_at(const std::vector<reference::LeafRun>& runs, engine::u64 va);
+
+const char* level_name(unsigned level);
+
+// Accepted difference between variants, in one place: once an op maps over
+// a live mapping (a caller bug: the kernel's contract is a free range), the
+// variants may differ, because v4 checks only the first PTE of each batch
+// and its batches are larger than mainline's 64 KiB. From that op on the
+// variants are compared with the reference only, not with each other.
+bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op);
+
+}  // namespace vmapfuzz::harness

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The differential executor: runs a trace on every implementation (the
+// engine variants) and on the reference model, op by op, and checks after
+// each op that
+//   - the Outcome (return code, BUG, WARNs, flushes, tables allocated and
+//     freed, pgtbl_mod_mask) equals the reference's prediction;
+//   - the tables are well formed (no dangling, shared or leaked table, no
+//     reserved or garbage descriptor, every block aligned, every CONT group
+//     architecturally valid);
+//   - the leaves the MMU sees equal the reference's expected leaves
+//     (translation of every page, then level and CONT use);
+//   - mainline and the variant under test hold bit-identical tables, while
+//     the trace stays inside the kernel's contract (see oracle.h).
+// The first failed check ends the run with a Failure and its signature.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/kernel.h"
+#include "harness/ops.h"
+#include "reference/model.h"
+
+namespace vmapfuzz::harness {
+
+struct Failure {
+  // Stable identity of the bug, e.g. "translation:v4:ioremap:pte:pa-mismatch":
+  // <check>:<implementation>:<op>:<level>:<what>.
+  std::string signature;
+  std::size_t op_index = 0;  // 0-based
+  std::string detail;        // human-readable explanation, several lines
+};
+
+struct RunResult {
+  std::optional<std::string> rejected;  // outside the contract: not run
+  std::optional<Failure> failure;
+  std::size_t ops_run = 0;
+  bool stopped_by_bug = false;  // a modelled BUG ended the trace (as predicted)
+};
+
+// Runs traces; keeps its kernels between runs so that fuzzing does not
+// reallocate table memory for every input.
+class Runner {
+ public:
+  Runner();
+  ~Runner();
+  RunResult run(const Trace& t);
+
+  // Access for reports: the kernels and models of the last run, by
+  // implementation (mainline first, then the trace's variant if different).
+  struct Impl {
+    engine::Variant variant;
+    std::unique_ptr<engine::Kernel> kernel;
+    std::unique_ptr<reference::RefKernel> ref;
+  };
+  const std::vector<Impl>& impls() const { return impls_; }
+
+ private:
+  std::vector<Impl> impls_;
+};
+
+// Executes one op on an engine kernel; returns its Outcome.
+engine::Outcome execute(engine::Kernel& k, const Op& op);
+// Predicts one op on the reference model.
+engine::Outcome predict(reference::RefKernel& r, const Op& op);
+
+}  // namespace vmapfuzz::harness

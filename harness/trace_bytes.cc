@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Byte form of a trace:
+//   u8 geometry index, u8 boot options, then ops until the input ends:
+//   u8 opcode (mod kOpKinds), then the op's fields in declaration order.
+// Each address or size field starts with a selector byte; selector 0 is
+// followed by the exact value (8 bytes, little endian) and is what
+// encode_bytes() writes; selectors 1..7 build a value from a boundary
+// granule, an index and a signed page delta, so that mutations land on and
+// next to 64K, 2M and 1G boundaries.
+#include <array>
+
+#include "harness/trace_io.h"
+
+namespace vmapfuzz::harness {
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::span<const std::uint8_t> d) : d_(d) {}
+  bool empty() const { return pos_ >= d_.size(); }
+  std::uint8_t u8() { return pos_ < d_.size() ? d_[pos_++] : 0; }
+  u64 le(unsigned bytes) {
+    u64 v = 0;
+    for (unsigned i = 0; i < bytes; ++i) v |= u64{u8()} << (8 * i);
+    return v;
+  }
+
+ private:
+  std::span<const std::uint8_t> d_;
+  std::size_t pos_ = 0;
+};
+
+class Writer {
+ public:
+  void u8(std::uint8_t b) { out.push_back(b); }
+  void le(u64 v, unsigned bytes) {
+    for (unsigned i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+  void exact(u64 v) {
+    u8(0);
+    le(v, 8);
+  }
+  std::vector<std::uint8_t> out;
+};
+
+constexpr std::array<u64, 7> kGranules = {u64{1} << 16, u64{1} << 21, u64{1} << 30, u64{1} << 21,
+                                          u64{1} << 16, u64{1} << 30, u64{1} << 12};
+
+// An offset inside [0, window): exact, or granule * index + delta pages.
+u64 read_offset(Reader& r, u64 window, u64 page) {
+  const std::uint8_t sel = r.u8() & 7;
+  if (sel == 0) return r.le(8);
+  const u64 granule = kGranules[sel - 1];
+  const u64 index = r.le(2);
+  const auto delta = static_cast<std::int8_t>(r.u8());
+  return (granule * index + static_cast<u64>(static_cast<std::int64_t>(delta)) * page) &
+         (window - 1);
+}
+
+// A size: exact, or granule * count + delta pages (so a block, a block and
+// a page, a block less a page...).
+u64 read_size(Reader& r, u64 page) {
+  const std::uint8_t sel = r.u8() & 7;
+  if (sel == 0) return r.le(8);
+  const u64 granule = kGranules[sel - 1];
+  const u64 count = r.u8() & 7;
+  const auto delta = static_cast<std::int8_t>(r.u8());
+  return granule * count + static_cast<u64>(static_cast<std::int64_t>(delta)) * page;
+}
+
+template <class R>
+R read_range(Reader& r, const engine::Geometry& g) {
+  R o;
+  const u64 page = g.page_size();
+  const u64 off = read_offset(r, g.vmalloc_size, page);
+  // The exact form carries the VA itself; the biased one an offset.
+  o.va = off >= g.vmalloc_start ? off : g.vmalloc_start + (off & (g.vmalloc_size - 1));
+  o.size = read_size(r, page);
+  o.pa = read_offset(r, g.phys_limit, page);
+  o.prot = engine::kAllProts[r.u8() % std::size(engine::kAllProts)];
+  return o;
+}
+
+template <class R>
+void write_range(Writer& w, const R& o) {
+  w.exact(o.va);
+  w.exact(o.size);
+  w.exact(o.pa);
+  w.u8(static_cast<std::uint8_t>(o.prot));
+}
+
+}  // namespace
+
+Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant) {
+  Reader r(data);
+  Trace t;
+  t.variant = variant;
+  const auto geos = engine::all_geometries();
+  t.geo = geos[r.u8() % geos.size()];
+  const std::uint8_t cfg = r.u8();
+  // Rare on purpose: either option turns off most of what there is to test.
+  t.config.nohugeiomap = (cfg & 0x07) == 0x07;
+  t.config.nohugevmalloc = (cfg & 0x38) == 0x38;
+  const engine::Geometry& g = *t.geo;
+  while (!r.empty() && t.ops.size() <= kMaxOps) {
+    switch (r.u8() % kOpKinds) {
+      case 0: t.ops.push_back(read_range<IoremapOp>(r, g)); break;
+      case 1: t.ops.push_back(read_range<IoremapPageRangeOp>(r, g)); break;
+      case 2: t.ops.push_back(read_range<VmapPageRangeOp>(r, g)); break;
+      case 3: {
+        IounmapOp o;
+        const u64 off = read_offset(r, g.vmalloc_size, g.page_size());
+        o.va = off >= g.vmalloc_start ? off : g.vmalloc_start + off;
+        t.ops.push_back(o);
+        break;
+      }
+      case 4: {
+        VunmapRangeOp o;
+        const u64 off = read_offset(r, g.vmalloc_size, g.page_size());
+        o.va = off >= g.vmalloc_start ? off : g.vmalloc_start + off;
+        o.size = read_size(r, g.page_size());
+        t.ops.push_back(o);
+        break;
+      }
+      default: t.ops.push_back(FailAllocOp{r.u8()}); break;
+    }
+  }
+  return t;
+}
+
+std::vector<std::uint8_t> encode_bytes(const Trace& t) {
+  Writer w;
+  const auto geos = engine::all_geometries();
+  std::uint8_t gi = 0;
+  for (std::size_t i = 0; i < geos.size(); ++i)
+    if (geos[i] == t.geo) gi = static_cast<std::uint8_t>(i);
+  w.u8(gi);
+  w.u8(static_cast<std::uint8_t>((t.config.nohugeiomap ? 0x07 : 0) |
+                                 (t.config.nohugevmalloc ? 0x38 : 0)));
+  for (const Op& op : t.ops) {
+    w.u8(static_cast<std::uint8_t>(op.index()));
+    if (auto* o = std::get_if<IoremapOp>(&op)) write_range(w, *o);
+    else if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) write_range(w, *o);
+    else if (auto* o = std::get_if<VmapPageRangeOp>(&op)) write_range(w, *o);
+    else if (auto* o = std::get_if<IounmapOp>(&op)) w.exact(o->va);
+    else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
+      w.exact(o->va);
+      w.exact(o->size);
+    } else {
+      w.u8(static_cast<std::uint8_t>(std::get<FailAllocOp>(op).nth));
+    }
+  }
+  return std::move(w.out);
+}
+
+}  // namespace vmapfuzz::harness

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The block-use rules, stated as plain functions of (geometry, variant,
+// range, output address, max page shift) — kernel-brief §2.1 — without any
+// page-table walking. The reference model applies these steps; the engine
+// reaches the same result through the kernel's loops.
+#pragma once
+
+#include <vector>
+
+#include "engine/geometry.h"
+#include "engine/types.h"
+
+namespace vmapfuzz::reference {
+
+using engine::u64;
+
+// One write the mapping code makes, in the order it makes them.
+struct Step {
+  enum Kind : std::uint8_t {
+    pud_block,   // one PUD block
+    pmd_block,   // one PMD block
+    cont_batch,  // `size` bytes of whole CONT groups, one set_huge_pte_at call
+    pte,         // one set_pte_at call
+    unaligned,   // the PTE range starting here has a size that is not page
+                 // aligned: vmap_pte_range refuses it (WARN_ON_ONCE, -EINVAL)
+  } kind;
+  u64 va = 0;
+  u64 size = 0;
+  u64 pa = 0;
+  friend bool operator==(const Step&, const Step&) = default;
+};
+const char* step_kind_name(Step::Kind k);
+
+// Level of the leaf a step writes (kPteLevel for batches and ptes).
+unsigned step_level(Step::Kind k);
+
+// The steps that map [va, end) to pa..: for every position, the largest
+// leaf whose slot lies wholly inside the range with VA and PA aligned to
+// it; at the PTE level a CONT batch when VA and PA are CONT aligned and a
+// whole group fits before the end of the PTE table (mainline: exactly one
+// group; v4: the largest power of two of groups that fits, capped by
+// 2^max_page_shift and PMD_SIZE/2), else a single page.
+std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant variant, u64 va,
+                                  u64 end, u64 pa, unsigned max_page_shift);
+
+}  // namespace vmapfuzz::reference

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "reference/mmu_walker.h"
+
+#include <cstdio>
+#include <unordered_set>
+
+namespace vmapfuzz::reference {
+namespace {
+
+constexpr u64 kOaMask = ((u64{1} << 48) - 1) & ~u64{0xfff};
+constexpr u64 kContBit = u64{1} << 52;
+// The kernel half: VAs with all of bits 63..VA_BITS set.
+u64 va_of(const engine::Geometry& g, u64 low) { return low | ~((u64{1} << g.va_bits) - 1); }
+
+std::string hex(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+class Scanner {
+ public:
+  Scanner(const engine::TablePool& pool, const engine::Geometry& g) : pool_(pool), g_(g) {}
+
+  TableScan run(u64 root_pa) {
+    seen_.insert(root_pa);
+    visit(root_pa, engine::kPgdLevel, 0);
+    for (engine::PhysAddr t : pool_.live_tables())
+      if (!seen_.count(t.v))
+        out_.issues.push_back({Issue::leaked_table, 0, 0, "table " + hex(t.v)});
+    return std::move(out_);
+  }
+
+ private:
+  void visit(u64 table_pa, unsigned level, u64 base_low) {
+    const u64* t = pool_.table(engine::PhysAddr{table_pa});
+    const unsigned shift = g_.level_shift(level);
+    for (unsigned i = 0; i < g_.ptrs_per_table(); ++i) {
+      const u64 d = t[i];
+      const u64 low = base_low + (u64{i} << shift);
+      const u64 va = va_of(g_, low);
+      switch (classify(d, level)) {
+        case DescKind::invalid:
+          if (d != 0) out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});
+          break;
+        case DescKind::reserved:
+          out_.issues.push_back({Issue::reserved_desc, level, va, hex(d)});
+          break;
+        case DescKind::table: {
+          const u64 next = d & kOaMask;
+          if (!pool_.is_live(engine::PhysAddr{next})) {
+            out_.issues.push_back({Issue::dangling_table, level, va, "-> " + hex(next)});
+          } else if (!seen_.insert(next).second) {
+            out_.issues.push_back({Issue::shared_table, level, va, "-> " + hex(next)});
+          } else {
+            visit(next, level + 1, low);
+          }
+          break;
+        }
+        case DescKind::block:
+        case DescKind::page:
+          leaf(t, i, level, va, d);
+          break;
+      }
+    }
+  }
+
+  void leaf(const u64* t, unsigned i, unsigned level, u64 va, u64 d) {
+    const u64 size = u64{1} << g_.level_shift(level);
+    const u64 pa = d & kOaMask;
+    if (pa & (size - 1)) {
+      out_.issues.push_back({Issue::misaligned_block, level, va, "oa " + hex(pa)});
+    }
+    const bool cont = d & kContBit;
+    if (cont && level == engine::kPteLevel) check_cont_group(t, i, va);
+    append_run(out_.runs, {va, size, pa & ~(size - 1), level, cont, decode_attrs(d)});
+  }
+
+  // Checks the naturally aligned group holding entry i once, at its first
+  // entry (or at the first CONT entry of a group that lacks it).
+  void check_cont_group(const u64* t, unsigned i, u64 va) {
+    const unsigned n = g_.cont_ptes();
+    const unsigned first = i & ~(n - 1);
+    for (unsigned j = first; j < i; ++j)
+      if (t[j] & kContBit) return;  // already checked from an earlier entry
+    const u64 gva = va - (u64{i - first} << g_.page_shift);
+    const u64 d0 = t[first];
+    std::string why;
+    if (!(d0 & 1) || !(d0 & kContBit)) why = "first entry not a valid CONT entry";
+    const u64 pa0 = d0 & kOaMask;
+    if (why.empty() && (pa0 & (g_.cont_pte_size() - 1))) why = "output address not aligned";
+    for (unsigned j = 1; j < n && why.empty(); ++j) {
+      const u64 d = t[first + j];
+      if (classify(d, engine::kPteLevel) != DescKind::page || !(d & kContBit))
+        why = "entry " + std::to_string(j) + " not a valid CONT page";
+      else if ((d & kOaMask) != pa0 + (u64{j} << g_.page_shift))
+        why = "entry " + std::to_string(j) + " output address not consecutive";
+      else if ((d & ~kOaMask) != (d0 & ~kOaMask))
+        why = "entry " + std::to_string(j) + " attributes differ";
+    }
+    if (!why.empty()) out_.issues.push_back({Issue::malformed_cont, engine::kPteLevel, gva, why});
+  }
+
+  const engine::TablePool& pool_;
+  const engine::Geometry& g_;
+  std::unordered_set<u64> seen_;
+  TableScan out_;
+};
+
+}  // namespace
+
+const char* desc_kind_name(DescKind k) {
+  switch (k) {
+    case DescKind::invalid: return "invalid";
+    case DescKind::table: return "table";
+    case DescKind::block: return "block";
+    case DescKind::page: return "page";
+    case DescKind::reserved: return "reserved";
+  }
+  return "?";
+}
+
+const char* issue_kind_name(Issue::Kind k) {
+  switch (k) {
+    case Issue::dangling_table: return "dangling-table";
+    case Issue::shared_table: return "shared-table";
+    case Issue::leaked_table: return "leaked-table";
+    case Issue::reserved_desc: return "reserved-descriptor";
+    case Issue::garbage_desc: return "garbage-descriptor";
+    case Issue::misaligned_block: return "misaligned-block";
+    case Issue::malformed_cont: return "malformed-cont";
+  }
+  return "?";
+}
+
+DescKind classify(u64 d, unsigned level) {
+  if (!(d & 1)) return DescKind::invalid;
+  const bool bit1 = d & 2;
+  if (level == engine::kPteLevel) return bit1 ? DescKind::page : DescKind::reserved;
+  if (bit1) return DescKind::table;
+  // 4 KiB granule: blocks exist at levels 1 and 2 only.
+  return level == engine::kPgdLevel ? DescKind::reserved : DescKind::block;
+}
+
+Translation translate(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa,
+                      u64 va) {
+  Translation tr;
+  u64 table_pa = root_pa;
+  for (unsigned level = engine::kPgdLevel; level <= engine::kPteLevel; ++level) {
+    const u64* t = pool.table(engine::PhysAddr{table_pa});
+    if (!t) {
+      tr.fault = "table not live L" + std::to_string(level);
+      return tr;
+    }
+    const unsigned idx = g.index(engine::VirtAddr{va}, level);
+    const u64 d = t[idx];
+    const DescKind kind = classify(d, level);
+    tr.steps.push_back({level, idx, table_pa, d, kind});
+    if (kind == DescKind::invalid || kind == DescKind::reserved) {
+      tr.fault = std::string(kind == DescKind::invalid ? "translation L" : "reserved L") +
+                 std::to_string(level);
+      return tr;
+    }
+    if (kind == DescKind::table) {
+      table_pa = d & kOaMask;
+      continue;
+    }
+    const u64 size = u64{1} << g.level_shift(level);
+    tr.mapped = true;
+    tr.level = level;
+    tr.cont = d & kContBit;
+    tr.attrs = decode_attrs(d);
+    tr.pa = ((d & kOaMask) & ~(size - 1)) | (va & (size - 1));
+    return tr;
+  }
+  tr.fault = "walk did not end";
+  return tr;
+}
+
+void append_run(std::vector<LeafRun>& runs, const LeafRun& r) {
+  if (!runs.empty()) {
+    LeafRun& last = runs.back();
+    if (last.va + last.size == r.va && last.pa + last.size == r.pa && last.level == r.level &&
+        last.cont == r.cont && last.attrs == r.attrs) {
+      last.size += r.size;
+      return;
+    }
+  }
+  runs.push_back(r);
+}
+
+TableScan scan_tables(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa) {
+  return Scanner(pool, g).run(root_pa);
+}
+
+}  // namespace vmapfuzz::reference

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Reads page tables the way the MMU does: from the root table, level by
+// level, decoding each raw descriptor from the architectural format. It
+// reads the engine's memory only through TablePool's read accessors and
+// shares no decision code with the engine's walkers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/geometry.h"
+#include "engine/table_pool.h"
+#include "reference/attrs.h"
+
+namespace vmapfuzz::reference {
+
+enum class DescKind : std::uint8_t { invalid, table, block, page, reserved };
+const char* desc_kind_name(DescKind k);
+
+// How the MMU reads descriptor `d` at `level`.
+DescKind classify(u64 d, unsigned level);
+
+// One level of a translation walk.
+struct WalkStep {
+  unsigned level = 0;
+  unsigned index = 0;
+  u64 table_pa = 0;  // the table read at this level
+  u64 desc = 0;
+  DescKind kind = DescKind::invalid;
+};
+
+struct Translation {
+  std::vector<WalkStep> steps;
+  bool mapped = false;
+  u64 pa = 0;
+  unsigned level = 0;  // level of the leaf
+  bool cont = false;
+  Attrs attrs;
+  std::string fault;  // empty when mapped: "translation L2", "reserved L3", ...
+};
+
+// Translate one virtual address.
+Translation translate(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa,
+                      u64 va);
+
+// A run of leaves: same level, same attributes, same contiguous flag and
+// output addresses that continue each other. Both sides of a comparison use
+// this same canonical form (see coalesce()).
+struct LeafRun {
+  u64 va = 0;
+  u64 size = 0;
+  u64 pa = 0;
+  unsigned level = 0;
+  bool cont = false;
+  Attrs attrs;
+  friend bool operator==(const LeafRun&, const LeafRun&) = default;
+};
+
+// Appends `r` to `runs`, merging it into the last run when they continue
+// each other.
+void append_run(std::vector<LeafRun>& runs, const LeafRun& r);
+
+// A structural problem found in the tables themselves.
+struct Issue {
+  enum Kind : std::uint8_t {
+    dangling_table,   // table descriptor to a page that is not a live table
+    shared_table,     // one table reachable from two entries
+    leaked_table,     // live table reachable from nowhere
+    reserved_desc,    // valid descriptor with a reserved encoding
+    garbage_desc,     // invalid but non-zero descriptor
+    misaligned_block, // block output address not aligned to its size
+    malformed_cont,   // a CONT group breaking the architecture's rules
+  } kind;
+  unsigned level = 0;
+  u64 va = 0;
+  std::string detail;
+};
+const char* issue_kind_name(Issue::Kind k);
+
+struct TableScan {
+  std::vector<LeafRun> runs;  // every valid leaf, coalesced, by VA
+  std::vector<Issue> issues;
+};
+
+// Walks the whole tree under `root_pa` (the kernel half of the VA space,
+// starting at g.vmalloc_start's sign extension) and checks its structure.
+TableScan scan_tables(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa);
+
+}  // namespace vmapfuzz::reference

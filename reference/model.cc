@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "reference/model.h"
+
+#include <algorithm>
+
+namespace vmapfuzz::reference {
+
+using engine::BugId;
+using engine::FlushKind;
+using engine::VirtAddr;
+using engine::WarnId;
+
+namespace {
+
+constexpr unsigned kPud = engine::kPudLevel, kPmd = engine::kPmdLevel, kPte = engine::kPteLevel;
+
+// pgtbl_mod_mask bit recorded when a table for level-L entries is linked in.
+engine::u32 alloc_bit(unsigned level) {
+  return level == kPud ? engine::PGTBL_P4D_MODIFIED
+         : level == kPmd ? engine::PGTBL_PUD_MODIFIED
+                         : engine::PGTBL_PMD_MODIFIED;
+}
+
+void flush(Outcome& out, FlushKind k, u64 a, u64 b) { out.flushes.push_back({k, {a}, {b}}); }
+void warn(Outcome& out, WarnId id, u64 a) { out.warns.push_back({id, {a}}); }
+void bug(Outcome& out, BugId id, u64 a) {
+  out.bug = id;
+  out.bug_addr = {a};
+  out.ret = -engine::kBUGGED;
+}
+
+// The pgattr_change_is_safe() rule, stated on decoded attributes: a live
+// block may only be rewritten in place with the same output address and
+// with at most PXN, read-only/write and global->nG changing (Normal and
+// Normal-Tagged count as one memory type).
+bool live_change_allowed(u64 old_pa, const Attrs& o, u64 new_pa, const Attrs& n) {
+  if (old_pa != new_pa) return false;
+  if (o.ng && !n.ng) return false;
+  Attrs a = o, b = n;
+  for (Attrs* x : {&a, &b}) {
+    x->pxn = x->rdonly = x->dbm = x->ng = false;
+    x->sw = 0;
+    if (x->attr_index == 1) x->attr_index = 0;
+  }
+  return a == b;
+}
+
+}  // namespace
+
+RefKernel::RefKernel(const engine::Geometry& g, engine::Variant v, engine::KernelConfig cfg)
+    : g_(g), variant_(v), cfg_(cfg) {}
+
+u64 RefKernel::slot_base(unsigned level, u64 x) const {
+  const u64 size = u64{1} << g_.level_shift(level);
+  return x & ~(size - 1);
+}
+
+const RefKernel::Leaf* RefKernel::leaf_at(u64 x, u64* start) const {
+  auto it = leaves_.upper_bound(x);
+  if (it == leaves_.begin()) return nullptr;
+  --it;
+  if (x - it->first >= it->second.size) return nullptr;
+  if (start) *start = it->first;
+  return &it->second;
+}
+
+RefKernel::Entry RefKernel::entry_at(unsigned level, u64 x) const {
+  if (level < kPte && tables_[level + 1].count(slot_base(level, x))) return Entry::table;
+  const Leaf* l = leaf_at(x);
+  return l && l->level == level ? Entry::leaf : Entry::none;
+}
+
+void RefKernel::erase_range(u64 a, u64 b) {
+  auto it = leaves_.upper_bound(a);
+  if (it != leaves_.begin()) --it;
+  while (it != leaves_.end() && it->first < b) {
+    const u64 s = it->first, e = s + it->second.size;
+    if (e <= a) {
+      ++it;
+      continue;
+    }
+    const Leaf l = it->second;
+    it = leaves_.erase(it);
+    if (s < a) leaves_[s] = {a - s, l.pa, l.level, l.cont, l.attrs};
+    if (e > b) leaves_[b] = {e - b, l.pa + (b - s), l.level, l.cont, l.attrs};
+  }
+}
+
+bool RefKernel::overlaps_mapping(u64 va, u64 end) const {
+  auto it = leaves_.lower_bound(end);
+  if (it == leaves_.begin()) return false;
+  --it;
+  return it->first + it->second.size > va;
+}
+
+std::vector<LeafRun> RefKernel::expected_runs() const {
+  std::vector<LeafRun> runs;
+  for (const auto& [va, l] : leaves_) {
+    // Split at leaf boundaries first so that coalescing matches the walker,
+    // which sees one entry per leaf.
+    const u64 unit = u64{1} << g_.level_shift(l.level);
+    for (u64 off = 0; off < l.size;) {
+      const u64 chunk = std::min(l.size - off, unit * 512);
+      append_run(runs, {va + off, chunk, l.pa + off, l.level, l.cont, l.attrs});
+      off += chunk;
+    }
+  }
+  return runs;
+}
+
+u64 RefKernel::table_count() const {
+  return 1 + tables_[kPud].size() + tables_[kPmd].size() + tables_[kPte].size();
+}
+
+void RefKernel::warn_once(Outcome& out, WarnId id, u64 addr) {
+  const std::uint32_t b = 1u << static_cast<unsigned>(id);
+  if (warned_once_ & b) return;
+  warned_once_ |= b;
+  warn(out, id, addr);
+}
+
+bool RefKernel::alloc_table() {
+  if (fail_countdown_ != 0 && --fail_countdown_ == 0) return false;
+  return true;
+}
+
+// Makes the table that holds level-`level` entries for x exist.
+bool RefKernel::ensure_table(Outcome& out, unsigned level, u64 x) {
+  const u64 base = slot_base(level - 1, x);
+  if (tables_[level].count(base)) return true;
+  if (entry_at(level - 1, x) == Entry::leaf) {
+    bug(out, BugId::leaf_used_as_table, x);
+    return false;
+  }
+  if (!alloc_table()) {
+    out.ret = -engine::kENOMEM;
+    return false;
+  }
+  tables_[level].insert(base);
+  ++out.tables_allocated;
+  out.mod_mask |= alloc_bit(level);
+  return true;
+}
+
+void RefKernel::free_pte_table(Outcome& out, u64 slot) {
+  tables_[kPte].erase(slot);
+  erase_range(slot, slot + g_.pmd_size());
+  flush(out, FlushKind::tlb_pgtable, slot, slot);
+  ++out.tables_freed;
+}
+
+void RefKernel::free_pmd_table(Outcome& out, u64 slot) {
+  for (u64 m = slot; m < slot + g_.pud_size(); m += g_.pmd_size()) {
+    const Entry e = entry_at(kPmd, m);
+    if (e == Entry::table) free_pte_table(out, m);
+    else if (e == Entry::leaf) warn(out, WarnId::pmd_free_pte_page_not_table, m);
+  }
+  tables_[kPmd].erase(slot);
+  erase_range(slot, slot + g_.pud_size());
+  flush(out, FlushKind::tlb_pgtable, slot, slot);
+  ++out.tables_freed;
+}
+
+bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
+  const unsigned level = step_level(s.kind);
+  switch (entry_at(level, s.va)) {
+    case Entry::none:
+      break;
+    case Entry::table:
+      if (level == kPud) free_pmd_table(out, s.va);
+      else free_pte_table(out, s.va);
+      break;
+    case Entry::leaf: {
+      warn(out, level == kPud ? WarnId::pud_free_pmd_page_not_table
+                              : WarnId::pmd_free_pte_page_not_table, s.va);
+      u64 start = 0;
+      const Leaf* old = leaf_at(s.va, &start);
+      const u64 old_pa = old->pa + (s.va - start);
+      if (!live_change_allowed(old_pa, old->attrs, s.pa, attrs)) {
+        // *_set_huge refuses; the walker descends into the block.
+        bug(out, BugId::leaf_used_as_table, s.va);
+        return false;
+      }
+      break;
+    }
+  }
+  erase_range(s.va, s.va + s.size);
+  leaves_[s.va] = {s.size, s.pa, level, false, attrs};
+  out.mod_mask |= level == kPud ? engine::PGTBL_PUD_MODIFIED : engine::PGTBL_PMD_MODIFIED;
+  return true;
+}
+
+void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    const unsigned top = s.kind == Step::pud_block ? kPud
+                         : s.kind == Step::pmd_block || s.kind == Step::unaligned ? kPmd
+                                                                                  : kPte;
+    if (s.kind == Step::unaligned) {
+      if (!ensure_table(out, kPud, s.va) || !ensure_table(out, kPmd, s.va)) return;
+      warn_once(out, WarnId::vmap_pte_range_size_unaligned, s.va);
+      out.ret = -engine::kEINVAL;
+      return;
+    }
+    for (unsigned level = kPud; level <= top; ++level)
+      if (!ensure_table(out, level, s.va)) return;
+    if (s.kind == Step::pud_block || s.kind == Step::pmd_block) {
+      if (!install_block(out, s, attrs)) return;
+      continue;
+    }
+    // PTE level: each set_pte_at/set_huge_pte_at call checks its first entry.
+    if (leaf_at(s.va)) {
+      bug(out, BugId::vmap_pte_range_remap, s.va);
+      return;
+    }
+    erase_range(s.va, s.va + s.size);
+    leaves_[s.va] = {s.size, s.pa, kPte, s.kind == Step::cont_batch, attrs};
+    const bool last_in_table = i + 1 == steps.size() ||
+                               slot_base(kPmd, steps[i + 1].va) != slot_base(kPmd, s.va);
+    if (last_in_table) out.mod_mask |= engine::PGTBL_PTE_MODIFIED;
+  }
+}
+
+Outcome RefKernel::vmap_page_range(u64 va, u64 size, u64 pa, engine::ProtName prot) {
+  Outcome out;
+  const unsigned max_shift = cfg_.nohugeiomap ? g_.page_shift : 63;
+  map_steps(out, plan_phys_range(g_, variant_, va, va + size, pa, max_shift),
+            expected_attrs(prot, /*nx=*/true));
+  if (out.bug == BugId::none) flush(out, FlushKind::cache_vmap, va, va + size);
+  return out;
+}
+
+const RefKernel::Area* RefKernel::area_containing(u64 va) const {
+  for (const Area& a : areas_)
+    if (va >= a.va && va - a.va < a.size) return &a;
+  return nullptr;
+}
+
+Outcome RefKernel::ioremap_page_range(u64 va, u64 size, u64 pa, engine::ProtName prot) {
+  const Area* a = area_containing(va);
+  if (!a || !(a->flags & engine::VM_IOREMAP)) {
+    Outcome out;
+    warn_once(out, WarnId::ioremap_area_not_ioremap, va);
+    out.ret = -engine::kEINVAL;
+    return out;
+  }
+  if (va != a->va || size != a->size - g_.page_size()) {
+    Outcome out;
+    warn_once(out, WarnId::ioremap_range_mismatch, va);
+    out.ret = -engine::kERANGE;
+    return out;
+  }
+  return vmap_page_range(va, size, pa, prot);
+}
+
+Outcome RefKernel::ioremap(u64 va, u64 size, u64 pa, engine::ProtName prot) {
+  const u64 total = size + g_.page_size();
+  bool free = va >= g_.vmalloc_start && total <= g_.vmalloc_size &&
+              va - g_.vmalloc_start <= g_.vmalloc_size - total;
+  for (const Area& a : areas_)
+    if (va < a.va + a.size && a.va < va + total) free = false;
+  if (!free) {
+    Outcome out;
+    out.ret = -engine::kENOMEM;
+    return out;
+  }
+  areas_.push_back({va, total, engine::VM_IOREMAP});
+  Outcome out = ioremap_page_range(va, size, pa, prot);
+  if (out.ret != 0 && out.bug == BugId::none) free_area(out, areas_.size() - 1);
+  return out;
+}
+
+void RefKernel::free_area(Outcome& out, std::size_t index) {
+  const Area a = areas_[index];
+  areas_.erase(areas_.begin() + static_cast<std::ptrdiff_t>(index));
+  flush(out, FlushKind::cache_vunmap, a.va, a.va + a.size);
+  unmap_walk(out, a.va, a.va + a.size);
+  flush(out, FlushKind::tlb_lazy_purge, a.va, a.va + a.size);
+}
+
+Outcome RefKernel::iounmap(u64 va) {
+  Outcome out;
+  const Area* a = area_containing(va);
+  if (!a) {
+    warn(out, WarnId::vunmap_nonexistent_area, va);
+    return out;
+  }
+  free_area(out, static_cast<std::size_t>(a - areas_.data()));
+  return out;
+}
+
+Outcome RefKernel::vunmap_range(u64 va, u64 size) {
+  Outcome out;
+  flush(out, FlushKind::cache_vunmap, va, va + size);
+  unmap_walk(out, va, va + size);
+  flush(out, FlushKind::tlb_kernel_range, va, va + size);
+  return out;
+}
+
+// Unmapping, stated on the reference state: blocks go whole (WARN when the
+// range covers only part), page tables stay. Every visited entry that is
+// not a table (a cleared block, or none: arm64's pXd_bad() is true for an
+// empty entry) marks its level modified.
+void RefKernel::unmap_walk(Outcome& out, u64 a, u64 b) {
+  for (u64 gs = slot_base(0, a); gs < b; gs += g_.pgdir_size()) {
+    if (!tables_[kPud].count(gs)) out.mod_mask |= engine::PGTBL_P4D_MODIFIED;
+  }
+  for (u64 ps = slot_base(kPud, a); ps < b; ps += g_.pud_size()) {
+    const u64 s = std::max(a, ps), e = std::min(b, ps + g_.pud_size());
+    if (!tables_[kPud].count(slot_base(0, ps))) continue;  // pgd entry none
+    const Entry pud = entry_at(kPud, ps);
+    if (pud != Entry::table) out.mod_mask |= engine::PGTBL_PUD_MODIFIED;
+    if (pud == Entry::leaf) {
+      erase_range(ps, ps + g_.pud_size());
+      if (e - s < g_.pud_size()) warn(out, WarnId::vunmap_pud_partial_block, s);
+      continue;
+    }
+    if (pud == Entry::none) continue;
+    for (u64 ms = slot_base(kPmd, s); ms < e; ms += g_.pmd_size()) {
+      const u64 s2 = std::max(s, ms), e2 = std::min(e, ms + g_.pmd_size());
+      const Entry pmd = entry_at(kPmd, ms);
+      if (pmd != Entry::table) out.mod_mask |= engine::PGTBL_PMD_MODIFIED;
+      if (pmd == Entry::leaf) {
+        erase_range(ms, ms + g_.pmd_size());
+        if (e2 - s2 < g_.pmd_size()) warn(out, WarnId::vunmap_pmd_partial_block, s2);
+      } else if (pmd == Entry::table) {
+        unmap_pte_table(out, s2, e2);
+        out.mod_mask |= engine::PGTBL_PTE_MODIFIED;
+      }
+    }
+  }
+}
+
+// One PTE table's part [s, e): single pages are cleared one by one; a valid
+// CONT entry clears its whole naturally aligned group, WARNing when the
+// group starts before s or ends after e.
+void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
+  const u64 group = g_.cont_pte_size();
+  u64 x = s;
+  while (x < e) {
+    u64 start = 0;
+    const Leaf* l = leaf_at(x, &start);
+    if (!l) {
+      auto next = leaves_.upper_bound(x);
+      x = next == leaves_.end() ? e : std::min(e, next->first);
+      continue;
+    }
+    if (!l->cont) {
+      const u64 stop = std::min(e, start + l->size);
+      erase_range(x, stop);
+      x = stop;
+      continue;
+    }
+    if (x % group) {
+      warn(out, WarnId::vunmap_pte_cont_misaligned, x);
+      x -= x % group;
+    }
+    erase_range(x, x + group);
+    if (e - x < group) {
+      warn(out, WarnId::vunmap_pte_cont_partial, x);
+      return;
+    }
+    x += group;
+  }
+}
+
+}  // namespace vmapfuzz::reference

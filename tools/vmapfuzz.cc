@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The vmapfuzz command line.
+//   vmapfuzz replay [--variant V] FILE...
+//   vmapfuzz convert (--to-bytes|--to-text) [--variant V] [--force] IN -o OUT
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "fuzz/target.h"
+#include "harness/trace_io.h"
+#include "tools/file_io.h"
+
+namespace {
+
+using vmapfuzz::engine::Variant;
+
+const char kUsage[] =
+    "usage: vmapfuzz COMMAND [OPTIONS]\n"
+    "commands:\n"
+    "  replay   run text traces or fuzzer inputs, print PASS or the failure signature\n"
+    "  convert  turn fuzzer bytes into a text trace or back\n"
+    "Run 'vmapfuzz COMMAND --help' for a command's options.\n";
+
+const char kReplayUsage[] =
+    "usage: vmapfuzz replay [--variant NAME] FILE...\n"
+    "Runs each file on mainline and the variant under test against the reference and\n"
+    "prints PASS, FAIL <signature> (with details), REJECT or ERROR per file.\n"
+    "Fuzzer bytes run on --variant (default: $VMAPFUZZ_VARIANT, else v4); text traces name\n"
+    "their own variant unless --variant is given. Exit status: 0 all pass, 1 otherwise.\n";
+
+const char kConvertUsage[] =
+    "usage: vmapfuzz convert (--to-bytes|--to-text) [--variant NAME] [--force] IN -o OUT\n"
+    "  --to-bytes  IN is a text trace; OUT gets the fuzzer bytes that decode to it\n"
+    "  --to-text   IN is fuzzer bytes (or a text trace); OUT gets the canonical text\n"
+    "  --variant   the variant written into a text trace made from bytes (default v4)\n"
+    "  --force     replace OUT if it exists (never when OUT is IN)\n";
+
+bool parse_variant_arg(const char* s, Variant* v) {
+  const auto p = vmapfuzz::engine::parse_variant(s);
+  if (!p) {
+    std::fprintf(stderr, "vmapfuzz: unknown variant '%s' (mainline, v4)\n", s);
+    return false;
+  }
+  *v = *p;
+  return true;
+}
+
+bool load_trace(const std::string& path, Variant variant, vmapfuzz::harness::Trace* t) {
+  std::string err;
+  const auto data = vmapfuzz::tools::read_file(path, &err);
+  if (!data) {
+    std::fprintf(stderr, "vmapfuzz: %s\n", err.c_str());
+    return false;
+  }
+  if (vmapfuzz::harness::looks_like_text(*data)) {
+    vmapfuzz::harness::ParseError pe;
+    const std::string_view text(reinterpret_cast<const char*>(data->data()), data->size());
+    if (!vmapfuzz::harness::parse_text(text, t, &pe)) {
+      std::fprintf(stderr, "vmapfuzz: %s:%zu: %s\n", path.c_str(), pe.line, pe.message.c_str());
+      return false;
+    }
+    return true;
+  }
+  *t = vmapfuzz::harness::decode_bytes(*data, variant);
+  return true;
+}
+
+int cmd_replay(int argc, char** argv) {
+  Variant variant = vmapfuzz::fuzz::variant_from_env();
+  bool forced = false;
+  std::vector<std::string> files;
+  for (int i = 0; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help")) {
+      std::fputs(kReplayUsage, stdout);
+      return 0;
+    }
+    if (!std::strcmp(argv[i], "--variant")) {
+      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
+      forced = true;
+    } else if (argv[i][0] == '-') {
+      std::fprintf(stderr, "vmapfuzz replay: unknown option '%s'\n%s", argv[i], kReplayUsage);
+      return 2;
+    } else {
+      files.emplace_back(argv[i]);
+    }
+  }
+  if (files.empty()) {
+    std::fputs(kReplayUsage, stderr);
+    return 2;
+  }
+  vmapfuzz::harness::Runner runner;
+  int bad = 0;
+  for (const std::string& f : files) {
+    vmapfuzz::harness::Trace t;
+    if (!load_trace(f, variant, &t)) {
+      std::printf("ERROR %s\n", f.c_str());
+      ++bad;
+      continue;
+    }
+    if (forced) t.variant = variant;
+    const auto r = runner.run(t);
+    if (r.rejected) {
+      std::printf("REJECT %s: %s\n", f.c_str(), r.rejected->c_str());
+      ++bad;
+    } else if (r.failure) {
+      std::printf("FAIL %s %s\n%s\n", f.c_str(), r.failure->signature.c_str(),
+                  r.failure->detail.c_str());
+      ++bad;
+    } else {
+      std::printf("PASS %s\n", f.c_str());
+    }
+  }
+  return bad ? 1 : 0;
+}
+
+int cmd_convert(int argc, char** argv) {
+  int dir = 0;  // 1 = to bytes, 2 = to text
+  bool force = false;
+  Variant variant = Variant::v4;
+  std::string in, out;
+  for (int i = 0; i < argc; ++i) {
+    const char* a = argv[i];
+    if (!std::strcmp(a, "--help")) {
+      std::fputs(kConvertUsage, stdout);
+      return 0;
+    } else if (!std::strcmp(a, "--to-bytes")) {
+      dir = 1;
+    } else if (!std::strcmp(a, "--to-text")) {
+      dir = 2;
+    } else if (!std::strcmp(a, "--force")) {
+      force = true;
+    } else if (!std::strcmp(a, "--variant")) {
+      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
+    } else if (!std::strcmp(a, "-o")) {
+      if (i + 1 >= argc) {
+        std::fputs(kConvertUsage, stderr);
+        return 2;
+      }
+      out = argv[++i];
+    } else if (a[0] == '-') {
+      std::fprintf(stderr, "vmapfuzz convert: unknown option '%s'\n%s", a, kConvertUsage);
+      return 2;
+    } else if (in.empty()) {
+      in = a;
+    } else {
+      std::fprintf(stderr, "vmapfuzz convert: one input only\n%s", kConvertUsage);
+      return 2;
+    }
+  }
+  if (!dir || in.empty() || out.empty()) {
+    std::fputs(kConvertUsage, stderr);
+    return 2;
+  }
+  vmapfuzz::harness::Trace t;
+  if (!load_trace(in, variant, &t)) return 1;
+  std::vector<std::uint8_t> data;
+  if (dir == 1) {
+    if (auto why = vmapfuzz::harness::validate(t)) {
+      std::fprintf(stderr, "vmapfuzz: %s: not a runnable trace: %s\n", in.c_str(), why->c_str());
+      return 1;
+    }
+    data = vmapfuzz::harness::encode_bytes(t);
+  } else {
+    const std::string text = vmapfuzz::harness::to_text(t);
+    data.assign(text.begin(), text.end());
+  }
+  std::string err;
+  if (!vmapfuzz::tools::write_new_file(out, data, force, {in}, &err)) {
+    std::fprintf(stderr, "vmapfuzz: %s\n", err.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  if (cmd == "replay") return cmd_replay(argc - 2, argv + 2);
+  if (cmd == "convert") return cmd_convert(argc - 2, argv + 2);
+  std::fprintf(stderr, "vmapfuzz: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+  return 2;
+}
