@@ -173,6 +173,56 @@ std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
                   detail + "\n  (runs differ from " + hex(end) + ")"};
 }
 
+std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op) {
+  const u64 page = ref.geo().page_size();
+  if (auto* o = std::get_if<IoremapOp>(&op)) return {o->va, o->va + o->size + page};
+  if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return {o->va, o->va + o->size};
+  if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return {o->va, o->va + o->size};
+  if (auto* o = std::get_if<IounmapOp>(&op)) {
+    const auto [a, b] = ref.area_extent(o->va);
+    return a == b ? std::pair<u64, u64>{o->va, o->va + page} : ref.leaf_extent(a, b);
+  }
+  if (auto* o = std::get_if<VunmapRangeOp>(&op)) return ref.leaf_extent(o->va, o->va + o->size);
+  return {0, 0};
+}
+
+namespace {
+
+std::optional<std::string> compare_table_range(const engine::Kernel& a, const engine::Kernel& b,
+                                               u64 pa_a, u64 pa_b, unsigned level, u64 base,
+                                               u64 lo, u64 hi) {
+  const engine::Geometry& g = a.geo();
+  const u64* ta = a.pool().table({pa_a});
+  const u64* tb = b.pool().table({pa_b});
+  if (!ta || !tb) return "table " + hex(pa_a) + "/" + hex(pa_b) + " not live";
+  const unsigned shift = g.level_shift(level);
+  for (unsigned i = 0; i < g.ptrs_per_table(); ++i) {
+    const u64 s = base + (u64{i} << shift), e = s + ((u64{1} << shift) - 1);
+    if (e < lo || s >= hi) continue;
+    if (ta[i] != tb[i]) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "VA 0x%llx level %u entry %u: 0x%016llx vs 0x%016llx",
+                    static_cast<unsigned long long>(s), level, i,
+                    static_cast<unsigned long long>(ta[i]), static_cast<unsigned long long>(tb[i]));
+      return std::string(buf);
+    }
+    if (level < engine::kPteLevel && engine::pmd_table(ta[i])) {
+      if (auto d = compare_table_range(a, b, engine::desc_table_pa(ta[i]).v,
+                                       engine::desc_table_pa(tb[i]).v, level + 1, s, lo, hi))
+        return d;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> compare_tables(const engine::Kernel& a, const engine::Kernel& b, u64 lo,
+                                          u64 hi) {
+  const u64 base = ~((u64{1} << a.geo().va_bits) - 1);
+  return compare_table_range(a, b, a.pgd_pa().v, b.pgd_pa().v, engine::kPgdLevel, base, lo, hi);
+}
+
 bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
   auto over = [&](u64 va, u64 size) { return ref.overlaps_mapping(va, va + size); };
   if (auto* o = std::get_if<IoremapOp>(&op)) return over(o->va, o->size);

@@ -50,4 +50,15 @@ const char* level_name(unsigned level);
 // variants are compared with the reference only, not with each other.
 bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op);
 
+// The VA range an op may change, judged from the reference state before
+// the op: its own range (an ioremap's guard page included), widened to the
+// whole blocks and CONT groups an unmap clears. The per-op checks look
+// there; the whole tree is checked at the end of the trace.
+std::pair<engine::u64, engine::u64> touched_range(const reference::RefKernel& ref, const Op& op);
+
+// Bit-identical descriptors (tables included) of two kernels for the VAs
+// in [lo, hi); a description of the first difference, or nullopt.
+std::optional<std::string> compare_tables(const engine::Kernel& a, const engine::Kernel& b,
+                                          engine::u64 lo, engine::u64 hi);
+
 }  // namespace vmapfuzz::harness

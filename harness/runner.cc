@@ -14,6 +14,7 @@ using engine::Kernel;
 using engine::Outcome;
 using engine::PhysAddr;
 using engine::VirtAddr;
+using engine::u64;
 
 Outcome execute(Kernel& k, const Op& op) {
   k.out().clear();
@@ -59,25 +60,14 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
 
 namespace {
 
-// Bit-identical tables: the same live tables at the same addresses with
-// the same contents. Both kernels allocate in the same order when they do
-// the same thing, so table addresses are comparable.
-std::optional<std::string> compare_pools(const Kernel& a, const Kernel& b) {
-  const auto ta = a.pool().live_tables(), tb = b.pool().live_tables();
-  if (ta != tb) return "different sets of live tables";
-  for (PhysAddr t : ta) {
-    const engine::u64* x = a.pool().table(t);
-    const engine::u64* y = b.pool().table(t);
-    for (unsigned i = 0; i < engine::TablePool::kEntries; ++i)
-      if (x[i] != y[i]) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "table 0x%llx entry %u: 0x%016llx vs 0x%016llx",
-                      static_cast<unsigned long long>(t.v), i,
-                      static_cast<unsigned long long>(x[i]), static_cast<unsigned long long>(y[i]));
-        return std::string(buf);
-      }
-  }
-  return std::nullopt;
+Mismatch variants_mismatch(engine::Variant v, const std::string& diff) {
+  return Mismatch{"variants", "-", "tables-differ",
+                  "mainline and " + std::string(engine::variant_name(v)) +
+                      " tables are not bit-identical: " + diff};
+}
+
+std::string variants_name(engine::Variant v) {
+  return "mainline-vs-" + std::string(engine::variant_name(v));
 }
 
 Failure make_failure(const Mismatch& m, std::string_view impl, const Op& op, std::size_t i) {
@@ -116,44 +106,57 @@ RunResult Runner::run(const Trace& t) {
   }
 
   bool variants_comparable = true;
+  auto fail = [&](const Mismatch& m, std::string_view impl, std::size_t i) {
+    res.failure = make_failure(m, impl, t.ops[i], i);
+    res.ops_run = i + 1;
+    return res;
+  };
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
     if (maps_over_live_mapping(*impls_[0].ref, op)) variants_comparable = false;
+    const auto [lo, hi] = touched_range(*impls_[0].ref, op);
     bool bugged = false;
     for (Impl& im : impls_) {
       const std::string_view name = engine::variant_name(im.variant);
       const Outcome expected = predict(*im.ref, op);
       const Outcome actual = execute(*im.kernel, op);
       std::optional<Mismatch> m = compare_outcomes(expected, actual);
-      const auto scan = reference::scan_tables(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v);
-      if (!m) m = check_structure(scan);
-      if (!m) m = compare_leaves(im.ref->expected_runs(), scan.runs);
+      if (!m && lo < hi) {
+        const auto scan =
+            reference::scan_range(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v, lo, hi);
+        m = check_structure(scan);
+        if (!m) m = compare_leaves(im.ref->expected_runs(lo, hi), scan.runs);
+      }
       if (!m && im.kernel->pool().live_count() != im.ref->table_count())
         m = Mismatch{"tables", "-", "live-count",
                      "expected " + std::to_string(im.ref->table_count()) + " live tables, found " +
                          std::to_string(im.kernel->pool().live_count())};
-      if (m) {
-        res.failure = make_failure(*m, name, op, i);
-        res.ops_run = i + 1;
-        return res;
-      }
+      if (m) return fail(*m, name, i);
       bugged = bugged || actual.bug != engine::BugId::none;
     }
-    if (variants_comparable && impls_.size() > 1 && !bugged) {
-      if (auto diff = compare_pools(*impls_[0].kernel, *impls_[1].kernel)) {
-        Mismatch m{"variants", "-", "tables-differ",
-                   "mainline and " + std::string(engine::variant_name(impls_[1].variant)) +
-                       " tables are not bit-identical: " + *diff};
-        res.failure = make_failure(m, "mainline-vs-" + std::string(engine::variant_name(impls_[1].variant)), op, i);
-        res.ops_run = i + 1;
-        return res;
-      }
+    if (variants_comparable && impls_.size() > 1 && !bugged && lo < hi) {
+      if (auto diff = compare_tables(*impls_[0].kernel, *impls_[1].kernel, lo, hi))
+        return fail(variants_mismatch(impls_[1].variant, *diff), variants_name(impls_[1].variant), i);
     }
     res.ops_run = i + 1;
     if (bugged) {
       res.stopped_by_bug = true;
       break;
     }
+  }
+  // The whole tree once more: what the op-by-op checks could not see
+  // (leaks, changes outside an op's range).
+  if (res.ops_run == 0) return res;
+  const std::size_t last = res.ops_run - 1;
+  for (Impl& im : impls_) {
+    const auto scan = reference::scan_tables(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v);
+    std::optional<Mismatch> m = check_structure(scan);
+    if (!m) m = compare_leaves(im.ref->expected_runs(), scan.runs);
+    if (m) return fail(*m, engine::variant_name(im.variant), last);
+  }
+  if (variants_comparable && impls_.size() > 1 && !res.stopped_by_bug) {
+    if (auto diff = compare_tables(*impls_[0].kernel, *impls_[1].kernel, 0, ~u64{0}))
+      return fail(variants_mismatch(impls_[1].variant, *diff), variants_name(impls_[1].variant), last);
   }
   return res;
 }

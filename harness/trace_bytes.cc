@@ -63,20 +63,49 @@ u64 read_size(Reader& r, u64 page) {
   const std::uint8_t sel = r.u8() & 7;
   if (sel == 0) return r.le(8);
   const u64 granule = kGranules[sel - 1];
-  const u64 count = r.u8() & 7;
+  // Up to 15 blocks, but at most 3 GiB: large PTE-level ranges are slow
+  // and add little that a few blocks do not.
+  const u64 count = r.u8() & (granule >= (u64{1} << 30) ? 3 : 15);
   const auto delta = static_cast<std::int8_t>(r.u8());
   return granule * count + static_cast<u64>(static_cast<std::int64_t>(delta)) * page;
 }
 
-template <class R>
-R read_range(Reader& r, const engine::Geometry& g) {
-  R o;
+// Values are folded into the contract so that almost every input runs:
+// exact values that are already valid (all encode_bytes() writes) decode
+// unchanged; anything else is wrapped into the window, page aligned and
+// clipped, as FuzzedDataProvider's ConsumeIntegralInRange would.
+u64 fold_va(const engine::Geometry& g, u64 v) {
+  const u64 page_mask = g.page_size() - 1;
+  if (v >= g.vmalloc_start && v - g.vmalloc_start < g.vmalloc_size) return v & ~page_mask;
+  return g.vmalloc_start + (v & (g.vmalloc_size - 1) & ~page_mask);
+}
+
+u64 fold_size(const engine::Geometry& g, u64 size, u64 va, bool page_aligned) {
   const u64 page = g.page_size();
-  const u64 off = read_offset(r, g.vmalloc_size, page);
-  // The exact form carries the VA itself; the biased one an offset.
-  o.va = off >= g.vmalloc_start ? off : g.vmalloc_start + (off & (g.vmalloc_size - 1));
-  o.size = read_size(r, page);
-  o.pa = read_offset(r, g.phys_limit, page);
+  if (size == 0 || size > kMaxOpSize) size = (size & (kMaxOpSize - 1)) | page;
+  if (page_aligned) size = (size + page - 1) & ~(page - 1);
+  const u64 room = g.vmalloc_start + g.vmalloc_size - va;
+  return size > room ? room : size;
+}
+
+u64 fold_pa(const engine::Geometry& g, u64 pa, u64 size) {
+  pa &= (g.phys_limit - 1) & ~(g.page_size() - 1);
+  if (size > g.phys_limit - pa) pa = (g.phys_limit - size) & ~(g.page_size() - 1);
+  return pa;
+}
+
+u64 read_va(Reader& r, const engine::Geometry& g) {
+  // The biased form yields an offset below vmalloc_size; fold_va() adds
+  // the window base to it. The exact form carries the VA itself.
+  return fold_va(g, read_offset(r, g.vmalloc_size, g.page_size()));
+}
+
+template <class R>
+R read_range(Reader& r, const engine::Geometry& g, bool page_aligned_size) {
+  R o;
+  o.va = read_va(r, g);
+  o.size = fold_size(g, read_size(r, g.page_size()), o.va, page_aligned_size);
+  o.pa = fold_pa(g, read_offset(r, g.phys_limit, g.page_size()), o.size);
   o.prot = engine::kAllProts[r.u8() % std::size(engine::kAllProts)];
   return o;
 }
@@ -104,21 +133,14 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant) 
   const engine::Geometry& g = *t.geo;
   while (!r.empty() && t.ops.size() <= kMaxOps) {
     switch (r.u8() % kOpKinds) {
-      case 0: t.ops.push_back(read_range<IoremapOp>(r, g)); break;
-      case 1: t.ops.push_back(read_range<IoremapPageRangeOp>(r, g)); break;
-      case 2: t.ops.push_back(read_range<VmapPageRangeOp>(r, g)); break;
-      case 3: {
-        IounmapOp o;
-        const u64 off = read_offset(r, g.vmalloc_size, g.page_size());
-        o.va = off >= g.vmalloc_start ? off : g.vmalloc_start + off;
-        t.ops.push_back(o);
-        break;
-      }
+      case 0: t.ops.push_back(read_range<IoremapOp>(r, g, true)); break;
+      case 1: t.ops.push_back(read_range<IoremapPageRangeOp>(r, g, false)); break;
+      case 2: t.ops.push_back(read_range<VmapPageRangeOp>(r, g, false)); break;
+      case 3: t.ops.push_back(IounmapOp{read_va(r, g)}); break;
       case 4: {
         VunmapRangeOp o;
-        const u64 off = read_offset(r, g.vmalloc_size, g.page_size());
-        o.va = off >= g.vmalloc_start ? off : g.vmalloc_start + off;
-        o.size = read_size(r, g.page_size());
+        o.va = read_va(r, g);
+        o.size = fold_size(g, read_size(r, g.page_size()), o.va, true);
         t.ops.push_back(o);
         break;
       }

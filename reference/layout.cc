@@ -40,42 +40,60 @@ std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant var
                                   u64 end, u64 pa, unsigned max_page_shift) {
   const u64 page = g.page_size(), pmd = g.pmd_size(), pud = g.pud_size();
   const u64 cont = g.cont_pte_shift ? g.cont_pte_size() : 0;
+  const bool cont_ok = cont && max_page_shift >= g.cont_pte_shift;
   std::vector<Step> steps;
+  // Appends count writes of `size`, merging with the previous step when it
+  // is the same kind of write in the same PTE table.
+  auto emit = [&](Step::Kind kind, u64 x, u64 size, u64 count) {
+    if (!steps.empty()) {
+      Step& last = steps.back();
+      const bool pte_level = kind == Step::pte || kind == Step::cont_batch;
+      if (pte_level && last.kind == kind && last.size == size && last.va + last.bytes() == x &&
+          last.va / pmd == x / pmd) {
+        last.count += count;
+        return;
+      }
+    }
+    steps.push_back({kind, x, size, pa + (x - va), count});
+  };
   u64 x = va;
   while (x < end) {
     const u64 p = pa + (x - va);
     if (g.pud_block && max_page_shift >= g.pud_shift() && aligned(x, pud) && end - x >= pud &&
         aligned(p, pud)) {
-      steps.push_back({Step::pud_block, x, pud, p});
+      emit(Step::pud_block, x, pud, 1);
       x += pud;
       continue;
     }
     if (g.pmd_block && max_page_shift >= g.pmd_shift() && aligned(x, pmd) && end - x >= pmd &&
         aligned(p, pmd)) {
-      steps.push_back({Step::pmd_block, x, pmd, p});
+      emit(Step::pmd_block, x, pmd, 1);
       x += pmd;
       continue;
     }
     // The PTE table holding x ends at the next PMD boundary (or at end).
     const u64 table_end = std::min(end, (x / pmd + 1) * pmd);
     if (!aligned(table_end - x, page)) {
-      steps.push_back({Step::unaligned, x, table_end - x, p});
+      emit(Step::unaligned, x, table_end - x, 1);
       break;
     }
-    if (cont && max_page_shift >= g.cont_pte_shift && aligned(x, cont) && aligned(p, cont) &&
-        table_end - x >= cont) {
+    if (cont_ok && aligned(x, cont) && aligned(p, cont) && table_end - x >= cont) {
       u64 batch = cont;
       if (variant != engine::Variant::mainline) {
         u64 cap = table_end - x;
         if (max_page_shift < 63) cap = std::min(cap, u64{1} << max_page_shift);
         batch = pow2_floor(std::min(cap, pmd / 2));
       }
-      steps.push_back({Step::cont_batch, x, batch, p});
+      emit(Step::cont_batch, x, batch, 1);
       x += batch;
       continue;
     }
-    steps.push_back({Step::pte, x, page, p});
-    x += page;
+    // Single pages up to the next CONT-aligned VA (or the table end when VA
+    // and PA can never both be CONT aligned, or CONT is off).
+    u64 stop = table_end;
+    if (cont_ok && aligned(x - p, cont)) stop = std::min(table_end, (x / cont + 1) * cont);
+    emit(Step::pte, x, page, (stop - x) / page);
+    x = stop;
   }
   return steps;
 }

@@ -14,7 +14,9 @@ namespace vmapfuzz::reference {
 
 using engine::u64;
 
-// One write the mapping code makes, in the order it makes them.
+// `count` equal writes the mapping code makes one after the other (each
+// `size` bytes), in the order it makes them. Equal consecutive PTE-level
+// writes inside one PTE table are merged into one Step.
 struct Step {
   enum Kind : std::uint8_t {
     pud_block,   // one PUD block
@@ -25,8 +27,10 @@ struct Step {
                  // aligned: vmap_pte_range refuses it (WARN_ON_ONCE, -EINVAL)
   } kind;
   u64 va = 0;
-  u64 size = 0;
+  u64 size = 0;  // bytes per write
   u64 pa = 0;
+  u64 count = 1;
+  u64 bytes() const { return size * count; }
   friend bool operator==(const Step&, const Step&) = default;
 };
 const char* step_kind_name(Step::Kind k);

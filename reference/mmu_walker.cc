@@ -22,7 +22,10 @@ class Scanner {
  public:
   Scanner(const engine::TablePool& pool, const engine::Geometry& g) : pool_(pool), g_(g) {}
 
+  // Whole tree, plus the leak check that only a whole scan can make.
   TableScan run(u64 root_pa) {
+    lo_ = 0;
+    hi_ = ~u64{0};
     seen_.insert(root_pa);
     visit(root_pa, engine::kPgdLevel, 0);
     for (engine::PhysAddr t : pool_.live_tables())
@@ -31,11 +34,29 @@ class Scanner {
     return std::move(out_);
   }
 
+  // Only the entries that translate some VA in [lo, hi); runs are clipped.
+  TableScan run_range(u64 root_pa, u64 lo, u64 hi) {
+    lo_ = lo;
+    hi_ = hi;
+    seen_.insert(root_pa);
+    visit(root_pa, engine::kPgdLevel, 0);
+    return std::move(out_);
+  }
+
  private:
   void visit(u64 table_pa, unsigned level, u64 base_low) {
     const u64* t = pool_.table(engine::PhysAddr{table_pa});
     const unsigned shift = g_.level_shift(level);
-    for (unsigned i = 0; i < g_.ptrs_per_table(); ++i) {
+    const u64 span = u64{1} << shift;
+    unsigned first = 0, last = g_.ptrs_per_table();
+    if (lo_ != 0 || hi_ != ~u64{0}) {
+      // Entries of this table whose span meets [lo_, hi_).
+      const u64 tbase = va_of(g_, base_low), tspan = span * g_.ptrs_per_table();
+      if (hi_ <= tbase || lo_ > tbase + (tspan - 1)) return;
+      if (lo_ > tbase) first = static_cast<unsigned>((lo_ - tbase) >> shift);
+      if (hi_ - 1 < tbase + (tspan - 1)) last = static_cast<unsigned>((hi_ - 1 - tbase) >> shift) + 1;
+    }
+    for (unsigned i = first; i < last; ++i) {
       const u64 d = t[i];
       const u64 low = base_low + (u64{i} << shift);
       const u64 va = va_of(g_, low);
@@ -68,12 +89,32 @@ class Scanner {
   void leaf(const u64* t, unsigned i, unsigned level, u64 va, u64 d) {
     const u64 size = u64{1} << g_.level_shift(level);
     const u64 pa = d & kOaMask;
+    const bool cont = d & kContBit;
+    if (cont && level == engine::kPteLevel) check_cont_group(t, i, va);
+    // Fast path: an entry inside the range that continues the last run
+    // with the very same attribute bits extends it without decoding.
+    const u64 bits = d & ~kOaMask;
+    if (!out_.runs.empty() && bits == last_bits_ && level == last_level_ && va >= lo_ &&
+        hi_ - va >= size) {
+      LeafRun& last = out_.runs.back();
+      if (last.va + last.size == va && last.pa + last.size == pa) {
+        last.size += size;
+        return;
+      }
+    }
     if (pa & (size - 1)) {
       out_.issues.push_back({Issue::misaligned_block, level, va, "oa " + hex(pa)});
     }
-    const bool cont = d & kContBit;
-    if (cont && level == engine::kPteLevel) check_cont_group(t, i, va);
-    append_run(out_.runs, {va, size, pa & ~(size - 1), level, cont, decode_attrs(d)});
+    LeafRun r{va, size, pa & ~(size - 1), level, cont, decode_attrs(d)};
+    if (r.va < lo_) {
+      r.pa += lo_ - r.va;
+      r.size -= lo_ - r.va;
+      r.va = lo_;
+    }
+    if (hi_ - r.va < r.size) r.size = hi_ - r.va;
+    append_run(out_.runs, r);
+    last_bits_ = bits;
+    last_level_ = level;
   }
 
   // Checks the naturally aligned group holding entry i once, at its first
@@ -81,8 +122,7 @@ class Scanner {
   void check_cont_group(const u64* t, unsigned i, u64 va) {
     const unsigned n = g_.cont_ptes();
     const unsigned first = i & ~(n - 1);
-    for (unsigned j = first; j < i; ++j)
-      if (t[j] & kContBit) return;  // already checked from an earlier entry
+    if (i != first && (t[i - 1] & kContBit)) return;  // checked from an earlier entry
     const u64 gva = va - (u64{i - first} << g_.page_shift);
     const u64 d0 = t[first];
     std::string why;
@@ -105,6 +145,9 @@ class Scanner {
   const engine::Geometry& g_;
   std::unordered_set<u64> seen_;
   TableScan out_;
+  u64 lo_ = 0, hi_ = ~u64{0};
+  u64 last_bits_ = 0;  // attribute and type bits of the last leaf appended
+  unsigned last_level_ = ~0u;
 };
 
 }  // namespace
@@ -191,6 +234,11 @@ void append_run(std::vector<LeafRun>& runs, const LeafRun& r) {
 
 TableScan scan_tables(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa) {
   return Scanner(pool, g).run(root_pa);
+}
+
+TableScan scan_range(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa, u64 lo,
+                     u64 hi) {
+  return Scanner(pool, g).run_range(root_pa, lo, hi);
 }
 
 }  // namespace vmapfuzz::reference

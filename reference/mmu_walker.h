@@ -86,4 +86,9 @@ struct TableScan {
 // starting at g.vmalloc_start's sign extension) and checks its structure.
 TableScan scan_tables(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa);
 
+// The same for the leaves translating VAs in [lo, hi) only (runs clipped to
+// it; no leak check). What the harness runs after each op.
+TableScan scan_range(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa, u64 lo,
+                     u64 hi);
+
 }  // namespace vmapfuzz::reference

@@ -93,19 +93,39 @@ bool RefKernel::overlaps_mapping(u64 va, u64 end) const {
   return it->first + it->second.size > va;
 }
 
-std::vector<LeafRun> RefKernel::expected_runs() const {
+std::vector<LeafRun> RefKernel::expected_runs() const { return expected_runs(0, ~u64{0}); }
+
+std::vector<LeafRun> RefKernel::expected_runs(u64 lo, u64 hi) const {
   std::vector<LeafRun> runs;
-  for (const auto& [va, l] : leaves_) {
-    // Split at leaf boundaries first so that coalescing matches the walker,
-    // which sees one entry per leaf.
-    const u64 unit = u64{1} << g_.level_shift(l.level);
-    for (u64 off = 0; off < l.size;) {
-      const u64 chunk = std::min(l.size - off, unit * 512);
-      append_run(runs, {va + off, chunk, l.pa + off, l.level, l.cont, l.attrs});
-      off += chunk;
-    }
+  auto it = leaves_.upper_bound(lo);
+  if (it != leaves_.begin()) --it;
+  for (; it != leaves_.end() && it->first < hi; ++it) {
+    const u64 va = it->first;
+    const Leaf& l = it->second;
+    const u64 cs = std::max(va, lo), ce = std::min(va + l.size, hi);
+    if (cs >= ce) continue;
+    append_run(runs, {cs, ce - cs, l.pa + (cs - va), l.level, l.cont, l.attrs});
   }
   return runs;
+}
+
+std::pair<u64, u64> RefKernel::leaf_extent(u64 a, u64 b) const {
+  u64 start = 0;
+  if (const Leaf* l = leaf_at(a, &start)) {
+    // Blocks and CONT groups go whole; plain pages alone.
+    const u64 unit = l->cont ? g_.cont_pte_size() : u64{1} << g_.level_shift(l->level);
+    a = std::min(a, a & ~(unit - 1));
+  }
+  if (const Leaf* l = leaf_at(b - 1, &start)) {
+    const u64 unit = l->cont ? g_.cont_pte_size() : u64{1} << g_.level_shift(l->level);
+    b = std::max(b, ((b - 1) & ~(unit - 1)) + unit);
+  }
+  return {a, b};
+}
+
+std::pair<u64, u64> RefKernel::area_extent(u64 va) const {
+  const Area* a = area_containing(va);
+  return a ? std::pair<u64, u64>{a->va, a->va + a->size} : std::pair<u64, u64>{0, 0};
 }
 
 u64 RefKernel::table_count() const {
@@ -185,7 +205,7 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
     }
   }
   erase_range(s.va, s.va + s.size);
-  leaves_[s.va] = {s.size, s.pa, level, false, attrs};
+  insert_leaf(s.va, {s.size, s.pa, level, false, attrs});
   out.mod_mask |= level == kPud ? engine::PGTBL_PUD_MODIFIED : engine::PGTBL_PMD_MODIFIED;
   return true;
 }
@@ -208,16 +228,56 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
       if (!install_block(out, s, attrs)) return;
       continue;
     }
-    // PTE level: each set_pte_at/set_huge_pte_at call checks its first entry.
-    if (leaf_at(s.va)) {
-      bug(out, BugId::vmap_pte_range_remap, s.va);
+    // PTE level: each set_pte_at/set_huge_pte_at call checks its first
+    // entry only, and BUGs if it is present; the rest are overwritten.
+    const u64 bug_at = first_present_call(s);
+    const u64 done = bug_at - s.va;
+    if (done) {
+      erase_range(s.va, s.va + done);
+      insert_leaf(s.va, {done, s.pa, kPte, s.kind == Step::cont_batch, attrs});
+    }
+    if (done != s.bytes()) {
+      bug(out, BugId::vmap_pte_range_remap, bug_at);
       return;
     }
-    erase_range(s.va, s.va + s.size);
-    leaves_[s.va] = {s.size, s.pa, kPte, s.kind == Step::cont_batch, attrs};
     const bool last_in_table = i + 1 == steps.size() ||
                                slot_base(kPmd, steps[i + 1].va) != slot_base(kPmd, s.va);
     if (last_in_table) out.mod_mask |= engine::PGTBL_PTE_MODIFIED;
+  }
+}
+
+u64 RefKernel::first_present_call(const Step& s) const {
+  const u64 end = s.va + s.bytes();
+  auto it = leaves_.upper_bound(s.va);
+  if (it != leaves_.begin()) --it;
+  for (; it != leaves_.end() && it->first < end; ++it) {
+    const u64 ls = std::max(it->first, s.va), le = it->first + it->second.size;
+    if (le <= s.va) continue;
+    // The first call start at or after ls.
+    const u64 k = (ls - s.va + s.size - 1) / s.size;
+    const u64 x = s.va + k * s.size;
+    if (x < le && x < end) return x;
+  }
+  return end;
+}
+
+void RefKernel::insert_leaf(u64 va, const Leaf& l) {
+  auto it = leaves_.emplace(va, l).first;
+  auto mergeable = [](u64 a, const Leaf& x, u64 b, const Leaf& y) {
+    return a + x.size == b && x.pa + x.size == y.pa && x.level == y.level && x.cont == y.cont &&
+           x.attrs == y.attrs;
+  };
+  if (auto next = std::next(it); next != leaves_.end() &&
+                                 mergeable(it->first, it->second, next->first, next->second)) {
+    it->second.size += next->second.size;
+    leaves_.erase(next);
+  }
+  if (it != leaves_.begin()) {
+    auto prev = std::prev(it);
+    if (mergeable(prev->first, prev->second, it->first, it->second)) {
+      prev->second.size += it->second.size;
+      leaves_.erase(it);
+    }
   }
 }
 
@@ -355,12 +415,18 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       warn(out, WarnId::vunmap_pte_cont_misaligned, x);
       x -= x % group;
     }
-    erase_range(x, x + group);
-    if (e - x < group) {
-      warn(out, WarnId::vunmap_pte_cont_partial, x);
-      return;
+    // Whole groups of this run that end by e go at once; a group that
+    // reaches past e goes whole too, with a WARN, and ends this table.
+    const u64 run_end = start + l->size;
+    const u64 full_end = std::max(x, std::min(run_end, e - (e - x) % group));
+    if (full_end > x) {
+      erase_range(x, full_end);
+      x = full_end;
+      continue;
     }
-    x += group;
+    erase_range(x, x + group);
+    warn(out, WarnId::vunmap_pte_cont_partial, x);
+    return;
   }
 }
 

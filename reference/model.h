@@ -8,6 +8,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "engine/events.h"
@@ -39,6 +40,13 @@ class RefKernel {
   bool overlaps_mapping(u64 va, u64 end) const;
 
   std::vector<LeafRun> expected_runs() const;
+  // The same, for the VAs in [lo, hi) only, runs clipped to it.
+  std::vector<LeafRun> expected_runs(u64 lo, u64 hi) const;
+  // [a, b) widened to the whole leaves that contain a and b - 1: what an
+  // unmap of [a, b) may change.
+  std::pair<u64, u64> leaf_extent(u64 a, u64 b) const;
+  // The vm area containing va (guard page included), or {0, 0}.
+  std::pair<u64, u64> area_extent(u64 va) const;
   u64 table_count() const;  // page tables that should exist, root included
   const engine::Geometry& geo() const { return g_; }
 
@@ -73,6 +81,11 @@ class RefKernel {
   Entry entry_at(unsigned level, u64 x) const;
   const Leaf* leaf_at(u64 x, u64* start = nullptr) const;
   void erase_range(u64 a, u64 b);
+  // Adds a leaf (range cleared before), merged with neighbours it continues.
+  void insert_leaf(u64 va, const Leaf& l);
+  // Start of the first write of `s` whose first entry is already present,
+  // or the end of `s`.
+  u64 first_present_call(const Step& s) const;
   void warn_once(Outcome& out, engine::WarnId id, u64 addr);
   u64 slot_base(unsigned level, u64 x) const;
 
