@@ -29,7 +29,8 @@ endif()
 
 if(VMAPFUZZ_FUZZING)
   # On the link too, or ordinary executables miss the __sanitizer_cov_* symbols.
-  target_compile_options(vmapfuzz_flags INTERFACE -fsanitize=fuzzer-no-link)
+  target_compile_options(vmapfuzz_flags INTERFACE -fsanitize=fuzzer-no-link
+    -fsanitize-coverage-ignorelist=${CMAKE_CURRENT_LIST_DIR}/sancov-ignorelist.txt)
   target_link_options(vmapfuzz_flags INTERFACE -fsanitize=fuzzer-no-link)
 endif()
 

@@ -67,7 +67,9 @@ u64 read_size(Reader& r, u64 page) {
   // and add little that a few blocks do not.
   const u64 count = r.u8() & (granule >= (u64{1} << 30) ? 3 : 15);
   const auto delta = static_cast<std::int8_t>(r.u8());
-  return granule * count + static_cast<u64>(static_cast<std::int64_t>(delta)) * page;
+  const std::int64_t pages = static_cast<std::int64_t>(granule * count / page) + delta;
+  // A block less some pages, or (when that is not positive) a few pages.
+  return static_cast<u64>(pages > 0 ? pages : -pages + 1) * page;
 }
 
 // Values are folded into the contract so that almost every input runs:
