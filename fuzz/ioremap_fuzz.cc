@@ -10,7 +10,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static vmapfuzz::harness::Runner runner;
   static const vmapfuzz::engine::Variant variant = vmapfuzz::fuzz::variant_from_env();
-  const auto r = vmapfuzz::fuzz::run_input(runner, {data, size}, variant);
+  const auto r = vmapfuzz::fuzz::run_input(runner, {data, size}, variant, /*fuzz_budget=*/true);
   if (r.status == vmapfuzz::fuzz::InputStatus::rejected) return -1;
   if (r.status == vmapfuzz::fuzz::InputStatus::failed) {
     std::fputs(vmapfuzz::fuzz::failure_report(r).c_str(), stderr);

@@ -20,7 +20,7 @@ engine::Variant variant_from_env() {
 }
 
 InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> data,
-                      engine::Variant variant) {
+                      engine::Variant variant, bool fuzz_budget) {
   InputResult r;
   if (harness::looks_like_text(data)) {
     harness::ParseError err;
@@ -32,6 +32,11 @@ InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> dat
     }
   } else {
     r.trace = harness::decode_bytes(data, variant);
+  }
+  if (fuzz_budget && harness::pte_level_pages(r.trace) > harness::kFuzzMaxPtePages) {
+    r.status = InputStatus::rejected;
+    r.run.rejected = "over the fuzzing budget of PTE-level pages";
+    return r;
   }
   r.run = runner.run(r.trace);
   r.status = r.run.rejected ? InputStatus::rejected

@@ -25,9 +25,10 @@ struct InputResult {
   harness::RunResult run;
 };
 
-// Decodes `data` (text trace or fuzzer bytes) and runs it.
+// Decodes `data` (text trace or fuzzer bytes) and runs it. With
+// `fuzz_budget`, traces beyond harness::kFuzzMaxPtePages are rejected.
 InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> data,
-                      engine::Variant variant);
+                      engine::Variant variant, bool fuzz_budget = false);
 
 // Failure report for stderr: signature line, the trace as text, details.
 std::string failure_report(const InputResult& r);

@@ -50,16 +50,6 @@ std::optional<std::string> validate(const Trace& t) {
   if (t.ops.size() > kMaxOps) return "more than " + std::to_string(kMaxOps) + " ops";
   const u64 page = g.page_size();
   const u64 win_lo = g.vmalloc_start, win_hi = g.vmalloc_start + g.vmalloc_size;
-  u64 pte_pages = 0;
-  auto pte_level_pages = [&](u64 va, u64 size, u64 pa) {
-    u64 n = 0;
-    const unsigned max_shift = t.config.nohugeiomap ? g.page_shift : 63;
-    for (const auto& s : reference::plan_phys_range(g, engine::Variant::mainline, va, va + size,
-                                                    pa, max_shift))
-      if (s.kind == reference::Step::pte || s.kind == reference::Step::cont_batch)
-        n += s.bytes() / g.page_size();
-    return n;
-  };
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
     const std::string at = "op " + std::to_string(i + 1) + " (" + show(op) + "): ";
@@ -97,16 +87,26 @@ std::optional<std::string> validate(const Trace& t) {
       if (o->nth > 255) why = at + "nth above 255";
     }
     if (why) return why;
-    std::visit(
-        [&](const auto& o) {
-          if constexpr (requires { o.pa; }) pte_pages += pte_level_pages(o.va, o.size, o.pa);
-        },
-        op);
-    if (pte_pages > kMaxPtePages)
-      return at + "more than " + std::to_string(kMaxPtePages) +
-             " pages mapped at the PTE level in this trace (harness limit)";
   }
   return std::nullopt;
+}
+
+u64 pte_level_pages(const Trace& t) {
+  const engine::Geometry& g = *t.geo;
+  const unsigned max_shift = t.config.nohugeiomap ? g.page_shift : 63;
+  u64 n = 0;
+  for (const Op& op : t.ops)
+    std::visit(
+        [&](const auto& o) {
+          if constexpr (requires { o.pa; }) {
+            for (const auto& s : reference::plan_phys_range(g, engine::Variant::mainline, o.va,
+                                                            o.va + o.size, o.pa, max_shift))
+              if (s.kind == reference::Step::pte || s.kind == reference::Step::cont_batch)
+                n += s.bytes() / g.page_size();
+          }
+        },
+        op);
+  return n;
 }
 
 }  // namespace vmapfuzz::harness

@@ -85,14 +85,18 @@ struct Trace {
 // Limits of what the harness runs; inputs beyond them are rejected.
 inline constexpr std::size_t kMaxOps = 64;
 inline constexpr u64 kMaxOpSize = u64{1} << 32;
-// Pages a trace may map at the PTE level (single pages and CONT batches).
-// Every such page costs a descriptor write, a walk and a comparison; bugs
-// do not need 4 GiB of them to show, blocks are not limited.
-inline constexpr u64 kMaxPtePages = u64{1} << 16;
+// The fuzz targets' budget of pages a trace may map at the PTE level
+// (single pages and CONT batches): every such page costs a descriptor
+// write, a walk and a comparison, and bugs do not need 4 GiB of them to
+// show. Blocks are not limited; replay and tests have no budget.
+inline constexpr u64 kFuzzMaxPtePages = u64{1} << 16;
 
 // Why `t` is outside the kernel's contract or the harness's limits, or
 // nullopt if it may run. (e.g. a zero size would hit BUG_ON(addr >= end),
 // which is the caller's bug, not the code's.)
 std::optional<std::string> validate(const Trace& t);
+
+// Pages the trace's mapping ops would map at the PTE level, by the rule.
+u64 pte_level_pages(const Trace& t);
 
 }  // namespace vmapfuzz::harness
