@@ -21,6 +21,15 @@ std::string_view warn_name(WarnId id) {
     case WarnId::pmd_bad: return "pmd_clear_bad";
     case WarnId::pud_bad: return "pud_clear_bad";
     case WarnId::p4d_bad: return "p4d_clear_bad";
+    case WarnId::vmap_pages_pte_busy: return "vmap_pages_pte_range:busy";
+    case WarnId::vmap_pages_pte_null_page: return "vmap_pages_pte_range:null-page";
+    case WarnId::vmap_pages_pte_invalid_pfn: return "vmap_pages_pte_range:invalid-pfn";
+    case WarnId::vmap_pages_pmd_null_page: return "vmap_pages_pmd_range:null-page";
+    case WarnId::vmap_pages_pmd_invalid_pfn: return "vmap_pages_pmd_range:invalid-pfn";
+    case WarnId::vmalloc_area_failed: return "vmalloc:area-failed";
+    case WarnId::vmalloc_pages_failed: return "vmalloc:pages-failed";
+    case WarnId::vmalloc_map_failed: return "vmalloc:map-failed";
+    case WarnId::vfree_nonexistent_area: return "vfree:nonexistent-area";
     case WarnId::count_: break;
   }
   return "?";
@@ -35,6 +44,7 @@ std::string_view bug_name(BugId id) {
     case BugId::leaf_used_as_table: return "leaf-used-as-table";
     case BugId::pte_table_overrun: return "pte-table-overrun";
     case BugId::walk_ran_past_end: return "walk-ran-past-end";
+    case BugId::page_array_overrun: return "page-array-overrun";
     case BugId::count_: break;
   }
   return "?";

@@ -31,6 +31,15 @@ enum class WarnId : std::uint8_t {
   pmd_bad,                          // pmd_ERROR via pmd_clear_bad
   pud_bad,                          // pud_ERROR via pud_clear_bad
   p4d_bad,                          // p4d_ERROR via p4d_clear_bad
+  vmap_pages_pte_busy,              // WARN_ON(!pte_none(*pte)) -> -EBUSY
+  vmap_pages_pte_null_page,         // WARN_ON(!page) -> -ENOMEM
+  vmap_pages_pte_invalid_pfn,       // WARN_ON(!pfn_valid()) -> -EINVAL
+  vmap_pages_pmd_null_page,         // v3: WARN_ON(!page) before the PMD block
+  vmap_pages_pmd_invalid_pfn,       // v3: WARN_ON(!pfn_valid()) before the PMD block
+  vmalloc_area_failed,              // warn_alloc: vm_struct allocation failed
+  vmalloc_pages_failed,             // warn_alloc: failed to allocate pages
+  vmalloc_map_failed,               // warn_alloc: failed to map pages
+  vfree_nonexistent_area,           // WARN in vfree(): no such vm area
   count_
 };
 std::string_view warn_name(WarnId id);
@@ -45,6 +54,7 @@ enum class BugId : std::uint8_t {
   leaf_used_as_table,        // a walker dereferenced a block as a table
   pte_table_overrun,         // a PTE write ran past the end of its table
   walk_ran_past_end,         // `addr != end` loop stepped over `end`
+  page_array_overrun,        // pages[] read past its last entry
   count_
 };
 std::string_view bug_name(BugId id);

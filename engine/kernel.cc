@@ -12,6 +12,7 @@ Kernel::Kernel(const Geometry& geo, Variant variant, KernelConfig cfg)
 
 void Kernel::reset() {
   pool_.reset();
+  pages_.reset();
   pgd_pa_ = pool_.alloc();  // swapper_pg_dir; not counted as an op's table
   out_.clear();
   counters_ = {};

@@ -9,6 +9,7 @@
 
 #include "engine/events.h"
 #include "engine/geometry.h"
+#include "engine/page_alloc.h"
 #include "engine/pgtable.h"
 #include "engine/table_pool.h"
 
@@ -47,6 +48,9 @@ class Kernel {
   Variant variant() const { return variant_; }
   const KernelConfig& config() const { return cfg_; }
   TablePool& pool() { return pool_; }
+  PageAllocator& page_allocator() { return pages_; }
+  // pfn_valid(): inside the modelled physical memory.
+  bool pfn_valid(u64 pfn) const { return pfn != kNullPage && pfn < (geo_->phys_limit >> geo_->page_shift); }
   const TablePool& pool() const { return pool_; }
   PhysAddr pgd_pa() const { return pgd_pa_; }
 
@@ -82,6 +86,7 @@ class Kernel {
   Variant variant_;
   KernelConfig cfg_;
   TablePool pool_;
+  PageAllocator pages_;
   PhysAddr pgd_pa_{};
   Outcome out_;
   Counters counters_;

@@ -7,6 +7,7 @@ std::string_view variant_name(Variant v) {
   switch (v) {
     case Variant::mainline: return "mainline";
     case Variant::v4: return "v4";
+    case Variant::v4_fixed: return "v4-fixed";
   }
   return "?";
 }

@@ -52,8 +52,13 @@ inline constexpr int kBUGGED = 4095;
 //             set_huge_pte_at call).
 //   v4:       "mm/vmalloc: Speed up ioremap, vmalloc and vmap with
 //             contiguous memory" v4 as posted and applied, mistakes included.
-enum class Variant : std::uint8_t { mainline, v4 };
-inline constexpr Variant kAllVariants[] = {Variant::mainline, Variant::v4};
+//   v4-fixed: v4 with the suite's corrections of the findings in
+//             corpus/*/findings/ (see there); otherwise identical to v4.
+enum class Variant : std::uint8_t { mainline, v4, v4_fixed };
+inline constexpr Variant kAllVariants[] = {Variant::mainline, Variant::v4, Variant::v4_fixed};
+
+// True for the variants that carry the series.
+constexpr bool has_series(Variant v) { return v != Variant::mainline; }
 
 std::string_view variant_name(Variant v);
 std::optional<Variant> parse_variant(std::string_view name);

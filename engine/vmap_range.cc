@@ -39,6 +39,8 @@ int vmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr 
   return 0;
 }
 
+}  // namespace
+
 // mm/vmalloc.c: vmap_try_huge_pmd (with the 2026 init_mm trylock)
 int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys,
                       pgprot_t prot, unsigned max_page_shift) {
@@ -53,6 +55,8 @@ int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAd
   if (!pmd_free_pte_page(k, pmd, addr)) return 0;
   return pmd_set_huge(k, pmd, addr, phys, prot);
 }
+
+namespace {
 
 // mm/vmalloc.c: vmap_pmd_range
 int vmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAddr phys,

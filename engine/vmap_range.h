@@ -25,6 +25,12 @@ int vmap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgpro
 // -EINVAL / -ERANGE otherwise), then vmap_page_range().
 int ioremap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot);
 
+// A PMD block for [addr, end) if max_page_shift, the arch, exact coverage
+// and VA/PA alignment allow it, freeing a leftover PTE table first. 1 if
+// the block was written. Shared by the phys-range and pages walkers.
+int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys,
+                      pgprot_t prot, unsigned max_page_shift);
+
 // One PTE-level step (v4 patch 3; mainline has the same body inline in
 // vmap_pte_range): a CONT batch through set_huge_pte_at or one set_pte_at.
 // Returns the size mapped, or 0 if a modelled BUG stopped the write.

@@ -150,6 +150,21 @@ VmArea* get_vm_area_at(Kernel& k, VirtAddr addr, u64 size, unsigned flags) {
   return &k.areas().back();
 }
 
+VmArea* get_vm_area_aligned(Kernel& k, VirtAddr hint, u64 size, u64 align, unsigned flags) {
+  const u64 addr = (hint.v + align - 1) & ~(align - 1);
+  if (addr < hint.v) return nullptr;  // wrapped
+  return get_vm_area_at(k, VirtAddr{addr}, size, flags);
+}
+
+void vfree(Kernel& k, VirtAddr addr) {
+  VmArea* area = k.find_vm_area(addr);
+  if (!area) {
+    k.warn(WarnId::vfree_nonexistent_area, addr);
+    return;
+  }
+  free_vm_area(k, area);
+}
+
 void free_vm_area(Kernel& k, VmArea* area) {
   // remove_vm_area() -> free_unmap_vmap_area(): the whole vmap_area, guard
   // page included; the TLB flush is deferred to the lazy purge.

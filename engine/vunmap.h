@@ -20,6 +20,14 @@ void vunmap_range(Kernel& k, VirtAddr addr, VirtAddr end);
 // overlaps a live area or leaves the vmalloc window.
 VmArea* get_vm_area_at(Kernel& k, VirtAddr addr, u64 size, unsigned flags);
 
+// __get_vm_area_node() with the allocator's choice replaced by a hint: the
+// area is placed at ALIGN(hint, align), or nullptr if that range is taken.
+VmArea* get_vm_area_aligned(Kernel& k, VirtAddr hint, u64 size, u64 align, unsigned flags);
+
+// vfree(): as vunmap() (the model's pages are never reused), with vfree's
+// own WARN for an address without an area.
+void vfree(Kernel& k, VirtAddr addr);
+
 // vunmap()/iounmap(): remove the area containing `addr`, unmapping all of
 // it (guard page included) with a lazily purged TLB flush. WARNs if there
 // is no such area.

@@ -12,6 +12,8 @@
 
 #include "fuzz/target.h"
 
+extern const char* const kVmapfuzzTargetName;
+
 namespace {
 
 int usage(const char* argv0) {
@@ -19,7 +21,7 @@ int usage(const char* argv0) {
                "usage: %s [--variant NAME] [--quiet] FILE...\n"
                "Runs each file (a text trace or fuzzer bytes) and prints PASS, FAIL <signature>,\n"
                "REJECT <reason> or ERROR <reason>. Exit status 0 only if every file passes.\n"
-               "The variant for fuzzer bytes is --variant, else $VMAPFUZZ_VARIANT, else v4;\n"
+               "The variant for fuzzer bytes is --variant, else $VMAPFUZZ_VARIANT, else v4-fixed;\n"
                "text traces name their own.\n",
                argv0);
   return 2;
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
   }
   if (files.empty()) return usage(argv[0]);
 
+  const vmapfuzz::fuzz::TargetSpec& target = *vmapfuzz::fuzz::find_target(kVmapfuzzTargetName);
   vmapfuzz::harness::Runner runner;
   int bad = 0;
   for (const char* path : files) {
@@ -66,7 +69,7 @@ int main(int argc, char** argv) {
     }
     const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
     const auto r = vmapfuzz::fuzz::run_input(
-        runner, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, variant);
+        runner, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, target, variant);
     switch (r.status) {
       case vmapfuzz::fuzz::InputStatus::pass:
         if (!quiet) std::printf("PASS %s\n", path);

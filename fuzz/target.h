@@ -8,10 +8,21 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "harness/runner.h"
 
 namespace vmapfuzz::fuzz {
+
+// A fuzz target: its name (corpus/<name>/, <name>_fuzz, <name>_replay)
+// and the op kinds its inputs decode to.
+struct TargetSpec {
+  std::string_view name;
+  std::span<const harness::OpKind> kinds;
+};
+// Every target, for the tools.
+std::span<const TargetSpec> all_targets();
+const TargetSpec* find_target(std::string_view name);
 
 // Variant under test: $VMAPFUZZ_VARIANT if set (exits with a message if it
 // names no variant), else the suite's default.
@@ -28,7 +39,11 @@ struct InputResult {
 // Decodes `data` (text trace or fuzzer bytes) and runs it. With
 // `fuzz_budget`, traces beyond harness::kFuzzMaxPtePages are rejected.
 InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> data,
-                      engine::Variant variant, bool fuzz_budget = false);
+                      const TargetSpec& target, engine::Variant variant, bool fuzz_budget = false);
+
+// The body of every LLVMFuzzerTestOneInput: -1 for inputs outside the
+// contract or the budget, abort() with a report on a failure.
+int fuzz_one(const TargetSpec& target, const std::uint8_t* data, std::size_t size);
 
 // Failure report for stderr: signature line, the trace as text, details.
 std::string failure_report(const InputResult& r);

@@ -27,7 +27,22 @@ struct Namer {
   std::string_view operator()(const IounmapOp&) const { return "iounmap"; }
   std::string_view operator()(const VunmapRangeOp&) const { return "vunmap_range"; }
   std::string_view operator()(const FailAllocOp&) const { return "fail_alloc"; }
+  std::string_view operator()(const VmallocOp&) const { return "vmalloc"; }
+  std::string_view operator()(const VmapOp&) const { return "vmap"; }
+  std::string_view operator()(const VfreeOp&) const { return "vfree"; }
+  std::string_view operator()(const VunmapOp&) const { return "vunmap"; }
+  std::string_view operator()(const FailPageAllocOp&) const { return "fail_page_alloc"; }
 };
+
+std::string runs_text(const std::vector<PageRun>& runs) {
+  std::string s;
+  for (const PageRun& r : runs) {
+    if (!s.empty()) s += ',';
+    s += r.pfn == engine::kNullPage ? "null" : hex(r.pfn);
+    if (r.count != 1) s += "+" + std::to_string(r.count);
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -41,8 +56,31 @@ std::string show(const Op& op) {
   if (auto* o = std::get_if<IounmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
   if (auto* o = std::get_if<VunmapRangeOp>(&op))
     return std::string(name) + " va=" + hex(o->va) + " size=" + hex(o->size);
-  const auto& f = std::get<FailAllocOp>(op);
-  return std::string(name) + " nth=" + std::to_string(f.nth);
+  if (auto* o = std::get_if<FailAllocOp>(&op)) return std::string(name) + " nth=" + std::to_string(o->nth);
+  if (auto* o = std::get_if<VmallocOp>(&op))
+    return std::string(name) + " va=" + hex(o->va) + " size=" + hex(o->size) +
+           " huge=" + (o->huge ? "1" : "0") + " prot=" + std::string(engine::prot_name(o->prot));
+  if (auto* o = std::get_if<VmapOp>(&op))
+    return std::string(name) + " va=" + hex(o->va) + " prot=" + std::string(engine::prot_name(o->prot)) +
+           " pages=" + runs_text(o->runs);
+  if (auto* o = std::get_if<VfreeOp>(&op)) return std::string(name) + " va=" + hex(o->va);
+  if (auto* o = std::get_if<VunmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
+  const auto& f = std::get<FailPageAllocOp>(op);
+  return std::string(name) + " nth=" + std::to_string(f.nth) + " min_order=" + std::to_string(f.min_order);
+}
+
+std::vector<u64> VmapOp::pages() const {
+  std::vector<u64> p;
+  p.reserve(page_count());
+  for (const PageRun& r : runs)
+    for (u64 i = 0; i < r.count; ++i) p.push_back(r.pfn == engine::kNullPage ? r.pfn : r.pfn + i);
+  return p;
+}
+
+u64 VmapOp::page_count() const {
+  u64 n = 0;
+  for (const PageRun& r : runs) n += r.count;
+  return n;
 }
 
 std::optional<std::string> validate(const Trace& t) {
@@ -85,6 +123,21 @@ std::optional<std::string> validate(const Trace& t) {
       if (!why && o->size % page) why = at + "vunmap_range size not page aligned";
     } else if (auto* o = std::get_if<FailAllocOp>(&op)) {
       if (o->nth > 255) why = at + "nth above 255";
+    } else if (auto* o = std::get_if<VmallocOp>(&op)) {
+      why = check_va(o->va, o->size);
+    } else if (auto* o = std::get_if<VmapOp>(&op)) {
+      const u64 n = o->page_count();
+      if (n == 0) why = at + "no pages";
+      else if (n > kMaxVmapPages) why = at + "more than " + std::to_string(kMaxVmapPages) + " pages";
+      else why = check_va(o->va, n * page);
+      for (const PageRun& r : o->runs)
+        if (!why && r.pfn != engine::kNullPage && r.pfn + r.count < r.pfn) why = at + "pfn run wraps";
+    } else if (auto* o = std::get_if<VfreeOp>(&op)) {
+      if (o->va % page || o->va < win_lo || o->va >= win_hi) why = at + "va not a page in the window";
+    } else if (auto* o = std::get_if<VunmapOp>(&op)) {
+      if (o->va % page || o->va < win_lo || o->va >= win_hi) why = at + "va not a page in the window";
+    } else if (auto* o = std::get_if<FailPageAllocOp>(&op)) {
+      if (o->nth > 255 || o->min_order > 10) why = at + "nth above 255 or min_order above 10";
     }
     if (why) return why;
   }
@@ -98,6 +151,8 @@ u64 pte_level_pages(const Trace& t) {
   for (const Op& op : t.ops)
     std::visit(
         [&](const auto& o) {
+          if constexpr (requires { o.huge; }) n += o.size / g.page_size();
+          if constexpr (requires { o.runs; }) n += o.page_count();
           if constexpr (requires { o.pa; }) {
             for (const auto& s : reference::plan_phys_range(g, engine::Variant::mainline, o.va,
                                                             o.va + o.size, o.pa, max_shift))

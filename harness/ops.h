@@ -58,8 +58,52 @@ struct FailAllocOp {
   friend bool operator==(const FailAllocOp&, const FailAllocOp&) = default;
 };
 
+// vmalloc(size) (vmalloc_huge() with `huge`: VM_ALLOW_HUGE_VMAP); the area
+// goes at the first suitably aligned address from the hint `va`.
+struct VmallocOp {
+  u64 va = 0, size = 0;
+  bool huge = false;
+  ProtName prot = ProtName::normal;
+  friend bool operator==(const VmallocOp&, const VmallocOp&) = default;
+};
+// `count` struct pages from `pfn` on (pfn + 0, + 1, ...), or NULL entries
+// when pfn is engine::kNullPage.
+struct PageRun {
+  u64 pfn = 0, count = 1;
+  friend bool operator==(const PageRun&, const PageRun&) = default;
+};
+// vmap() of the page array the runs spell, at the hint `va`.
+struct VmapOp {
+  u64 va = 0;
+  std::vector<PageRun> runs;
+  ProtName prot = ProtName::normal;
+  std::vector<u64> pages() const;  // the page array, run by run
+  u64 page_count() const;
+  friend bool operator==(const VmapOp&, const VmapOp&) = default;
+};
+// vfree() / vunmap() of the area containing `va`.
+struct VfreeOp {
+  u64 va = 0;
+  friend bool operator==(const VfreeOp&, const VfreeOp&) = default;
+};
+struct VunmapOp {
+  u64 va = 0;
+  friend bool operator==(const VunmapOp&, const VunmapOp&) = default;
+};
+// Make the nth page allocation from now of order >= min_order fail.
+struct FailPageAllocOp {
+  unsigned nth = 1, min_order = 0;
+  friend bool operator==(const FailPageAllocOp&, const FailPageAllocOp&) = default;
+};
+
 using Op = std::variant<IoremapOp, IoremapPageRangeOp, VmapPageRangeOp, IounmapOp, VunmapRangeOp,
-                        FailAllocOp>;
+                        FailAllocOp, VmallocOp, VmapOp, VfreeOp, VunmapOp, FailPageAllocOp>;
+
+// Op kinds by variant index, for the byte form's per-target opcode tables.
+enum class OpKind : std::uint8_t {
+  ioremap, ioremap_page_range, vmap_page_range, iounmap, vunmap_range, fail_alloc, vmalloc, vmap,
+  vfree, vunmap, fail_page_alloc
+};
 inline constexpr unsigned kOpKinds = std::variant_size_v<Op>;
 
 // Stable name of the op kind, as written in traces and signatures.
@@ -85,6 +129,7 @@ struct Trace {
 // Limits of what the harness runs; inputs beyond them are rejected.
 inline constexpr std::size_t kMaxOps = 64;
 inline constexpr u64 kMaxOpSize = u64{1} << 32;
+inline constexpr u64 kMaxVmapPages = u64{1} << 18;  // 1 GiB
 // The fuzz targets' budget of pages a trace may map at the PTE level
 // (single pages and CONT batches): every such page costs a descriptor
 // write, a walk and a comparison, and bugs do not need 4 GiB of them to

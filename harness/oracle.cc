@@ -183,6 +183,20 @@ std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op)
     return a == b ? std::pair<u64, u64>{o->va, o->va + page} : ref.leaf_extent(a, b);
   }
   if (auto* o = std::get_if<VunmapRangeOp>(&op)) return ref.leaf_extent(o->va, o->va + o->size);
+  if (auto* o = std::get_if<VmallocOp>(&op)) {
+    // The area goes at the hint aligned to at most PMD_SIZE, its size
+    // rounded up to at most PMD_SIZE, plus the guard page.
+    const u64 pmd = ref.geo().pmd_size();
+    return {o->va, o->va + pmd + (o->size + pmd - 1) / pmd * pmd + page};
+  }
+  if (auto* o = std::get_if<VmapOp>(&op)) return {o->va, o->va + (o->page_count() + 1) * page};
+  const u64* va = nullptr;
+  if (auto* o = std::get_if<VfreeOp>(&op)) va = &o->va;
+  if (auto* o = std::get_if<VunmapOp>(&op)) va = &o->va;
+  if (va) {
+    const auto [a, b] = ref.area_extent(*va);
+    return a == b ? std::pair<u64, u64>{*va, *va + page} : ref.leaf_extent(a, b);
+  }
   return {0, 0};
 }
 
@@ -223,11 +237,75 @@ std::optional<std::string> compare_tables(const engine::Kernel& a, const engine:
   return compare_table_range(a, b, a.pgd_pa().v, b.pgd_pa().v, engine::kPgdLevel, base, lo, hi);
 }
 
+VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op) {
+  if (r == VariantRelation::none || maps_over_live_mapping(ref, op)) return VariantRelation::none;
+  if (std::holds_alternative<VmapOp>(op)) return VariantRelation::translation;
+  if (r == VariantRelation::translation && std::holds_alternative<VunmapRangeOp>(op))
+    return VariantRelation::none;
+  return r;
+}
+
+namespace {
+
+// Runs with level and CONT use forgotten: the translation alone.
+std::vector<LeafRun> translation_only(const std::vector<LeafRun>& runs) {
+  std::vector<LeafRun> out;
+  for (LeafRun r : runs) {
+    r.level = 0;
+    r.cont = false;
+    reference::append_run(out, r);
+  }
+  return out;
+}
+
+u64 huge_bytes(const std::vector<LeafRun>& runs) {
+  u64 n = 0;
+  for (const LeafRun& r : runs)
+    if (r.level != engine::kPteLevel || r.cont) n += r.size;
+  return n;
+}
+
+}  // namespace
+
+std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel& base,
+                                         const engine::Kernel& series, u64 lo, u64 hi) {
+  if (r == VariantRelation::none) return std::nullopt;
+  if (r == VariantRelation::identical) {
+    if (auto diff = compare_tables(base, series, lo, hi))
+      return Mismatch{"variants", "-", "tables-differ",
+                      "mainline and " + std::string(engine::variant_name(series.variant())) +
+                          " tables are not bit-identical: " + *diff};
+    return std::nullopt;
+  }
+  const auto& g = base.geo();
+  const auto a = reference::scan_range(base.pool(), g, base.pgd_pa().v, lo, hi).runs;
+  const auto b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
+  if (auto m = compare_leaves(translation_only(a), translation_only(b))) {
+    m->check = "variants";
+    m->what = "translation-" + m->what;
+    m->detail = "mainline (expected) vs " + std::string(engine::variant_name(series.variant())) +
+                " (actual): " + m->detail;
+    return m;
+  }
+  if (huge_bytes(b) < huge_bytes(a))
+    return Mismatch{"variants", "-", "fewer-blocks",
+                    "the series maps " + std::to_string(huge_bytes(b)) +
+                        " bytes with blocks or CONT, mainline " + std::to_string(huge_bytes(a))};
+  return std::nullopt;
+}
+
 bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
   auto over = [&](u64 va, u64 size) { return ref.overlaps_mapping(va, va + size); };
   if (auto* o = std::get_if<IoremapOp>(&op)) return over(o->va, o->size);
   if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return over(o->va, o->size);
   if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return over(o->va, o->size);
+  // vmalloc/vmap areas avoid live areas, but not raw vmap_page_range
+  // mappings outside any area.
+  if (std::holds_alternative<VmallocOp>(op)) {
+    const auto [a, b] = touched_range(ref, op);
+    return over(a, b - a);
+  }
+  if (auto* o = std::get_if<VmapOp>(&op)) return over(o->va, o->page_count() * ref.geo().page_size());
   return false;
 }
 

@@ -50,6 +50,22 @@ const char* level_name(unsigned level);
 // variants are compared with the reference only, not with each other.
 bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op);
 
+// How mainline and the series variant must relate, op by op:
+//   identical:   bit-identical tables (ioremap, vmalloc: the series' claim);
+//   translation: the same translation of every page, the series using at
+//                least as much block and CONT mapping (after a vmap(), which
+//                only the series maps with blocks);
+//   none:        compared with the reference only — after an op maps over a
+//                live mapping (caller bug, see above), or after a partial
+//                vunmap_range() once the layouts may differ (it clears whole
+//                blocks, WARNing: the v4 reviewers' set_memory_*/unmap
+//                concern, not a divergence to report).
+enum class VariantRelation { identical, translation, none };
+VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op);
+std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel& base,
+                                         const engine::Kernel& series, engine::u64 lo,
+                                         engine::u64 hi);
+
 // The VA range an op may change, judged from the reference state before
 // the op: its own range (an ioremap's guard page included), widened to the
 // whole blocks and CONT groups an unmap clears. The per-op checks look

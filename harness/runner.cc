@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "engine/vmalloc.h"
+#include "engine/vmap_pages.h"
 #include "engine/vmap_range.h"
 #include "engine/vunmap.h"
 #include "harness/oracle.h"
@@ -38,8 +40,22 @@ Outcome execute(Kernel& k, const Op& op) {
     engine::vunmap(k, {o->va});
   } else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
     engine::vunmap_range(k, {o->va}, VirtAddr{o->va} + o->size);
+  } else if (auto* o = std::get_if<FailAllocOp>(&op)) {
+    k.pool().fail_nth(o->nth);
+  } else if (auto* o = std::get_if<VmallocOp>(&op)) {
+    VirtAddr addr;
+    ret = engine::vmalloc(k, o->size, {o->va}, o->huge, engine::prot_value(o->prot), &addr);
+  } else if (auto* o = std::get_if<VmapOp>(&op)) {
+    VirtAddr addr;
+    const std::vector<u64> pages = o->pages();
+    ret = engine::vmap(k, pages, {o->va}, engine::prot_value(o->prot), &addr);
+  } else if (auto* o = std::get_if<VfreeOp>(&op)) {
+    engine::vfree(k, {o->va});
+  } else if (auto* o = std::get_if<VunmapOp>(&op)) {
+    engine::vunmap(k, {o->va});
   } else {
-    k.pool().fail_nth(std::get<FailAllocOp>(op).nth);
+    const auto& f = std::get<FailPageAllocOp>(op);
+    k.page_allocator().fail_nth(f.nth, f.min_order);
   }
   if (k.bugged()) ret = -engine::kBUGGED;
   k.out().ret = ret;
@@ -54,17 +70,16 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
     return r.vmap_page_range(o->va, o->size, o->pa, o->prot);
   if (auto* o = std::get_if<IounmapOp>(&op)) return r.iounmap(o->va);
   if (auto* o = std::get_if<VunmapRangeOp>(&op)) return r.vunmap_range(o->va, o->size);
-  r.fail_alloc(std::get<FailAllocOp>(op).nth);
+  if (auto* o = std::get_if<VmallocOp>(&op)) return r.vmalloc(o->va, o->size, o->huge, o->prot);
+  if (auto* o = std::get_if<VmapOp>(&op)) return r.vmap(o->va, o->pages(), o->prot);
+  if (auto* o = std::get_if<VfreeOp>(&op)) return r.vfree(o->va);
+  if (auto* o = std::get_if<VunmapOp>(&op)) return r.vunmap(o->va);
+  if (auto* o = std::get_if<FailAllocOp>(&op)) r.fail_alloc(o->nth);
+  if (auto* o = std::get_if<FailPageAllocOp>(&op)) r.fail_page_alloc(o->nth, o->min_order);
   return Outcome{};
 }
 
 namespace {
-
-Mismatch variants_mismatch(engine::Variant v, const std::string& diff) {
-  return Mismatch{"variants", "-", "tables-differ",
-                  "mainline and " + std::string(engine::variant_name(v)) +
-                      " tables are not bit-identical: " + diff};
-}
 
 std::string variants_name(engine::Variant v) {
   return "mainline-vs-" + std::string(engine::variant_name(v));
@@ -105,7 +120,11 @@ RunResult Runner::run(const Trace& t) {
     im.ref = std::make_unique<reference::RefKernel>(*t.geo, variants[i], t.config);
   }
 
-  bool variants_comparable = true;
+  // What mainline and the variant under test must share: bit-identical
+  // tables (the series' claim for ioremap and vmalloc), the same
+  // translations only (after a vmap(), which the series maps with blocks),
+  // or nothing (see VariantRelation).
+  VariantRelation relation = VariantRelation::identical;
   auto fail = [&](const Mismatch& m, std::string_view impl, std::size_t i) {
     res.failure = make_failure(m, impl, t.ops[i], i);
     res.ops_run = i + 1;
@@ -113,7 +132,7 @@ RunResult Runner::run(const Trace& t) {
   };
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
-    if (maps_over_live_mapping(*impls_[0].ref, op)) variants_comparable = false;
+    relation = next_relation(relation, *impls_[0].ref, op);
     const auto [lo, hi] = touched_range(*impls_[0].ref, op);
     bool bugged = false;
     for (Impl& im : impls_) {
@@ -134,9 +153,9 @@ RunResult Runner::run(const Trace& t) {
       if (m) return fail(*m, name, i);
       bugged = bugged || actual.bug != engine::BugId::none;
     }
-    if (variants_comparable && impls_.size() > 1 && !bugged && lo < hi) {
-      if (auto diff = compare_tables(*impls_[0].kernel, *impls_[1].kernel, lo, hi))
-        return fail(variants_mismatch(impls_[1].variant, *diff), variants_name(impls_[1].variant), i);
+    if (impls_.size() > 1 && !bugged && lo < hi) {
+      if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, lo, hi))
+        return fail(*m, variants_name(impls_[1].variant), i);
     }
     res.ops_run = i + 1;
     if (bugged) {
@@ -154,9 +173,9 @@ RunResult Runner::run(const Trace& t) {
     if (!m) m = compare_leaves(im.ref->expected_runs(), scan.runs);
     if (m) return fail(*m, engine::variant_name(im.variant), last);
   }
-  if (variants_comparable && impls_.size() > 1 && !res.stopped_by_bug) {
-    if (auto diff = compare_tables(*impls_[0].kernel, *impls_[1].kernel, 0, ~u64{0}))
-      return fail(variants_mismatch(impls_[1].variant, *diff), variants_name(impls_[1].variant), last);
+  if (impls_.size() > 1 && !res.stopped_by_bug) {
+    if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, 0, ~u64{0}))
+      return fail(*m, variants_name(impls_[1].variant), last);
   }
   return res;
 }

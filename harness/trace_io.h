@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,7 +49,14 @@ bool looks_like_text(std::span<const std::uint8_t> data);
 // bytes read as zero, the op list ends when the input does. Values are
 // biased toward the boundaries that matter — VAs and PAs on or next to
 // 64K/2M/1G boundaries, sizes that are whole blocks plus or minus a page.
-Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant);
-std::vector<std::uint8_t> encode_bytes(const Trace& t);
+//
+// `kinds` is the fuzz target's opcode table: opcode byte b means
+// kinds[b % kinds.size()], so a target only ever decodes its own ops.
+std::span<const OpKind> all_op_kinds();
+Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
+                   std::span<const OpKind> kinds = all_op_kinds());
+// The exact bytes for `t`, or nullopt if `t` has an op outside `kinds`.
+std::optional<std::vector<std::uint8_t>> encode_bytes(const Trace& t,
+                                                      std::span<const OpKind> kinds = all_op_kinds());
 
 }  // namespace vmapfuzz::harness

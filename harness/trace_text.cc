@@ -89,6 +89,50 @@ class Fields {
     map_.erase(it);
     return true;
   }
+  bool flag(const char* key, bool* out, std::string* err) {
+    u64 v = 0;
+    if (!number(key, &v, err)) return false;
+    if (v > 1) {
+      *err = std::string(key) + " is 0 or 1";
+      return false;
+    }
+    *out = v == 1;
+    return true;
+  }
+  // pages=RUN,RUN,... with RUN = PFN[+COUNT] or null[+COUNT].
+  bool runs(std::vector<PageRun>* out, std::string* err) {
+    auto it = map_.find("pages");
+    if (it == map_.end()) {
+      *err = "missing pages=";
+      return false;
+    }
+    std::string_view v = it->second;
+    while (!v.empty()) {
+      const auto comma = v.find(',');
+      std::string_view item = v.substr(0, comma);
+      v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+      PageRun r;
+      const auto plus = item.find('+');
+      const std::string_view head = item.substr(0, plus);
+      if (head == "null") r.pfn = engine::kNullPage;
+      else if (!parse_number(head, &r.pfn) || r.pfn == engine::kNullPage) {
+        *err = "bad pfn '" + std::string(head) + "' in pages=";
+        return false;
+      }
+      if (plus != std::string_view::npos &&
+          (!parse_number(item.substr(plus + 1), &r.count) || r.count == 0)) {
+        *err = "bad page count in '" + std::string(item) + "'";
+        return false;
+      }
+      out->push_back(r);
+    }
+    if (out->empty()) {
+      *err = "empty pages=";
+      return false;
+    }
+    map_.erase(it);
+    return true;
+  }
   bool done(std::string* err) const {
     if (map_.empty()) return true;
     *err = "unknown key '" + map_.begin()->first + "'";
@@ -140,6 +184,31 @@ bool parse_op(const std::vector<std::string_view>& w, Op* op, std::string* err) 
     }
     o.nth = static_cast<unsigned>(nth);
     *op = o;
+  } else if (name == "vmalloc") {
+    VmallocOp o;
+    ok = f.number("va", &o.va, err) && f.number("size", &o.size, err) &&
+         f.flag("huge", &o.huge, err) && f.prot(&o.prot, err);
+    *op = o;
+  } else if (name == "vmap") {
+    VmapOp o;
+    ok = f.number("va", &o.va, err) && f.prot(&o.prot, err) && f.runs(&o.runs, err);
+    *op = std::move(o);
+  } else if (name == "vfree") {
+    VfreeOp o;
+    ok = f.number("va", &o.va, err);
+    *op = o;
+  } else if (name == "vunmap") {
+    VunmapOp o;
+    ok = f.number("va", &o.va, err);
+    *op = o;
+  } else if (name == "fail_page_alloc") {
+    u64 nth = 0, min_order = 0;
+    ok = f.number("nth", &nth, err) && f.number("min_order", &min_order, err);
+    if (ok && (nth > 0xffff || min_order > 63)) {
+      *err = "nth or min_order too large";
+      return false;
+    }
+    *op = FailPageAllocOp{static_cast<unsigned>(nth), static_cast<unsigned>(min_order)};
   } else {
     *err = "unknown op '" + std::string(name) + "'";
     return false;

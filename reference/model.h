@@ -8,6 +8,7 @@
 
 #include <map>
 #include <set>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,18 @@ class RefKernel {
   Outcome iounmap(u64 va);
   Outcome vunmap_range(u64 va, u64 size);
   void fail_alloc(unsigned nth) { fail_countdown_ = nth; }
+
+  // vmalloc(size) with VM_ALLOW_HUGE_VMAP if `huge`, area placed at the
+  // first suitably aligned address from `hint`.
+  Outcome vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot);
+  // vmap() of `pages` (pfns; engine::kNullPage for NULL) at `hint`.
+  Outcome vmap(u64 hint, std::span<const u64> pages, engine::ProtName prot);
+  Outcome vfree(u64 va);
+  Outcome vunmap(u64 va);
+  void fail_page_alloc(unsigned nth, unsigned min_order) {
+    page_fail_countdown_ = nth;
+    page_fail_min_order_ = min_order;
+  }
 
   // Would mapping [va, end) write over a live leaf? (A caller bug: the
   // variants may legitimately differ from here on; see harness/oracle.)
@@ -66,6 +79,17 @@ class RefKernel {
 
   // Mapping.
   void map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs);
+  // Page arrays (pages_model.cc).
+  u64 alloc_pages(unsigned order);
+  bool alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pages);
+  int map_pages(Outcome& out, u64 va, std::span<const u64> pages, unsigned shift,
+                const Attrs& attrs);
+  int walk_pages(Outcome& out, u64 va, std::span<const u64> pages, unsigned shift,
+                 const Attrs& attrs);
+  int pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<const u64> pages, u64* i,
+                      unsigned shift, const Attrs& attrs);
+  void insert_pages(u64 va, std::span<const u64> pages, bool cont, const Attrs& attrs);
+  bool place_area(u64 hint, u64 size, u64 align, unsigned flags, u64* va);
   bool ensure_table(Outcome& out, unsigned level, u64 x);
   bool install_block(Outcome& out, const Step& s, const Attrs& attrs);
   void free_pte_table(Outcome& out, u64 slot);
@@ -96,6 +120,8 @@ class RefKernel {
   std::set<u64> tables_[4];         // [L]: tables holding level-L entries, by base VA
   std::vector<Area> areas_;
   unsigned fail_countdown_ = 0;
+  u64 next_pfn_ = engine::PageAllocator::kBasePfn;
+  unsigned page_fail_countdown_ = 0, page_fail_min_order_ = 0;
   std::uint32_t warned_once_ = 0;
 };
 

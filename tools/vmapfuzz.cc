@@ -23,30 +23,43 @@ const char kUsage[] =
     "Run 'vmapfuzz COMMAND --help' for a command's options.\n";
 
 const char kReplayUsage[] =
-    "usage: vmapfuzz replay [--variant NAME] FILE...\n"
+    "usage: vmapfuzz replay [--variant NAME] [--target NAME] FILE...\n"
     "Runs each file on mainline and the variant under test against the reference and\n"
     "prints PASS, FAIL <signature> (with details), REJECT or ERROR per file.\n"
-    "Fuzzer bytes run on --variant (default: $VMAPFUZZ_VARIANT, else v4); text traces name\n"
-    "their own variant unless --variant is given. Exit status: 0 all pass, 1 otherwise.\n";
+    "Fuzzer bytes run on --variant (default: $VMAPFUZZ_VARIANT, else v4-fixed); text traces name\n"
+    "their own variant unless --variant is given. Fuzzer bytes decode with the opcode table of\n"
+    "--target (ioremap, vmalloc, vmap, mixed; default mixed). Exit status: 0 all pass, 1 otherwise.\n";
 
 const char kConvertUsage[] =
-    "usage: vmapfuzz convert (--to-bytes|--to-text) [--variant NAME] [--force] IN -o OUT\n"
+    "usage: vmapfuzz convert (--to-bytes|--to-text) [--target NAME] [--variant NAME] [--force] IN -o OUT\n"
     "  --to-bytes  IN is a text trace; OUT gets the fuzzer bytes that decode to it\n"
     "  --to-text   IN is fuzzer bytes (or a text trace); OUT gets the canonical text\n"
-    "  --variant   the variant written into a text trace made from bytes (default v4)\n"
+    "  --target    the fuzz target whose opcode table the bytes use (default mixed)\n"
+    "  --variant   the variant written into a text trace made from bytes (default v4-fixed)\n"
     "  --force     replace OUT if it exists (never when OUT is IN)\n";
 
 bool parse_variant_arg(const char* s, Variant* v) {
   const auto p = vmapfuzz::engine::parse_variant(s);
   if (!p) {
-    std::fprintf(stderr, "vmapfuzz: unknown variant '%s' (mainline, v4)\n", s);
+    std::fprintf(stderr, "vmapfuzz: unknown variant '%s' (mainline, v4, v4-fixed)\n", s);
     return false;
   }
   *v = *p;
   return true;
 }
 
-bool load_trace(const std::string& path, Variant variant, vmapfuzz::harness::Trace* t) {
+// The fuzz target whose opcode table fuzzer bytes use (default: mixed).
+bool parse_target_arg(const char* s, const vmapfuzz::fuzz::TargetSpec** t) {
+  *t = vmapfuzz::fuzz::find_target(s);
+  if (!*t) {
+    std::fprintf(stderr, "vmapfuzz: unknown target '%s' (ioremap, vmalloc, vmap, mixed)\n", s);
+    return false;
+  }
+  return true;
+}
+
+bool load_trace(const std::string& path, Variant variant, const vmapfuzz::fuzz::TargetSpec& target,
+                vmapfuzz::harness::Trace* t) {
   std::string err;
   const auto data = vmapfuzz::tools::read_file(path, &err);
   if (!data) {
@@ -62,12 +75,13 @@ bool load_trace(const std::string& path, Variant variant, vmapfuzz::harness::Tra
     }
     return true;
   }
-  *t = vmapfuzz::harness::decode_bytes(*data, variant);
+  *t = vmapfuzz::harness::decode_bytes(*data, variant, target.kinds);
   return true;
 }
 
 int cmd_replay(int argc, char** argv) {
   Variant variant = vmapfuzz::fuzz::variant_from_env();
+  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
   bool forced = false;
   std::vector<std::string> files;
   for (int i = 0; i < argc; ++i) {
@@ -78,6 +92,8 @@ int cmd_replay(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--variant")) {
       if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
       forced = true;
+    } else if (!std::strcmp(argv[i], "--target")) {
+      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
     } else if (argv[i][0] == '-') {
       std::fprintf(stderr, "vmapfuzz replay: unknown option '%s'\n%s", argv[i], kReplayUsage);
       return 2;
@@ -93,7 +109,7 @@ int cmd_replay(int argc, char** argv) {
   int bad = 0;
   for (const std::string& f : files) {
     vmapfuzz::harness::Trace t;
-    if (!load_trace(f, variant, &t)) {
+    if (!load_trace(f, variant, *target, &t)) {
       std::printf("ERROR %s\n", f.c_str());
       ++bad;
       continue;
@@ -117,7 +133,8 @@ int cmd_replay(int argc, char** argv) {
 int cmd_convert(int argc, char** argv) {
   int dir = 0;  // 1 = to bytes, 2 = to text
   bool force = false;
-  Variant variant = Variant::v4;
+  Variant variant = Variant::v4_fixed;
+  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
   std::string in, out;
   for (int i = 0; i < argc; ++i) {
     const char* a = argv[i];
@@ -132,6 +149,8 @@ int cmd_convert(int argc, char** argv) {
       force = true;
     } else if (!std::strcmp(a, "--variant")) {
       if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
+    } else if (!std::strcmp(a, "--target")) {
+      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
     } else if (!std::strcmp(a, "-o")) {
       if (i + 1 >= argc) {
         std::fputs(kConvertUsage, stderr);
@@ -153,14 +172,20 @@ int cmd_convert(int argc, char** argv) {
     return 2;
   }
   vmapfuzz::harness::Trace t;
-  if (!load_trace(in, variant, &t)) return 1;
+  if (!load_trace(in, variant, *target, &t)) return 1;
   std::vector<std::uint8_t> data;
   if (dir == 1) {
     if (auto why = vmapfuzz::harness::validate(t)) {
       std::fprintf(stderr, "vmapfuzz: %s: not a runnable trace: %s\n", in.c_str(), why->c_str());
       return 1;
     }
-    data = vmapfuzz::harness::encode_bytes(t);
+    auto bytes = vmapfuzz::harness::encode_bytes(t, target->kinds);
+    if (!bytes) {
+      std::fprintf(stderr, "vmapfuzz: %s: has ops the '%s' target cannot express\n", in.c_str(),
+                   std::string(target->name).c_str());
+      return 1;
+    }
+    data = std::move(*bytes);
   } else {
     const std::string text = vmapfuzz::harness::to_text(t);
     data.assign(text.begin(), text.end());

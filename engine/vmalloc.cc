@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/vmalloc.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "engine/vunmap.h"
+
+namespace vmapfuzz::engine {
+namespace {
+
+unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
+
+void store_split(std::vector<u64>& pages, u64 pfn, unsigned order) {
+  for (u64 j = 0; j < (u64{1} << order); ++j) pages.push_back(pfn + j);  // split_page()
+}
+
+// mm/vmalloc.c: __vmalloc_area_node. On failure the area is freed (vfree).
+int vmalloc_area_node(Kernel& k, VmArea* area, pgprot_t prot, unsigned page_shift) {
+  const Geometry& g = k.geo();
+  const VirtAddr addr = area->addr;
+  const u64 size = area->size - g.page_size();  // get_vm_area_size()
+  const u64 nr_small_pages = size >> g.page_shift;
+  std::vector<u64> pages;
+  pages.reserve(nr_small_pages);
+  if (vm_area_alloc_pages(k, page_shift - g.page_shift, nr_small_pages, pages) != nr_small_pages) {
+    k.warn(WarnId::vmalloc_pages_failed, addr);  // warn_alloc()
+    free_vm_area(k, area);
+    return -kENOMEM;
+  }
+  const int err = vmap_pages_range(k, addr, addr + size, prot, pages, page_shift);
+  if (k.bugged()) return err;
+  if (err) {
+    k.warn(WarnId::vmalloc_map_failed, addr);  // warn_alloc()
+    free_vm_area(k, k.find_vm_area(addr));
+    return err;
+  }
+  return 0;
+}
+
+}  // namespace
+
+// mm/vmalloc.c: vm_area_alloc_pages
+u64 vm_area_alloc_pages(Kernel& k, unsigned order, u64 nr_pages, std::vector<u64>& pages) {
+  PageAllocator& pa = k.page_allocator();
+  u64 nr_allocated = 0;
+  unsigned max_attempt_order = PageAllocator::kMaxPageOrder;
+  // Opportunistic larger orders: no direct reclaim, failures tolerated.
+  while (nr_allocated < nr_pages) {
+    const unsigned large_order = std::min(max_attempt_order, ilog2(nr_pages - nr_allocated));
+    if (large_order <= order) break;
+    const u64 pfn = pa.alloc_pages(large_order);
+    if (pfn == kNullPage) {
+      max_attempt_order = large_order - 1;
+      continue;
+    }
+    store_split(pages, pfn, large_order);
+    nr_allocated += u64{1} << large_order;
+  }
+  // The requested order (order 0: bulk, then single pages; both modelled
+  // as single-page allocations, which is what they hand out).
+  while (nr_allocated < nr_pages) {
+    const u64 pfn = pa.alloc_pages(order);
+    if (pfn == kNullPage) break;
+    store_split(pages, pfn, order);
+    nr_allocated += u64{1} << order;
+  }
+  return nr_allocated;
+}
+
+// mm/vmalloc.c: __vmalloc_node_range_noprof
+int vmalloc(Kernel& k, u64 size, VirtAddr hint, bool huge, pgprot_t prot, VirtAddr* out) {
+  const Geometry& g = k.geo();
+  *out = {0};
+  const u64 real_size = (size + g.page_size() - 1) & ~(g.page_size() - 1);
+  const u64 real_align = g.page_size();
+  unsigned shift = g.page_shift;
+  u64 align = real_align;
+  size = real_size;
+  if (k.vmap_allow_huge() && huge) {
+    shift = vm_shift(k, prot, size);
+    align = std::max(real_align, u64{1} << shift);
+    size = (real_size + (u64{1} << shift) - 1) & ~((u64{1} << shift) - 1);
+  }
+  int err = 0;
+  for (;;) {
+    VmArea* area = get_vm_area_aligned(k, hint, size, align, VM_ALLOC);
+    if (!area) {
+      k.warn(WarnId::vmalloc_area_failed, hint);  // warn_alloc()
+      err = -kENOMEM;
+    } else {
+      const VirtAddr addr = area->addr;
+      err = vmalloc_area_node(k, area, prot, shift);
+      if (k.bugged()) return err;
+      if (!err) {
+        *out = addr;
+        return 0;
+      }
+    }
+    if (shift <= g.page_shift) return err;
+    shift = g.page_shift;  // retry with small pages
+    align = real_align;
+    size = real_size;
+  }
+}
+
+}  // namespace vmapfuzz::engine

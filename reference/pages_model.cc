@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The reference model's page-array paths: vmalloc and vmap, stated from
+// kernel-brief §2.2-2.3 as rules over the model state. What page i of an
+// area must translate to is pages[i], always; the rules below only decide
+// which leaves (PMD block, CONT batch, single page) carry it and which
+// WARN/error a step meets.
+#include <algorithm>
+
+#include "reference/model.h"
+
+namespace vmapfuzz::reference {
+
+using engine::BugId;
+using engine::FlushKind;
+using engine::WarnId;
+
+namespace {
+
+constexpr unsigned kPud = engine::kPudLevel, kPmd = engine::kPmdLevel, kPte = engine::kPteLevel;
+constexpr u64 kNull = engine::kNullPage;
+
+void flush(Outcome& out, FlushKind k, u64 a, u64 b) { out.flushes.push_back({k, {a}, {b}}); }
+void warn(Outcome& out, WarnId id, u64 a) { out.warns.push_back({id, {a}}); }
+
+unsigned log2_floor(u64 x) {
+  unsigned n = 0;
+  while (x >>= 1) ++n;
+  return n;
+}
+unsigned trailing_zeros(u64 x) {
+  unsigned n = 0;
+  while (!(x & 1)) {
+    x >>= 1;
+    ++n;
+  }
+  return n;
+}
+u64 pow2_floor(u64 x) { return u64{1} << log2_floor(x); }
+
+}  // namespace
+
+// The environment's page allocator, the twin of engine::PageAllocator's
+// stated policy: aligned blocks bumped upward, one page apart.
+u64 RefKernel::alloc_pages(unsigned order) {
+  if (page_fail_countdown_ != 0 && order >= page_fail_min_order_ && --page_fail_countdown_ == 0)
+    return kNull;
+  const u64 n = u64{1} << order;
+  const u64 pfn = (next_pfn_ + n - 1) / n * n;
+  next_pfn_ = pfn + n + 1;
+  return pfn;
+}
+
+// vmalloc's page array: greedy larger orders first while they fit in what
+// is left (each failure lowers the cap for good), then the requested
+// order until done or a failure.
+bool RefKernel::alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pages) {
+  unsigned cap = engine::PageAllocator::kMaxPageOrder;
+  auto take = [&](u64 pfn, unsigned o) {
+    for (u64 j = 0; j < (u64{1} << o); ++j) pages.push_back(pfn + j);
+  };
+  while (pages.size() < nr) {
+    const unsigned o = std::min(cap, log2_floor(nr - pages.size()));
+    if (o <= order) break;
+    const u64 pfn = alloc_pages(o);
+    if (pfn == kNull) cap = o - 1;
+    else take(pfn, o);
+  }
+  while (pages.size() < nr) {
+    const u64 pfn = alloc_pages(order);
+    if (pfn == kNull) return false;
+    take(pfn, order);
+  }
+  return true;
+}
+
+bool RefKernel::place_area(u64 hint, u64 size, u64 align, unsigned flags, u64* va) {
+  const u64 a = (hint + align - 1) / align * align;
+  const u64 total = size + g_.page_size();
+  if (a < hint || a < g_.vmalloc_start || total > g_.vmalloc_size ||
+      a - g_.vmalloc_start > g_.vmalloc_size - total)
+    return false;
+  for (const Area& x : areas_)
+    if (a < x.va + x.size && x.va < a + total) return false;
+  areas_.push_back({a, total, flags});
+  *va = a;
+  return true;
+}
+
+// Maps runs of physically contiguous pages as leaves, one per run.
+void RefKernel::insert_pages(u64 va, std::span<const u64> pages, bool cont, const Attrs& attrs) {
+  const u64 page = g_.page_size();
+  std::size_t i = 0;
+  while (i < pages.size()) {
+    std::size_t j = i + 1;
+    while (j < pages.size() && pages[j] == pages[i] + (j - i)) ++j;
+    const u64 a = va + i * page;
+    erase_range(a, a + (j - i) * page);
+    insert_leaf(a, {(j - i) * page, pages[i] * page, kPte, cont, attrs});
+    i = j;
+  }
+}
+
+// One PTE table's part of a pages walk: each step checks its first entry
+// (empty, else -EBUSY), its page (NULL: -ENOMEM; no memory: -EINVAL), each
+// with a WARN; with the series a step may be a CONT batch of up to
+// 2^shift bytes, never past the end of the table, PMD_SIZE/2, or the end
+// of the 2^shift chunk of pages it starts in.
+int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<const u64> pages,
+                               u64* i, unsigned shift, const Attrs& attrs) {
+  const u64 page = g_.page_size(), cont = g_.cont_pte_size();
+  const bool series = variant_ != engine::Variant::mainline;
+  while (x < slot_end) {
+    const u64 pfn = pages[*i];
+    if (leaf_at(x)) {
+      warn(out, WarnId::vmap_pages_pte_busy, x);
+      return -engine::kEBUSY;
+    }
+    if (pfn == kNull) {
+      warn(out, WarnId::vmap_pages_pte_null_page, x);
+      return -engine::kENOMEM;
+    }
+    if (pfn >= (g_.phys_limit >> g_.page_shift)) {
+      warn(out, WarnId::vmap_pages_pte_invalid_pfn, x);
+      return -engine::kEINVAL;
+    }
+    u64 size = page;
+    if (series && shift >= g_.cont_pte_shift && x % cont == 0 && (pfn * page) % cont == 0 &&
+        slot_end - x >= cont) {
+      const u64 chunk_pages = u64{1} << (shift - g_.page_shift);
+      const u64 chunk_left = (chunk_pages - *i % chunk_pages) * page;
+      size = pow2_floor(std::min({slot_end - x, u64{1} << shift, g_.pmd_size() / 2, chunk_left}));
+      if (size < cont) size = page;
+    }
+    const bool batch = size != page;
+    insert_pages(x, pages.subspan(*i, size / page), batch, attrs);
+    x += size;
+    *i += size / page;
+  }
+  return 0;
+}
+
+// A pages walk over [va, va + pages.size() pages) with chunks of 2^shift:
+// mainline's vmap_small_pages_range_noflush (shift = PAGE_SHIFT; any error
+// comes back as -ENOMEM) or the series' single walk, which tries a PMD
+// block in every PMD slot when shift allows (after WARN checks of the
+// slot's first page) and passes errors up unchanged.
+int RefKernel::walk_pages(Outcome& out, u64 va, std::span<const u64> pages, unsigned shift,
+                          const Attrs& attrs) {
+  const u64 page = g_.page_size(), pmd = g_.pmd_size();
+  const bool series = variant_ != engine::Variant::mainline;
+  const u64 end = va + pages.size() * page;
+  u64 x = va, i = 0;
+  int err = 0;
+  while (x < end && !err) {
+    const u64 slot_end = std::min(end, (x / pmd + 1) * pmd);
+    if (!ensure_table(out, kPud, x) || !ensure_table(out, kPmd, x)) {
+      err = out.bug != BugId::none ? -engine::kBUGGED : -engine::kENOMEM;
+      break;
+    }
+    if (series && shift >= g_.pmd_shift()) {
+      const u64 pfn = pages[i];
+      if (pfn == kNull) {
+        warn(out, WarnId::vmap_pages_pmd_null_page, x);
+        err = -engine::kENOMEM;
+        break;
+      }
+      if (pfn >= (g_.phys_limit >> g_.page_shift)) {
+        warn(out, WarnId::vmap_pages_pmd_invalid_pfn, x);
+        err = -engine::kEINVAL;
+        break;
+      }
+      if (x % pmd == 0 && slot_end - x == pmd && (pfn * page) % pmd == 0) {
+        if (!install_block(out, {Step::pmd_block, x, pmd, pfn * page, 1}, attrs)) return -engine::kBUGGED;
+        x = slot_end;
+        i += pmd / page;
+        continue;
+      }
+    }
+    if (!ensure_table(out, kPte, x)) {
+      err = out.bug != BugId::none ? -engine::kBUGGED : -engine::kENOMEM;
+      break;
+    }
+    err = pages_pte_steps(out, x, slot_end, pages, &i, shift, attrs);
+    out.mod_mask |= engine::PGTBL_PTE_MODIFIED;
+    x = slot_end;
+  }
+  if (err && err != -engine::kBUGGED && !series) err = -engine::kENOMEM;
+  return err;
+}
+
+// __vmap_pages_range_noflush + flush_cache_vmap: mainline maps huge
+// chunks one phys-range walk each, the series with one pages walk.
+int RefKernel::map_pages(Outcome& out, u64 va, std::span<const u64> pages, unsigned shift,
+                         const Attrs& attrs) {
+  const u64 page = g_.page_size();
+  int err = 0;
+  if (variant_ != engine::Variant::mainline || shift == g_.page_shift) {
+    err = walk_pages(out, va, pages, shift, attrs);
+  } else {
+    const u64 chunk = u64{1} << shift;
+    for (u64 i = 0; i < pages.size() && !err; i += chunk / page) {
+      const u64 x = va + i * page;
+      map_steps(out, plan_phys_range(g_, variant_, x, x + chunk, pages[i] * page, shift), attrs);
+      err = out.ret;
+    }
+  }
+  return err;
+}
+
+Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot) {
+  Outcome out;
+  const u64 page = g_.page_size();
+  const u64 real_size = (size + page - 1) / page * page;
+  unsigned shift = g_.page_shift;
+  if (!cfg_.nohugevmalloc && huge) {
+    // vm_shift(): PMD_SHIFT from a PMD block's size, CONT_PTE_SHIFT from
+    // a CONT group's, else PAGE_SHIFT.
+    if (g_.pmd_block && real_size >= g_.pmd_size()) shift = g_.pmd_shift();
+    else if (g_.cont_pte_shift && real_size >= g_.cont_pte_size()) shift = g_.cont_pte_shift;
+  }
+  const Attrs attrs = expected_attrs(prot, /*nx=*/false);
+  for (;;) {
+    const u64 chunk = u64{1} << shift;
+    const u64 sz = (real_size + chunk - 1) / chunk * chunk;
+    u64 va = 0;
+    int err = 0;
+    if (!place_area(hint, sz, std::max(page, chunk), engine::VM_ALLOC, &va)) {
+      warn(out, WarnId::vmalloc_area_failed, hint);
+      err = -engine::kENOMEM;
+    } else {
+      std::vector<u64> pages;
+      if (!alloc_vmalloc_pages(shift - g_.page_shift, sz / page, pages)) {
+        warn(out, WarnId::vmalloc_pages_failed, va);
+        free_area(out, areas_.size() - 1);
+        err = -engine::kENOMEM;
+      } else {
+        out.ret = 0;
+        err = map_pages(out, va, pages, shift, attrs);
+        if (out.bug != BugId::none) return out;
+        flush(out, FlushKind::cache_vmap, va, va + sz);
+        if (!err) {
+          out.ret = 0;
+          return out;
+        }
+        warn(out, WarnId::vmalloc_map_failed, va);
+        for (std::size_t a = 0; a < areas_.size(); ++a)
+          if (areas_[a].va == va) free_area(out, a);
+      }
+    }
+    out.ret = err;
+    if (shift == g_.page_shift) return out;
+    shift = g_.page_shift;
+  }
+}
+
+Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, engine::ProtName prot) {
+  Outcome out;
+  const u64 page = g_.page_size();
+  const Attrs attrs = expected_attrs(prot, /*nx=*/true);
+  u64 va = 0;
+  if (!place_area(hint, pages.size() * page, page, engine::VM_MAP, &va)) {
+    out.ret = -engine::kENOMEM;
+    return out;
+  }
+  const u64 end = va + pages.size() * page;
+  int err = 0;
+  if (variant_ == engine::Variant::mainline) {
+    err = walk_pages(out, va, pages, g_.page_shift, attrs);
+  } else {
+    // Runs of physically contiguous pages, each cut to the largest order
+    // its first pfn is aligned to; runs that make no arch block (below
+    // 64 KiB) end the batching: from there on everything is single pages.
+    // Consecutive runs of one order are mapped in one walk.
+    std::size_t i = 0, group = 0;
+    unsigned group_shift = 0;
+    while (i < pages.size() && !err) {
+      std::size_t run = 1;
+      if (pages[i] != kNull)
+        while (i + run < pages.size() && pages[i + run] == pages[i] + run) ++run;
+      unsigned order = 0;
+      if (run >= 2) {
+        order = log2_floor(run);
+        if (pages[i] > 0) order = std::min(order, trailing_zeros(pages[i]));
+        if ((page << order) < g_.cont_pte_size()) order = 0;
+      }
+      const unsigned shift = g_.page_shift + order;
+      if (i == 0) group_shift = shift;
+      if (shift != group_shift) {
+        err = walk_pages(out, va + group * page, pages.subspan(group, i - group), group_shift, attrs);
+        group = i;
+        group_shift = shift;
+      }
+      if (order == 0) break;
+      i += std::size_t{1} << order;
+    }
+    if (!err && group < pages.size())
+      err = walk_pages(out, va + group * page, pages.subspan(group), group_shift, attrs);
+  }
+  if (out.bug != BugId::none) return out;
+  flush(out, FlushKind::cache_vmap, va, end);
+  out.ret = err;
+  if (err) {
+    for (std::size_t a = 0; a < areas_.size(); ++a)
+      if (areas_[a].va == va) free_area(out, a);
+  }
+  return out;
+}
+
+Outcome RefKernel::vfree(u64 va) {
+  Outcome out;
+  const Area* a = area_containing(va);
+  if (!a) {
+    warn(out, WarnId::vfree_nonexistent_area, va);
+    return out;
+  }
+  free_area(out, static_cast<std::size_t>(a - areas_.data()));
+  return out;
+}
+
+Outcome RefKernel::vunmap(u64 va) { return iounmap(va); }
+
+}  // namespace vmapfuzz::reference
