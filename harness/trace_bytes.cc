@@ -205,7 +205,7 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
   t.config.nohugeiomap = (cfg & 0x07) == 0x07;
   t.config.nohugevmalloc = (cfg & 0x38) == 0x38;
   const engine::Geometry& g = *t.geo;
-  while (!r.empty() && t.ops.size() <= kMaxOps) {
+  while (!r.empty() && t.ops.size() < kMaxOps) {
     switch (kinds[r.u8() % kinds.size()]) {
       case OpKind::ioremap: t.ops.push_back(read_range<IoremapOp>(r, g, true)); break;
       case OpKind::ioremap_page_range:
@@ -236,6 +236,10 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
         o.va = read_va(r, g);
         o.prot = engine::kAllProts[r.u8() % std::size(engine::kAllProts)];
         o.runs = read_runs(r, g);
+        // Keep the whole area inside the window.
+        const u64 bytes = o.page_count() * g.page_size();
+        const u64 win_end = g.vmalloc_start + g.vmalloc_size;
+        if (bytes > win_end - o.va) o.va = win_end - bytes;
         t.ops.push_back(std::move(o));
         break;
       }

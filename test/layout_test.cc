@@ -1,18 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// The reference's block rule (plan_phys_range, kernel-brief §2.1 "resulting
+// rule") and its agreement with the engine's call counts.
 #include <gtest/gtest.h>
 
-#include "reference/layout.h"
+#include <string>
 
-namespace vmapfuzz::reference {
+#include "engine/vmap_range.h"
+#include "reference/layout.h"
+#include "test/test_support.h"
+
+namespace vmapfuzz::test {
 namespace {
 
-TEST(PlanPhysRange, AlignedTwoMegabytesIsOnePmdBlock) {
-  const auto& g = engine::arm64_4k_48();
-  const u64 va = g.vmalloc_start + (u64{1} << 21);
-  const auto steps = plan_phys_range(g, engine::Variant::v4, va, va + (u64{1} << 21), u64{1} << 30, 63);
-  ASSERT_EQ(steps.size(), 1u);
-  EXPECT_EQ(steps[0].kind, Step::pmd_block);
+using engine::Variant;
+using reference::Step;
+
+struct PlanRow {
+  const char* name;
+  Variant v;
+  u64 off, size, pa_off;
+  unsigned max_shift;
+  std::vector<Step> steps;  // kind, size and count matter; va and pa are checked apart
+};
+
+Step step(Step::Kind kind, u64 size, u64 count = 1) { return {kind, 0, size, 0, count}; }
+
+const std::vector<PlanRow>& plan_rows() {
+  static const std::vector<PlanRow> rows = {
+      {"aligned 2M", Variant::v4, 2 * M, 2 * M, 0, 63, {step(Step::pmd_block, 2 * M)}},
+      {"aligned 1G", Variant::mainline, 1 * G, 1 * G, 0, 63, {step(Step::pud_block, 1 * G)}},
+      {"1M on mainline", Variant::mainline, 0, 1 * M, 0, 63, {step(Step::cont_batch, 64 * K, 16)}},
+      {"1M on v4", Variant::v4, 0, 1 * M, 0, 63, {step(Step::cont_batch, 1 * M)}},
+      {"768K on v4 rounds down", Variant::v4, 0, 768 * K, 0, 63,
+       {step(Step::cont_batch, 512 * K), step(Step::cont_batch, 256 * K)}},
+      {"v4 batch capped by the table end", Variant::v4, 1536 * K, 1 * M, 1536 * K, 63,
+       {step(Step::cont_batch, 512 * K), step(Step::cont_batch, 512 * K)}},
+      {"v4 batch capped by max_page_shift", Variant::v4, 0, 256 * K, 0, 17,
+       {step(Step::cont_batch, 128 * K, 2)}},
+      {"VA and PA not congruent mod 64K", Variant::v4, 0, 128 * K, 4 * K, 63,
+       {step(Step::pte, 4 * K, 32)}},
+      {"pages then a group", Variant::v4, 60 * K, 68 * K, 60 * K, 63,
+       {step(Step::pte, 4 * K), step(Step::cont_batch, 64 * K)}},
+      {"unaligned tail", Variant::v4, 0, 2 * M + 0x800, 0, 63,
+       {step(Step::pmd_block, 2 * M), step(Step::unaligned, 0x800)}},
+  };
+  return rows;
+}
+
+TEST(PlanPhysRange, ChoosesTheLargestLeafAtEachStep) {
+  for (const PlanRow& r : plan_rows()) {
+    SCOPED_TRACE(r.name);
+    const auto steps = reference::plan_phys_range(geo(), r.v, va(r.off).v, va(r.off).v + r.size,
+                                                  kPa + r.pa_off, r.max_shift);
+    ASSERT_EQ(steps.size(), r.steps.size());
+    u64 x = va(r.off).v;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      EXPECT_EQ(steps[i].kind, r.steps[i].kind) << "step " << i;
+      EXPECT_EQ(steps[i].size, r.steps[i].size) << "step " << i;
+      EXPECT_EQ(steps[i].count, r.steps[i].count) << "step " << i;
+      EXPECT_EQ(steps[i].va, x) << "step " << i;
+      EXPECT_EQ(steps[i].pa, kPa + r.pa_off + (x - va(r.off).v)) << "step " << i;
+      x += steps[i].bytes();
+    }
+  }
+}
+
+// One plan write is one arch call in the engine.
+TEST(PlanPhysRange, MatchesEngineCallCounts) {
+  for (const PlanRow& r : plan_rows()) {
+    SCOPED_TRACE(r.name);
+    const auto steps = reference::plan_phys_range(geo(), r.v, va(r.off).v, va(r.off).v + r.size,
+                                                  kPa + r.pa_off, r.max_shift);
+    u64 count[5] = {};
+    for (const Step& s : steps) count[s.kind] += s.count;
+    engine::Kernel k(geo(), r.v);
+    const int ret = engine::vmap_range_noflush(k, va(r.off), va(r.off) + r.size, pa(r.pa_off),
+                                               engine::PAGE_KERNEL, r.max_shift);
+    EXPECT_EQ(ret, count[Step::unaligned] ? -engine::kEINVAL : 0);
+    EXPECT_EQ(k.counters().pud_set_huge, count[Step::pud_block]);
+    EXPECT_EQ(k.counters().pmd_set_huge, count[Step::pmd_block]);
+    EXPECT_EQ(k.counters().set_huge_pte_at, count[Step::cont_batch]);
+    EXPECT_EQ(k.counters().set_pte_at, count[Step::pte]);
+  }
 }
 
 }  // namespace
-}  // namespace vmapfuzz::reference
+}  // namespace vmapfuzz::test

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Properties of ioremap as a whole: whole traces against the reference
+// through the Runner, block use for aligned requests, and the translation
+// of sampled pages.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <set>
+
+#include "harness/runner.h"
+#include "props/checks.h"
+#include "props/gen.h"
+
+namespace vmapfuzz::props {
+namespace {
+
+using engine::u64;
+
+// --- IoremapTranslationMatchesReference ---------------------------------
+
+// The Runner's checks (outcome, structure, every page's translation, level
+// and CONT use, mainline == v4 inside the contract) hold for any trace.
+RC_GTEST_PROP(PropIoremap, IoremapTranslationMatchesReference, (const harness::Trace& t)) {
+  harness::Runner runner;
+  const harness::RunResult res = runner.run(t);
+  RC_ASSERT(!res.rejected);
+  if (res.failure) {
+    RC_LOG() << res.failure->detail << "\n";
+    RC_FAIL(res.failure->signature);
+  }
+  const engine::Counters& c = runner.impls().back().kernel->counters();
+  RC_CLASSIFY(c.pud_set_huge > 0, "pud block");
+  RC_CLASSIFY(c.pmd_set_huge > 0, "pmd block");
+  RC_CLASSIFY(c.set_huge_pte_at > 0, "cont");
+  RC_CLASSIFY(res.stopped_by_bug, "BUG");
+}
+
+// --- IoremapOfAlignedPmdUsesBlock / IoremapOfAlignedPudUsesBlock ---------
+
+// An ioremap of exactly one block, VA and PA aligned to it.
+rc::Gen<harness::IoremapOp> aligned_block(u64 block, u64 slots) {
+  return rc::gen::exec([=] {
+    const u64 va = geo().vmalloc_start + block * *rc::gen::inRange<u64>(0, slots);
+    return harness::IoremapOp{va, block, block * *rc::gen::inRange<u64>(1, 64), *gen::prot()};
+  });
+}
+
+// Nothing, or a smaller mapping inside [slot, slot + block) and its unmap:
+// what leaves empty page tables there for the block to replace.
+rc::Gen<std::vector<harness::Op>> earlier_small_mapping(u64 slot, u64 block) {
+  return rc::gen::exec([=] {
+    if (!*rc::gen::arbitrary<bool>()) return std::vector<harness::Op>{};
+    const u64 page = geo().page_size();
+    const u64 off = page * *rc::gen::inRange<u64>(0, block / page);
+    u64 size = std::min(*gen::size(), block - off);
+    if (size == block) size = block / 2;
+    const u64 va = slot + off;
+    return std::vector<harness::Op>{
+        harness::VmapPageRangeOp{va, size, *gen::pa_for(va, size), *gen::prot()},
+        harness::VunmapRangeOp{va, size}};
+  });
+}
+
+// The block replaces any empty table and is all there is: one leaf at
+// `level`, no table left over.
+void check_aligned_block(u64 block, unsigned level, u64 slots) {
+  const harness::IoremapOp op = *aligned_block(block, slots);
+  const std::vector<harness::Op> before = *earlier_small_mapping(op.va, block);
+  engine::Kernel k(geo(), *gen::variant());
+  for (const harness::Op& b : before) RC_ASSERT(harness::execute(k, b).ret == 0);
+  RC_ASSERT(harness::execute(k, op).ret == 0);
+  const reference::TableScan s = scan(k);
+  RC_ASSERT(structure_issues(s) == "");
+  RC_ASSERT(s.runs.size() == 1u);
+  const reference::LeafRun one{op.va, block, op.pa, level, false,
+                               reference::expected_attrs(op.prot, /*nx=*/true)};
+  RC_ASSERT(s.runs.front() == one);
+}
+
+RC_GTEST_PROP(PropIoremap, IoremapOfAlignedPmdUsesBlock, ()) {
+  check_aligned_block(geo().pmd_size(), engine::kPmdLevel, 1024);
+}
+
+RC_GTEST_PROP(PropIoremap, IoremapOfAlignedPudUsesBlock, ()) {
+  check_aligned_block(geo().pud_size(), engine::kPudLevel, 16);
+}
+
+// --- TranslateEveryPageOfIoremap -----------------------------------------
+
+// First and last page, and both pages around every 64K/2M/1G boundary
+// inside [va, va + size).
+std::set<u64> sample_pages(u64 va, u64 size) {
+  const u64 page = geo().page_size(), end = va + size;
+  std::set<u64> pages = {va, end - page};
+  for (u64 g : {geo().cont_pte_size(), geo().pmd_size(), geo().pud_size()})
+    for (u64 b = (va / g + 1) * g; b < end; b += g) pages.insert({b - page, b});
+  return pages;
+}
+
+RC_GTEST_PROP(PropIoremap, TranslateEveryPageOfIoremap, ()) {
+  const engine::Geometry& g = geo();
+  const harness::IoremapOp op = *gen::ioremap();
+  engine::Kernel k(g, *gen::variant());
+  RC_ASSERT(harness::execute(k, op).ret == 0);
+  auto translate = [&](u64 va) { return reference::translate(k.pool(), g, k.pgd_pa().v, va); };
+  const reference::Attrs attrs = reference::expected_attrs(op.prot, /*nx=*/true);
+  for (u64 va : sample_pages(op.va, op.size)) {
+    const reference::Translation tr = translate(va);
+    if (!tr.mapped) RC_LOG() << "va " << std::hex << va << std::dec << ": " << tr.fault << "\n";
+    RC_ASSERT(tr.mapped);
+    RC_ASSERT(tr.pa == op.pa + (va - op.va));
+    RC_ASSERT(tr.attrs == attrs);
+  }
+  // Nothing around it: not the page before, not the guard page after.
+  if (op.va > g.vmalloc_start) RC_ASSERT_FALSE(translate(op.va - g.page_size()).mapped);
+  RC_ASSERT_FALSE(translate(op.va + op.size).mapped);
+}
+
+}  // namespace
+}  // namespace vmapfuzz::props

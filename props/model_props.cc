@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Model-based test (rapidcheck/state.h). The Model is the reference kernel
+// plus the live ioremap areas (to aim commands at); the system under test
+// is one engine kernel. Each command is one op of harness/ops.h inside the
+// contract: apply() moves the model with harness::predict(); run() executes
+// the op on the engine and makes the Runner's checks against a prediction
+// made on a copy of the model. Counterexamples print as op lines of a trace.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+#include <rapidcheck/state.h>
+
+#include <algorithm>
+#include <type_traits>
+
+#include "harness/runner.h"
+#include "props/checks.h"
+#include "props/gen.h"
+
+namespace vmapfuzz::props {
+namespace {
+
+using engine::u64;
+
+// RapidCheck copy-constructs models and never assigns them. RefKernel holds
+// a reference to its geometry: copyable, not assignable, which is enough.
+static_assert(std::is_copy_constructible_v<reference::RefKernel>);
+
+struct Model {
+  reference::RefKernel ref;
+  std::vector<Range> areas;  // live ioremap areas, guard page excluded
+};
+using Cmd = rc::state::Command<Model, engine::Kernel>;
+
+// Valid for the harness, and not mapping over a live mapping (a caller
+// bug the kernel BUGs on).
+bool in_contract(const Model& s0, const harness::Op& op) {
+  harness::Trace t;
+  t.ops = {op};
+  return !harness::validate(t) && !harness::maps_over_live_mapping(s0.ref, op);
+}
+
+// Where commands aim: the live areas and the mapped runs.
+std::vector<Range> targets(const Model& s0) {
+  std::vector<Range> r = s0.areas;
+  for (const reference::LeafRun& run : s0.ref.expected_runs()) r.push_back({run.va, run.size});
+  return r;
+}
+
+// One op: the shared body of every command; subclasses only generate it.
+class OpCmd : public Cmd {
+ public:
+  void checkPreconditions(const Model& s0) const override { RC_PRE(in_contract(s0, op_)); }
+
+  void apply(Model& s0) const override {
+    const engine::Outcome out = harness::predict(s0.ref, op_);
+    const u64 guard = geo().page_size();
+    if (auto* o = std::get_if<harness::IoremapOp>(&op_); o && out.ret == 0)
+      s0.areas.push_back({o->va, o->size});
+    if (auto* o = std::get_if<harness::IounmapOp>(&op_))
+      std::erase_if(s0.areas, [&](const Range& a) { return o->va >= a.va && o->va < a.end() + guard; });
+  }
+
+  void run(const Model& s0, engine::Kernel& k) const override {
+    reference::RefKernel ref = s0.ref;
+    const engine::Outcome expected = harness::predict(ref, op_);
+    const engine::Outcome actual = harness::execute(k, op_);
+    if (const auto m = check_op(ref, expected, k, actual)) {
+      RC_LOG() << m->detail << "\n";
+      RC_FAIL(signature(*m, k.variant(), op_));
+    }
+  }
+
+  void show(std::ostream& os) const override { os << harness::show(op_); }
+
+ protected:
+  harness::Op op_;
+};
+
+struct IoremapCmd : OpCmd {
+  explicit IoremapCmd(const Model& s0) { op_ = *gen::ioremap_near(targets(s0)); }
+};
+
+struct VmapPageRangeCmd : OpCmd {
+  explicit VmapPageRangeCmd(const Model& s0) { op_ = *gen::vmap_page_range_near(targets(s0)); }
+};
+
+struct IounmapCmd : OpCmd {
+  explicit IounmapCmd(const Model& s0) {
+    if (s0.areas.empty()) {
+      op_ = harness::IounmapOp{*gen::va()};  // no such area: WARN
+      return;
+    }
+    const Range a = *rc::gen::elementOf(s0.areas);
+    const u64 page = geo().page_size();
+    op_ = harness::IounmapOp{a.va + page * *rc::gen::inRange<u64>(0, std::min<u64>(3, a.size / page))};
+  }
+};
+
+struct VunmapRangeCmd : OpCmd {
+  explicit VunmapRangeCmd(const Model& s0) {
+    const std::vector<Range> t = targets(s0);
+    const Range r = t.empty() ? Range{*gen::va(), *gen::size()}
+                              : *gen::subrange(*rc::gen::elementOf(t));
+    op_ = harness::VunmapRangeOp{r.va, r.size};
+  }
+};
+
+struct FailAllocCmd : OpCmd {
+  explicit FailAllocCmd(const Model&) { op_ = harness::FailAllocOp{*gen::fail_nth()}; }
+};
+
+void check_against_model(engine::Variant v) {
+  const Model initial{reference::RefKernel(geo(), v), {}};
+  engine::Kernel k(geo(), v);
+  rc::state::check(initial, k,
+                   rc::state::gen::execOneOfWithArgs<IoremapCmd, IoremapCmd, VmapPageRangeCmd,
+                                                     IounmapCmd, VunmapRangeCmd, FailAllocCmd>());
+}
+
+// --- MainlineMatchesReferenceModel / V4MatchesReferenceModel -------------
+
+RC_GTEST_PROP(PropModel, MainlineMatchesReferenceModel, ()) {
+  check_against_model(engine::Variant::mainline);
+}
+
+RC_GTEST_PROP(PropModel, V4MatchesReferenceModel, ()) {
+  check_against_model(engine::Variant::v4);
+}
+
+}  // namespace
+}  // namespace vmapfuzz::props

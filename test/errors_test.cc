@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The error, WARN and BUG points of the mapping and unmapping paths: what
+// each returns or records, and what stays mapped afterwards.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "engine/vmap_range.h"
+#include "engine/vunmap.h"
+#include "test/test_support.h"
+
+namespace vmapfuzz::test {
+namespace {
+
+using engine::BugId;
+using engine::FlushKind;
+using engine::Kernel;
+using engine::Variant;
+using engine::Warn;
+using engine::WarnId;
+
+const engine::pgprot_t kDevice = engine::prot_value(engine::ProtName::device);
+
+int map(Kernel& k, u64 off, u64 size, u64 pa_off) {
+  return engine::vmap_page_range(k, va(off), va(off) + size, pa(pa_off), engine::PAGE_KERNEL);
+}
+
+TEST(VmapPteRange, BugsWhenRemappingPresentPteAndStopsTheWalk) {
+  for (Variant v : engine::kAllVariants) {
+    SCOPED_TRACE(engine::variant_name(v));
+    Kernel k(geo(), v);
+    ASSERT_EQ(map(k, 8 * K, 4 * K, 1 * M), 0);
+    k.out().clear();
+
+    EXPECT_EQ(map(k, 0, 16 * K, 0), -engine::kBUGGED);
+    EXPECT_EQ(k.out().bug, BugId::vmap_pte_range_remap);
+    EXPECT_EQ(k.out().bug_addr, va(8 * K));
+    EXPECT_TRUE(k.out().flushes.empty());  // the oops comes before flush_cache_vmap
+    // The two pages before the live one were written, the live one kept,
+    // the one after never reached.
+    EXPECT_EQ(translate(k, va(0)).pa, kPa);
+    EXPECT_EQ(translate(k, va(4 * K)).pa, kPa + 4 * K);
+    EXPECT_EQ(translate(k, va(8 * K)).pa, kPa + 1 * M);
+    EXPECT_FALSE(translate(k, va(12 * K)).mapped);
+  }
+}
+
+TEST(VmapPteRange, ReturnsEinvalAndWarnsOncePerKernelForUnalignedSize) {
+  for (Variant v : engine::kAllVariants) {
+    SCOPED_TRACE(engine::variant_name(v));
+    Kernel k(geo(), v);
+    for (int call = 0; call < 2; ++call) {
+      k.out().clear();
+      EXPECT_EQ(map(k, 0, 6 * K, 0), -engine::kEINVAL);
+      const std::vector<Warn> want =
+          call == 0 ? std::vector<Warn>{{WarnId::vmap_pte_range_size_unaligned, va(0)}}
+                    : std::vector<Warn>{};
+      EXPECT_EQ(k.out().warns, want) << "call " << call;
+      EXPECT_TRUE(shapes(k).empty());
+    }
+    Kernel fresh(geo(), v);
+    EXPECT_EQ(map(fresh, 0, 6 * K, 0), -engine::kEINVAL);
+    EXPECT_EQ(warn_ids(fresh.out()), std::vector<WarnId>{WarnId::vmap_pte_range_size_unaligned});
+  }
+}
+
+TEST(IoremapPageRange, ReturnsEinvalWithoutIoremapArea) {
+  struct Row {
+    const char* name;
+    unsigned area_flags;  // 0: no area at all
+  };
+  const Row rows[] = {{"no area", 0}, {"VM_MAP area", engine::VM_MAP}, {"VM_ALLOC area", engine::VM_ALLOC}};
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    Kernel k(geo(), Variant::v4);
+    if (r.area_flags) {
+      ASSERT_NE(engine::get_vm_area_at(k, va(0), 2 * M, r.area_flags), nullptr);
+    }
+    for (int call = 0; call < 2; ++call) {
+      k.out().clear();
+      EXPECT_EQ(engine::ioremap_page_range(k, va(0), va(2 * M), pa(0), kDevice), -engine::kEINVAL);
+      // WARN_ONCE: reported on the first call only.
+      EXPECT_EQ(warn_ids(k.out()), call == 0 ? std::vector<WarnId>{WarnId::ioremap_area_not_ioremap}
+                                             : std::vector<WarnId>{});
+    }
+    EXPECT_TRUE(shapes(k).empty());
+    EXPECT_EQ(k.pool().live_count(), 1u);
+  }
+}
+
+TEST(IoremapPageRange, ReturnsErangeUnlessRangeIsExactlyTheArea) {
+  struct Row {
+    const char* name;
+    u64 off, size;
+    int ret;
+  };
+  const Row rows[] = {
+      {"exactly the area", 2 * M, 2 * M, 0},
+      {"shorter than the area", 2 * M, 1 * M, -engine::kERANGE},
+      {"including the guard page", 2 * M, 2 * M + 4 * K, -engine::kERANGE},
+      {"starting inside the area", 2 * M + 4 * K, 2 * M - 4 * K, -engine::kERANGE},
+      {"starting at the guard page", 4 * M, 4 * K, -engine::kERANGE},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    Kernel k(geo(), Variant::v4);
+    ASSERT_NE(engine::get_vm_area_at(k, va(2 * M), 2 * M, engine::VM_IOREMAP), nullptr);
+    EXPECT_EQ(engine::ioremap_page_range(k, va(r.off), va(r.off) + r.size, pa(r.off), kDevice), r.ret);
+    const std::vector<WarnId> want =
+        r.ret ? std::vector<WarnId>{WarnId::ioremap_range_mismatch} : std::vector<WarnId>{};
+    EXPECT_EQ(warn_ids(k.out()), want);
+    EXPECT_EQ(shapes(k).empty(), r.ret != 0);
+  }
+}
+
+TEST(VmapRangeNoflush, ReturnsEnomemAtEachLevelKeepingWhatIsMapped) {
+  // [0, 2M + 64K): a PUD table, a PMD table, a PMD block at 0 (no table),
+  // then a PTE table for the CONT group at 2M.
+  struct Row {
+    const char* name;
+    unsigned fail_nth;
+    int ret;
+    unsigned allocated;
+    std::vector<Shape> mapped;
+  };
+  const Row rows[] = {
+      {"PUD table", 1, -engine::kENOMEM, 0, {}},
+      {"PMD table", 2, -engine::kENOMEM, 1, {}},
+      {"PTE table", 3, -engine::kENOMEM, 2, {pmd_run(0, 2 * M, kPa)}},
+      {"none (fourth allocation)", 4, 0, 3, {pmd_run(0, 2 * M, kPa), cont_run(2 * M, 64 * K, kPa + 2 * M)}},
+  };
+  for (Variant v : engine::kAllVariants) {
+    for (const Row& r : rows) {
+      SCOPED_TRACE(std::string(engine::variant_name(v)) + ": fail " + r.name);
+      Kernel k(geo(), v);
+      k.pool().fail_nth(r.fail_nth);
+      EXPECT_EQ(map(k, 0, 2 * M + 64 * K, 0), r.ret);
+      EXPECT_EQ(k.out().tables_allocated, r.allocated);
+      EXPECT_EQ(k.pool().failures(), r.ret ? 1u : 0u);
+      EXPECT_EQ(k.out().bug, BugId::none);
+      EXPECT_TRUE(k.out().warns.empty());
+      EXPECT_EQ(shapes(k), r.mapped);
+      EXPECT_TRUE(scan(k).issues.empty());
+      // flush_cache_vmap runs whatever vmap_range_noflush returned.
+      const std::vector<engine::Flush> want = {{FlushKind::cache_vmap, va(0), va(2 * M + 64 * K)}};
+      EXPECT_EQ(k.out().flushes, want);
+    }
+  }
+}
+
+struct UnmapRow {
+  const char* name;
+  u64 map_off, map_size;
+  u64 unmap_off, unmap_size;
+  std::vector<std::pair<WarnId, u64>> warns;  // (id, VA offset)
+  std::vector<Shape> remaining;
+};
+
+void expect_unmaps(const std::vector<UnmapRow>& rows) {
+  for (Variant v : engine::kAllVariants) {
+    for (const UnmapRow& r : rows) {
+      SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
+      Kernel k(geo(), v);
+      ASSERT_EQ(map(k, r.map_off, r.map_size, r.map_off), 0);
+      k.out().clear();
+      engine::vunmap_range(k, va(r.unmap_off), va(r.unmap_off) + r.unmap_size);
+      std::vector<Warn> want;
+      for (auto [id, off] : r.warns) want.push_back({id, va(off)});
+      EXPECT_EQ(k.out().warns, want);
+      EXPECT_EQ(k.out().bug, BugId::none);
+      EXPECT_EQ(shapes(k), r.remaining);
+      EXPECT_TRUE(scan(k).issues.empty());
+      EXPECT_EQ(k.out().tables_freed, 0u);  // vunmap never frees tables
+    }
+  }
+}
+
+TEST(VunmapRange, WarnsAndClearsWholeBlockOnPartialUnmap) {
+  expect_unmaps({
+      {"whole PMD block", 2 * M, 2 * M, 2 * M, 2 * M, {}, {}},
+      {"one page of a PMD block", 2 * M, 2 * M, 3 * M, 4 * K,
+       {{WarnId::vunmap_pmd_partial_block, 3 * M}}, {}},
+      {"whole PUD block", 1 * G, 1 * G, 1 * G, 1 * G, {}, {}},
+      {"one page of a PUD block", 1 * G, 1 * G, 1 * G + 2 * M, 4 * K,
+       {{WarnId::vunmap_pud_partial_block, 1 * G + 2 * M}}, {}},
+      {"range straddling two PMD blocks", 2 * M, 4 * M, 3 * M, 2 * M,
+       {{WarnId::vunmap_pmd_partial_block, 3 * M}, {WarnId::vunmap_pmd_partial_block, 4 * M}}, {}},
+  });
+}
+
+TEST(VunmapRange, WarnsAndClearsWholeContGroupOnPartialUnmap) {
+  expect_unmaps({
+      {"whole group", 64 * K, 64 * K, 64 * K, 64 * K, {}, {}},
+      {"misaligned start", 64 * K, 64 * K, 68 * K, 60 * K,
+       {{WarnId::vunmap_pte_cont_misaligned, 68 * K}}, {}},
+      {"partial end", 64 * K, 64 * K, 64 * K, 8 * K,
+       {{WarnId::vunmap_pte_cont_partial, 64 * K}}, {}},
+      {"misaligned start and partial end", 64 * K, 64 * K, 68 * K, 4 * K,
+       {{WarnId::vunmap_pte_cont_misaligned, 68 * K}, {WarnId::vunmap_pte_cont_partial, 64 * K}}, {}},
+      {"partial end in the second group", 64 * K, 128 * K, 64 * K, 72 * K,
+       {{WarnId::vunmap_pte_cont_partial, 128 * K}}, {}},
+      {"first group of two", 64 * K, 128 * K, 64 * K, 64 * K, {},
+       {cont_run(128 * K, 64 * K, kPa + 128 * K)}},
+  });
+}
+
+TEST(VunmapRange, ClearsSinglePtesExactly) {
+  expect_unmaps({
+      {"middle page", 0, 16 * K, 4 * K, 4 * K, {},
+       {pte_run(0, 4 * K, kPa), pte_run(8 * K, 8 * K, kPa + 8 * K)}},
+      {"nothing mapped there", 0, 16 * K, 1 * M, 64 * K, {}, {pte_run(0, 16 * K, kPa)}},
+  });
+}
+
+TEST(Vunmap, WarnsForNonexistentArea) {
+  Kernel k(geo(), Variant::v4);
+  ASSERT_EQ(map(k, 0, 2 * M, 0), 0);
+  k.out().clear();
+  engine::vunmap(k, va(0));  // mapped with vmap_page_range: no area
+  const std::vector<Warn> want = {{WarnId::vunmap_nonexistent_area, va(0)}};
+  EXPECT_EQ(k.out().warns, want);
+  EXPECT_TRUE(k.out().flushes.empty());
+  EXPECT_EQ(shapes(k), std::vector<Shape>{pmd_run(0, 2 * M, kPa)});
+}
+
+TEST(Vunmap, UnmapsTheWholeAreaWithLazyFlush) {
+  Kernel k(geo(), Variant::v4);
+  ASSERT_NE(engine::get_vm_area_at(k, va(2 * M), 2 * M, engine::VM_IOREMAP), nullptr);
+  ASSERT_EQ(engine::ioremap_page_range(k, va(2 * M), va(4 * M), pa(0), kDevice), 0);
+  k.out().clear();
+  engine::vunmap(k, va(3 * M));  // any address inside the area
+  const std::vector<engine::Flush> want = {{FlushKind::cache_vunmap, va(2 * M), va(4 * M + 4 * K)},
+                                           {FlushKind::tlb_lazy_purge, va(2 * M), va(4 * M + 4 * K)}};
+  EXPECT_EQ(k.out().flushes, want);
+  EXPECT_TRUE(k.out().warns.empty());
+  EXPECT_TRUE(shapes(k).empty());
+  EXPECT_TRUE(k.areas().empty());
+}
+
+TEST(VmapRangeNoflush, BugsOnEmptyRange) {
+  Kernel k(geo(), Variant::v4);
+  EXPECT_EQ(engine::vmap_range_noflush(k, va(4 * K), va(4 * K), pa(0), engine::PAGE_KERNEL, 63),
+            -engine::kBUGGED);
+  EXPECT_EQ(k.out().bug, BugId::range_addr_ge_end);
+  EXPECT_EQ(k.pool().live_count(), 1u);
+}
+
+}  // namespace
+}  // namespace vmapfuzz::test

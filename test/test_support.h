@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Shared vocabulary of the unit tests: sizes, addresses in the vmalloc
+// window, and the shape of what the MMU sees after an engine call, read
+// back through the reference walker (never through the engine's own code).
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include "engine/kernel.h"
+#include "reference/mmu_walker.h"
+
+namespace vmapfuzz::test {
+
+using engine::PhysAddr;
+using engine::u64;
+using engine::VirtAddr;
+
+inline constexpr u64 K = u64{1} << 10;
+inline constexpr u64 M = u64{1} << 20;
+inline constexpr u64 G = u64{1} << 30;
+
+// Output addresses used by the tests: 1 GiB aligned, far from the table pool.
+inline constexpr u64 kPa = 4 * G;
+
+inline const engine::Geometry& geo() { return engine::arm64_4k_48(); }
+
+// A VA `off` bytes into the vmalloc window (which is 1 GiB aligned).
+inline VirtAddr va(u64 off) { return VirtAddr{geo().vmalloc_start + off}; }
+inline PhysAddr pa(u64 off) { return PhysAddr{kPa + off}; }
+
+// One coalesced run of leaves, without attributes, VA as a window offset.
+struct Shape {
+  u64 off = 0;
+  u64 size = 0;
+  u64 pa = 0;
+  unsigned level = 0;
+  bool cont = false;
+  friend bool operator==(const Shape&, const Shape&) = default;
+  friend std::ostream& operator<<(std::ostream& os, const Shape& s) {
+    return os << "{off=0x" << std::hex << s.off << " size=0x" << s.size << " pa=0x" << s.pa
+              << std::dec << " L" << s.level << (s.cont ? " cont}" : "}");
+  }
+};
+
+// Shorthands for expected shapes.
+inline Shape pud_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPudLevel, false}; }
+inline Shape pmd_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPmdLevel, false}; }
+inline Shape cont_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPteLevel, true}; }
+inline Shape pte_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPteLevel, false}; }
+
+inline reference::TableScan scan(const engine::Kernel& k) {
+  return reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v);
+}
+
+inline std::vector<Shape> shapes(const engine::Kernel& k) {
+  std::vector<Shape> out;
+  for (const reference::LeafRun& r : scan(k).runs)
+    out.push_back({r.va - k.geo().vmalloc_start, r.size, r.pa, r.level, r.cont});
+  return out;
+}
+
+inline reference::Translation translate(const engine::Kernel& k, VirtAddr v) {
+  return reference::translate(k.pool(), k.geo(), k.pgd_pa().v, v.v);
+}
+
+// The raw leaf descriptor mapping `v`, or 0 if unmapped.
+inline u64 leaf_desc(const engine::Kernel& k, VirtAddr v) {
+  const reference::Translation t = translate(k, v);
+  return t.mapped ? t.steps.back().desc : 0;
+}
+
+inline std::vector<engine::WarnId> warn_ids(const engine::Outcome& o) {
+  std::vector<engine::WarnId> ids;
+  for (const engine::Warn& w : o.warns) ids.push_back(w.id);
+  return ids;
+}
+
+}  // namespace vmapfuzz::test
+
+namespace vmapfuzz::engine {
+// gtest printers for the engine's enums, so failures name the WARN or BUG.
+inline void PrintTo(WarnId id, std::ostream* os) { *os << warn_name(id); }
+inline void PrintTo(BugId id, std::ostream* os) { *os << bug_name(id); }
+inline void PrintTo(const Warn& w, std::ostream* os) {
+  *os << warn_name(w.id) << "@0x" << std::hex << w.addr.v << std::dec;
+}
+inline void PrintTo(const Flush& f, std::ostream* os) {
+  *os << flush_name(f.kind) << "(0x" << std::hex << f.start.v << ",0x" << f.end.v << ")"
+      << std::dec;
+}
+inline void PrintTo(VirtAddr v, std::ostream* os) { *os << "VA 0x" << std::hex << v.v << std::dec; }
+inline void PrintTo(Variant v, std::ostream* os) { *os << variant_name(v); }
+}  // namespace vmapfuzz::engine
