@@ -282,6 +282,7 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
   const auto b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
   if (auto m = compare_leaves(translation_only(a), translation_only(b))) {
     m->check = "variants";
+    m->level = "-";
     m->what = "translation-" + m->what;
     m->detail = "mainline (expected) vs " + std::string(engine::variant_name(series.variant())) +
                 " (actual): " + m->detail;

@@ -55,7 +55,9 @@ bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op);
 //   translation: the same translation of every page, the series using at
 //                least as much block and CONT mapping (after a vmap(), which
 //                only the series maps with blocks);
-//   none:        compared with the reference only — after an op maps over a
+//   none:        compared with the reference only — once an injected table
+//                allocation failure hits the two on different ops (the
+//                series allocates fewer tables for a vmap()), after an op maps over a
 //                live mapping (caller bug, see above), or after a partial
 //                vunmap_range() once the layouts may differ (it clears whole
 //                blocks, WARNing: the v4 reviewers' set_memory_*/unmap

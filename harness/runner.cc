@@ -135,6 +135,7 @@ RunResult Runner::run(const Trace& t) {
     relation = next_relation(relation, *impls_[0].ref, op);
     const auto [lo, hi] = touched_range(*impls_[0].ref, op);
     bool bugged = false;
+    std::vector<int> rets;
     for (Impl& im : impls_) {
       const std::string_view name = engine::variant_name(im.variant);
       const Outcome expected = predict(*im.ref, op);
@@ -152,7 +153,13 @@ RunResult Runner::run(const Trace& t) {
                          std::to_string(im.kernel->pool().live_count())};
       if (m) return fail(*m, name, i);
       bugged = bugged || actual.bug != engine::BugId::none;
+      rets.push_back(actual.ret);
     }
+    // Injected table allocation failures land on different ops once the
+    // series needs fewer tables (vmap with blocks): a different return
+    // code is then expected, and the states part ways.
+    if (relation == VariantRelation::translation && rets.size() > 1 && rets[0] != rets[1])
+      relation = VariantRelation::none;
     if (impls_.size() > 1 && !bugged && lo < hi) {
       if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, lo, hi))
         return fail(*m, variants_name(impls_[1].variant), i);

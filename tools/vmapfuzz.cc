@@ -25,7 +25,9 @@ const char kUsage[] =
 const char kReplayUsage[] =
     "usage: vmapfuzz replay [--variant NAME] [--target NAME] FILE...\n"
     "Runs each file on mainline and the variant under test against the reference and\n"
-    "prints PASS, FAIL <signature> (with details), REJECT or ERROR per file.\n"
+    "prints PASS, FAIL <signature> (with details), REJECT or ERROR per file. A trace with a\n"
+    "'# expect: SIGNATURE' comment (a finding) must fail with exactly that signature on the\n"
+    "variant it names (REPRODUCED); run on another --variant it must pass.\n"
     "Fuzzer bytes run on --variant (default: $VMAPFUZZ_VARIANT, else v4-fixed); text traces name\n"
     "their own variant unless --variant is given. Fuzzer bytes decode with the opcode table of\n"
     "--target (ioremap, vmalloc, vmap, mixed; default mixed). Exit status: 0 all pass, 1 otherwise.\n";
@@ -114,11 +116,25 @@ int cmd_replay(int argc, char** argv) {
       ++bad;
       continue;
     }
+    // A finding names the failure it must reproduce ("# expect: SIGNATURE"),
+    // on the variant it names.
+    std::string expect;
+    for (const auto& [index, text] : t.comments)
+      if (text.starts_with("expect: ")) expect = text.substr(8);
+    if (forced && t.variant != variant) expect.clear();
     if (forced) t.variant = variant;
     const auto r = runner.run(t);
     if (r.rejected) {
       std::printf("REJECT %s: %s\n", f.c_str(), r.rejected->c_str());
       ++bad;
+    } else if (!expect.empty()) {
+      const std::string got = r.failure ? r.failure->signature : "PASS";
+      if (got == expect) {
+        std::printf("REPRODUCED %s %s\n", f.c_str(), got.c_str());
+      } else {
+        std::printf("NOT-REPRODUCED %s: expected %s, got %s\n", f.c_str(), expect.c_str(), got.c_str());
+        ++bad;
+      }
     } else if (r.failure) {
       std::printf("FAIL %s %s\n%s\n", f.c_str(), r.failure->signature.c_str(),
                   r.failure->detail.c_str());
