@@ -104,6 +104,10 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
   }
   // Only break if transitioning valid -> valid.
   if (pte_cont(pte) && pte_valid(*ptep)) clear_flush(k, addr, ptep, pgsize, ncontig);
+  if (pte_cont(pte) && pgsize == k.geo().page_size()) {
+    const unsigned b = std::min(5u, static_cast<unsigned>(std::countr_zero(sz)) - k.geo().cont_pte_shift);
+    ++k.counters().cont_batches[b];
+  }
   // __set_ptes_anysz()
   const u64 step = pgsize >> k.geo().page_shift;
   for (unsigned i = 0; i < ncontig; ++i) {
@@ -129,6 +133,7 @@ pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz) {
     ptep[i] = 0;
   }
   k.counters().descriptors_written += ncontig;
+  ++k.counters().unmap_cont_groups;
   return orig;
 }
 
@@ -140,6 +145,7 @@ void set_pte_at(Kernel& k, VirtAddr, pte_t* ptep, pte_t pte) {
 
 pte_t ptep_get_and_clear(Kernel& k, pte_t* ptep) {
   const pte_t old = *ptep;
+  if (pte_valid(old)) ++k.counters().unmap_ptes;
   *ptep = 0;
   ++k.counters().descriptors_written;
   return old;
@@ -159,6 +165,7 @@ int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t p
   }
   *entry = new_desc;
   ++k.counters().descriptors_written;
+  ++(block_size == k.geo().pmd_size() ? k.counters().pmd_blocks : k.counters().pud_blocks);
   return 1;
 }
 
@@ -189,6 +196,7 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
   k.flush(FlushKind::tlb_pgtable, addr, addr);
   k.pool().free(desc_table_pa(v));  // pte_free_kernel
   ++k.out().tables_freed;
+  ++k.counters().pte_tables_freed;
   return 1;
 }
 
@@ -216,6 +224,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   k.flush(FlushKind::tlb_pgtable, addr, addr);
   k.pool().free(desc_table_pa(v));  // pmd_free
   ++k.out().tables_freed;
+  ++k.counters().pmd_tables_freed;
   return 1;
 }
 
@@ -223,6 +232,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
 int pud_clear_huge(Kernel& k, pud_t* pud) {
   if (!pmd_sect(*pud)) return 0;
   *pud = 0;
+  ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;
 }
@@ -230,6 +240,7 @@ int pud_clear_huge(Kernel& k, pud_t* pud) {
 int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
   if (!pmd_sect(*pmd)) return 0;
   *pmd = 0;
+  ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;
 }

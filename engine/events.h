@@ -122,6 +122,15 @@ struct Counters {
   u64 pud_set_huge = 0;
   u64 descriptors_written = 0;
   u64 flushes = 0;
+  // What was written and cleared, for semantic coverage reports.
+  u64 cont_batches[6] = {};  // set_huge_pte_at of 64K, 128K, ..., 2M of CONT PTEs
+  u64 pmd_blocks = 0;        // PMD blocks written
+  u64 pud_blocks = 0;        // PUD blocks written
+  u64 pte_tables_freed = 0;  // by pmd_free_pte_page (a block replaces a table)
+  u64 pmd_tables_freed = 0;  // by pud_free_pmd_page
+  u64 unmap_blocks = 0;      // blocks cleared by vunmap
+  u64 unmap_cont_groups = 0; // CONT groups cleared whole by vunmap
+  u64 unmap_ptes = 0;        // valid single PTEs cleared by vunmap
 };
 
 }  // namespace vmapfuzz::engine

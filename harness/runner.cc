@@ -120,6 +120,7 @@ RunResult Runner::run(const Trace& t) {
     im.ref = std::make_unique<reference::RefKernel>(*t.geo, variants[i], t.config);
   }
 
+  if (coverage_) coverage_->add_trace();
   // What mainline and the variant under test must share: bit-identical
   // tables (the series' claim for ioremap and vmalloc), the same
   // translations only (after a vmap(), which the series maps with blocks),
@@ -139,7 +140,10 @@ RunResult Runner::run(const Trace& t) {
     for (Impl& im : impls_) {
       const std::string_view name = engine::variant_name(im.variant);
       const Outcome expected = predict(*im.ref, op);
+      const engine::Counters before = im.kernel->counters();
       const Outcome actual = execute(*im.kernel, op);
+      if (coverage_)
+        coverage_->add(*t.geo, im.variant, op, actual, before, im.kernel->counters());
       std::optional<Mismatch> m = compare_outcomes(expected, actual);
       if (!m && lo < hi) {
         const auto scan =

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/kernel.h"
+#include "harness/coverage.h"
 #include "harness/ops.h"
 #include "reference/model.h"
 
@@ -47,6 +48,8 @@ class Runner {
   Runner();
   ~Runner();
   RunResult run(const Trace& t);
+  // Every later run adds what it exercised to `cov` (nullptr: stop).
+  void set_coverage(SemanticCoverage* cov) { coverage_ = cov; }
 
   // Access for reports: the kernels and models of the last run, by
   // implementation (mainline first, then the trace's variant if different).
@@ -59,6 +62,7 @@ class Runner {
 
  private:
   std::vector<Impl> impls_;
+  SemanticCoverage* coverage_ = nullptr;
 };
 
 // Executes one op on an engine kernel; returns its Outcome.

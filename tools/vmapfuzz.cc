@@ -23,11 +23,13 @@ const char kUsage[] =
     "Run 'vmapfuzz COMMAND --help' for a command's options.\n";
 
 const char kReplayUsage[] =
-    "usage: vmapfuzz replay [--variant NAME] [--target NAME] FILE...\n"
+    "usage: vmapfuzz replay [--variant NAME] [--target NAME] [--coverage] FILE...\n"
     "Runs each file on mainline and the variant under test against the reference and\n"
     "prints PASS, FAIL <signature> (with details), REJECT or ERROR per file. A trace with a\n"
     "'# expect: SIGNATURE' comment (a finding) must fail with exactly that signature on the\n"
     "variant it names (REPRODUCED); run on another --variant it must pass.\n"
+    "--coverage prints the semantic coverage of the files: leaf kinds, CONT batch sizes,\n"
+    "WARNs, errors, BUGs, table replacements and unmap kinds per geometry x variant.\n"
     "Fuzzer bytes run on --variant (default: $VMAPFUZZ_VARIANT, else v4-fixed); text traces name\n"
     "their own variant unless --variant is given. Fuzzer bytes decode with the opcode table of\n"
     "--target (ioremap, vmalloc, vmap, mixed; default mixed). Exit status: 0 all pass, 1 otherwise.\n";
@@ -84,7 +86,7 @@ bool load_trace(const std::string& path, Variant variant, const vmapfuzz::fuzz::
 int cmd_replay(int argc, char** argv) {
   Variant variant = vmapfuzz::fuzz::variant_from_env();
   const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
-  bool forced = false;
+  bool forced = false, coverage = false;
   std::vector<std::string> files;
   for (int i = 0; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--help")) {
@@ -96,6 +98,8 @@ int cmd_replay(int argc, char** argv) {
       forced = true;
     } else if (!std::strcmp(argv[i], "--target")) {
       if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
+    } else if (!std::strcmp(argv[i], "--coverage")) {
+      coverage = true;
     } else if (argv[i][0] == '-') {
       std::fprintf(stderr, "vmapfuzz replay: unknown option '%s'\n%s", argv[i], kReplayUsage);
       return 2;
@@ -108,6 +112,8 @@ int cmd_replay(int argc, char** argv) {
     return 2;
   }
   vmapfuzz::harness::Runner runner;
+  vmapfuzz::harness::SemanticCoverage cov;
+  if (coverage) runner.set_coverage(&cov);
   int bad = 0;
   for (const std::string& f : files) {
     vmapfuzz::harness::Trace t;
@@ -143,6 +149,8 @@ int cmd_replay(int argc, char** argv) {
       std::printf("PASS %s\n", f.c_str());
     }
   }
+  if (coverage) std::fputs(cov.table().c_str(), stdout);
+  std::printf("%zu passed, %d failed\n", files.size() - static_cast<std::size_t>(bad), bad);
   return bad ? 1 : 0;
 }
 
