@@ -120,7 +120,8 @@ std::optional<Mismatch> check_structure(const reference::TableScan& scan) {
                            i.kind == reference::Issue::dangling_table ||
                            i.kind == reference::Issue::shared_table;
   return Mismatch{"structure", table_issue ? "-" : level_name(i.level),
-                  reference::issue_kind_name(i.kind), d.str()};
+                  reference::issue_kind_name(i.kind), d.str(),
+                  table_issue ? std::nullopt : std::optional<u64>(i.va)};
 }
 
 const LeafRun* run_at(const std::vector<LeafRun>& runs, u64 va) {
@@ -153,24 +154,28 @@ std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
   const LeafRun* a = run_at(actual, *va);
   const std::string detail = "first divergent VA " + hex(*va) + "\n  expected: " + run_text(e) +
                              "\n  actual:   " + run_text(a);
-  if (!e) return Mismatch{"translation", level_name(a->level), "unexpected-mapping", detail};
-  if (!a) return Mismatch{"translation", level_name(e->level), "missing-mapping", detail};
+  auto with_va = [&](Mismatch m) {
+    m.va = *va;
+    return m;
+  };
+  if (!e) return with_va(Mismatch{"translation", level_name(a->level), "unexpected-mapping", detail});
+  if (!a) return with_va(Mismatch{"translation", level_name(e->level), "missing-mapping", detail});
   const u64 epa = e->pa + (*va - e->va), apa = a->pa + (*va - a->va);
-  if (epa != apa) return Mismatch{"translation", level_name(e->level), "pa-mismatch", detail};
+  if (epa != apa) return with_va(Mismatch{"translation", level_name(e->level), "pa-mismatch", detail});
   if (!(e->attrs == a->attrs))
-    return Mismatch{"translation", level_name(e->level), "attrs-mismatch", detail};
+    return with_va(Mismatch{"translation", level_name(e->level), "attrs-mismatch", detail});
   if (e->level != a->level)
-    return Mismatch{"layout", level_name(e->level),
-                    std::string(level_name(e->level)) + "-vs-" + level_name(a->level), detail};
+    return with_va(Mismatch{"layout", level_name(e->level),
+                    std::string(level_name(e->level)) + "-vs-" + level_name(a->level), detail});
   if (e->cont != a->cont)
-    return Mismatch{"layout", level_name(e->level), e->cont ? "cont-missing" : "cont-unexpected",
-                    detail};
+    return with_va(Mismatch{"layout", level_name(e->level), e->cont ? "cont-missing" : "cont-unexpected",
+                    detail});
   // Same leaf at va but the runs end differently: the difference is where
   // one of them ends; report it there.
   const u64 end = std::min(e->va + e->size, a->va + a->size);
-  return Mismatch{"translation", level_name(e->level),
+  return with_va(Mismatch{"translation", level_name(e->level),
                   run_at(expected, end) ? "missing-mapping" : "unexpected-mapping",
-                  detail + "\n  (runs differ from " + hex(end) + ")"};
+                  detail + "\n  (runs differ from " + hex(end) + ")"});
 }
 
 std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op) {

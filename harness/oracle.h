@@ -19,6 +19,7 @@ struct Mismatch {
   std::string level;   // "pud", "pmd", "pte", "none" or "-"
   std::string what;    // short, stable: "pa-mismatch", "enomem-vs-ok", ...
   std::string detail;  // for humans
+  std::optional<engine::u64> va = std::nullopt;  // the first VA it concerns, if any
 };
 
 // Outcome equality, field by field, most telling first.

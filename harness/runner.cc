@@ -87,6 +87,8 @@ std::string variants_name(engine::Variant v) {
 
 Failure make_failure(const Mismatch& m, std::string_view impl, const Op& op, std::size_t i) {
   Failure f;
+  f.impl = std::string(impl);
+  f.va = m.va;
   f.signature = m.check + ":" + std::string(impl) + ":" + std::string(op_name(op)) + ":" + m.level +
                 ":" + m.what;
   f.op_index = i;
@@ -126,8 +128,11 @@ RunResult Runner::run(const Trace& t) {
   // translations only (after a vmap(), which the series maps with blocks),
   // or nothing (see VariantRelation).
   VariantRelation relation = VariantRelation::identical;
-  auto fail = [&](const Mismatch& m, std::string_view impl, std::size_t i) {
+  auto fail = [&](const Mismatch& m, std::string_view impl, std::size_t i, std::size_t impl_index,
+                  std::pair<u64, u64> range) {
     res.failure = make_failure(m, impl, t.ops[i], i);
+    res.failure->impl_index = impl_index;
+    res.failure->range = range;
     res.ops_run = i + 1;
     return res;
   };
@@ -137,7 +142,8 @@ RunResult Runner::run(const Trace& t) {
     const auto [lo, hi] = touched_range(*impls_[0].ref, op);
     bool bugged = false;
     std::vector<int> rets;
-    for (Impl& im : impls_) {
+    for (std::size_t k = 0; k < impls_.size(); ++k) {
+      Impl& im = impls_[k];
       const std::string_view name = engine::variant_name(im.variant);
       const Outcome expected = predict(*im.ref, op);
       const engine::Counters before = im.kernel->counters();
@@ -155,7 +161,7 @@ RunResult Runner::run(const Trace& t) {
         m = Mismatch{"tables", "-", "live-count",
                      "expected " + std::to_string(im.ref->table_count()) + " live tables, found " +
                          std::to_string(im.kernel->pool().live_count())};
-      if (m) return fail(*m, name, i);
+      if (m) return fail(*m, name, i, k, {lo, hi});
       bugged = bugged || actual.bug != engine::BugId::none;
       rets.push_back(actual.ret);
     }
@@ -166,7 +172,7 @@ RunResult Runner::run(const Trace& t) {
       relation = VariantRelation::none;
     if (impls_.size() > 1 && !bugged && lo < hi) {
       if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, lo, hi))
-        return fail(*m, variants_name(impls_[1].variant), i);
+        return fail(*m, variants_name(impls_[1].variant), i, 1, {lo, hi});
     }
     res.ops_run = i + 1;
     if (bugged) {
@@ -178,15 +184,16 @@ RunResult Runner::run(const Trace& t) {
   // (leaks, changes outside an op's range).
   if (res.ops_run == 0) return res;
   const std::size_t last = res.ops_run - 1;
-  for (Impl& im : impls_) {
+  for (std::size_t k = 0; k < impls_.size(); ++k) {
+    Impl& im = impls_[k];
     const auto scan = reference::scan_tables(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v);
     std::optional<Mismatch> m = check_structure(scan);
     if (!m) m = compare_leaves(im.ref->expected_runs(), scan.runs);
-    if (m) return fail(*m, engine::variant_name(im.variant), last);
+    if (m) return fail(*m, engine::variant_name(im.variant), last, k, {0, ~u64{0}});
   }
   if (impls_.size() > 1 && !res.stopped_by_bug) {
     if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, 0, ~u64{0}))
-      return fail(*m, variants_name(impls_[1].variant), last);
+      return fail(*m, variants_name(impls_[1].variant), last, 1, {0, ~u64{0}});
   }
   return res;
 }

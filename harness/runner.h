@@ -32,6 +32,10 @@ struct Failure {
   std::string signature;
   std::size_t op_index = 0;  // 0-based
   std::string detail;        // human-readable explanation, several lines
+  std::string impl;          // the implementation that failed ("v4", "mainline-vs-v4")
+  std::size_t impl_index = 0;  // into Runner::impls(); 1 for a variants comparison
+  std::pair<engine::u64, engine::u64> range{0, 0};  // VAs the failing check looked at
+  std::optional<engine::u64> va;                    // first VA concerned, if known
 };
 
 struct RunResult {

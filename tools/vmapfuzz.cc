@@ -3,13 +3,16 @@
 //   vmapfuzz replay [--variant V] FILE...
 //   vmapfuzz convert (--to-bytes|--to-text) [--variant V] [--force] IN -o OUT
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "fuzz/target.h"
 #include "harness/trace_io.h"
+#include "tools/explain.h"
 #include "tools/file_io.h"
+#include "tools/minimize.h"
 
 namespace {
 
@@ -20,6 +23,8 @@ const char kUsage[] =
     "commands:\n"
     "  replay   run text traces or fuzzer inputs, print PASS or the failure signature\n"
     "  convert  turn fuzzer bytes into a text trace or back\n"
+    "  explain  run one trace and tell what went wrong, in page-table terms\n"
+    "  minimize reduce a failing trace to a small one with the same failure signature\n"
     "Run 'vmapfuzz COMMAND --help' for a command's options.\n";
 
 const char kReplayUsage[] =
@@ -154,6 +159,125 @@ int cmd_replay(int argc, char** argv) {
   return bad ? 1 : 0;
 }
 
+const char kExplainUsage[] =
+    "usage: vmapfuzz explain [--variant NAME] [--target NAME] FILE\n"
+    "Runs FILE (text trace or fuzzer bytes) and prints the numbered ops with the failing one\n"
+    "marked (>>), the verdict and signature, the walks of the first divergent VA level by level\n"
+    "(table, index, raw descriptor, decoded fields) and a ptdump-style listing of expected (-)\n"
+    "vs actual (+) leaves over the affected range. Exit status: 0 pass, 1 fail, 2 bad input.\n";
+
+int cmd_explain(int argc, char** argv) {
+  Variant variant = vmapfuzz::fuzz::variant_from_env();
+  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
+  bool forced = false;
+  std::string file;
+  for (int i = 0; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help")) {
+      std::fputs(kExplainUsage, stdout);
+      return 0;
+    }
+    if (!std::strcmp(argv[i], "--variant")) {
+      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
+      forced = true;
+    } else if (!std::strcmp(argv[i], "--target")) {
+      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
+    } else if (argv[i][0] == '-' || !file.empty()) {
+      std::fprintf(stderr, "vmapfuzz explain: unexpected '%s'\n%s", argv[i], kExplainUsage);
+      return 2;
+    } else {
+      file = argv[i];
+    }
+  }
+  if (file.empty()) {
+    std::fputs(kExplainUsage, stderr);
+    return 2;
+  }
+  vmapfuzz::harness::Trace t;
+  if (!load_trace(file, variant, *target, &t)) return 2;
+  if (forced) t.variant = variant;
+  std::string text;
+  const bool passed = vmapfuzz::tools::explain(t, &text);
+  std::fputs(text.c_str(), stdout);
+  return passed ? 0 : 1;
+}
+
+const char kMinimizeUsage[] =
+    "usage: vmapfuzz minimize [--time SECONDS] [--variant NAME] [--target NAME] [--force] FILE [-o OUT]\n"
+    "Reduces a failing trace (text or fuzzer bytes): drops ops and groups of ops, moves sizes\n"
+    "and addresses to simpler aligned values, simplifies page runs, then attributes; a candidate\n"
+    "is kept only if it fails with the same signature. Deterministic; stops after --time seconds\n"
+    "(default 30). Progress and before/after sizes on stderr; the minimized text trace goes to\n"
+    "OUT (never over an existing file unless --force, never over FILE) or stdout.\n";
+
+int cmd_minimize(int argc, char** argv) {
+  Variant variant = vmapfuzz::fuzz::variant_from_env();
+  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
+  bool forced = false, force = false;
+  double seconds = 30;
+  std::string in, out;
+  for (int i = 0; i < argc; ++i) {
+    const char* a = argv[i];
+    if (!std::strcmp(a, "--help")) {
+      std::fputs(kMinimizeUsage, stdout);
+      return 0;
+    } else if (!std::strcmp(a, "--variant")) {
+      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
+      forced = true;
+    } else if (!std::strcmp(a, "--target")) {
+      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
+    } else if (!std::strcmp(a, "--force")) {
+      force = true;
+    } else if (!std::strcmp(a, "--time")) {
+      char* endp = nullptr;
+      if (i + 1 >= argc || (seconds = std::strtod(argv[++i], &endp), *endp) || !(seconds > 0)) {
+        std::fprintf(stderr, "vmapfuzz minimize: --time needs a positive number of seconds\n");
+        return 2;
+      }
+    } else if (!std::strcmp(a, "-o")) {
+      if (i + 1 >= argc) {
+        std::fputs(kMinimizeUsage, stderr);
+        return 2;
+      }
+      out = argv[++i];
+    } else if (a[0] == '-' || !in.empty()) {
+      std::fprintf(stderr, "vmapfuzz minimize: unexpected '%s'\n%s", a, kMinimizeUsage);
+      return 2;
+    } else {
+      in = a;
+    }
+  }
+  if (in.empty()) {
+    std::fputs(kMinimizeUsage, stderr);
+    return 2;
+  }
+  vmapfuzz::harness::Trace t;
+  if (!load_trace(in, variant, *target, &t)) return 2;
+  if (forced) t.variant = variant;
+  std::string err;
+  const auto progress = [](const std::string& line) { std::fprintf(stderr, "minimize: %s\n", line.c_str()); };
+  const auto r = vmapfuzz::tools::minimize(t, seconds, progress, &err);
+  if (!r) {
+    std::fprintf(stderr, "vmapfuzz minimize: %s: %s\n", in.c_str(), err.c_str());
+    return 1;
+  }
+  vmapfuzz::harness::Trace result = r->trace;
+  result.comments = {{0, "minimized by vmapfuzz minimize; fails with " + r->signature}};
+  std::fprintf(stderr, "minimize: %s: %zu -> %zu ops, %zu -> %zu bytes, %zu runs%s\n",
+               r->signature.c_str(), r->ops_before, r->ops_after, r->text_before, r->text_after,
+               r->runs, r->timed_out ? " (time limit reached)" : "");
+  const std::string text = vmapfuzz::harness::to_text(result);
+  if (out.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  if (!vmapfuzz::tools::write_new_file(out, std::vector<std::uint8_t>(text.begin(), text.end()),
+                                       force, {in}, &err)) {
+    std::fprintf(stderr, "vmapfuzz: %s\n", err.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int cmd_convert(int argc, char** argv) {
   int dir = 0;  // 1 = to bytes, 2 = to text
   bool force = false;
@@ -232,6 +356,8 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   if (cmd == "replay") return cmd_replay(argc - 2, argv + 2);
   if (cmd == "convert") return cmd_convert(argc - 2, argv + 2);
+  if (cmd == "explain") return cmd_explain(argc - 2, argv + 2);
+  if (cmd == "minimize") return cmd_minimize(argc - 2, argv + 2);
   std::fprintf(stderr, "vmapfuzz: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "tools/explain.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "harness/oracle.h"
+#include "harness/runner.h"
+#include "reference/mmu_walker.h"
+
+namespace vmapfuzz::tools {
+namespace {
+
+using engine::u64;
+using reference::LeafRun;
+
+std::string fmt(const char* f, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+std::string size_text(u64 s) {
+  if (s % (u64{1} << 30) == 0) return std::to_string(s >> 30) + "G";
+  if (s % (u64{1} << 20) == 0) return std::to_string(s >> 20) + "M";
+  if (s % (u64{1} << 10) == 0) return std::to_string(s >> 10) + "K";
+  return std::to_string(s);
+}
+
+const char* level_upper(unsigned l) {
+  static const char* const n[] = {"PGD", "PUD", "PMD", "PTE"};
+  return l < 4 ? n[l] : "?";
+}
+
+// One ptdump line: start-end size level attrs, plus the output address.
+std::string ptdump_line(const LeafRun& r) {
+  return fmt("0x%016llx-0x%016llx %6s %s %s %s-> 0x%llx", static_cast<unsigned long long>(r.va),
+             static_cast<unsigned long long>(r.va + r.size), size_text(r.size).c_str(),
+             level_upper(r.level), reference::attrs_text(r.attrs).c_str(), r.cont ? "CON " : "",
+             static_cast<unsigned long long>(r.pa));
+}
+
+// Expected and actual runs in VA order, "-" for expected only, "+" for
+// actual only, " " for both.
+std::string ptdump_diff(const std::vector<LeafRun>& exp, const std::vector<LeafRun>& act) {
+  std::string s;
+  std::size_t i = 0, j = 0;
+  while (i < exp.size() || j < act.size()) {
+    if (i < exp.size() && j < act.size() && exp[i] == act[j]) {
+      s += "  " + ptdump_line(exp[i++]) + "\n";
+      ++j;
+    } else if (j >= act.size() || (i < exp.size() && exp[i].va <= act[j].va)) {
+      s += "- " + ptdump_line(exp[i++]) + "\n";
+    } else {
+      s += "+ " + ptdump_line(act[j++]) + "\n";
+    }
+  }
+  return s.empty() ? "  (nothing mapped)\n" : s;
+}
+
+std::string walk_text(const engine::Kernel& k, u64 va) {
+  const auto tr = reference::translate(k.pool(), k.geo(), k.pgd_pa().v, va);
+  std::string s;
+  for (const auto& st : tr.steps) {
+    s += fmt("    L%u %s  table 0x%llx [%3u]  desc 0x%016llx  %s", st.level, level_upper(st.level),
+             static_cast<unsigned long long>(st.table_pa), st.index,
+             static_cast<unsigned long long>(st.desc), reference::desc_kind_name(st.kind));
+    if (st.kind == reference::DescKind::table)
+      s += fmt(" -> 0x%llx", static_cast<unsigned long long>(st.desc & 0xfffffffff000ull));
+    if (st.kind == reference::DescKind::block || st.kind == reference::DescKind::page) {
+      const auto a = reference::decode_attrs(st.desc);
+      s += fmt(" oa 0x%llx %s%s", static_cast<unsigned long long>(st.desc & 0xfffffffff000ull),
+               (st.desc >> 52) & 1 ? "CONT " : "", reference::attrs_text(a).c_str());
+    }
+    s += "\n";
+  }
+  s += tr.mapped ? fmt("    => PA 0x%llx\n", static_cast<unsigned long long>(tr.pa))
+                 : "    => fault: " + tr.fault + "\n";
+  return s;
+}
+
+// The range to list: what the failing check looked at, narrowed around
+// the divergent VA when that range is large.
+std::pair<u64, u64> listing_range(const harness::Failure& f) {
+  auto [lo, hi] = f.range;
+  constexpr u64 kMax = u64{64} << 20, kPmd = u64{2} << 20;
+  if (hi - lo > kMax || lo >= hi) {
+    if (!f.va) return {lo, lo};
+    lo = (*f.va & ~(kPmd - 1)) - kPmd;
+    hi = lo + 3 * kPmd;
+  }
+  return {lo, hi};
+}
+
+}  // namespace
+
+bool explain(const harness::Trace& t, std::string* out) {
+  harness::Runner runner;
+  const harness::RunResult r = runner.run(t);
+  std::string& s = *out;
+  s += fmt("== trace (%s, %s%s%s)\n", std::string(t.geo->name).c_str(),
+           std::string(engine::variant_name(t.variant)).c_str(),
+           t.config.nohugeiomap ? ", nohugeiomap" : "", t.config.nohugevmalloc ? ", nohugevmalloc" : "");
+  for (std::size_t i = 0; i < t.ops.size(); ++i) {
+    const bool failed = r.failure && r.failure->op_index == i;
+    s += fmt("%s%3zu  %s\n", failed ? ">>" : "  ", i + 1, harness::show(t.ops[i]).c_str());
+  }
+  if (r.rejected) {
+    s += "== verdict: REJECT (outside the kernel's contract): " + *r.rejected + "\n";
+    return false;
+  }
+  if (!r.failure) {
+    s += "== verdict: PASS (" + std::to_string(r.ops_run) + " ops" +
+         (r.stopped_by_bug ? ", stopped by the predicted BUG" : "") + ")\n";
+    const auto& im = runner.impls().back();
+    s += "== final mappings (" + std::string(engine::variant_name(im.variant)) + ")\n";
+    s += ptdump_diff(im.ref->expected_runs(), im.ref->expected_runs());
+    return true;
+  }
+  const harness::Failure& f = *r.failure;
+  s += "== verdict: FAIL " + f.signature + "\n" + f.detail + "\n";
+  const auto& impls = runner.impls();
+  const auto& im = impls[std::min(f.impl_index, impls.size() - 1)];
+  const bool variants = f.impl.find("-vs-") != std::string::npos;
+  if (f.va) {
+    s += fmt("== walks of VA 0x%llx\n", static_cast<unsigned long long>(*f.va));
+    if (variants) {
+      s += "  mainline:\n" + walk_text(*impls[0].kernel, *f.va);
+      s += "  " + std::string(engine::variant_name(impls[1].variant)) + ":\n" +
+           walk_text(*impls[1].kernel, *f.va);
+    } else {
+      const u64 page = t.geo->page_size();
+      const u64 pva = *f.va & ~(page - 1);
+      const auto exp = im.ref->expected_runs(pva, pva + page);
+      s += "  expected (reference): " +
+           (exp.empty() ? std::string("unmapped") : ptdump_line(exp.front())) + "\n";
+      s += "  actual (" + std::string(engine::variant_name(im.variant)) + "):\n" +
+           walk_text(*im.kernel, *f.va);
+    }
+  }
+  const auto [lo, hi] = listing_range(f);
+  if (lo < hi) {
+    const auto& g = *t.geo;
+    if (variants) {
+      s += fmt("== ptdump [0x%llx, 0x%llx): mainline (-) vs %s (+)\n",
+               static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi),
+               std::string(engine::variant_name(impls[1].variant)).c_str());
+      s += ptdump_diff(
+          reference::scan_range(impls[0].kernel->pool(), g, impls[0].kernel->pgd_pa().v, lo, hi).runs,
+          reference::scan_range(impls[1].kernel->pool(), g, impls[1].kernel->pgd_pa().v, lo, hi).runs);
+    } else {
+      s += fmt("== ptdump [0x%llx, 0x%llx): expected (-) vs actual %s (+)\n",
+               static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi),
+               std::string(engine::variant_name(im.variant)).c_str());
+      s += ptdump_diff(im.ref->expected_runs(lo, hi),
+                       reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs);
+    }
+  }
+  return false;
+}
+
+}  // namespace vmapfuzz::tools

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// `vmapfuzz explain`: a trace run told in the page-table language kernel
+// developers read — the numbered ops with the failing one marked, the
+// verdict, both walks of the first divergent VA level by level (table
+// index, raw descriptor, decoded fields), and a ptdump-style listing of
+// expected vs actual leaves over the affected range, differing runs marked.
+#pragma once
+
+#include <string>
+
+#include "harness/ops.h"
+
+namespace vmapfuzz::tools {
+
+// Runs `t` and writes the explanation; returns true if the trace passed.
+bool explain(const harness::Trace& t, std::string* out);
+
+}  // namespace vmapfuzz::tools
