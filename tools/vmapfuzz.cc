@@ -11,6 +11,7 @@
 #include "fuzz/target.h"
 #include "harness/trace_io.h"
 #include "tools/explain.h"
+#include "tools/export.h"
 #include "tools/file_io.h"
 #include "tools/minimize.h"
 
@@ -25,6 +26,7 @@ const char kUsage[] =
     "  convert  turn fuzzer bytes into a text trace or back\n"
     "  explain  run one trace and tell what went wrong, in page-table terms\n"
     "  minimize reduce a failing trace to a small one with the same failure signature\n"
+    "  export   write a trace as a GoogleTest case or a KUnit case\n"
     "Run 'vmapfuzz COMMAND --help' for a command's options.\n";
 
 const char kReplayUsage[] =
@@ -278,6 +280,80 @@ int cmd_minimize(int argc, char** argv) {
   return 0;
 }
 
+const char kExportUsage[] =
+    "usage: vmapfuzz export (--gtest|--kunit) [--variant NAME] [--target NAME] [--force] FILE... [-o OUT]\n"
+    "  --gtest  one self-contained GoogleTest TEST per file (the harness API), passing or\n"
+    "           failing exactly as the trace does; link with vmapfuzz_harness and gtest_main\n"
+    "  --kunit  a KUnit suite per file: the ops through the kernel API names with\n"
+    "           KUNIT_EXPECT_* checks of the expected translations, to adapt and paste\n"
+    "Output to OUT (never over an existing file unless --force, never over an input) or stdout.\n";
+
+int cmd_export(int argc, char** argv) {
+  Variant variant = vmapfuzz::fuzz::variant_from_env();
+  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
+  bool forced = false, force = false;
+  int kind = 0;  // 1 gtest, 2 kunit
+  std::vector<std::string> files;
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    const char* a = argv[i];
+    if (!std::strcmp(a, "--help")) {
+      std::fputs(kExportUsage, stdout);
+      return 0;
+    } else if (!std::strcmp(a, "--gtest")) {
+      kind = 1;
+    } else if (!std::strcmp(a, "--kunit")) {
+      kind = 2;
+    } else if (!std::strcmp(a, "--variant")) {
+      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
+      forced = true;
+    } else if (!std::strcmp(a, "--target")) {
+      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
+    } else if (!std::strcmp(a, "--force")) {
+      force = true;
+    } else if (!std::strcmp(a, "-o")) {
+      if (i + 1 >= argc) {
+        std::fputs(kExportUsage, stderr);
+        return 2;
+      }
+      out = argv[++i];
+    } else if (a[0] == '-') {
+      std::fprintf(stderr, "vmapfuzz export: unknown option '%s'\n%s", a, kExportUsage);
+      return 2;
+    } else {
+      files.emplace_back(a);
+    }
+  }
+  if (!kind || files.empty()) {
+    std::fputs(kExportUsage, stderr);
+    return 2;
+  }
+  std::string text = kind == 1 ? vmapfuzz::tools::gtest_prologue() : "";
+  for (const std::string& f : files) {
+    vmapfuzz::harness::Trace t;
+    if (!load_trace(f, variant, *target, &t)) return 2;
+    if (forced) t.variant = variant;
+    if (auto why = vmapfuzz::harness::validate(t)) {
+      std::fprintf(stderr, "vmapfuzz export: %s: not a runnable trace: %s\n", f.c_str(), why->c_str());
+      return 2;
+    }
+    const std::string name = vmapfuzz::tools::test_name(f);
+    text += kind == 1 ? vmapfuzz::tools::export_gtest(t, name) : vmapfuzz::tools::export_kunit(t, name);
+    text += "\n";
+  }
+  if (out.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  std::string err;
+  if (!vmapfuzz::tools::write_new_file(out, std::vector<std::uint8_t>(text.begin(), text.end()),
+                                       force, files, &err)) {
+    std::fprintf(stderr, "vmapfuzz: %s\n", err.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int cmd_convert(int argc, char** argv) {
   int dir = 0;  // 1 = to bytes, 2 = to text
   bool force = false;
@@ -358,6 +434,7 @@ int main(int argc, char** argv) {
   if (cmd == "convert") return cmd_convert(argc - 2, argv + 2);
   if (cmd == "explain") return cmd_explain(argc - 2, argv + 2);
   if (cmd == "minimize") return cmd_minimize(argc - 2, argv + 2);
+  if (cmd == "export") return cmd_export(argc - 2, argv + 2);
   std::fprintf(stderr, "vmapfuzz: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }
