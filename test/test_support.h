@@ -4,6 +4,7 @@
 // back through the reference walker (never through the engine's own code).
 #pragma once
 
+#include <initializer_list>
 #include <ostream>
 #include <vector>
 
@@ -69,6 +70,21 @@ inline u64 leaf_desc(const engine::Kernel& k, VirtAddr v) {
   const reference::Translation t = translate(k, v);
   return t.mapped ? t.steps.back().desc : 0;
 }
+
+// Page arrays (the struct page pointers of vmap/vmalloc, as pfns): `count`
+// consecutive pfns from `pfn`, or `count` NULL entries for engine::kNullPage.
+struct Pfns {
+  u64 pfn = 0, count = 1;
+};
+inline std::vector<u64> page_array(std::initializer_list<Pfns> runs) {
+  std::vector<u64> out;
+  for (const Pfns& r : runs)
+    for (u64 i = 0; i < r.count; ++i) out.push_back(r.pfn == engine::kNullPage ? r.pfn : r.pfn + i);
+  return out;
+}
+inline u64 pfn_pa(u64 pfn) { return pfn << geo().page_shift; }
+// kPa as a pfn: 4 GiB, aligned to any order the tests use.
+inline constexpr u64 kPfn = kPa >> 12;
 
 inline std::vector<engine::WarnId> warn_ids(const engine::Outcome& o) {
   std::vector<engine::WarnId> ids;
