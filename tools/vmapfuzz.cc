@@ -2,10 +2,13 @@
 // The vmapfuzz command line.
 //   vmapfuzz replay [--variant V] FILE...
 //   vmapfuzz convert (--to-bytes|--to-text) [--variant V] [--force] IN -o OUT
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fuzz/target.h"
@@ -46,7 +49,8 @@ const char kConvertUsage[] =
     "  --to-bytes  IN is a text trace; OUT gets the fuzzer bytes that decode to it\n"
     "  --to-text   IN is fuzzer bytes (or a text trace); OUT gets the canonical text\n"
     "  --target    the fuzz target whose opcode table the bytes use (default mixed)\n"
-    "  --variant   the variant written into a text trace made from bytes (default v4-fixed)\n"
+    "  --variant   the variant written into a text trace made from bytes (default: $VMAPFUZZ_VARIANT,\n"
+    "              else v4-fixed)\n"
     "  --force     replace OUT if it exists (never when OUT is IN)\n";
 
 bool parse_variant_arg(const char* s, Variant* v) {
@@ -90,34 +94,74 @@ bool load_trace(const std::string& path, Variant variant, const vmapfuzz::fuzz::
   return true;
 }
 
-int cmd_replay(int argc, char** argv) {
+// The options the subcommands share, and the files they name.
+struct Args {
   Variant variant = vmapfuzz::fuzz::variant_from_env();
+  bool variant_given = false;
   const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
-  bool forced = false, coverage = false;
+  bool force = false;
+  std::string out;
+  double seconds = 30;
   std::vector<std::string> files;
+  std::set<std::string, std::less<>> flags;  // the command's own switches that were given
+};
+
+// Parses `--variant`, `--target`, plus `--force -o` (with_out), `--time`
+// (with_time) and the command's own switches. Returns -1 to go on, or the
+// exit status (0 after --help, 2 on a bad option).
+int parse_args(const char* cmd, const char* usage, int argc, char** argv,
+               std::initializer_list<std::string_view> own, bool with_out, bool with_time,
+               Args* a) {
+  auto bad = [&](const std::string& why) {
+    std::fprintf(stderr, "vmapfuzz %s: %s\n%s", cmd, why.c_str(), usage);
+    return 2;
+  };
   for (int i = 0; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help")) {
-      std::fputs(kReplayUsage, stdout);
+    const std::string_view arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(usage, stdout);
       return 0;
-    }
-    if (!std::strcmp(argv[i], "--variant")) {
-      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
-      forced = true;
-    } else if (!std::strcmp(argv[i], "--target")) {
-      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
-    } else if (!std::strcmp(argv[i], "--coverage")) {
-      coverage = true;
-    } else if (argv[i][0] == '-') {
-      std::fprintf(stderr, "vmapfuzz replay: unknown option '%s'\n%s", argv[i], kReplayUsage);
-      return 2;
+    } else if (arg == "--variant") {
+      if (!has_value) return bad("--variant needs a value");
+      if (!parse_variant_arg(argv[++i], &a->variant)) return 2;
+      a->variant_given = true;
+    } else if (arg == "--target") {
+      if (!has_value) return bad("--target needs a value");
+      if (!parse_target_arg(argv[++i], &a->target)) return 2;
+    } else if (with_out && arg == "--force") {
+      a->force = true;
+    } else if (with_out && arg == "-o") {
+      if (!has_value) return bad("-o needs a file");
+      a->out = argv[++i];
+    } else if (with_time && arg == "--time") {
+      char* endp = nullptr;
+      if (!has_value || (a->seconds = std::strtod(argv[++i], &endp), *endp) || !(a->seconds > 0))
+        return bad("--time needs a positive number of seconds");
+    } else if (std::find(own.begin(), own.end(), arg) != own.end()) {
+      a->flags.emplace(arg);
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return bad("unknown option '" + std::string(arg) + "'");
     } else {
-      files.emplace_back(argv[i]);
+      a->files.emplace_back(arg);
     }
   }
-  if (files.empty()) {
+  return -1;
+}
+
+int cmd_replay(int argc, char** argv) {
+  Args a;
+  if (int rc = parse_args("replay", kReplayUsage, argc, argv, {"--coverage"}, false, false, &a); rc >= 0)
+    return rc;
+  if (a.files.empty()) {
     std::fputs(kReplayUsage, stderr);
     return 2;
   }
+  const bool coverage = a.flags.count("--coverage") != 0;
+  const bool forced = a.variant_given;
+  const Variant variant = a.variant;
+  const auto& files = a.files;
+  const auto* target = a.target;
   vmapfuzz::harness::Runner runner;
   vmapfuzz::harness::SemanticCoverage cov;
   if (coverage) runner.set_coverage(&cov);
@@ -169,31 +213,16 @@ const char kExplainUsage[] =
     "vs actual (+) leaves over the affected range. Exit status: 0 pass, 1 fail, 2 bad input.\n";
 
 int cmd_explain(int argc, char** argv) {
-  Variant variant = vmapfuzz::fuzz::variant_from_env();
-  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
-  bool forced = false;
-  std::string file;
-  for (int i = 0; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help")) {
-      std::fputs(kExplainUsage, stdout);
-      return 0;
-    }
-    if (!std::strcmp(argv[i], "--variant")) {
-      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
-      forced = true;
-    } else if (!std::strcmp(argv[i], "--target")) {
-      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
-    } else if (argv[i][0] == '-' || !file.empty()) {
-      std::fprintf(stderr, "vmapfuzz explain: unexpected '%s'\n%s", argv[i], kExplainUsage);
-      return 2;
-    } else {
-      file = argv[i];
-    }
-  }
-  if (file.empty()) {
+  Args a;
+  if (int rc = parse_args("explain", kExplainUsage, argc, argv, {}, false, false, &a); rc >= 0) return rc;
+  if (a.files.size() != 1) {
     std::fputs(kExplainUsage, stderr);
     return 2;
   }
+  const std::string& file = a.files[0];
+  const Variant variant = a.variant;
+  const bool forced = a.variant_given;
+  const auto* target = a.target;
   vmapfuzz::harness::Trace t;
   if (!load_trace(file, variant, *target, &t)) return 2;
   if (forced) t.variant = variant;
@@ -212,46 +241,19 @@ const char kMinimizeUsage[] =
     "OUT (never over an existing file unless --force, never over FILE) or stdout.\n";
 
 int cmd_minimize(int argc, char** argv) {
-  Variant variant = vmapfuzz::fuzz::variant_from_env();
-  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
-  bool forced = false, force = false;
-  double seconds = 30;
-  std::string in, out;
-  for (int i = 0; i < argc; ++i) {
-    const char* a = argv[i];
-    if (!std::strcmp(a, "--help")) {
-      std::fputs(kMinimizeUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(a, "--variant")) {
-      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
-      forced = true;
-    } else if (!std::strcmp(a, "--target")) {
-      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
-    } else if (!std::strcmp(a, "--force")) {
-      force = true;
-    } else if (!std::strcmp(a, "--time")) {
-      char* endp = nullptr;
-      if (i + 1 >= argc || (seconds = std::strtod(argv[++i], &endp), *endp) || !(seconds > 0)) {
-        std::fprintf(stderr, "vmapfuzz minimize: --time needs a positive number of seconds\n");
-        return 2;
-      }
-    } else if (!std::strcmp(a, "-o")) {
-      if (i + 1 >= argc) {
-        std::fputs(kMinimizeUsage, stderr);
-        return 2;
-      }
-      out = argv[++i];
-    } else if (a[0] == '-' || !in.empty()) {
-      std::fprintf(stderr, "vmapfuzz minimize: unexpected '%s'\n%s", a, kMinimizeUsage);
-      return 2;
-    } else {
-      in = a;
-    }
-  }
-  if (in.empty()) {
+  Args a;
+  if (int rc = parse_args("minimize", kMinimizeUsage, argc, argv, {}, true, true, &a); rc >= 0)
+    return rc;
+  if (a.files.size() != 1) {
     std::fputs(kMinimizeUsage, stderr);
     return 2;
   }
+  const std::string& in = a.files[0];
+  const std::string& out = a.out;
+  const Variant variant = a.variant;
+  const bool forced = a.variant_given, force = a.force;
+  const double seconds = a.seconds;
+  const auto* target = a.target;
   vmapfuzz::harness::Trace t;
   if (!load_trace(in, variant, *target, &t)) return 2;
   if (forced) t.variant = variant;
@@ -289,45 +291,20 @@ const char kExportUsage[] =
     "Output to OUT (never over an existing file unless --force, never over an input) or stdout.\n";
 
 int cmd_export(int argc, char** argv) {
-  Variant variant = vmapfuzz::fuzz::variant_from_env();
-  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
-  bool forced = false, force = false;
-  int kind = 0;  // 1 gtest, 2 kunit
-  std::vector<std::string> files;
-  std::string out;
-  for (int i = 0; i < argc; ++i) {
-    const char* a = argv[i];
-    if (!std::strcmp(a, "--help")) {
-      std::fputs(kExportUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(a, "--gtest")) {
-      kind = 1;
-    } else if (!std::strcmp(a, "--kunit")) {
-      kind = 2;
-    } else if (!std::strcmp(a, "--variant")) {
-      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
-      forced = true;
-    } else if (!std::strcmp(a, "--target")) {
-      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
-    } else if (!std::strcmp(a, "--force")) {
-      force = true;
-    } else if (!std::strcmp(a, "-o")) {
-      if (i + 1 >= argc) {
-        std::fputs(kExportUsage, stderr);
-        return 2;
-      }
-      out = argv[++i];
-    } else if (a[0] == '-') {
-      std::fprintf(stderr, "vmapfuzz export: unknown option '%s'\n%s", a, kExportUsage);
-      return 2;
-    } else {
-      files.emplace_back(a);
-    }
-  }
-  if (!kind || files.empty()) {
+  Args a;
+  if (int rc = parse_args("export", kExportUsage, argc, argv, {"--gtest", "--kunit"}, true, false, &a);
+      rc >= 0)
+    return rc;
+  const int kind = a.flags.count("--gtest") ? 1 : a.flags.count("--kunit") ? 2 : 0;
+  if (!kind || a.flags.size() != 1 || a.files.empty()) {
     std::fputs(kExportUsage, stderr);
     return 2;
   }
+  const auto& files = a.files;
+  const std::string& out = a.out;
+  const Variant variant = a.variant;
+  const bool forced = a.variant_given, force = a.force;
+  const auto* target = a.target;
   std::string text = kind == 1 ? vmapfuzz::tools::gtest_prologue() : "";
   for (const std::string& f : files) {
     vmapfuzz::harness::Trace t;
@@ -355,46 +332,21 @@ int cmd_export(int argc, char** argv) {
 }
 
 int cmd_convert(int argc, char** argv) {
-  int dir = 0;  // 1 = to bytes, 2 = to text
-  bool force = false;
-  Variant variant = Variant::v4_fixed;
-  const vmapfuzz::fuzz::TargetSpec* target = vmapfuzz::fuzz::find_target("mixed");
-  std::string in, out;
-  for (int i = 0; i < argc; ++i) {
-    const char* a = argv[i];
-    if (!std::strcmp(a, "--help")) {
-      std::fputs(kConvertUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(a, "--to-bytes")) {
-      dir = 1;
-    } else if (!std::strcmp(a, "--to-text")) {
-      dir = 2;
-    } else if (!std::strcmp(a, "--force")) {
-      force = true;
-    } else if (!std::strcmp(a, "--variant")) {
-      if (i + 1 >= argc || !parse_variant_arg(argv[++i], &variant)) return 2;
-    } else if (!std::strcmp(a, "--target")) {
-      if (i + 1 >= argc || !parse_target_arg(argv[++i], &target)) return 2;
-    } else if (!std::strcmp(a, "-o")) {
-      if (i + 1 >= argc) {
-        std::fputs(kConvertUsage, stderr);
-        return 2;
-      }
-      out = argv[++i];
-    } else if (a[0] == '-') {
-      std::fprintf(stderr, "vmapfuzz convert: unknown option '%s'\n%s", a, kConvertUsage);
-      return 2;
-    } else if (in.empty()) {
-      in = a;
-    } else {
-      std::fprintf(stderr, "vmapfuzz convert: one input only\n%s", kConvertUsage);
-      return 2;
-    }
-  }
-  if (!dir || in.empty() || out.empty()) {
+  Args a;
+  if (int rc = parse_args("convert", kConvertUsage, argc, argv, {"--to-bytes", "--to-text"}, true,
+                          false, &a);
+      rc >= 0)
+    return rc;
+  const int dir = a.flags.count("--to-bytes") ? 1 : a.flags.count("--to-text") ? 2 : 0;
+  if (!dir || a.flags.size() != 1 || a.files.size() != 1 || a.out.empty()) {
     std::fputs(kConvertUsage, stderr);
     return 2;
   }
+  const std::string& in = a.files[0];
+  const std::string& out = a.out;
+  const Variant variant = a.variant;
+  const bool force = a.force;
+  const auto* target = a.target;
   vmapfuzz::harness::Trace t;
   if (!load_trace(in, variant, *target, &t)) return 1;
   std::vector<std::uint8_t> data;
