@@ -130,11 +130,11 @@ bool explain(const harness::Trace& t, std::string* out) {
       s += "  " + std::string(engine::variant_name(impls[1].variant)) + ":\n" +
            walk_text(*impls[1].kernel, *f.va);
     } else {
-      const u64 page = t.geo->page_size();
-      const u64 pva = *f.va & ~(page - 1);
-      const auto exp = im.ref->expected_runs(pva, pva + page);
-      s += "  expected (reference): " +
-           (exp.empty() ? std::string("unmapped") : ptdump_line(exp.front())) + "\n";
+      // The whole expected leaf run holding the VA, not a one-page cut of it.
+      const auto around = im.ref->expected_runs(*f.va & ~(t.geo->pud_size() - 1),
+                                                (*f.va & ~(t.geo->pud_size() - 1)) + t.geo->pud_size());
+      const reference::LeafRun* e = harness::run_at(around, *f.va);
+      s += "  expected (reference): " + (e ? ptdump_line(*e) : std::string("unmapped")) + "\n";
       s += "  actual (" + std::string(engine::variant_name(im.variant)) + "):\n" +
            walk_text(*im.kernel, *f.va);
     }
