@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "props/checks.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <type_traits>
 
 namespace vmapfuzz::props {
 
@@ -34,22 +36,75 @@ std::string signature(const harness::Mismatch& m, engine::Variant v, const harne
          std::string(harness::op_name(op)) + ":" + m.level + ":" + m.what;
 }
 
-std::optional<std::string> pool_difference(const engine::Kernel& a, const engine::Kernel& b) {
-  const auto ta = a.pool().live_tables(), tb = b.pool().live_tables();
-  if (ta != tb) return "different sets of live tables";
-  for (engine::PhysAddr t : ta) {
-    const u64* x = a.pool().table(t);
-    const u64* y = b.pool().table(t);
-    for (unsigned i = 0; i < engine::TablePool::kEntries; ++i) {
-      if (x[i] == y[i]) continue;
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "table 0x%llx entry %u: 0x%016llx vs 0x%016llx",
-                    static_cast<unsigned long long>(t.v), i, static_cast<unsigned long long>(x[i]),
-                    static_cast<unsigned long long>(y[i]));
-      return std::string(buf);
-    }
+std::optional<std::string> tables_difference(const engine::Kernel& a, const engine::Kernel& b) {
+  return harness::compare_tables(a, b, 0, ~u64{0});
+}
+
+u64 huge_bytes(const std::vector<reference::LeafRun>& runs) {
+  u64 n = 0;
+  for (const reference::LeafRun& r : runs)
+    if (r.level != engine::kPteLevel || r.cont) n += r.size;
+  return n;
+}
+
+namespace {
+
+// Where a successful op may have put its area: the hint itself, or the
+// hint aligned up to the CONT or PMD size (a huge vmalloc).
+std::vector<u64> area_candidates(const engine::Geometry& g, const harness::Op& op) {
+  auto up = [](u64 x, u64 a) { return (x + a - 1) / a * a; };
+  if (auto* o = std::get_if<harness::IoremapOp>(&op)) return {o->va};
+  if (auto* o = std::get_if<harness::VmapOp>(&op)) return {o->va};
+  if (auto* o = std::get_if<harness::VmallocOp>(&op))
+    return {o->va, up(o->va, g.cont_pte_size()), up(o->va, g.pmd_size())};
+  return {};
+}
+
+}  // namespace
+
+void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
+                      const engine::Outcome& out) {
+  const u64 page = ref.geo().page_size();
+  auto live = [&](const Range& r) { return ref.area_extent(r.va).first == r.va; };
+  for (auto* v : {&ioremap, &vmalloc, &vmap}) std::erase_if(*v, [&](const Range& r) { return !live(r); });
+  std::visit(
+      [&](const auto& o) {
+        if constexpr (requires { o.pa; }) mapped.push_back({o.va, o.size});
+        if constexpr (std::is_same_v<std::decay_t<decltype(o)>, harness::VmapOp>)
+          mapped.push_back({o.va, o.page_count() * page});
+      },
+      op);
+  if (out.ret != 0) return;
+  std::vector<Range>* kind = std::holds_alternative<harness::IoremapOp>(op)  ? &ioremap
+                             : std::holds_alternative<harness::VmallocOp>(op) ? &vmalloc
+                             : std::holds_alternative<harness::VmapOp>(op)    ? &vmap
+                                                                              : nullptr;
+  if (!kind) return;
+  const std::vector<Range> known = areas();
+  for (u64 c : area_candidates(ref.geo(), op)) {
+    const auto extent = ref.area_extent(c);
+    const u64 a = extent.first, b = extent.second;
+    if (a != c || b == a) continue;
+    if (std::find_if(known.begin(), known.end(), [&](const Range& r) { return r.va == a; }) !=
+        known.end())
+      continue;
+    kind->push_back({a, b - a - page});
+    if (std::holds_alternative<harness::VmallocOp>(op)) mapped.push_back(kind->back());
+    return;
   }
-  return std::nullopt;
+}
+
+std::vector<Range> LiveAreas::areas() const {
+  std::vector<Range> r = ioremap;
+  r.insert(r.end(), vmalloc.begin(), vmalloc.end());
+  r.insert(r.end(), vmap.begin(), vmap.end());
+  return r;
+}
+
+std::vector<Range> LiveAreas::targets() const {
+  std::vector<Range> r = areas();
+  r.insert(r.end(), mapped.begin(), mapped.end());
+  return r;
 }
 
 std::vector<reference::LeafRun> runs_in(const std::vector<reference::LeafRun>& runs, u64 va,

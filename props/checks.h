@@ -33,14 +33,37 @@ std::optional<harness::Mismatch> check_op(const reference::RefKernel& ref_after,
                                           const engine::Kernel& k,
                                           const engine::Outcome& actual);
 
+// A VA range [va, va + size).
+struct Range {
+  u64 va = 0, size = 0;
+  u64 end() const { return va + size; }
+  friend bool operator==(const Range&, const Range&) = default;
+};
+
 // A stable signature for a mismatch, as harness::Failure spells it:
 // <check>:<implementation>:<op>:<level>:<what>.
 std::string signature(const harness::Mismatch& m, engine::Variant v, const harness::Op& op);
 
-// The first difference between two kernels' page tables (the same live
-// tables at the same addresses holding the same descriptors), or nullopt
-// if they are bit-identical.
-std::optional<std::string> pool_difference(const engine::Kernel& a, const engine::Kernel& b);
+// The first difference between two kernels' page tables over the whole
+// VA space (harness::compare_tables), or nullopt if they are bit-identical.
+std::optional<std::string> tables_difference(const engine::Kernel& a, const engine::Kernel& b);
+
+// Bytes of `runs` mapped with a PMD/PUD block or a CONT group.
+u64 huge_bytes(const std::vector<reference::LeafRun>& runs);
+
+// The live vm areas of a trace so far and the ranges its mapping ops
+// touched, kept up to date through the reference model (which has no
+// list of areas to read): what vfree/vunmap/iounmap and vunmap_range aim
+// at. Ranges exclude the guard page.
+struct LiveAreas {
+  std::vector<Range> ioremap, vmalloc, vmap;
+  std::vector<Range> mapped;  // every range a mapping op asked for, live or not
+
+  // After `op` was predicted on `ref` with outcome `out`.
+  void after(const reference::RefKernel& ref, const harness::Op& op, const engine::Outcome& out);
+  std::vector<Range> areas() const;  // all live areas
+  std::vector<Range> targets() const;  // areas() and mapped
+};
 
 // The leaf runs of `runs` that overlap [va, end).
 std::vector<reference::LeafRun> runs_in(const std::vector<reference::LeafRun>& runs, u64 va,

@@ -139,13 +139,13 @@ rc::Seq<Trace> op_removals(const Trace& t) {
 // Shrinks of the generated values first (rc::gen::exec's), then removal of
 // single ops anywhere in the trace, so a counterexample keeps only the ops
 // it needs, not only a prefix.
-rc::Shrinkable<Trace> with_op_removal(rc::Shrinkable<Trace> s) {
+rc::Shrinkable<Trace> shrink_by_op_removal(rc::Shrinkable<Trace> s) {
   const Trace t = s.value();
   return rc::shrinkable::mapShrinks(std::move(s), [t](rc::Seq<rc::Shrinkable<Trace>>&& shrinks) {
     auto removals = rc::seq::map(op_removals(t), [](Trace&& u) {
       return rc::shrinkable::shrinkRecur(std::move(u), &op_removals);
     });
-    return rc::seq::concat(rc::seq::map(std::move(shrinks), &with_op_removal),
+    return rc::seq::concat(rc::seq::map(std::move(shrinks), &shrink_by_op_removal),
                            std::move(removals));
   });
 }
@@ -304,9 +304,11 @@ rc::Gen<Trace> trace() {
         return t;
       }),
       [](const Trace& t) { return !harness::validate(t); });
-  return [built](const rc::Random& random, int size) {
-    return with_op_removal(built(random, size));
-  };
+  return with_op_removal(built);
+}
+
+rc::Gen<Trace> with_op_removal(rc::Gen<Trace> g) {
+  return [g](const rc::Random& random, int size) { return shrink_by_op_removal(g(random, size)); };
 }
 
 rc::Gen<Trace> contract_trace() { return rc::gen::map(trace(), &inside_contract); }
@@ -327,6 +329,13 @@ void showValue(const Trace& t, std::ostream& os) { os << "\n" << to_text(t); }
 void showValue(const Op& op, std::ostream& os) { os << show(op); }
 void showValue(const IoremapOp& op, std::ostream& os) { os << show(Op{op}); }
 void showValue(const VmapPageRangeOp& op, std::ostream& os) { os << show(Op{op}); }
+void showValue(const VmallocOp& op, std::ostream& os) { os << show(Op{op}); }
+void showValue(const VmapOp& op, std::ostream& os) { os << show(Op{op}); }
+void showValue(const PageRun& r, std::ostream& os) {
+  if (r.pfn == engine::kNullPage) os << "null";
+  else os << std::hex << std::showbase << r.pfn << std::dec << std::noshowbase;
+  if (r.count != 1) os << "+" << r.count;
+}
 
 }  // namespace vmapfuzz::harness
 

@@ -6,17 +6,23 @@
 // 64K/2M/1G; sizes of whole blocks, a block plus or minus a page, CONT
 // batches of 64K..1M and a few pages. Most sizes stay under 8 MiB and 1 GiB
 // sizes are rare and come with a 2M-congruent PA, so a run stays fast.
+// The page-array paths (kernel-brief §2.2-2.3, gen_pages.cc) get page
+// arrays of the run shapes vmap()'s batching decides on, vmap VAs around
+// 64K/2M boundaries, vmalloc sizes around 64K/2M multiples, and traces of
+// any op set aimed at live areas, with a budget of PTE-level pages.
 //
 // Every Trace generated satisfies harness::validate(). Traces, ops and
 // ranges print in the trace text form, so counterexamples read as traces.
 #pragma once
 
+#include <array>
 #include <ostream>
 #include <vector>
 
 #include <rapidcheck.h>
 
 #include "harness/ops.h"
+#include "props/checks.h"
 #include "reference/mmu_walker.h"
 
 namespace vmapfuzz::props {
@@ -25,13 +31,6 @@ using engine::u64;
 
 // The geometry every property runs on (the engine's only one today).
 const engine::Geometry& geo();
-
-// A VA range [va, va + size).
-struct Range {
-  u64 va = 0, size = 0;
-  u64 end() const { return va + size; }
-  friend bool operator==(const Range&, const Range&) = default;
-};
 
 namespace gen {
 
@@ -71,6 +70,63 @@ rc::Gen<harness::Trace> trace();
 // bug after which the variants may differ; harness/oracle.h).
 rc::Gen<harness::Trace> contract_trace();
 
+// --- Page arrays, vmalloc and vmap (kernel-brief §2.2-2.3; gen_pages.cc) ---
+
+rc::Gen<engine::Variant> vmap_variant();  // mainline or v4-fixed (v4 has a vmap finding)
+rc::Gen<engine::Variant> any_variant();   // mainline, v4 or v4-fixed
+
+// A page array of 1..max_pages pages (max_pages >= 1), as runs, built from
+// segments the batching decides on: dma-buf-like mixes of aligned order
+// 8/4/0 blocks in descending order, aligned order-9/10 blocks, contiguous
+// runs aligned to 2^k only, runs that continue the previous one, miss it by
+// a page or repeat its last page; now and then a NULL entry or a pfn with
+// no memory behind it.
+rc::Gen<std::vector<harness::PageRun>> page_runs(u64 max_pages);
+// Only the dma-buf mix: naturally aligned order 8, then 4, then 0 blocks
+// (orders 9/10 sometimes first), never physically adjacent, all valid.
+rc::Gen<std::vector<harness::PageRun>> dmabuf_runs(u64 max_pages);
+// A vmap VA for `pages` pages: on a 2M boundary, a few 64K groups or a
+// page before or after one, or at the start, the end or mostly one guard
+// page after the end of an earlier range; the area stays inside the window.
+rc::Gen<u64> vmap_va(u64 pages, const std::vector<Range>& earlier);
+rc::Gen<harness::VmapOp> vmap(const std::vector<Range>& earlier, u64 max_pages);
+// vmalloc sizes: a few pages, n * 64K or n * 2M (n small) exact or a page
+// off either way, rarely not page aligned.
+rc::Gen<u64> vmalloc_size();
+// Huge three times in four; the hint near a 64K/2M boundary or an earlier
+// range.
+rc::Gen<harness::VmallocOp> vmalloc(const std::vector<Range>& earlier);
+rc::Gen<harness::FailPageAllocOp> fail_page_alloc();
+
+// The ops a trace draws from, with weights (indexed by harness::OpKind).
+using OpWeights = std::array<int, harness::kOpKinds>;
+extern const OpWeights kVmallocOps;       // vmalloc, vfree, vunmap_range, fail_alloc, fail_page_alloc
+extern const OpWeights kVmallocAllocOps;  // vmalloc, vfree, fail_page_alloc
+extern const OpWeights kVmapOps;          // vmap, vunmap, vunmap_range, fail_alloc
+extern const OpWeights kMixedOps;         // every op
+
+// The pages `op` maps at the PTE level, as a budget counts them: all of a
+// vmalloc (its size rounded up as a huge one does) or vmap, the PTE and
+// CONT pages of a range op under `cfg` (harness::pte_level_pages).
+u64 pte_pages(const harness::Op& op, const engine::KernelConfig& cfg);
+
+// One op of `w`, aimed with `live` (frees mostly at live areas of the
+// right kind, vunmap_range at parts of earlier ranges); a mapping op maps
+// at most `max_pages` pages by pte_pages() (a smaller size if need be;
+// none if max_pages is 0).
+rc::Gen<harness::Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
+                           engine::KernelConfig cfg = {});
+
+// 1..12 ops of `w`, on a variant of `variants`, rarely booted with
+// nohugevmalloc (or nohugeiomap, if the set has ioremap ops); at most
+// kTracePages pages by pte_pages() in all. Each trace satisfies
+// harness::validate(); shrinking also drops single ops.
+inline constexpr u64 kTracePages = 16384;
+rc::Gen<harness::Trace> trace_of(const OpWeights& w, rc::Gen<engine::Variant> variants);
+
+// `g` with shrinks that also remove single ops anywhere in the trace.
+rc::Gen<harness::Trace> with_op_removal(rc::Gen<harness::Trace> g);
+
 }  // namespace gen
 }  // namespace vmapfuzz::props
 
@@ -85,6 +141,9 @@ void showValue(const Trace& t, std::ostream& os);  // harness::to_text()
 void showValue(const Op& op, std::ostream& os);    // harness::show()
 void showValue(const IoremapOp& op, std::ostream& os);
 void showValue(const VmapPageRangeOp& op, std::ostream& os);
+void showValue(const VmallocOp& op, std::ostream& os);
+void showValue(const VmapOp& op, std::ostream& os);
+void showValue(const PageRun& r, std::ostream& os);
 }  // namespace vmapfuzz::harness
 
 namespace vmapfuzz::reference {

@@ -53,7 +53,7 @@ RC_GTEST_PROP(PropVariants, ContBatchIsLargestAlignedPowerOfTwo, ()) {
   RC_ASSERT(mainline.counters().set_huge_pte_at == groups);
   RC_ASSERT(v4.counters().set_huge_pte_at == v4_batches(op.size));
   RC_ASSERT(v4.counters().set_pte_at == 0u);
-  if (const auto diff = pool_difference(mainline, v4)) RC_FAIL("descriptors differ: " + *diff);
+  if (const auto diff = tables_difference(mainline, v4)) RC_FAIL("descriptors differ: " + *diff);
 }
 
 // --- MainlineAndV4TablesBitIdentical -------------------------------------
@@ -70,7 +70,7 @@ RC_GTEST_PROP(PropVariants, MainlineAndV4TablesBitIdentical, ()) {
     RC_LOG() << "after op " << i + 1 << "\n";
     RC_ASSERT(a.bug == engine::BugId::none);
     RC_ASSERT(a == b);
-    if (const auto diff = pool_difference(mainline, v4)) RC_FAIL("tables differ: " + *diff);
+    if (const auto diff = tables_difference(mainline, v4)) RC_FAIL("tables differ: " + *diff);
   }
 }
 
