@@ -18,11 +18,12 @@ namespace {
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s [--variant NAME] [--quiet] FILE...\n"
+               "usage: %s [--variant NAME] [--quiet] [--coverage] FILE...\n"
                "Runs each file (a text trace or fuzzer bytes) and prints PASS, FAIL <signature>,\n"
                "REJECT <reason> or ERROR <reason>. Exit status 0 only if every file passes.\n"
                "The variant for fuzzer bytes is --variant, else $VMAPFUZZ_VARIANT, else v4-fixed;\n"
-               "text traces name their own.\n",
+               "text traces name their own. --coverage prints the semantic coverage of the files\n"
+               "(the libFuzzer programs print it at exit when $VMAPFUZZ_COVERAGE is set).\n",
                argv0);
   return 2;
 }
@@ -31,7 +32,7 @@ int usage(const char* argv0) {
 
 int main(int argc, char** argv) {
   std::vector<const char*> files;
-  bool quiet = false;
+  bool quiet = false, coverage = false;
   vmapfuzz::engine::Variant variant = vmapfuzz::fuzz::variant_from_env();
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
     }
     if (!std::strcmp(argv[i], "--quiet")) {
       quiet = true;
+    } else if (!std::strcmp(argv[i], "--coverage")) {
+      coverage = true;
     } else if (!std::strcmp(argv[i], "--variant")) {
       if (i + 1 >= argc) return usage(argv[0]);
       const auto v = vmapfuzz::engine::parse_variant(argv[++i]);
@@ -59,6 +62,8 @@ int main(int argc, char** argv) {
 
   const vmapfuzz::fuzz::TargetSpec& target = *vmapfuzz::fuzz::find_target(kVmapfuzzTargetName);
   vmapfuzz::harness::Runner runner;
+  vmapfuzz::harness::SemanticCoverage cov;
+  if (coverage) runner.set_coverage(&cov);
   int bad = 0;
   for (const char* path : files) {
     std::ifstream in(path, std::ios::binary);
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
         break;
     }
   }
+  if (coverage) std::fputs(cov.table().c_str(), stdout);
   std::printf("%zu passed, %d failed\n", files.size() - static_cast<std::size_t>(bad), bad);
   return bad ? 1 : 0;
 }

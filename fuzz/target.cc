@@ -76,9 +76,28 @@ InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> dat
   return r;
 }
 
+namespace {
+
+// With $VMAPFUZZ_COVERAGE set, a fuzz program prints its semantic coverage
+// (what it exercised, per geometry x variant) when it exits.
+harness::SemanticCoverage* coverage_from_env() {
+  const char* v = std::getenv("VMAPFUZZ_COVERAGE");
+  if (!v || !*v) return nullptr;
+  static harness::SemanticCoverage cov;
+  std::atexit([] { std::fputs(cov.table().c_str(), stderr); });
+  return &cov;
+}
+
+}  // namespace
+
 int fuzz_one(const TargetSpec& target, const std::uint8_t* data, std::size_t size) {
   static harness::Runner runner;
   static const engine::Variant variant = variant_from_env();
+  static const bool coverage_on = [] {
+    runner.set_coverage(coverage_from_env());
+    return true;
+  }();
+  (void)coverage_on;
   const InputResult r = run_input(runner, {data, size}, target, variant, /*fuzz_budget=*/true);
   if (r.status == InputStatus::rejected) return -1;
   if (r.status == InputStatus::failed) {
