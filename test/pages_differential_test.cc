@@ -87,25 +87,8 @@ const std::vector<Scenario>& scenarios() {
   return s;
 }
 
-// What Runner checks after each op, spelled out: Outcome, structure,
-// leaves, table count. Stops after a BUG, as the kernel would.
 void expect_agreement(Variant variant, const Scenario& s) {
-  Kernel k(geo(), variant, s.cfg);
-  reference::RefKernel ref(geo(), variant, s.cfg);
-  for (std::size_t i = 0; i < s.ops.size(); ++i) {
-    SCOPED_TRACE("op " + std::to_string(i + 1) + ": " + harness::show(s.ops[i]));
-    const engine::Outcome expected = harness::predict(ref, s.ops[i]);
-    const engine::Outcome actual = harness::execute(k, s.ops[i]);
-    const auto m = harness::compare_outcomes(expected, actual);
-    EXPECT_FALSE(m) << m->check << ":" << m->what << "\n" << m->detail;
-    const reference::TableScan sc = scan(k);
-    const auto st = harness::check_structure(sc);
-    EXPECT_FALSE(st) << st->detail;
-    const auto lv = harness::compare_leaves(ref.expected_runs(), sc.runs);
-    EXPECT_FALSE(lv) << lv->check << ":" << lv->what << "\n" << lv->detail;
-    EXPECT_EQ(k.pool().live_count(), ref.table_count());
-    if (actual.bug != engine::BugId::none) break;
-  }
+  expect_engine_matches_reference(variant, s.cfg, s.ops);
 }
 
 TEST(RefKernel, PredictsEngineOnPageArrayPaths) {

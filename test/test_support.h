@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "engine/kernel.h"
+#include "harness/oracle.h"
+#include "harness/runner.h"
 #include "reference/mmu_walker.h"
+#include "reference/model.h"
 
 namespace vmapfuzz::test {
 
@@ -52,6 +55,29 @@ inline Shape pte_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine:
 
 inline reference::TableScan scan(const engine::Kernel& k) {
   return reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v);
+}
+
+// Runs `ops` on an engine kernel and on the reference, checking after each
+// op what Runner checks: Outcome, structure, leaves, live table count.
+// Stops after a BUG, as the kernel would.
+inline void expect_engine_matches_reference(engine::Variant variant, const engine::KernelConfig& cfg,
+                                            const std::vector<harness::Op>& ops) {
+  engine::Kernel k(engine::arm64_4k_48(), variant, cfg);
+  reference::RefKernel ref(engine::arm64_4k_48(), variant, cfg);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    SCOPED_TRACE("op " + std::to_string(i + 1) + ": " + harness::show(ops[i]));
+    const engine::Outcome expected = harness::predict(ref, ops[i]);
+    const engine::Outcome actual = harness::execute(k, ops[i]);
+    const auto m = harness::compare_outcomes(expected, actual);
+    EXPECT_FALSE(m) << m->check << ":" << m->what << "\n" << m->detail;
+    const reference::TableScan sc = scan(k);
+    const auto st = harness::check_structure(sc);
+    EXPECT_FALSE(st) << st->detail;
+    const auto lv = harness::compare_leaves(ref.expected_runs(), sc.runs);
+    EXPECT_FALSE(lv) << lv->check << ":" << lv->what << "\n" << lv->detail;
+    EXPECT_EQ(k.pool().live_count(), ref.table_count());
+    if (actual.bug != engine::BugId::none) break;
+  }
 }
 
 inline std::vector<Shape> shapes(const engine::Kernel& k) {
