@@ -42,8 +42,8 @@ int check_page(Kernel& k, u64 pfn, VirtAddr addr, WarnId null_warn, WarnId inval
 // it starts in (chunks are counted from the start of `pages`), because the
 // next chunk need not follow it physically. See corpus/vmap/findings/.
 unsigned chunk_capped_shift(const Kernel& k, u64 nr, unsigned shift) {
-  if (k.variant() != Variant::v4_fixed) return shift;
   const unsigned ps = k.geo().page_shift;
+  if (k.variant() != Variant::v4_fixed || shift == ps) return shift;
   const u64 chunk = u64{1} << (shift - ps);
   const u64 left = chunk - (nr & (chunk - 1));  // pages to the chunk end
   return std::min(shift, ilog2(left) + ps);
