@@ -67,8 +67,8 @@ class Kernel {
 
   // --- modelled WARN/BUG/flush points ---
   void warn(WarnId id, VirtAddr addr);
-  // WARN_ONCE/WARN_ON_ONCE: reported the first time per boot only. Returns
-  // the condition so call sites read like the kernel's.
+  // WARN_ONCE/WARN_ON_ONCE: reported the first time per boot only; the
+  // caller still takes the error path every time, as in the kernel.
   void warn_once(WarnId id, VirtAddr addr);
   // Records a BUG and returns -kBUGGED for the caller to propagate.
   int bug(BugId id, VirtAddr addr);

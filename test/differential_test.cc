@@ -83,15 +83,11 @@ const std::vector<Scenario>& scenarios() {
   return s;
 }
 
-void expect_agreement(Variant variant, const Scenario& s) {
-  expect_engine_matches_reference(variant, s.cfg, s.ops);
-}
-
 TEST(RefKernel, PredictsEngineOutcomeAndLeaves) {
   for (Variant variant : engine::kAllVariants)
     for (const Scenario& s : scenarios()) {
       SCOPED_TRACE(std::string(engine::variant_name(variant)) + ": " + s.name);
-      expect_agreement(variant, s);
+      expect_engine_matches_reference(variant, s.cfg, s.ops);
     }
 }
 
