@@ -30,6 +30,7 @@ std::string_view warn_name(WarnId id) {
     case WarnId::vmalloc_pages_failed: return "vmalloc:pages-failed";
     case WarnId::vmalloc_map_failed: return "vmalloc:map-failed";
     case WarnId::vfree_nonexistent_area: return "vfree:nonexistent-area";
+    case WarnId::kernel_unrecognised: return "kernel:unrecognised-warn";
     case WarnId::count_: break;
   }
   return "?";
@@ -45,6 +46,7 @@ std::string_view bug_name(BugId id) {
     case BugId::pte_table_overrun: return "pte-table-overrun";
     case BugId::walk_ran_past_end: return "walk-ran-past-end";
     case BugId::page_array_overrun: return "page-array-overrun";
+    case BugId::kernel_unrecognised: return "kernel-unrecognised-bug";
     case BugId::count_: break;
   }
   return "?";

@@ -40,6 +40,7 @@ enum class WarnId : std::uint8_t {
   vmalloc_pages_failed,             // warn_alloc: failed to allocate pages
   vmalloc_map_failed,               // warn_alloc: failed to map pages
   vfree_nonexistent_area,           // WARN in vfree(): no such vm area
+  kernel_unrecognised,              // a WARN site of a kernel tree the suite has no name for
   count_
 };
 std::string_view warn_name(WarnId id);
@@ -55,6 +56,7 @@ enum class BugId : std::uint8_t {
   pte_table_overrun,         // a PTE write ran past the end of its table
   walk_ran_past_end,         // `addr != end` loop stepped over `end`
   page_array_overrun,        // pages[] read past its last entry
+  kernel_unrecognised,       // a BUG site of a kernel tree the suite has no name for
   count_
 };
 std::string_view bug_name(BugId id);

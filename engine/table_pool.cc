@@ -69,6 +69,20 @@ const u64* TablePool::table(PhysAddr pa) const {
   return is_live(pa) ? slot((pa.v - kBasePa) / (kEntries * sizeof(u64))) : nullptr;
 }
 
+PhysAddr TablePool::pa_of(const u64* p) const {
+  const auto addr = reinterpret_cast<std::uintptr_t>(p);
+  constexpr u64 kTableBytes = kEntries * sizeof(u64);
+  for (std::size_t c = 0; c < chunks_.size(); ++c) {
+    const auto base = reinterpret_cast<std::uintptr_t>(chunks_[c].get());
+    if (addr < base || addr >= base + kChunkTables * kTableBytes) continue;
+    if ((addr - base) % kTableBytes != 0) return {0};
+    const u64 index = c * kChunkTables + (addr - base) / kTableBytes;
+    return index < next_index_ && live_[index] ? PhysAddr{kBasePa + index * kTableBytes}
+                                               : PhysAddr{0};
+  }
+  return {0};
+}
+
 std::vector<PhysAddr> TablePool::live_tables() const {
   std::vector<PhysAddr> out;
   for (u64 i = 0; i < next_index_; ++i)

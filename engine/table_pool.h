@@ -30,6 +30,9 @@ class TablePool {
   u64* table(PhysAddr pa);
   const u64* table(PhysAddr pa) const;
   bool is_live(PhysAddr pa) const;
+  // The PA of the live table whose entries start at host address `p`, or
+  // {0} (reverse of table(); for code that frees a table by pointer).
+  PhysAddr pa_of(const u64* p) const;
   bool in_window(PhysAddr pa) const;
 
   // Fail the n-th allocation from now (1 = the next one); 0 disarms.

@@ -8,6 +8,7 @@ std::string_view variant_name(Variant v) {
     case Variant::mainline: return "mainline";
     case Variant::v4: return "v4";
     case Variant::v4_fixed: return "v4-fixed";
+    case Variant::v6_12: return "v6.12";
   }
   return "?";
 }
@@ -15,6 +16,7 @@ std::string_view variant_name(Variant v) {
 std::optional<Variant> parse_variant(std::string_view name) {
   for (Variant v : kAllVariants)
     if (variant_name(v) == name) return v;
+  if (name == variant_name(Variant::v6_12)) return Variant::v6_12;
   return std::nullopt;
 }
 

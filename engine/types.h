@@ -54,7 +54,10 @@ inline constexpr int kBUGGED = 4095;
 //             contiguous memory" v4 as posted and applied, mistakes included.
 //   v4-fixed: v4 with the suite's corrections of the findings in
 //             corpus/*/findings/ (see there); otherwise identical to v4.
-enum class Variant : std::uint8_t { mainline, v4, v4_fixed };
+//   v6.12:    Linux 6.12 as released (no CONT-PTE on the vmap paths): the
+//             era-matched variant for Debian's linux-source-6.12 built as
+//             the `kernel` implementation (kernel/).
+enum class Variant : std::uint8_t { mainline, v4, v4_fixed, v6_12 };
 inline constexpr Variant kAllVariants[] = {Variant::mainline, Variant::v4, Variant::v4_fixed};
 
 // True for the variants that carry the series.

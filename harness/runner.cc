@@ -101,6 +101,10 @@ Failure make_failure(const Mismatch& m, std::string_view impl, const Op& op, std
 Runner::Runner() = default;
 Runner::~Runner() = default;
 
+std::string Runner::Impl::name() const {
+  return backend ? std::string(backend->name()) : std::string(engine::variant_name(variant));
+}
+
 RunResult Runner::run(const Trace& t) {
   RunResult res;
   if (auto why = validate(t)) {
@@ -108,19 +112,38 @@ RunResult Runner::run(const Trace& t) {
     return res;
   }
   // mainline always runs: it is the baseline the series claims to match.
-  std::vector<engine::Variant> variants = {engine::Variant::mainline};
-  if (t.variant != engine::Variant::mainline) variants.push_back(t.variant);
-  impls_.resize(variants.size());
-  for (std::size_t i = 0; i < variants.size(); ++i) {
+  struct Spec {
+    engine::Variant variant;
+    Backend* backend;
+  };
+  std::vector<Spec> specs = {{engine::Variant::mainline, nullptr}};
+  if (t.variant != engine::Variant::mainline) specs.push_back({t.variant, nullptr});
+  // A backend (the kernel implementation) is checked against the reference
+  // of its era and, bit for bit, against the engine variant of that era.
+  std::size_t era_index = 0, backend_index = 0;
+  Backend* const be = backend();
+  if (be) {
+    era_index = specs.size();
+    for (std::size_t i = 0; i < specs.size(); ++i)
+      if (specs[i].variant == be->era()) era_index = i;
+    if (era_index == specs.size()) specs.push_back({be->era(), nullptr});
+    backend_index = specs.size();
+    specs.push_back({be->era(), be});
+  }
+  impls_.resize(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
     Impl& im = impls_[i];
-    if (!im.kernel || im.variant != variants[i] || &im.kernel->geo() != t.geo ||
+    if (!im.kernel || im.variant != specs[i].variant || &im.kernel->geo() != t.geo ||
         !(im.kernel->config() == t.config))
-      im.kernel = std::make_unique<Kernel>(*t.geo, variants[i], t.config);
+      im.kernel = std::make_unique<Kernel>(*t.geo, specs[i].variant, t.config);
     else
       im.kernel->reset();
-    im.variant = variants[i];
-    im.ref = std::make_unique<reference::RefKernel>(*t.geo, variants[i], t.config);
+    im.variant = specs[i].variant;
+    im.backend = specs[i].backend;
+    im.retired = false;
+    im.ref = std::make_unique<reference::RefKernel>(*t.geo, specs[i].variant, t.config);
   }
+  const bool has_series_impl = t.variant != engine::Variant::mainline;
 
   if (coverage_) coverage_->add_trace();
   // What mainline and the variant under test must share: bit-identical
@@ -129,12 +152,25 @@ RunResult Runner::run(const Trace& t) {
   // or nothing (see VariantRelation).
   VariantRelation relation = VariantRelation::identical;
   auto fail = [&](const Mismatch& m, std::string_view impl, std::size_t i, std::size_t impl_index,
-                  std::pair<u64, u64> range) {
+                  std::pair<u64, u64> range, std::size_t base_index = 0) {
     res.failure = make_failure(m, impl, t.ops[i], i);
     res.failure->impl_index = impl_index;
+    res.failure->base_index = base_index;
     res.failure->range = range;
     res.ops_run = i + 1;
     return res;
+  };
+  // The backend and the engine variant of its era: bit-identical tables.
+  auto compare_backend = [&](u64 lo, u64 hi) -> std::optional<Mismatch> {
+    if (!be || impls_[backend_index].retired) return std::nullopt;
+    auto diff = compare_tables(*impls_[era_index].kernel, *impls_[backend_index].kernel, lo, hi);
+    if (!diff) return std::nullopt;
+    return Mismatch{"variants", "-", "tables",
+                    std::string(engine::variant_name(be->era())) + " (engine) and " +
+                        std::string(be->name()) + " differ: " + *diff};
+  };
+  auto backend_pair_name = [&] {
+    return std::string(engine::variant_name(be->era())) + "-vs-" + std::string(be->name());
   };
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
@@ -144,35 +180,61 @@ RunResult Runner::run(const Trace& t) {
     std::vector<int> rets;
     for (std::size_t k = 0; k < impls_.size(); ++k) {
       Impl& im = impls_[k];
-      const std::string_view name = engine::variant_name(im.variant);
+      if (im.retired) continue;
+      const auto kind = static_cast<OpKind>(op.index());
+      if (im.backend && !im.backend->supports(kind)) {
+        im.retired = true;
+        res.notes.push_back(im.name() + ": op " + std::to_string(i + 1) + " (" +
+                            std::string(op_name(op)) +
+                            ") is not supported by this implementation; it was compared up to op " +
+                            std::to_string(i));
+        continue;
+      }
+      const std::string name = im.name();
+      const auto [rlo, rhi] = im.ref.get() == impls_[0].ref.get()
+                                  ? std::pair<u64, u64>{lo, hi}
+                                  : touched_range(*im.ref, op);
       const Outcome expected = predict(*im.ref, op);
       const engine::Counters before = im.kernel->counters();
-      const Outcome actual = execute(*im.kernel, op);
-      if (coverage_)
+      Outcome actual = im.backend ? im.backend->execute(*im.kernel, op) : execute(*im.kernel, op);
+      if (im.backend) {
+        // vmap()/vmalloc() return a pointer: NULL stands for any error.
+        if (im.backend->ret_is_pointer(kind) && expected.ret < 0 && actual.ret < 0 &&
+            actual.bug == engine::BugId::none)
+          actual.ret = expected.ret;
+        // A BUG unwinds the kernel frames, and with them the walker's local
+        // pgtbl_mod_mask: there is nothing to compare.
+        if (actual.bug != engine::BugId::none) actual.mod_mask = expected.mod_mask;
+      }
+      if (coverage_ && !im.backend)
         coverage_->add(*t.geo, im.variant, op, actual, before, im.kernel->counters());
       std::optional<Mismatch> m = compare_outcomes(expected, actual);
-      if (!m && lo < hi) {
+      if (!m && rlo < rhi) {
         const auto scan =
-            reference::scan_range(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v, lo, hi);
+            reference::scan_range(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v, rlo, rhi);
         m = check_structure(scan);
-        if (!m) m = compare_leaves(im.ref->expected_runs(lo, hi), scan.runs);
+        if (!m) m = compare_leaves(im.ref->expected_runs(rlo, rhi), scan.runs);
       }
       if (!m && im.kernel->pool().live_count() != im.ref->table_count())
         m = Mismatch{"tables", "-", "live-count",
                      "expected " + std::to_string(im.ref->table_count()) + " live tables, found " +
                          std::to_string(im.kernel->pool().live_count())};
-      if (m) return fail(*m, name, i, k, {lo, hi});
+      if (m) return fail(*m, name, i, k, {rlo, rhi});
       bugged = bugged || actual.bug != engine::BugId::none;
-      rets.push_back(actual.ret);
+      if (k < 2) rets.push_back(actual.ret);
     }
     // Injected table allocation failures land on different ops once the
     // series needs fewer tables (vmap with blocks): a different return
     // code is then expected, and the states part ways.
     if (relation == VariantRelation::translation && rets.size() > 1 && rets[0] != rets[1])
       relation = VariantRelation::none;
-    if (impls_.size() > 1 && !bugged && lo < hi) {
+    if (has_series_impl && !bugged && lo < hi) {
       if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, lo, hi))
         return fail(*m, variants_name(impls_[1].variant), i, 1, {lo, hi});
+    }
+    if (!bugged && lo < hi) {
+      if (auto m = compare_backend(lo, hi))
+        return fail(*m, backend_pair_name(), i, backend_index, {lo, hi}, era_index);
     }
     res.ops_run = i + 1;
     if (bugged) {
@@ -186,14 +248,19 @@ RunResult Runner::run(const Trace& t) {
   const std::size_t last = res.ops_run - 1;
   for (std::size_t k = 0; k < impls_.size(); ++k) {
     Impl& im = impls_[k];
+    if (im.retired) continue;
     const auto scan = reference::scan_tables(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v);
     std::optional<Mismatch> m = check_structure(scan);
     if (!m) m = compare_leaves(im.ref->expected_runs(), scan.runs);
-    if (m) return fail(*m, engine::variant_name(im.variant), last, k, {0, ~u64{0}});
+    if (m) return fail(*m, im.name(), last, k, {0, ~u64{0}});
   }
-  if (impls_.size() > 1 && !res.stopped_by_bug) {
+  if (has_series_impl && !res.stopped_by_bug) {
     if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, 0, ~u64{0}))
       return fail(*m, variants_name(impls_[1].variant), last, 1, {0, ~u64{0}});
+  }
+  if (!res.stopped_by_bug) {
+    if (auto m = compare_backend(0, ~u64{0}))
+      return fail(*m, backend_pair_name(), last, backend_index, {0, ~u64{0}}, era_index);
   }
   return res;
 }

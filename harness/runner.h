@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/kernel.h"
+#include "harness/backend.h"
 #include "harness/coverage.h"
 #include "harness/ops.h"
 #include "reference/model.h"
@@ -34,6 +35,7 @@ struct Failure {
   std::string detail;        // human-readable explanation, several lines
   std::string impl;          // the implementation that failed ("v4", "mainline-vs-v4")
   std::size_t impl_index = 0;  // into Runner::impls(); 1 for a variants comparison
+  std::size_t base_index = 0;  // for a comparison of two implementations: the other one
   std::pair<engine::u64, engine::u64> range{0, 0};  // VAs the failing check looked at
   std::optional<engine::u64> va;                    // first VA concerned, if known
 };
@@ -43,6 +45,9 @@ struct RunResult {
   std::optional<Failure> failure;
   std::size_t ops_run = 0;
   bool stopped_by_bug = false;  // a modelled BUG ended the trace (as predicted)
+  // Things a reader should know that are not failures, e.g. that the
+  // kernel implementation stopped at an op its tree does not support.
+  std::vector<std::string> notes;
 };
 
 // Runs traces; keeps its kernels between runs so that fuzzing does not
@@ -56,11 +61,16 @@ class Runner {
   void set_coverage(SemanticCoverage* cov) { coverage_ = cov; }
 
   // Access for reports: the kernels and models of the last run, by
-  // implementation (mainline first, then the trace's variant if different).
+  // implementation: mainline first, then the trace's variant if different;
+  // with a registered Backend (harness/backend.h), the engine variant of its
+  // era if not already there, then the backend itself.
   struct Impl {
     engine::Variant variant;
     std::unique_ptr<engine::Kernel> kernel;
     std::unique_ptr<reference::RefKernel> ref;
+    Backend* backend = nullptr;  // nullptr: the engine runs this one
+    bool retired = false;        // the backend met an op it cannot run
+    std::string name() const;    // "v4", "kernel"
   };
   const std::vector<Impl>& impls() const { return impls_; }
 

@@ -113,8 +113,9 @@ bool explain(const harness::Trace& t, std::string* out) {
   if (!r.failure) {
     s += "== verdict: PASS (" + std::to_string(r.ops_run) + " ops" +
          (r.stopped_by_bug ? ", stopped by the predicted BUG" : "") + ")\n";
+    for (const std::string& n : r.notes) s += "== note: " + n + "\n";
     const auto& im = runner.impls().back();
-    s += "== final mappings (" + std::string(engine::variant_name(im.variant)) + ")\n";
+    s += "== final mappings (" + im.name() + ")\n";
     s += ptdump_diff(im.ref->expected_runs(), im.ref->expected_runs());
     return true;
   }
@@ -123,19 +124,21 @@ bool explain(const harness::Trace& t, std::string* out) {
   const auto& impls = runner.impls();
   const auto& im = impls[std::min(f.impl_index, impls.size() - 1)];
   const bool variants = f.impl.find("-vs-") != std::string::npos;
+  // For a comparison of two implementations: the base one and the other.
+  const auto& base = impls[std::min(f.base_index, impls.size() - 1)];
+  const auto& other = im;
   if (f.va) {
     s += fmt("== walks of VA 0x%llx\n", static_cast<unsigned long long>(*f.va));
     if (variants) {
-      s += "  mainline:\n" + walk_text(*impls[0].kernel, *f.va);
-      s += "  " + std::string(engine::variant_name(impls[1].variant)) + ":\n" +
-           walk_text(*impls[1].kernel, *f.va);
+      s += "  " + base.name() + ":\n" + walk_text(*base.kernel, *f.va);
+      s += "  " + other.name() + ":\n" + walk_text(*other.kernel, *f.va);
     } else {
       // The whole expected leaf run holding the VA, not a one-page cut of it.
       const auto around = im.ref->expected_runs(*f.va & ~(t.geo->pud_size() - 1),
                                                 (*f.va & ~(t.geo->pud_size() - 1)) + t.geo->pud_size());
       const reference::LeafRun* e = harness::run_at(around, *f.va);
       s += "  expected (reference): " + (e ? ptdump_line(*e) : std::string("unmapped")) + "\n";
-      s += "  actual (" + std::string(engine::variant_name(im.variant)) + "):\n" +
+      s += "  actual (" + im.name() + "):\n" +
            walk_text(*im.kernel, *f.va);
     }
   }
@@ -143,16 +146,16 @@ bool explain(const harness::Trace& t, std::string* out) {
   if (lo < hi) {
     const auto& g = *t.geo;
     if (variants) {
-      s += fmt("== ptdump [0x%llx, 0x%llx): mainline (-) vs %s (+)\n",
+      s += fmt("== ptdump [0x%llx, 0x%llx): %s (-) vs %s (+)\n",
                static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi),
-               std::string(engine::variant_name(impls[1].variant)).c_str());
+               base.name().c_str(), other.name().c_str());
       s += ptdump_diff(
-          reference::scan_range(impls[0].kernel->pool(), g, impls[0].kernel->pgd_pa().v, lo, hi).runs,
-          reference::scan_range(impls[1].kernel->pool(), g, impls[1].kernel->pgd_pa().v, lo, hi).runs);
+          reference::scan_range(base.kernel->pool(), g, base.kernel->pgd_pa().v, lo, hi).runs,
+          reference::scan_range(other.kernel->pool(), g, other.kernel->pgd_pa().v, lo, hi).runs);
     } else {
       s += fmt("== ptdump [0x%llx, 0x%llx): expected (-) vs actual %s (+)\n",
                static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi),
-               std::string(engine::variant_name(im.variant)).c_str());
+               im.name().c_str());
       s += ptdump_diff(im.ref->expected_runs(lo, hi),
                        reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs);
     }

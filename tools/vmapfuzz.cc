@@ -11,7 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include <cerrno>
+#include <climits>
+#include <unistd.h>
+
 #include "fuzz/target.h"
+#include "harness/backend.h"
 #include "harness/trace_io.h"
 #include "tools/explain.h"
 #include "tools/export.h"
@@ -30,6 +35,11 @@ const char kUsage[] =
     "  explain  run one trace and tell what went wrong, in page-table terms\n"
     "  minimize reduce a failing trace to a small one with the same failure signature\n"
     "  export   write a trace as a GoogleTest case or a KUnit case\n"
+    "  kernel-info  describe the linked-in kernel implementation\n"
+    "options for every command:\n"
+    "  --kernel-tree DIR  also run the page-table code of the kernel tree DIR (mm/vmalloc.c and\n"
+    "                     the arm64 helpers, built in userspace; see kernel/README.md)\n"
+    "  --no-kernel        leave the linked-in kernel implementation out\n"
     "Run 'vmapfuzz COMMAND --help' for a command's options.\n";
 
 const char kReplayUsage[] =
@@ -56,7 +66,7 @@ const char kConvertUsage[] =
 bool parse_variant_arg(const char* s, Variant* v) {
   const auto p = vmapfuzz::engine::parse_variant(s);
   if (!p) {
-    std::fprintf(stderr, "vmapfuzz: unknown variant '%s' (mainline, v4, v4-fixed)\n", s);
+    std::fprintf(stderr, "vmapfuzz: unknown variant '%s' (mainline, v4, v4-fixed, v6.12)\n", s);
     return false;
   }
   *v = *p;
@@ -199,6 +209,7 @@ int cmd_replay(int argc, char** argv) {
     } else {
       std::printf("PASS %s\n", f.c_str());
     }
+    for (const std::string& n : r.notes) std::printf("  note: %s\n", n.c_str());
   }
   if (coverage) std::fputs(cov.table().c_str(), stdout);
   std::printf("%zu passed, %d failed\n", files.size() - static_cast<std::size_t>(bad), bad);
@@ -374,14 +385,81 @@ int cmd_convert(int argc, char** argv) {
   return 0;
 }
 
+// The kernel implementation options, valid before or after the command:
+//   --kernel-tree DIR  run with the kernel implementation built from DIR:
+//                      this binary when it was built from DIR, otherwise
+//                      kernel/build-tree builds one and runs it instead;
+//   --no-kernel        leave a linked-in kernel implementation out.
+// Returns -1 to go on (the options removed from argv), or an exit status.
+int kernel_options(int* argc, char** argv) {
+  std::string tree;
+  bool off = false;
+  int out = 1;
+  for (int i = 1; i < *argc; ++i) {
+    if (!std::strcmp(argv[i], "--kernel-tree")) {
+      if (i + 1 >= *argc) {
+        std::fputs("vmapfuzz: --kernel-tree needs a directory\n", stderr);
+        return 2;
+      }
+      tree = argv[++i];
+    } else if (!std::strcmp(argv[i], "--no-kernel")) {
+      off = true;
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  *argc = out;
+  argv[out] = nullptr;
+  if (off) vmapfuzz::harness::set_backend(nullptr);
+  if (tree.empty()) return -1;
+  char* real = realpath(tree.c_str(), nullptr);
+  if (!real) {
+    std::fprintf(stderr, "vmapfuzz: --kernel-tree %s: %s\n", tree.c_str(), std::strerror(errno));
+    return 2;
+  }
+  const std::string want = real;
+  std::free(real);
+  const vmapfuzz::harness::Backend* b = vmapfuzz::harness::linked_backend();
+  if (b && b->source() == want) return -1;
+  if (std::getenv("VMAPFUZZ_KERNEL_REEXEC")) {
+    std::fprintf(stderr, "vmapfuzz: the build for --kernel-tree %s has no kernel implementation "
+                         "from it (see the report above)\n", want.c_str());
+    return 2;
+  }
+  // Build (or reuse) a vmapfuzz with that tree linked in and run it.
+  setenv("VMAPFUZZ_KERNEL_REEXEC", "1", 1);
+  const std::string script = std::string(VMAPFUZZ_SOURCE_DIR) + "/kernel/build-tree";
+  std::vector<const char*> args = {"bash", script.c_str(), "--tree", want.c_str(), "--",
+                                   "vmapfuzz"};
+  for (int i = 1; i < *argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  execvp("bash", const_cast<char* const*>(args.data()));
+  std::fprintf(stderr, "vmapfuzz: cannot run %s: %s\n", script.c_str(), std::strerror(errno));
+  return 2;
+}
+
+int cmd_kernel_info() {
+  const vmapfuzz::harness::Backend* b = vmapfuzz::harness::backend();
+  if (!b) {
+    std::puts("no kernel implementation (build with -DVMAPFUZZ_KERNEL_TREE=DIR or use --kernel-tree DIR)");
+    return 1;
+  }
+  std::printf("%s implementation, compared with engine variant %s\n%s\n",
+              std::string(b->name()).c_str(),
+              std::string(vmapfuzz::engine::variant_name(b->era())).c_str(), b->describe().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (int rc = kernel_options(&argc, argv); rc >= 0) return rc;
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   const std::string cmd = argv[1];
+  if (cmd == "kernel-info") return cmd_kernel_info();
   if (cmd == "replay") return cmd_replay(argc - 2, argv + 2);
   if (cmd == "convert") return cmd_convert(argc - 2, argv + 2);
   if (cmd == "explain") return cmd_explain(argc - 2, argv + 2);

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The `kernel` implementation: a harness Backend that runs ops through the
+// functions kernel/extract.py cut out of a kernel tree (kernel_tu.c in the
+// build tree), compiled against kernel/shim/. See kernel/README.md.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "engine/kernel.h"
+#include "harness/backend.h"
+
+namespace vmapfuzz::kernel {
+
+class TreeBackend final : public harness::Backend {
+ public:
+  struct Info {
+    std::string name = "kernel";
+    engine::Variant era = engine::Variant::v6_12;
+    std::string description;  // manifest summary: tree, version, era, probes, units
+    std::string tree;         // absolute path of the tree
+    bool has_vmap_page_range = true;
+  };
+  explicit TreeBackend(Info info);
+  ~TreeBackend() override;
+
+  std::string_view name() const override { return info_.name; }
+  engine::Variant era() const override { return info_.era; }
+  bool supports(harness::OpKind kind) const override;
+  std::string describe() const override;
+  std::string source() const override { return info_.tree; }
+  engine::Outcome execute(engine::Kernel& k, const harness::Op& op) override;
+  bool ret_is_pointer(harness::OpKind kind) const override;
+
+  // For the shims' callbacks (bridge.cc).
+  void* handle_for(engine::Kernel& k, const engine::VmArea& a);
+  void free_area(engine::Kernel& k, engine::u64 addr, bool is_vfree);
+  void note_unrecognised(const char* func, const char* text) {
+    unrecognised_.insert(std::string(func) + ": " + text);
+  }
+  const std::set<std::string>& unrecognised_sites() const { return unrecognised_; }
+
+ private:
+  struct Handle {
+    void* handle;
+    engine::u64 size;
+    unsigned flags;
+    const engine::Kernel* kernel;
+  };
+  void release_handle(engine::u64 addr);
+  void sync_handles(engine::Kernel& k);
+  int vmalloc(engine::Kernel& k, const harness::VmallocOp& o);
+
+  Info info_;
+  std::map<engine::u64, Handle> handles_;  // vm_struct per area, by start
+  std::set<std::string> unrecognised_;
+};
+
+}  // namespace vmapfuzz::kernel

@@ -1,0 +1,542 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Build the kernel implementation's translation unit from a kernel tree.
+
+    extract.py --tree DIR --out DIR [--cc CC] [--name NAME]
+
+Steps, each reported by name when it fails:
+  locate   find the files in the tree (mm/vmalloc.c and the arm64 helpers);
+  extract  cut the needed functions out by name, byte for byte: the entry
+           functions and, transitively, every function they call that the
+           same files define (the shims supply the rest);
+  probe    detect the API era with small compile probes and text checks;
+  build    compile the slices against kernel/shim/ per unit (core: the
+           phys-range and unmap walkers; vmap: vmap(); vmalloc:
+           __vmalloc_area_node()), dropping a unit that does not compile.
+
+Output in --out (the build tree, never the source tree): kernel_tu.c (the
+slices; not for distribution), manifest.json (tree version, slice hashes,
+probes, era, units) and report.txt. The exit status is 0 when at least the
+core unit builds, 2 when the tree cannot be used (the message says why).
+Reports name slices as file:function only; compiler messages are shown
+without source lines.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHIM = os.path.join(HERE, "shim")
+
+# Files searched for definitions, in the order the translation unit needs
+# them (arch hooks before the generic fallbacks, helpers before callers).
+# For headers only the listed names are taken.
+FILES = [
+    ("arch/arm64/include/asm/vmalloc.h", {
+        "arch_vmap_pud_supported", "arch_vmap_pmd_supported",
+        "arch_vmap_pte_range_map_size", "arch_vmap_pte_range_unmap_size",
+        "arch_vmap_pte_supported_shift", "arch_vmap_pgprot_tagged"}),
+    ("arch/arm64/mm/mmu.c", None),
+    ("arch/arm64/mm/hugetlbpage.c", None),
+    ("include/linux/mm.h", {"num_pages_contiguous"}),
+    ("mm/vmalloc.c", None),
+]
+REQUIRED_FILES = ["mm/vmalloc.c", "arch/arm64/mm/mmu.c", "arch/arm64/mm/hugetlbpage.c",
+                  "arch/arm64/include/asm/vmalloc.h"]
+
+# Roots of each unit. Optional roots may be missing from a tree.
+UNITS = [
+    ("core", ["ioremap_page_range", "vunmap_range", "vunmap_range_noflush"],
+     ["vmap_page_range"]),
+    ("vmap", ["vmap"], []),
+    ("vmalloc", ["__vmalloc_area_node"], []),
+]
+
+# Defined by the shims or the host; never taken from the tree even where
+# the tree defines them (the vm area allocator, the page allocator).
+SHIMMED = {
+    "vunmap", "vfree", "find_vm_area", "get_vm_area", "get_vm_area_caller",
+    "free_vm_area", "remove_vm_area", "__vmalloc_node_noprof", "__vmalloc_node",
+    "kvfree", "warn_alloc", "vmalloc_to_page", "is_vmalloc_addr", "set_pte_at",
+    "__set_ptes", "set_ptes", "ptep_get", "__ptep_get", "pte_clear",
+    "ptep_get_and_clear", "__ptep_get_and_clear", "pgd_offset_k",
+    "pte_offset_kernel", "pmd_offset", "pud_offset", "p4d_offset",
+    "get_vm_area_size", "totalram_pages",
+}
+
+# Entry functions whose calls the host counts (engine Counters).
+COUNTED = {
+    "set_huge_pte_at": "VMAPFUZZ_COUNT_SET_HUGE_PTE_AT",
+    "pmd_set_huge": "VMAPFUZZ_COUNT_PMD_SET_HUGE",
+    "pud_set_huge": "VMAPFUZZ_COUNT_PUD_SET_HUGE",
+}
+
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "do", "else", "case",
+            "typeof", "__typeof__", "defined"}
+
+
+class Unusable(Exception):
+    """The tree cannot be used; the message names the step and the cause."""
+
+
+def scan(text):
+    """Top-level function definitions of a C file.
+
+    Returns {name: (start, body_start, end)} byte offsets of the first
+    definition of each name: `start` is the first character of the
+    declaration, `end` one past the closing brace. Comments, strings and
+    preprocessor lines are skipped; a name counts when it is followed by a
+    parameter list and a body at brace depth 0.
+    """
+    defs = {}
+    n = len(text)
+    i = 0
+    depth = 0
+    boundary = 0  # where the next top-level declaration may start
+    line_start = True
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line_start = True
+            i += 1
+            continue
+        if line_start and c in " \t":
+            i += 1
+            continue
+        if line_start and c == "#":
+            # preprocessor line, with continuations
+            while i < n and text[i] != "\n":
+                if text[i] == "\\" and i + 1 < n and text[i + 1] == "\n":
+                    i += 2
+                    continue
+                i += 1
+            if depth == 0:
+                boundary = i
+            continue
+        line_start = False
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            if depth == 0:
+                boundary = i
+            continue
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            if depth == 0:
+                boundary = i
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                boundary = i + 1
+        elif c == ";" and depth == 0:
+            boundary = i + 1
+        elif depth == 0 and (c.isalpha() or c == "_"):
+            m = IDENT.match(text, i)
+            name = m.group(0)
+            j = m.end()
+            while j < n and text[j] in " \t\n":
+                j += 1
+            if j < n and text[j] == "(" and name not in KEYWORDS:
+                close = match_paren(text, j)
+                k = close + 1
+                # skip attributes and whitespace between ')' and '{'
+                while k < n and text[k] in " \t\n":
+                    k += 1
+                if close > 0 and k < n and text[k] == "{" and name not in defs:
+                    start = boundary
+                    while start < i and text[start] in " \t\n":
+                        start += 1
+                    end = match_brace(text, k)
+                    if end > 0:
+                        defs[name] = (start, k, end)
+                        i = end
+                        boundary = end
+                        continue
+            i = m.end()
+            continue
+        i += 1
+    return defs
+
+
+def match_paren(text, i):
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def match_brace(text, i):
+    """One past the brace closing the one at i (comments and strings skipped)."""
+    depth = 0
+    j = i
+    n = len(text)
+    while j < n:
+        if text.startswith("/*", j):
+            k = text.find("*/", j + 2)
+            j = n if k < 0 else k + 2
+            continue
+        if text.startswith("//", j):
+            k = text.find("\n", j)
+            j = n if k < 0 else k
+            continue
+        c = text[j]
+        if c in "\"'":
+            k = j + 1
+            while k < n and text[k] != c:
+                k += 2 if text[k] == "\\" else 1
+            j = k + 1
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return -1
+
+
+def strip_comments(s):
+    s = re.sub(r"/\*.*?\*/", " ", s, flags=re.S)
+    s = re.sub(r"//[^\n]*", " ", s)
+    return re.sub(r'"(\\.|[^"\\])*"', '""', s)
+
+
+def read_version(tree):
+    path = os.path.join(tree, "Makefile")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.read(4096)
+    except OSError:
+        return "unknown (no Makefile)"
+    fields = {}
+    for key in ("VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION"):
+        m = re.search(r"^%s[ \t]*=[ \t]*(\S*)" % key, head, re.M)
+        fields[key] = m.group(1) if m else ""
+    v = "%s.%s.%s%s" % (fields["VERSION"], fields["PATCHLEVEL"], fields["SUBLEVEL"],
+                        fields["EXTRAVERSION"])
+    return v if fields["VERSION"] else "unknown"
+
+
+class Tree:
+    def __init__(self, root):
+        self.root = root
+        self.text = {}   # path -> file text
+        self.defs = {}   # path -> {name: (start, body, end)}
+        self.where = {}  # name -> path (first file in FILES order that defines it)
+
+    def locate(self):
+        if not os.path.isdir(self.root):
+            raise Unusable("locate: %s is not a directory" % self.root)
+        missing = [p for p in REQUIRED_FILES if not os.path.isfile(os.path.join(self.root, p))]
+        if missing:
+            raise Unusable("locate: %s lacks %s" % (self.root, ", ".join(missing)))
+        for path, allow in FILES:
+            full = os.path.join(self.root, path)
+            if not os.path.isfile(full):
+                continue
+            with open(full, encoding="utf-8", errors="surrogateescape") as f:
+                self.text[path] = f.read()
+            defs = scan(self.text[path])
+            if allow is not None:
+                defs = {k: v for k, v in defs.items() if k in allow}
+            self.defs[path] = defs
+            for name in defs:
+                if name not in SHIMMED:
+                    self.where.setdefault(name, path)
+
+    def slice(self, name):
+        path = self.where[name]
+        start, _, end = self.defs[path][name]
+        return self.text[path][start:end]
+
+    def signature(self, name):
+        path = self.where[name]
+        start, body, _ = self.defs[path][name]
+        return self.text[path][start:body].rstrip()
+
+    def line_of(self, name):
+        path = self.where[name]
+        return self.text[path].count("\n", 0, self.defs[path][name][0]) + 1
+
+    def closure(self, roots):
+        """Roots plus every tree function they reach."""
+        seen = set()
+        todo = [r for r in roots if r in self.where]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            body = strip_comments(self.slice(name))
+            for ident in set(IDENT.findall(body)):
+                if ident in self.where and ident not in seen and ident != name:
+                    todo.append(ident)
+        return seen
+
+
+def tu_text(tree, names, version):
+    """The generated translation unit for the given set of functions."""
+    out = []
+    out.append("/* Generated by vmapfuzz kernel/extract.py from a kernel tree (%s).\n"
+               " * Contains slices of that tree under its own licence: build-tree only,\n"
+               " * never committed or distributed. */\n" % version)
+    for name in sorted(tree.where):
+        if name in names:
+            out.append("#define VMAPFUZZ_HAVE_%s 1\n" % name)
+    out.append('#include "kshim.h"\n')
+    for path, _ in FILES:
+        group = [n for n in names if tree.where.get(n) == path]
+        group.sort(key=lambda n: tree.defs[path][n][0])  # source order
+        if not group:
+            continue
+        if path == "mm/vmalloc.c":
+            out.append('#include "kshim_generic.h"\n')
+            for name, counter in COUNTED.items():
+                out.append("#define %s(...) (vmapfuzz_host_count(%s, 1), %s(__VA_ARGS__))\n"
+                           % (name, counter, name))
+            # Forward declarations: the kernel has them in headers.
+            for name in group:
+                out.append("%s;\n" % tree.signature(name))
+        for name in group:
+            out.append('#line %d "%s"\n' % (tree.line_of(name), path))
+            out.append(tree.slice(name))
+            out.append("\n")
+    if not any(tree.where.get(n) == "mm/vmalloc.c" for n in names):
+        out.append('#include "kshim_generic.h"\n')
+    out.append('#include "kentry.c"\n')
+    return "".join(out)
+
+
+def compile_check(cc, source, extra=()):
+    """Compile `source` (text); returns (ok, messages without source lines)."""
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "probe.c")
+        with open(src, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(source)
+        cmd = [cc, "-std=gnu11", "-fsyntax-only", "-fno-diagnostics-show-caret",
+               "-Werror=implicit-function-declaration", "-Werror=int-conversion",
+               "-Werror=incompatible-pointer-types", "-w", "-I", SHIM] + list(extra) + [src]
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return False, "cannot run %s: %s" % (cc, e)
+        msgs = [l for l in p.stderr.splitlines() if ": error:" in l or ": fatal error:" in l]
+        return p.returncode == 0, "\n".join(msgs[:12])
+
+
+def probes(tree, names, cc):
+    """The API era facts the shims and the harness care about."""
+    p = {}
+    text = {n: strip_comments(tree.slice(n)) for n in names}
+    allt = "\n".join(text.values())
+    # set_huge_pte_at arity: a compile probe against the tree's definition.
+    if "set_huge_pte_at" in tree.where:
+        src = ('#include "kshim.h"\n#include "kshim_generic.h"\n' +
+               "".join(tree.slice(n) + "\n" for n in sorted(
+                   tree.closure(["set_huge_pte_at"]),
+                   key=lambda n: (FILES_ORDER[tree.where[n]], tree.defs[tree.where[n]][n][0]))) +
+               "void vmapfuzz_probe(pte_t *p) { set_huge_pte_at(&init_mm, 0, p, __pte(0), PAGE_SIZE); }\n")
+        ok, _ = compile_check(cc, src)
+        p["set_huge_pte_at_arity"] = 5 if ok else 4
+    else:
+        p["set_huge_pte_at_arity"] = None
+    p["scoped_guards"] = bool(re.search(r"\b(scoped_guard|guard)\s*\(", allt))
+    hooks = sorted(set(re.findall(
+        r"\b(arch_enter_lazy_mmu_mode|arch_leave_lazy_mmu_mode|lazy_mmu_mode_enable|"
+        r"lazy_mmu_mode_disable)\b", allt)))
+    p["lazy_mmu_hooks"] = hooks
+    p["vmap_batching"] = "vmap_pages_range_batched" in names or "get_vmap_batch_order" in names
+    p["num_pages_contiguous"] = tree.where.get("num_pages_contiguous", "shim")
+    p["arch_cont_pte_vmap"] = "arch_vmap_pte_range_map_size" in tree.where
+    vpr = text.get("vmap_pte_range", "")
+    p["vmap_pte_range_size_warn"] = "PAGE_ALIGNED" in vpr
+    vpmd = text.get("vunmap_pmd_range", "")
+    p["vunmap_partial_block_warn"] = bool(re.search(r"WARN_ON\s*\(\s*next\s*-\s*addr", vpmd))
+    if p["vmap_batching"]:
+        era = "v4"
+    elif p["arch_cont_pte_vmap"]:
+        era = "mainline"
+    else:
+        era = "v6.12"
+    p["era"] = era
+    notes = []
+    if era == "v6.12" and (p["vmap_pte_range_size_warn"] or p["vunmap_partial_block_warn"]):
+        notes.append("no arm64 CONT-PTE vmap hooks but later vmalloc.c WARNs: a tree between "
+                     "6.12 and mainline; compared with v6.12, expect the WARN differences")
+    if era == "mainline" and not p["vmap_pte_range_size_warn"]:
+        notes.append("arm64 CONT-PTE vmap hooks without the unaligned-size WARN: an early "
+                     "CONT-PTE tree; compared with mainline")
+    p["notes"] = notes
+    return p
+
+
+FILES_ORDER = {path: i for i, (path, _) in enumerate(FILES)}
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tree", required=True, help="kernel source tree")
+    ap.add_argument("--out", required=True, help="output directory (in the build tree)")
+    ap.add_argument("--cc", default=os.environ.get("CC", "cc"), help="C compiler for probes")
+    ap.add_argument("--name", default="kernel", help="implementation name")
+    args = ap.parse_args(argv)
+
+    tree_dir = os.path.abspath(args.tree)
+    out = os.path.abspath(args.out)
+    if os.path.commonpath([out, HERE]) == HERE:
+        print("extract: --out must be in the build tree, not under %s" % HERE, file=sys.stderr)
+        return 2
+    os.makedirs(out, exist_ok=True)
+    report = []
+
+    def fail(msg):
+        report.append("UNUSABLE: " + msg)
+        with open(os.path.join(out, "report.txt"), "w") as f:
+            f.write("\n".join(report) + "\n")
+        manifest = {"tree": tree_dir, "usable": False, "error": msg}
+        with open(os.path.join(out, "manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=2)
+        if os.path.exists(os.path.join(out, "kernel_tu.c")):
+            os.remove(os.path.join(out, "kernel_tu.c"))
+        print("vmapfuzz: kernel tree %s cannot be used: %s" % (tree_dir, msg), file=sys.stderr)
+        return 2
+
+    tree = Tree(tree_dir)
+    try:
+        tree.locate()
+    except Unusable as e:
+        return fail(str(e))
+    version = read_version(tree_dir)
+    report.append("tree %s (Linux %s)" % (tree_dir, version))
+
+    # extract: per unit, the closure of its roots
+    units = {}
+    for unit, roots, optional in UNITS:
+        missing = [r for r in roots if r not in tree.where]
+        if missing:
+            units[unit] = {"status": "missing", "reason": "no definition of %s" % ", ".join(
+                "%s in %s" % (m, "the tree") for m in missing)}
+            continue
+        names = tree.closure(roots + [r for r in optional if r in tree.where])
+        units[unit] = {"status": "found", "functions": sorted(names)}
+    if units["core"]["status"] != "found":
+        return fail("extract: " + units["core"]["reason"])
+
+    # build: the largest set of units that compiles, core first
+    order = [u for u, _, _ in UNITS if units[u]["status"] == "found"]
+    chosen = ["core"]
+    core_names = set(units["core"]["functions"])
+    ok, msg = compile_check(args.cc, tu_text(tree, core_names, version))
+    if not ok:
+        return fail("build: the core unit (%d functions from %s) does not compile against "
+                    "the shims:\n%s" % (len(core_names), ", ".join(sorted(
+                        {tree.where[n] for n in core_names})), msg))
+    units["core"]["status"] = "built"
+    for unit in order[1:]:
+        names = set().union(*(units[u]["functions"] for u in chosen + [unit]))
+        ok, msg = compile_check(args.cc, tu_text(tree, names, version))
+        if ok:
+            chosen.append(unit)
+            units[unit]["status"] = "built"
+        else:
+            units[unit]["status"] = "failed"
+            units[unit]["reason"] = msg
+    names = set().union(*(units[u]["functions"] for u in chosen))
+    tu = tu_text(tree, names, version)
+    prb = probes(tree, names, args.cc)
+
+    slices = []
+    for name in sorted(names, key=lambda n: (FILES_ORDER[tree.where[n]],
+                                             tree.defs[tree.where[n]][n][0])):
+        s = tree.slice(name).encode("utf-8", "surrogateescape")
+        slices.append({"file": tree.where[name], "function": name, "line": tree.line_of(name),
+                       "bytes": len(s), "sha256": hashlib.sha256(s).hexdigest()})
+    manifest = {
+        "name": args.name,
+        "tree": tree_dir,
+        "version": version,
+        "usable": True,
+        "era": prb["era"],
+        "probes": prb,
+        "units": {u: {k: v for k, v in d.items() if k != "functions"} for u, d in units.items()},
+        "slices": slices,
+        "tu_sha256": hashlib.sha256(tu.encode("utf-8", "surrogateescape")).hexdigest(),
+    }
+
+    report.append("era: %s" % prb["era"])
+    for k in ("set_huge_pte_at_arity", "scoped_guards", "lazy_mmu_hooks", "vmap_batching",
+              "num_pages_contiguous", "arch_cont_pte_vmap", "vmap_pte_range_size_warn",
+              "vunmap_partial_block_warn"):
+        report.append("probe %s: %s" % (k, prb[k]))
+    for n in prb["notes"]:
+        report.append("note: " + n)
+    for unit, d in units.items():
+        line = "unit %s: %s" % (unit, d["status"])
+        if d.get("reason"):
+            line += " -- " + d["reason"].replace("\n", "\n    ")
+        report.append(line)
+    report.append("slices: %d functions, %d bytes" % (len(slices),
+                                                     sum(s["bytes"] for s in slices)))
+    for s in slices:
+        report.append("  %s:%s" % (s["file"], s["function"]))
+
+    # Write only what changed, so that an unchanged tree does not rebuild.
+    def write(name, content):
+        path = os.path.join(out, name)
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                if f.read() == content:
+                    return
+        except OSError:
+            pass
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(content)
+
+    def c_string(text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace(
+            "\n", "\\n\" \\\n  \"") + '"'
+    summary = [l for l in report if not l.startswith("  ")]
+    info = ("// Generated by vmapfuzz kernel/extract.py; describes the slices, holds none.\n"
+            "#pragma once\n"
+            "#define VMAPFUZZ_KERNEL_ERA \"%s\"\n"
+            "#define VMAPFUZZ_KERNEL_TREE_PATH %s\n"
+            "#define VMAPFUZZ_KERNEL_HAS_VMAP_PAGE_RANGE %d\n"
+            "#define VMAPFUZZ_KERNEL_DESCRIPTION %s\n" % (
+                prb["era"], c_string(tree_dir), 1 if "vmap_page_range" in names else 0,
+                c_string("\n".join(summary) + "\nslice sha256 (all): " + manifest["tu_sha256"])))
+    write("kernel_info.h", info)
+    write("kernel_tu.c", tu)
+    write("manifest.json", json.dumps(manifest, indent=2) + "\n")
+    write("report.txt", "\n".join(report) + "\n")
+    # The files the build depends on, for CMake's re-run check.
+    write("depends.txt", "\n".join(os.path.join(tree_dir, p) for p in tree.text) + "\n")
+    for line in report[:12]:
+        print("vmapfuzz: kernel: " + line.split("\n")[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

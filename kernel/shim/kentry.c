@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Entry points into the kernel slices, appended to the generated
+ * translation unit (so the slices' static functions are in scope). Every
+ * entry runs its kernel function under setjmp: a BUG() or a shim stop
+ * unwinds here and the entry returns -VMAPFUZZ_K_BUGGED. Entries nest (a
+ * vmap() failure calls vunmap(), which the host carries out through
+ * vmapfuzz_k_vunmap_range_noflush), so each saves and restores the outer
+ * jump buffer and range.
+ */
+
+jmp_buf vmapfuzz_k_jmp;
+u64 vmapfuzz_k_lo, vmapfuzz_k_hi;
+u64 vmapfuzz_k_last_addr;
+static int vmapfuzz_k_depth;
+static int vmapfuzz_k_bugged;
+
+void vmapfuzz_k_unwind(void)
+{
+	vmapfuzz_k_bugged = 1;
+	longjmp(vmapfuzz_k_jmp, 1);
+}
+
+struct vmapfuzz_k_frame {
+	jmp_buf jmp;
+	u64 lo, hi;
+};
+
+static void vmapfuzz_k_enter(struct vmapfuzz_k_frame *f, u64 lo, u64 hi)
+{
+	memcpy(f->jmp, vmapfuzz_k_jmp, sizeof(jmp_buf));
+	f->lo = vmapfuzz_k_lo;
+	f->hi = vmapfuzz_k_hi;
+	vmapfuzz_k_lo = lo;
+	vmapfuzz_k_hi = hi;
+	if (vmapfuzz_k_depth++ == 0)
+		vmapfuzz_k_bugged = 0;
+}
+
+static void vmapfuzz_k_leave(struct vmapfuzz_k_frame *f)
+{
+	memcpy(vmapfuzz_k_jmp, f->jmp, sizeof(jmp_buf));
+	vmapfuzz_k_lo = f->lo;
+	vmapfuzz_k_hi = f->hi;
+	vmapfuzz_k_depth--;
+}
+
+/* After a nested entry BUGged, the outer kernel frame must not go on. */
+static void vmapfuzz_k_propagate(void)
+{
+	if (vmapfuzz_k_bugged && vmapfuzz_k_depth > 0)
+		longjmp(vmapfuzz_k_jmp, 1);
+}
+
+#define VMAPFUZZ_K_RUN(lo, hi, call) ({ \
+	struct vmapfuzz_k_frame __f; \
+	volatile int __ret = 0; \
+	vmapfuzz_k_enter(&__f, lo, hi); \
+	if (setjmp(vmapfuzz_k_jmp) == 0) \
+		__ret = (call); \
+	else \
+		__ret = -VMAPFUZZ_K_BUGGED; \
+	vmapfuzz_k_leave(&__f); \
+	__ret; \
+})
+
+int vmapfuzz_k_ioremap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+				  vmapfuzz_u64 prot)
+{
+	return VMAPFUZZ_K_RUN(a, end, ioremap_page_range(a, end, phys, __pgprot(prot)));
+}
+
+int vmapfuzz_k_vmap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+			       vmapfuzz_u64 prot)
+{
+#ifdef VMAPFUZZ_HAVE_vmap_page_range
+	return VMAPFUZZ_K_RUN(a, end, vmap_page_range(a, end, phys, __pgprot(prot)));
+#else
+	(void)a; (void)end; (void)phys; (void)prot;
+	return -VMAPFUZZ_K_BUGGED;
+#endif
+}
+
+int vmapfuzz_k_vunmap_range(vmapfuzz_u64 a, vmapfuzz_u64 end)
+{
+	return VMAPFUZZ_K_RUN(a, end, (vunmap_range(a, end), 0));
+}
+
+int vmapfuzz_k_vunmap_range_noflush(vmapfuzz_u64 a, vmapfuzz_u64 end)
+{
+	return VMAPFUZZ_K_RUN(a, end, (vunmap_range_noflush(a, end), 0));
+}
+
+void *vmapfuzz_k_area_new(vmapfuzz_u64 a, vmapfuzz_u64 size, unsigned long flags)
+{
+	struct vm_struct *area = calloc(1, sizeof(*area));
+
+	area->addr = (void *)(unsigned long)a;
+	area->size = size;
+	area->flags = flags;
+	return area;
+}
+
+void vmapfuzz_k_area_release(void *p)
+{
+	struct vm_struct *area = p;
+
+	if (area && (area->flags & VM_ALLOC))
+		kvfree(area->pages);
+	free(area);
+}
+
+struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags)
+{
+	struct vm_struct *area = vmapfuzz_host_get_vm_area(size, flags);
+
+	/* The area is the range this call may map. */
+	if (area) {
+		vmapfuzz_k_lo = (u64)(unsigned long)area->addr;
+		vmapfuzz_k_hi = vmapfuzz_k_lo + get_vm_area_size(area);
+	}
+	return area;
+}
+
+void vmapfuzz_vunmap(const void *a)
+{
+	vmapfuzz_host_free_area((u64)(unsigned long)a, 0);
+	vmapfuzz_k_propagate();
+}
+
+void vmapfuzz_vfree(const void *a)
+{
+	vmapfuzz_host_free_area((u64)(unsigned long)a, 1);
+	vmapfuzz_k_propagate();
+}
+
+/* Page arrays end in this many poison entries. */
+#define VMAPFUZZ_PAGE_SLACK 1024
+
+int vmapfuzz_k_has_vmap(void)
+{
+#ifdef VMAPFUZZ_HAVE_vmap
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+int vmapfuzz_k_vmap(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 prot,
+		    vmapfuzz_u64 *out)
+{
+#ifdef VMAPFUZZ_HAVE_vmap
+	struct page **pages = calloc((size_t)count + VMAPFUZZ_PAGE_SLACK, sizeof(*pages));
+	void *volatile res = NULL;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < count; i++)
+		pages[i] = pfns[i] == ~0ULL ? NULL : pfn_to_page(pfns[i]);
+	for (; i < count + VMAPFUZZ_PAGE_SLACK; i++)
+		pages[i] = VMAPFUZZ_POISON_PAGE;
+	/* The range is set once vmap() has its area. */
+	ret = VMAPFUZZ_K_RUN(0, 0, (res = vmap(pages, count, VM_MAP, __pgprot(prot)), 0));
+	free(pages);
+	*out = (u64)(unsigned long)res;
+	if (ret)
+		return ret;
+	return res ? 0 : -12; /* NULL: -ENOMEM */
+#else
+	(void)pfns; (void)count; (void)prot;
+	*out = 0;
+	return -VMAPFUZZ_K_BUGGED;
+#endif
+}
+
+int vmapfuzz_k_has_vmalloc(void)
+{
+#ifdef VMAPFUZZ_HAVE___vmalloc_area_node
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+int vmapfuzz_k_vmalloc_area_node(void *p, vmapfuzz_u64 prot, unsigned int shift,
+				 vmapfuzz_u64 *out)
+{
+#ifdef VMAPFUZZ_HAVE___vmalloc_area_node
+	struct vm_struct *area = p;
+	u64 lo = (u64)(unsigned long)area->addr;
+	void *volatile res = NULL;
+	int ret;
+
+	ret = VMAPFUZZ_K_RUN(lo, lo + get_vm_area_size(area),
+			     (res = __vmalloc_area_node(area, GFP_KERNEL, __pgprot(prot), shift,
+							NUMA_NO_NODE), 0));
+	*out = (u64)(unsigned long)res;
+	if (ret)
+		return ret;
+	return res ? 0 : -12; /* NULL: -ENOMEM */
+#else
+	(void)p; (void)prot; (void)shift;
+	*out = 0;
+	return -VMAPFUZZ_K_BUGGED;
+#endif
+}

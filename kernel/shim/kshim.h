@@ -1,0 +1,868 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The environment the kernel's page-table code is compiled in, written for
+ * vmapfuzz from the arm64 architecture and the kernel API contracts (not
+ * taken from kernel headers). It is force-included before the slices that
+ * kernel/extract.py cuts out of a kernel tree.
+ *
+ * - Descriptors have the engine's format (engine/pgtable.h), and tables
+ *   come from the engine's table pool, so the harness walks the result with
+ *   the same MMU walker and fault injection reaches this code.
+ * - WARN*, BUG*, flushes, counters and the vm area list go to the host
+ *   (kernel/bridge.cc) through kshim_host.h.
+ * - Where the kernel would corrupt memory (a block used as a table, a PTE
+ *   store outside the range being mapped or outside its table, a read past
+ *   a page array) the shims stop the call like a BUG.
+ * - TLB maintenance, locking, preemption, KASAN/KMSAN and memcg hooks are
+ *   no-ops; the ones the harness checks are recorded as events.
+ */
+#ifndef VMAPFUZZ_KSHIM_H
+#define VMAPFUZZ_KSHIM_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kshim_host.h"
+
+/* ---------------------------------------------------------------- config */
+/* For #ifdef in the slices. */
+#define CONFIG_64BIT 1
+#define CONFIG_MMU 1
+#define CONFIG_ARM64 1
+#define CONFIG_ARM64_4K_PAGES 1
+#define CONFIG_PGTABLE_LEVELS 4
+#define CONFIG_HAVE_ARCH_HUGE_VMAP 1
+#define CONFIG_HAVE_ARCH_HUGE_VMALLOC 1
+#define CONFIG_HUGETLB_PAGE 1
+#define CONFIG_DEBUG_VM 1
+#define CONFIG_ARM64_CONTPTE 1
+/* For IS_ENABLED(): every option the slices ask about must be listed; an
+ * unlisted one fails to compile with its name in the message. */
+#define IS_ENABLED(option) __vmapfuzz_cfg_##option
+#define __vmapfuzz_cfg_CONFIG_64BIT 1
+#define __vmapfuzz_cfg_CONFIG_MMU 1
+#define __vmapfuzz_cfg_CONFIG_HAVE_ARCH_HUGE_VMAP 1
+#define __vmapfuzz_cfg_CONFIG_HAVE_ARCH_HUGE_VMALLOC 1
+#define __vmapfuzz_cfg_CONFIG_HUGETLB_PAGE 1
+#define __vmapfuzz_cfg_CONFIG_DEBUG_VM 1
+#define __vmapfuzz_cfg_CONFIG_ARM64_CONTPTE 1
+#define __vmapfuzz_cfg_CONFIG_PTDUMP_DEBUGFS 0
+#define __vmapfuzz_cfg_CONFIG_PTDUMP 0
+#define __vmapfuzz_cfg_CONFIG_NUMA 0
+#define __vmapfuzz_cfg_CONFIG_KASAN 0
+#define __vmapfuzz_cfg_CONFIG_KASAN_VMALLOC 0
+#define __vmapfuzz_cfg_CONFIG_KMSAN 0
+#define __vmapfuzz_cfg_CONFIG_MEMCG 0
+#define __vmapfuzz_cfg_CONFIG_ARM64_MTE 0
+#define __vmapfuzz_cfg_CONFIG_ARM64_PTDUMP 0
+#define __vmapfuzz_cfg_CONFIG_UNMAP_KERNEL_AT_EL0 0
+#define __vmapfuzz_cfg_CONFIG_ARM64_LPA2 0
+#define __vmapfuzz_cfg_CONFIG_ARM64_64K_PAGES 0
+#define __vmapfuzz_cfg_CONFIG_ARM64_16K_PAGES 0
+#define __vmapfuzz_cfg_CONFIG_ARM64_4K_PAGES 1
+#define __vmapfuzz_cfg_CONFIG_HAVE_ARCH_HUGE_VMALLOC_DEFAULT 0
+
+/* ----------------------------------------------------------------- basics */
+typedef unsigned long long u64;
+typedef long long s64;
+typedef unsigned int u32;
+typedef unsigned short u16;
+typedef unsigned char u8;
+typedef u64 phys_addr_t;
+typedef unsigned int gfp_t;
+typedef unsigned long vm_flags_t;
+typedef unsigned int pgtbl_mod_mask;
+typedef struct { long counter; } atomic_long_t;
+typedef struct { int counter; } atomic_t;
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __init
+#define __ro_after_init
+#define __read_mostly
+#undef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#define noinline __attribute__((noinline))
+#define __maybe_unused __attribute__((unused))
+#define __must_check
+#define __weak __attribute__((weak))
+#define EXPORT_SYMBOL(sym)
+#define EXPORT_SYMBOL_GPL(sym)
+#define READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) do { *(volatile __typeof__(x) *)&(x) = (v); } while (0)
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define BITS_PER_LONG 64
+#define BIT(n) (1UL << (n))
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define clamp_t(t, v, lo, hi) min_t(t, max_t(t, v, lo), hi)
+#define clamp(v, lo, hi) min(max(v, lo), hi)
+#define ALIGN(x, a) (((x) + ((__typeof__(x))(a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define ilog2(n) ((int)(63 - __builtin_clzll((u64)(n))))
+#define __fls(x) ((unsigned long)(63 - __builtin_clzll((u64)(x))))
+#define __ffs(x) ((unsigned long)__builtin_ctzll((u64)(x)))
+#define fls(x) ((x) ? 32 - __builtin_clz((unsigned int)(x)) : 0)
+#define fls64(x) ((x) ? 64 - __builtin_clzll((u64)(x)) : 0)
+#define ffs(x) __builtin_ffs(x)
+#define might_sleep() do { } while (0)
+#define cond_resched() do { } while (0)
+#define barrier() __asm__ __volatile__("" ::: "memory")
+#define dsb(x) do { } while (0)
+#define isb() do { } while (0)
+
+/* Error numbers (asm-generic/errno-base.h values). */
+#define ENOMEM 12
+#define EBUSY 16
+#define EEXIST 17
+#define EINVAL 22
+#define ERANGE 34
+#define EAGAIN 11
+#define EFAULT 14
+
+/* --------------------------------------------------------------- geometry */
+/* arm64, 4 KiB granule, 48-bit VA, 4 levels (p4d folded into the pgd). */
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) ALIGN(x, PAGE_SIZE)
+#define PAGE_ALIGNED(x) IS_ALIGNED((unsigned long)(x), PAGE_SIZE)
+#define PMD_SHIFT 21
+#define PMD_SIZE (1UL << PMD_SHIFT)
+#define PMD_MASK (~(PMD_SIZE - 1))
+#define PUD_SHIFT 30
+#define PUD_SIZE (1UL << PUD_SHIFT)
+#define PUD_MASK (~(PUD_SIZE - 1))
+#define PGDIR_SHIFT 39
+#define PGDIR_SIZE (1UL << PGDIR_SHIFT)
+#define PGDIR_MASK (~(PGDIR_SIZE - 1))
+#define P4D_SHIFT PGDIR_SHIFT
+#define P4D_SIZE PGDIR_SIZE
+#define P4D_MASK PGDIR_MASK
+#define PTRS_PER_PTE 512
+#define PTRS_PER_PMD 512
+#define PTRS_PER_PUD 512
+#define PTRS_PER_PGD 512
+#define CONT_PTE_SHIFT 16
+#define CONT_PTES (1 << (CONT_PTE_SHIFT - PAGE_SHIFT))
+#define CONT_PTE_SIZE (1UL << CONT_PTE_SHIFT)
+#define CONT_PTE_MASK (~(CONT_PTE_SIZE - 1))
+#define CONT_PMD_SHIFT 25
+#define CONT_PMDS (1 << (CONT_PMD_SHIFT - PMD_SHIFT))
+#define CONT_PMD_SIZE (1UL << CONT_PMD_SHIFT)
+#define CONT_PMD_MASK (~(CONT_PMD_SIZE - 1))
+#define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
+#define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+#define PFN_PHYS(x) ((phys_addr_t)(x) << PAGE_SHIFT)
+#define PHYS_PFN(x) ((unsigned long)((x) >> PAGE_SHIFT))
+#define __phys_to_pfn(p) PHYS_PFN(p)
+#define __pfn_to_phys(p) PFN_PHYS(p)
+
+/* ------------------------------------------------------------ descriptors */
+typedef u64 pteval_t;
+typedef u64 pmdval_t;
+typedef u64 pudval_t;
+typedef u64 pgdval_t;
+typedef struct { pteval_t pte; } pte_t;
+typedef struct { pmdval_t pmd; } pmd_t;
+typedef struct { pudval_t pud; } pud_t;
+typedef struct { pgdval_t pgd; } pgd_t;
+typedef struct { pgd_t pgd; } p4d_t; /* folded */
+typedef struct { pteval_t pgprot; } pgprot_t;
+#define pte_val(x) ((x).pte)
+#define pmd_val(x) ((x).pmd)
+#define pud_val(x) ((x).pud)
+#define pgd_val(x) ((x).pgd)
+#define p4d_val(x) (pgd_val((x).pgd))
+#define pgprot_val(x) ((x).pgprot)
+#define __pte(x) ((pte_t){ (x) })
+#define __pmd(x) ((pmd_t){ (x) })
+#define __pud(x) ((pud_t){ (x) })
+#define __pgd(x) ((pgd_t){ (x) })
+#define __p4d(x) ((p4d_t){ __pgd(x) })
+#define __pgprot(x) ((pgprot_t){ (x) })
+
+/* Armv8-A VMSAv8-64 stage-1 bits, kernel names. */
+#define PTE_VALID (1ULL << 0)
+#define PTE_TYPE_MASK (3ULL << 0)
+#define PTE_TYPE_PAGE (3ULL << 0)
+#define PTE_TABLE_BIT (1ULL << 1)
+#define PTE_USER (1ULL << 6)
+#define PTE_RDONLY (1ULL << 7)
+#define PTE_SHARED (3ULL << 8)
+#define PTE_AF (1ULL << 10)
+#define PTE_NG (1ULL << 11)
+#define PTE_GP (1ULL << 50)
+#define PTE_DBM (1ULL << 51)
+#define PTE_WRITE PTE_DBM
+#define PTE_CONT (1ULL << 52)
+#define PTE_PXN (1ULL << 53)
+#define PTE_UXN (1ULL << 54)
+#define PTE_DIRTY (1ULL << 55)
+#define PTE_SPECIAL (1ULL << 56)
+#define PTE_SWBITS_MASK (0xfULL << 55)
+#define PTE_ADDR_LOW (((1ULL << (48 - PAGE_SHIFT)) - 1) << PAGE_SHIFT)
+#define PTE_ADDR_MASK PTE_ADDR_LOW
+#define PTE_ATTRINDX(t) ((pteval_t)(t) << 2)
+#define PTE_ATTRINDX_MASK (7ULL << 2)
+#define PMD_TYPE_MASK (3ULL << 0)
+#define PMD_TYPE_TABLE (3ULL << 0)
+#define PMD_TYPE_SECT (1ULL << 0)
+#define PMD_TABLE_BIT (1ULL << 1)
+#define PMD_SECT_VALID (1ULL << 0)
+#define PMD_SECT_CONT (1ULL << 52)
+#define PMD_TABLE_PXN (1ULL << 59)
+#define PMD_TABLE_UXN (1ULL << 60)
+#define PUD_TYPE_MASK PMD_TYPE_MASK
+#define PUD_TYPE_TABLE PMD_TYPE_TABLE
+#define PUD_TYPE_SECT PMD_TYPE_SECT
+#define PUD_TABLE_BIT PMD_TABLE_BIT
+#define PUD_TABLE_PXN PMD_TABLE_PXN
+#define PUD_TABLE_UXN PMD_TABLE_UXN
+#define P4D_TYPE_TABLE PMD_TYPE_TABLE
+#define P4D_TABLE_UXN PMD_TABLE_UXN
+#define MT_NORMAL 0
+#define MT_NORMAL_TAGGED 1
+#define MT_NORMAL_NC 2
+#define MT_DEVICE_nGnRnE 3
+#define MT_DEVICE_nGnRE 4
+
+static inline bool pte_none(pte_t p) { return !pte_val(p); }
+static inline bool pte_valid(pte_t p) { return pte_val(p) & PTE_VALID; }
+static inline bool pte_present(pte_t p) { return pte_valid(p); }
+static inline bool pte_cont(pte_t p) { return pte_val(p) & PTE_CONT; }
+static inline bool pte_valid_cont(pte_t p) { return pte_valid(p) && pte_cont(p); }
+static inline bool pte_dirty(pte_t p) { return pte_val(p) & PTE_DIRTY; }
+static inline bool pte_young(pte_t p) { return pte_val(p) & PTE_AF; }
+static inline unsigned long pte_pfn(pte_t p) { return (pte_val(p) & PTE_ADDR_MASK) >> PAGE_SHIFT; }
+static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
+{
+	return __pte((((pteval_t)pfn << PAGE_SHIFT) & PTE_ADDR_MASK) | pgprot_val(prot));
+}
+static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
+{
+	return __pmd((((pmdval_t)pfn << PAGE_SHIFT) & PTE_ADDR_MASK) | pgprot_val(prot));
+}
+static inline pud_t pfn_pud(unsigned long pfn, pgprot_t prot)
+{
+	return __pud((((pudval_t)pfn << PAGE_SHIFT) & PTE_ADDR_MASK) | pgprot_val(prot));
+}
+static inline pgprot_t pte_pgprot(pte_t p) { return __pgprot(pte_val(p) & ~PTE_ADDR_MASK); }
+static inline pte_t pte_mkcont(pte_t p) { return __pte(pte_val(p) | PTE_CONT); }
+static inline pte_t pte_mknoncont(pte_t p) { return __pte(pte_val(p) & ~PTE_CONT); }
+static inline pte_t pte_mkhuge(pte_t p) { return __pte(pte_val(p) & ~PTE_TABLE_BIT); }
+static inline pte_t pte_mkdirty(pte_t p) { return __pte(pte_val(p) | PTE_DIRTY); }
+static inline pte_t pte_mkyoung(pte_t p) { return __pte(pte_val(p) | PTE_AF); }
+static inline pte_t pte_advance_pfn(pte_t p, unsigned long nr)
+{
+	return __pte((pte_val(p) & ~PTE_ADDR_MASK) |
+		     ((pte_val(p) + ((pteval_t)nr << PAGE_SHIFT)) & PTE_ADDR_MASK));
+}
+static inline pmd_t pte_pmd(pte_t p) { return __pmd(pte_val(p)); }
+static inline pte_t pmd_pte(pmd_t p) { return __pte(pmd_val(p)); }
+static inline pmd_t pmd_mkcont(pmd_t p) { return __pmd(pmd_val(p) | PMD_SECT_CONT); }
+static inline pgprot_t mk_pmd_sect_prot(pgprot_t prot)
+{
+	return __pgprot((pgprot_val(prot) & ~PMD_TABLE_BIT) | PMD_TYPE_SECT);
+}
+static inline pgprot_t mk_pud_sect_prot(pgprot_t prot)
+{
+	return __pgprot((pgprot_val(prot) & ~PUD_TABLE_BIT) | PUD_TYPE_SECT);
+}
+static inline pgprot_t pgprot_nx(pgprot_t prot)
+{
+	return __pgprot((pgprot_val(prot) & ~PTE_GP) | PTE_PXN);
+}
+static inline pgprot_t pgprot_tagged(pgprot_t prot)
+{
+	return __pgprot((pgprot_val(prot) & ~PTE_ATTRINDX_MASK) | PTE_ATTRINDX(MT_NORMAL_TAGGED));
+}
+static inline bool pmd_none(pmd_t p) { return !pmd_val(p); }
+static inline bool pmd_present(pmd_t p) { return pmd_val(p) & PTE_VALID; }
+static inline bool pmd_table(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == PMD_TYPE_TABLE; }
+static inline bool pmd_sect(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == PMD_TYPE_SECT; }
+static inline bool pmd_leaf(pmd_t p) { return pmd_present(p) && !pmd_table(p); }
+static inline bool pmd_bad(pmd_t p) { return !pmd_table(p); }
+static inline bool pud_none(pud_t p) { return !pud_val(p); }
+static inline bool pud_present(pud_t p) { return pud_val(p) & PTE_VALID; }
+static inline bool pud_table(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) == PUD_TYPE_TABLE; }
+static inline bool pud_sect(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) == PUD_TYPE_SECT; }
+static inline bool pud_leaf(pud_t p) { return pud_present(p) && !pud_table(p); }
+static inline bool pud_bad(pud_t p) { return !pud_table(p); }
+static inline bool pud_sect_supported(void) { return true; }
+/* Folded p4d: pgd_none()/pgd_bad() are constant, the p4d entry is the pgd
+ * entry, and as on arm64 p4d_bad() is true for a none entry. */
+static inline int pgd_none(pgd_t p) { (void)p; return 0; }
+static inline int pgd_bad(pgd_t p) { (void)p; return 0; }
+static inline int pgd_present(pgd_t p) { (void)p; return 1; }
+static inline bool p4d_none(p4d_t p) { return !p4d_val(p); }
+static inline bool p4d_present(p4d_t p) { return p4d_val(p) & PTE_VALID; }
+static inline bool p4d_table(p4d_t p) { return (p4d_val(p) & PMD_TYPE_MASK) == PMD_TYPE_TABLE; }
+static inline bool p4d_bad(p4d_t p) { return !(p4d_val(p) & PTE_TABLE_BIT); }
+static inline bool p4d_leaf(p4d_t p) { (void)p; return false; }
+static inline phys_addr_t pmd_page_paddr(pmd_t p) { return pmd_val(p) & PTE_ADDR_MASK; }
+static inline phys_addr_t pud_page_paddr(pud_t p) { return pud_val(p) & PTE_ADDR_MASK; }
+static inline phys_addr_t p4d_page_paddr(p4d_t p) { return p4d_val(p) & PTE_ADDR_MASK; }
+
+/* ------------------------------------------------------ the call in flight */
+/* BUG() and the shims' own stops unwind to the entry point (kentry.c). */
+extern jmp_buf vmapfuzz_k_jmp;
+__attribute__((noreturn)) void vmapfuzz_k_unwind(void);
+/* The VA range the entry point's call may write. */
+extern u64 vmapfuzz_k_lo, vmapfuzz_k_hi;
+/* The last VA a walker step named (pXd_addr_end, pXd_offset): the address
+ * of a WARN/BUG raised where no `addr` is in scope. */
+extern u64 vmapfuzz_k_last_addr;
+
+/* WARN/BUG sites report the `addr` in scope at the site: the walkers'
+ * loop variable or parameter. Where the function has none, this file-scope
+ * constant is found instead and the site reports the last walker address. */
+#define VMAPFUZZ_NO_ADDR 0x1ULL
+static const unsigned long addr __maybe_unused = VMAPFUZZ_NO_ADDR;
+#define __vmapfuzz_site_addr() \
+	((u64)(unsigned long)(addr) == VMAPFUZZ_NO_ADDR ? vmapfuzz_k_last_addr \
+							 : (u64)(unsigned long)(addr))
+
+static inline void vmapfuzz_stop(enum vmapfuzz_stop why, u64 va)
+{
+	vmapfuzz_host_stop(why, va);
+	vmapfuzz_k_unwind();
+}
+
+/* ------------------------------------------------------------ WARN / BUG */
+#define __vmapfuzz_warn(once, text) \
+	vmapfuzz_host_warn(__func__, text, once, __vmapfuzz_site_addr())
+#define WARN_ON(c) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(0, #c); unlikely(__w); })
+#define WARN_ON_ONCE(c) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(1, #c); unlikely(__w); })
+#define WARN(c, fmt, ...) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(0, fmt); unlikely(__w); })
+#define WARN_ONCE(c, fmt, ...) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(1, fmt); unlikely(__w); })
+#define VM_WARN_ON(c) (void)WARN_ON(c)
+#define VM_WARN_ON_ONCE(c) (void)WARN_ON_ONCE(c)
+#define VM_WARN_ONCE(c, fmt, ...) (void)WARN_ONCE(c, fmt)
+#define pr_warn(fmt, ...) __vmapfuzz_warn(0, fmt)
+#define pr_warn_once(fmt, ...) __vmapfuzz_warn(1, fmt)
+#define pr_err(fmt, ...) __vmapfuzz_warn(0, fmt)
+#define pr_info(fmt, ...) do { } while (0)
+#define pr_debug(fmt, ...) do { } while (0)
+#define warn_alloc(gfp, nodemask, fmt, ...) __vmapfuzz_warn(0, fmt)
+#define BUG() do { \
+	vmapfuzz_host_bug(__func__, "BUG()", __vmapfuzz_site_addr()); \
+	vmapfuzz_k_unwind(); \
+} while (0)
+#define BUG_ON(c) do { \
+	if (unlikely(c)) { \
+		vmapfuzz_host_bug(__func__, #c, __vmapfuzz_site_addr()); \
+		vmapfuzz_k_unwind(); \
+	} \
+} while (0)
+#define VM_BUG_ON(c) BUG_ON(c)
+
+/* -------------------------------------------------------------- mm, locks */
+struct mm_struct { int users; };
+static struct mm_struct init_mm __maybe_unused;
+struct vm_area_struct { struct mm_struct *vm_mm; unsigned long vm_flags; };
+#define TLB_FLUSH_VMA(mm, flags) { .vm_mm = (mm), .vm_flags = (flags) }
+static inline int mmap_read_trylock(struct mm_struct *mm) { (void)mm; return 1; }
+static inline void mmap_read_lock(struct mm_struct *mm) { (void)mm; }
+static inline void mmap_read_unlock(struct mm_struct *mm) { (void)mm; }
+static inline void mmap_write_lock(struct mm_struct *mm) { (void)mm; }
+static inline void mmap_write_unlock(struct mm_struct *mm) { (void)mm; }
+/* scoped_guard()/guard() of <linux/cleanup.h>: locks are uncontended, a
+ * conditional guard always succeeds. */
+static inline int __vmapfuzz_guard_mmap_read_trylock(struct mm_struct *mm) { (void)mm; return 1; }
+static inline int __vmapfuzz_guard_mmap_read_lock(struct mm_struct *mm) { (void)mm; return 1; }
+static inline int __vmapfuzz_guard_mmap_write_lock(struct mm_struct *mm) { (void)mm; return 1; }
+static inline int __vmapfuzz_guard_spinlock(void *l) { (void)l; return 1; }
+static inline int __vmapfuzz_guard_mutex(void *l) { (void)l; return 1; }
+static inline int __vmapfuzz_guard_rcu(void) { return 1; }
+#define __vmapfuzz_cat2(a, b) a##b
+#define __vmapfuzz_cat(a, b) __vmapfuzz_cat2(a, b)
+#define scoped_guard(name, ...) \
+	for (int __vmapfuzz_cat(__sg_, __LINE__) = __vmapfuzz_guard_##name(__VA_ARGS__); \
+	     __vmapfuzz_cat(__sg_, __LINE__); __vmapfuzz_cat(__sg_, __LINE__) = 0)
+#define guard(name) int __maybe_unused __vmapfuzz_cat(__g_, __COUNTER__) = __vmapfuzz_guard_##name
+/* Lazy MMU hooks, old and new names. */
+#define arch_enter_lazy_mmu_mode() do { } while (0)
+#define arch_leave_lazy_mmu_mode() do { } while (0)
+#define arch_flush_lazy_mmu_mode() do { } while (0)
+#define lazy_mmu_mode_enable() do { } while (0)
+#define lazy_mmu_mode_disable() do { } while (0)
+#define lazy_mmu_mode_pause() do { } while (0)
+#define lazy_mmu_mode_resume() do { } while (0)
+
+/* ------------------------------------------------------------ table walks */
+static inline pte_t *vmapfuzz_table_of(u64 desc, u64 va)
+{
+	vmapfuzz_u64 *t = vmapfuzz_host_table(desc & PTE_ADDR_MASK);
+
+	if ((desc & PMD_TYPE_MASK) != PMD_TYPE_TABLE || !t)
+		vmapfuzz_stop(VMAPFUZZ_STOP_LEAF_USED_AS_TABLE, va);
+	return (pte_t *)t;
+}
+/* An entry pointer must lie inside a live table. */
+static inline void vmapfuzz_check_entry(const void *p, u64 va)
+{
+	const vmapfuzz_u64 *base = (const vmapfuzz_u64 *)((unsigned long)p & ~4095UL);
+
+	if (!vmapfuzz_host_table_pa(base))
+		vmapfuzz_stop(VMAPFUZZ_STOP_PTE_TABLE_OVERRUN, va);
+}
+/* A PTE store must lie inside the range of the call in flight. */
+static inline void vmapfuzz_check_store(const void *p, u64 va)
+{
+	if (va < vmapfuzz_k_lo || va >= vmapfuzz_k_hi)
+		vmapfuzz_stop(VMAPFUZZ_STOP_WALK_RAN_PAST_END, va);
+	vmapfuzz_check_entry(p, va);
+}
+
+#define pgd_index(a) (((a) >> PGDIR_SHIFT) & (PTRS_PER_PGD - 1))
+#define pud_index(a) (((a) >> PUD_SHIFT) & (PTRS_PER_PUD - 1))
+#define pmd_index(a) (((a) >> PMD_SHIFT) & (PTRS_PER_PMD - 1))
+#define pte_index(a) (((a) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1))
+
+static inline pgd_t *vmapfuzz_pgd_offset_k(unsigned long va)
+{
+	vmapfuzz_host_count(VMAPFUZZ_COUNT_WALKS, 1);
+	vmapfuzz_k_last_addr = va;
+	return (pgd_t *)vmapfuzz_host_table(vmapfuzz_host_pgd_pa()) + pgd_index(va);
+}
+#define pgd_offset_k(a) vmapfuzz_pgd_offset_k(a)
+static inline p4d_t *p4d_offset(pgd_t *pgd, unsigned long va) { (void)va; return (p4d_t *)pgd; }
+static inline pud_t *pud_offset(p4d_t *p4d, unsigned long va)
+{
+	vmapfuzz_k_last_addr = va;
+	return (pud_t *)vmapfuzz_table_of(p4d_val(*p4d), va) + pud_index(va);
+}
+static inline pmd_t *pmd_offset(pud_t *pud, unsigned long va)
+{
+	vmapfuzz_k_last_addr = va;
+	return (pmd_t *)vmapfuzz_table_of(pud_val(*pud), va) + pmd_index(va);
+}
+static inline pte_t *pte_offset_kernel(pmd_t *pmd, unsigned long va)
+{
+	vmapfuzz_k_last_addr = va;
+	return vmapfuzz_table_of(pmd_val(*pmd), va) + pte_index(va);
+}
+
+static inline unsigned long vmapfuzz_addr_end(unsigned long a, unsigned long end,
+					      unsigned long size)
+{
+	unsigned long boundary = (a + size) & ~(size - 1);
+
+	vmapfuzz_k_last_addr = a;
+	return (boundary - 1 < end - 1) ? boundary : end;
+}
+#define pgd_addr_end(a, e) vmapfuzz_addr_end(a, e, PGDIR_SIZE)
+#define p4d_addr_end(a, e) vmapfuzz_addr_end(a, e, P4D_SIZE)
+#define pud_addr_end(a, e) vmapfuzz_addr_end(a, e, PUD_SIZE)
+#define pmd_addr_end(a, e) vmapfuzz_addr_end(a, e, PMD_SIZE)
+
+/* Loads. */
+#define pmdp_get(p) READ_ONCE(*(p))
+#define pudp_get(p) READ_ONCE(*(p))
+#define p4dp_get(p) READ_ONCE(*(p))
+#define pgdp_get(p) READ_ONCE(*(p))
+static inline pte_t vmapfuzz_ptep_get(pte_t *p, u64 va)
+{
+	vmapfuzz_check_entry(p, va);
+	return READ_ONCE(*p);
+}
+#define ptep_get(p) vmapfuzz_ptep_get(p, __vmapfuzz_site_addr())
+#define __ptep_get(p) vmapfuzz_ptep_get(p, __vmapfuzz_site_addr())
+
+/* Stores. The descriptor counter counts every entry written. */
+static inline void vmapfuzz_store(u64 *p, u64 v)
+{
+	*(volatile u64 *)p = v;
+	vmapfuzz_host_count(VMAPFUZZ_COUNT_DESCRIPTORS, 1);
+}
+static inline void set_pmd(pmd_t *p, pmd_t v)
+{
+	vmapfuzz_store(&p->pmd, pmd_val(v));
+	if (pmd_sect(v))
+		vmapfuzz_host_count(VMAPFUZZ_COUNT_PMD_BLOCKS, 1);
+}
+static inline void set_pud(pud_t *p, pud_t v)
+{
+	vmapfuzz_store(&p->pud, pud_val(v));
+	if (pud_sect(v))
+		vmapfuzz_host_count(VMAPFUZZ_COUNT_PUD_BLOCKS, 1);
+}
+static inline void pmd_clear(pmd_t *p)
+{
+	if (pmd_sect(*p))
+		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_BLOCKS, 1);
+	vmapfuzz_store(&p->pmd, 0);
+}
+static inline void pud_clear(pud_t *p)
+{
+	if (pud_sect(*p))
+		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_BLOCKS, 1);
+	vmapfuzz_store(&p->pud, 0);
+}
+static inline void p4d_clear(p4d_t *p) { vmapfuzz_store(&p->pgd.pgd, 0); }
+static inline void __set_ptes(struct mm_struct *mm, unsigned long va, pte_t *p, pte_t pte,
+			      unsigned int nr)
+{
+	(void)mm;
+	for (; nr; nr--, p++, va += PAGE_SIZE) {
+		vmapfuzz_check_store(p, va);
+		vmapfuzz_store(&p->pte, pte_val(pte));
+		pte = pte_advance_pfn(pte, 1);
+	}
+}
+#define set_ptes(mm, va, p, pte, nr) __set_ptes(mm, va, p, pte, nr)
+static inline void set_pte_at(struct mm_struct *mm, unsigned long va, pte_t *p, pte_t pte)
+{
+	vmapfuzz_host_count(VMAPFUZZ_COUNT_SET_PTE_AT, 1);
+	__set_ptes(mm, va, p, pte, 1);
+}
+static inline void __set_pte(pte_t *p, pte_t pte) { vmapfuzz_store(&p->pte, pte_val(pte)); }
+#define set_pte(p, pte) __set_pte(p, pte)
+static inline pte_t __ptep_get_and_clear(struct mm_struct *mm, unsigned long va, pte_t *p)
+{
+	pte_t old;
+
+	(void)mm;
+	vmapfuzz_check_entry(p, va);
+	old = *p;
+	if (pte_valid(old))
+		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_PTES, 1);
+	vmapfuzz_store(&p->pte, 0);
+	return old;
+}
+#define ptep_get_and_clear(mm, va, p) __ptep_get_and_clear(mm, va, p)
+static inline void __pte_clear(struct mm_struct *mm, unsigned long va, pte_t *p)
+{
+	(void)__ptep_get_and_clear(mm, va, p);
+}
+#define pte_clear(mm, va, p) __pte_clear(mm, va, p)
+
+/* Table allocation (<linux/pgalloc-track.h>): through the table pool. */
+static inline u64 vmapfuzz_new_table_desc(void)
+{
+	u64 pa = vmapfuzz_host_table_alloc();
+
+	return pa ? (pa | PMD_TYPE_TABLE | PMD_TABLE_UXN) : 0;
+}
+static inline p4d_t *p4d_alloc_track(struct mm_struct *mm, pgd_t *pgd, unsigned long va,
+				     pgtbl_mod_mask *mask)
+{
+	(void)mm;
+	(void)mask; /* pgd_none() is constant false: nothing to allocate */
+	return p4d_offset(pgd, va);
+}
+static inline pud_t *pud_alloc_track(struct mm_struct *mm, p4d_t *p4d, unsigned long va,
+				     pgtbl_mod_mask *mask)
+{
+	(void)mm;
+	if (unlikely(p4d_none(*p4d))) {
+		u64 d = vmapfuzz_new_table_desc();
+
+		if (!d)
+			return NULL;
+		vmapfuzz_store(&p4d->pgd.pgd, d);
+		*mask |= 1u << 3; /* PGTBL_P4D_MODIFIED */
+	}
+	return pud_offset(p4d, va);
+}
+static inline pmd_t *pmd_alloc_track(struct mm_struct *mm, pud_t *pud, unsigned long va,
+				     pgtbl_mod_mask *mask)
+{
+	(void)mm;
+	if (unlikely(pud_none(*pud))) {
+		u64 d = vmapfuzz_new_table_desc();
+
+		if (!d)
+			return NULL;
+		vmapfuzz_store(&pud->pud, d);
+		*mask |= 1u << 2; /* PGTBL_PUD_MODIFIED */
+	}
+	return pmd_offset(pud, va);
+}
+static inline pte_t *pte_alloc_kernel_track(pmd_t *pmd, unsigned long va, pgtbl_mod_mask *mask)
+{
+	if (unlikely(pmd_none(*pmd))) {
+		u64 d = vmapfuzz_new_table_desc();
+
+		if (!d)
+			return NULL;
+		vmapfuzz_store(&pmd->pmd, d);
+		*mask |= 1u << 1; /* PGTBL_PMD_MODIFIED */
+	}
+	return pte_offset_kernel(pmd, va);
+}
+static inline void pte_free_kernel(struct mm_struct *mm, pte_t *table)
+{
+	(void)mm;
+	vmapfuzz_host_count(VMAPFUZZ_COUNT_PTE_TABLES_FREED, 1);
+	vmapfuzz_host_table_free(vmapfuzz_host_table_pa((const vmapfuzz_u64 *)table));
+}
+static inline void pmd_free(struct mm_struct *mm, pmd_t *table)
+{
+	(void)mm;
+	vmapfuzz_host_count(VMAPFUZZ_COUNT_PMD_TABLES_FREED, 1);
+	vmapfuzz_host_table_free(vmapfuzz_host_table_pa((const vmapfuzz_u64 *)table));
+}
+static inline void pud_free(struct mm_struct *mm, pud_t *table)
+{
+	(void)mm;
+	vmapfuzz_host_table_free(vmapfuzz_host_table_pa((const vmapfuzz_u64 *)table));
+}
+
+/* pXd_none_or_clear_bad() and pXd_clear_bad() of <linux/pgtable.h>. */
+static inline void pmd_clear_bad(pmd_t *p)
+{
+	vmapfuzz_host_warn("pmd_clear_bad", "pmd_ERROR", 0, vmapfuzz_k_last_addr);
+	pmd_clear(p);
+}
+static inline void pud_clear_bad(pud_t *p)
+{
+	vmapfuzz_host_warn("pud_clear_bad", "pud_ERROR", 0, vmapfuzz_k_last_addr);
+	pud_clear(p);
+}
+static inline void p4d_clear_bad(p4d_t *p)
+{
+	vmapfuzz_host_warn("p4d_clear_bad", "p4d_ERROR", 0, vmapfuzz_k_last_addr);
+	p4d_clear(p);
+}
+static inline int pmd_none_or_clear_bad(pmd_t *p)
+{
+	if (pmd_none(*p))
+		return 1;
+	if (unlikely(pmd_bad(*p))) {
+		pmd_clear_bad(p);
+		return 1;
+	}
+	return 0;
+}
+static inline int pud_none_or_clear_bad(pud_t *p)
+{
+	if (pud_none(*p))
+		return 1;
+	if (unlikely(pud_bad(*p))) {
+		pud_clear_bad(p);
+		return 1;
+	}
+	return 0;
+}
+static inline int p4d_none_or_clear_bad(p4d_t *p)
+{
+	if (p4d_none(*p))
+		return 1;
+	if (unlikely(p4d_bad(*p))) {
+		p4d_clear_bad(p);
+		return 1;
+	}
+	return 0;
+}
+static inline int pgd_none_or_clear_bad(pgd_t *p) { (void)p; return 0; }
+
+/* pgtbl_mod_mask bits and arch_sync_kernel_mappings (arm64: mask 0). */
+#define PGTBL_PTE_MODIFIED (1u << 0)
+#define PGTBL_PMD_MODIFIED (1u << 1)
+#define PGTBL_PUD_MODIFIED (1u << 2)
+#define PGTBL_P4D_MODIFIED (1u << 3)
+#define PGTBL_PGD_MODIFIED (1u << 4)
+/* arm64's ARCH_PAGE_TABLE_SYNC_MASK is 0, so its walkers never call
+ * arch_sync_kernel_mappings(). Here the mask is all ones and the "sync"
+ * reports the walker's local pgtbl_mod_mask (named `mask` in every walker)
+ * to the host: the only way to observe it, and nothing else happens. */
+#define ARCH_PAGE_TABLE_SYNC_MASK (~0u)
+#define arch_sync_kernel_mappings(s, e) vmapfuzz_host_mod_mask(mask)
+
+/* ------------------------------------------------------- TLB and caches */
+#define flush_cache_vmap(s, e) vmapfuzz_host_flush(VMAPFUZZ_FLUSH_CACHE_VMAP, s, e)
+#define flush_cache_vunmap(s, e) vmapfuzz_host_flush(VMAPFUZZ_FLUSH_CACHE_VUNMAP, s, e)
+#define flush_tlb_kernel_range(s, e) vmapfuzz_host_flush(VMAPFUZZ_FLUSH_TLB_KERNEL_RANGE, s, e)
+#define __flush_tlb_kernel_pgtable(a) vmapfuzz_host_flush(VMAPFUZZ_FLUSH_TLB_PGTABLE, a, a)
+static inline void flush_tlb_range(struct vm_area_struct *vma, unsigned long s, unsigned long e)
+{
+	(void)vma;
+	vmapfuzz_host_flush(VMAPFUZZ_FLUSH_TLB_RANGE, s, e);
+}
+#define __flush_tlb_range(vma, s, e, stride, last, lvl) flush_tlb_range(vma, s, e)
+
+/* --------------------------------------------------- sanitizer hooks: off */
+#define kmsan_ioremap_page_range(...) 0
+#define kmsan_vunmap_range_noflush(s, e) do { } while (0)
+#define kmsan_vmap_pages_range_noflush(...) 0
+#define kasan_populate_vmalloc(...) 0
+
+/* ------------------------------------------------------------------ pages */
+/* struct page pointers are vmemmap-style names for pfns and are never
+ * dereferenced; the host's page arrays end in poison entries so that a
+ * read past the array stops the call. */
+struct page { unsigned long flags; unsigned long pad[7]; };
+#define vmemmap ((struct page *)0x0000100000000000UL)
+#define VMAPFUZZ_POISON_PAGE ((struct page *)0x0000700000000000UL)
+static inline unsigned long vmapfuzz_page_to_pfn(const struct page *page, u64 va)
+{
+	if (page == VMAPFUZZ_POISON_PAGE)
+		vmapfuzz_stop(VMAPFUZZ_STOP_PAGE_ARRAY_OVERRUN, va);
+	return (unsigned long)(page - vmemmap);
+}
+#define page_to_pfn(p) vmapfuzz_page_to_pfn(p, __vmapfuzz_site_addr())
+#define pfn_to_page(pfn) (vmemmap + (pfn))
+#define page_to_phys(p) ((phys_addr_t)page_to_pfn(p) << PAGE_SHIFT)
+#define pte_page(pte) pfn_to_page(pte_pfn(pte))
+#define mk_pte(page, prot) pfn_pte(page_to_pfn(page), prot)
+#define pfn_valid(pfn) vmapfuzz_host_pfn_valid(pfn)
+#define dump_page(page, reason) do { (void)(page); } while (0)
+#define split_page(page, order) do { (void)(page); } while (0)
+#define totalram_pages() vmapfuzz_host_totalram_pages()
+/* num_pages_contiguous() where a tree keeps it in <linux/mm.h>: pages
+ * [0, nr) are physically consecutive up to the returned count. */
+static inline unsigned long vmapfuzz_num_pages_contiguous(struct page **pages, size_t nr)
+{
+	size_t i;
+
+	if (!nr)
+		return 0;
+	for (i = 1; i < nr; i++)
+		if (pages[i] != pages[0] + i)
+			break;
+	return i;
+}
+#ifndef VMAPFUZZ_HAVE_num_pages_contiguous
+#define num_pages_contiguous(pages, nr) vmapfuzz_num_pages_contiguous(pages, nr)
+#endif
+
+/* ------------------------------------------------------------ allocators */
+#define GFP_KERNEL 0x1u
+#define GFP_ATOMIC 0x2u
+#define GFP_NOWAIT 0x4u
+#define GFP_DMA 0x8u
+#define GFP_DMA32 0x10u
+#define __GFP_HIGHMEM 0x20u
+#define __GFP_ZERO 0x40u
+#define __GFP_NOWARN 0x80u
+#define __GFP_NOFAIL 0x100u
+#define __GFP_NORETRY 0x200u
+#define __GFP_ACCOUNT 0x400u
+#define __GFP_FS 0x800u
+#define __GFP_IO 0x1000u
+#define __GFP_SKIP_KASAN 0x2000u
+#define __GFP_SKIP_ZERO 0x4000u
+#define __GFP_COMP 0x8000u
+#define __GFP_DIRECT_RECLAIM 0x10000u
+#define __GFP_KSWAPD_RECLAIM 0x20000u
+#define __GFP_RECLAIM (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+#define GFP_RECLAIM_MASK (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_NOWARN | __GFP_NOFAIL)
+#define NUMA_NO_NODE (-1)
+#define MAX_PAGE_ORDER 10
+#define num_online_nodes() 1
+#define numa_node_id() 0
+static inline struct page *vmapfuzz_alloc_pages(unsigned int order)
+{
+	u64 pfn = vmapfuzz_host_alloc_pages(order);
+
+	return pfn == ~0ULL ? NULL : pfn_to_page(pfn);
+}
+#define alloc_pages_noprof(gfp, order) vmapfuzz_alloc_pages(order)
+#define alloc_pages_node_noprof(nid, gfp, order) vmapfuzz_alloc_pages(order)
+#define alloc_pages(gfp, order) vmapfuzz_alloc_pages(order)
+#define alloc_pages_node(nid, gfp, order) vmapfuzz_alloc_pages(order)
+/* The bulk allocator fills the NULL slots of `array` and returns how many
+ * leading slots are populated. */
+static inline unsigned long vmapfuzz_alloc_bulk(unsigned long nr, struct page **array)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (array[i])
+			continue;
+		array[i] = vmapfuzz_alloc_pages(0);
+		if (!array[i])
+			break;
+	}
+	return i;
+}
+#define alloc_pages_bulk_array_mempolicy_noprof(gfp, nr, a) vmapfuzz_alloc_bulk(nr, a)
+#define alloc_pages_bulk_array_node_noprof(gfp, nid, nr, a) vmapfuzz_alloc_bulk(nr, a)
+#define alloc_pages_bulk_mempolicy_noprof(gfp, nr, a) vmapfuzz_alloc_bulk(nr, a)
+#define alloc_pages_bulk_node_noprof(gfp, nid, nr, a) vmapfuzz_alloc_bulk(nr, a)
+#define alloc_pages_bulk_noprof(gfp, nid, nodemask, nr, a) vmapfuzz_alloc_bulk(nr, a)
+/* Host memory for everything that is not a page-table page or a mapped
+ * page (page arrays, vm_structs): calloc, never failing. */
+#define kmalloc_node_noprof(size, gfp, node) calloc(1, size)
+#define kmalloc_node(size, gfp, node) calloc(1, size)
+#define kzalloc_node(size, gfp, node) calloc(1, size)
+#define kvmalloc_node_noprof(size, gfp, node) calloc(1, size)
+#define __vmalloc_node_noprof(size, align, gfp, node, caller) calloc(1, size)
+#define kvfree(p) free((void *)(p))
+#define kfree(p) free((void *)(p))
+#define atomic_long_add(v, a) ((a)->counter += (v))
+#define atomic_long_sub(v, a) ((a)->counter -= (v))
+#define mod_memcg_page_state(page, idx, v) do { } while (0)
+#define MEMCG_VMALLOC 0
+#define memalloc_nofs_save() 0u
+#define memalloc_noio_save() 0u
+#define memalloc_nofs_restore(f) do { (void)(f); } while (0)
+#define memalloc_noio_restore(f) do { (void)(f); } while (0)
+#define fatal_signal_pending(t) 0
+#define current ((void *)0)
+#define schedule_timeout_uninterruptible(t) do { } while (0)
+static atomic_long_t nr_vmalloc_pages __maybe_unused;
+
+/* ------------------------------------------------------------ vm areas */
+#define VM_IOREMAP 0x00000001UL
+#define VM_ALLOC 0x00000002UL
+#define VM_MAP 0x00000004UL
+#define VM_USERMAP 0x00000008UL
+#define VM_DMA_COHERENT 0x00000010UL
+#define VM_UNINITIALIZED 0x00000020UL
+#define VM_NO_GUARD 0x00000040UL
+#define VM_KASAN 0x00000080UL
+#define VM_FLUSH_RESET_PERMS 0x00000100UL
+#define VM_MAP_PUT_PAGES 0x00000200UL
+#define VM_ALLOW_HUGE_VMAP 0x00000400UL
+#define VM_DEFER_KMEMLEAK 0x00000800UL
+#define VM_SPARSE 0x00001000UL
+struct vm_struct {
+	struct vm_struct *next;
+	void *addr;
+	unsigned long size;
+	unsigned long flags;
+	struct page **pages;
+	unsigned int page_order;
+	unsigned int nr_pages;
+	phys_addr_t phys_addr;
+	const void *caller;
+	unsigned long requested_size;
+};
+static inline size_t get_vm_area_size(const struct vm_struct *area)
+{
+	return (area->flags & VM_NO_GUARD) ? area->size : area->size - PAGE_SIZE;
+}
+/* Where a tree's mm/vmalloc.c does not define them itself. */
+#ifndef VMAPFUZZ_HAVE_set_vm_area_page_order
+static inline void set_vm_area_page_order(struct vm_struct *vm, unsigned int order)
+{
+	vm->page_order = order;
+}
+#endif
+#ifndef VMAPFUZZ_HAVE_vm_area_page_order
+static inline unsigned int vm_area_page_order(struct vm_struct *vm) { return vm->page_order; }
+#endif
+#define find_vm_area(a) ((struct vm_struct *)vmapfuzz_host_find_area((u64)(unsigned long)(a)))
+struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags);
+#define get_vm_area_caller(size, flags, caller) vmapfuzz_get_vm_area(size, flags)
+#define get_vm_area(size, flags) vmapfuzz_get_vm_area(size, flags)
+void vmapfuzz_vunmap(const void *a);
+void vmapfuzz_vfree(const void *a);
+#define vunmap(a) vmapfuzz_vunmap(a)
+#define vfree(a) vmapfuzz_vfree(a)
+#define free_vm_area(area) vmapfuzz_vunmap((area)->addr)
+/* Boot options (set_nohugeiomap, set_nohugevmalloc) live in the host. */
+#define ioremap_max_page_shift (vmapfuzz_host_ioremap_max_page_shift())
+#define vmap_allow_huge (vmapfuzz_host_vmap_allow_huge())
+
+#endif /* VMAPFUZZ_KSHIM_H */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The boundary between the shimmed kernel code (C, built from a kernel
+ * tree's slices) and the harness (C++, kernel/bridge.cc). Plain C types
+ * only: both sides include this file.
+ *
+ * Host -> kernel: the vmapfuzz_k_* entry points of kentry.c run one kernel
+ * function under setjmp, so that a BUG() in the kernel code returns here.
+ * Kernel -> host: the vmapfuzz_host_* callbacks reach the engine's table
+ * pool, page allocator, vm area list and side-effect recorder.
+ */
+#ifndef VMAPFUZZ_KSHIM_HOST_H
+#define VMAPFUZZ_KSHIM_HOST_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef unsigned long vmapfuzz_u64; /* 64-bit: LP64 hosts only */
+
+/* Returned by an entry point after a BUG() (not a kernel errno). */
+#define VMAPFUZZ_K_BUGGED 4095
+
+/* Side effects the shims report; the host maps them to engine ids. */
+enum vmapfuzz_flush {
+	VMAPFUZZ_FLUSH_CACHE_VMAP,
+	VMAPFUZZ_FLUSH_CACHE_VUNMAP,
+	VMAPFUZZ_FLUSH_TLB_KERNEL_RANGE,
+	VMAPFUZZ_FLUSH_TLB_PGTABLE,
+	VMAPFUZZ_FLUSH_TLB_RANGE,
+};
+
+/* Stops the shims themselves raise where the kernel would corrupt memory. */
+enum vmapfuzz_stop {
+	VMAPFUZZ_STOP_LEAF_USED_AS_TABLE,
+	VMAPFUZZ_STOP_PTE_TABLE_OVERRUN,
+	VMAPFUZZ_STOP_WALK_RAN_PAST_END,
+	VMAPFUZZ_STOP_PAGE_ARRAY_OVERRUN,
+};
+
+/* Counters the shims keep, as the engine's Counters. */
+enum vmapfuzz_count {
+	VMAPFUZZ_COUNT_WALKS,
+	VMAPFUZZ_COUNT_SET_PTE_AT,
+	VMAPFUZZ_COUNT_SET_HUGE_PTE_AT,
+	VMAPFUZZ_COUNT_PMD_SET_HUGE,
+	VMAPFUZZ_COUNT_PUD_SET_HUGE,
+	VMAPFUZZ_COUNT_DESCRIPTORS,
+	VMAPFUZZ_COUNT_PMD_BLOCKS,
+	VMAPFUZZ_COUNT_PUD_BLOCKS,
+	VMAPFUZZ_COUNT_PTE_TABLES_FREED,
+	VMAPFUZZ_COUNT_PMD_TABLES_FREED,
+	VMAPFUZZ_COUNT_UNMAP_BLOCKS,
+	VMAPFUZZ_COUNT_UNMAP_PTES,
+};
+
+/* A page-table page: allocate (PA, 0 on injected failure), free, map. */
+vmapfuzz_u64 vmapfuzz_host_table_alloc(void);
+void vmapfuzz_host_table_free(vmapfuzz_u64 pa);
+/* Host pointer of the live table at pa, or 0. */
+vmapfuzz_u64 *vmapfuzz_host_table(vmapfuzz_u64 pa);
+/* PA of the live table whose entries start at p, or 0. */
+vmapfuzz_u64 vmapfuzz_host_table_pa(const vmapfuzz_u64 *p);
+vmapfuzz_u64 vmapfuzz_host_pgd_pa(void);
+
+/* Physical memory and the page allocator model. */
+int vmapfuzz_host_pfn_valid(vmapfuzz_u64 pfn);
+/* First pfn of a 2^order block, or ~0ULL on (injected) failure. */
+vmapfuzz_u64 vmapfuzz_host_alloc_pages(unsigned int order);
+unsigned long vmapfuzz_host_totalram_pages(void);
+unsigned int vmapfuzz_host_ioremap_max_page_shift(void);
+int vmapfuzz_host_vmap_allow_huge(void);
+
+/* The vm area list. Handles are the C side's struct vm_struct. */
+void *vmapfuzz_host_find_area(vmapfuzz_u64 addr);
+void *vmapfuzz_host_get_vm_area(vmapfuzz_u64 size, unsigned long flags);
+/* vunmap()/vfree() of the area holding addr: unmap it and free it. */
+void vmapfuzz_host_free_area(vmapfuzz_u64 addr, int is_vfree);
+
+/* Recorder. `func` and `text` identify the WARN/BUG site (function name,
+ * stringified condition or format); the host names it. */
+void vmapfuzz_host_warn(const char *func, const char *text, int once, vmapfuzz_u64 addr);
+void vmapfuzz_host_bug(const char *func, const char *text, vmapfuzz_u64 addr);
+void vmapfuzz_host_stop(enum vmapfuzz_stop why, vmapfuzz_u64 addr);
+void vmapfuzz_host_flush(enum vmapfuzz_flush kind, vmapfuzz_u64 start, vmapfuzz_u64 end);
+void vmapfuzz_host_count(enum vmapfuzz_count what, vmapfuzz_u64 n);
+void vmapfuzz_host_mod_mask(unsigned int mask);
+
+/* Entry points (kentry.c). Each returns 0 or -errno, or -VMAPFUZZ_K_BUGGED
+ * after a BUG. [lo, hi) is the range the call may write: a PTE store
+ * outside it is a walk that ran past its end. */
+int vmapfuzz_k_ioremap_page_range(vmapfuzz_u64 addr, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+				  vmapfuzz_u64 prot);
+int vmapfuzz_k_vmap_page_range(vmapfuzz_u64 addr, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+			       vmapfuzz_u64 prot);
+int vmapfuzz_k_vunmap_range(vmapfuzz_u64 addr, vmapfuzz_u64 end);
+int vmapfuzz_k_vunmap_range_noflush(vmapfuzz_u64 addr, vmapfuzz_u64 end);
+/* vmap() of pfns (~0ULL: NULL page); *out is the address or 0. 1 when the
+ * tree's vmap() was built, else 0 (op unsupported). */
+int vmapfuzz_k_has_vmap(void);
+int vmapfuzz_k_vmap(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 prot,
+		    vmapfuzz_u64 *out);
+/* __vmalloc_area_node() on an area the host reserved; *out as vmap. */
+int vmapfuzz_k_has_vmalloc(void);
+int vmapfuzz_k_vmalloc_area_node(void *area, vmapfuzz_u64 prot, unsigned int shift,
+				 vmapfuzz_u64 *out);
+/* Area handles for the host's vm area list. */
+void *vmapfuzz_k_area_new(vmapfuzz_u64 addr, vmapfuzz_u64 size, unsigned long flags);
+void vmapfuzz_k_area_release(void *area);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMAPFUZZ_KSHIM_HOST_H */
