@@ -8,6 +8,7 @@ std::string_view variant_name(Variant v) {
     case Variant::mainline: return "mainline";
     case Variant::v4: return "v4";
     case Variant::v4_fixed: return "v4-fixed";
+    case Variant::v6_12: return "v6.12";
   }
   return "?";
 }

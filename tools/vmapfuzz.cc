@@ -56,7 +56,7 @@ const char kConvertUsage[] =
 bool parse_variant_arg(const char* s, Variant* v) {
   const auto p = vmapfuzz::engine::parse_variant(s);
   if (!p) {
-    std::fprintf(stderr, "vmapfuzz: unknown variant '%s' (mainline, v4, v4-fixed)\n", s);
+    std::fprintf(stderr, "vmapfuzz: unknown variant '%s' (mainline, v4, v4-fixed, v6.12)\n", s);
     return false;
   }
   *v = *p;
