@@ -33,12 +33,15 @@ bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t) { return k.geo().pmd_blo
 u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
                                  unsigned max_page_shift) {
   const Geometry& g = k.geo();
+  // v6.12: arm64 has no arch_vmap_pte_range_map_size yet; the generic one in
+  // include/linux/vmalloc.h returns PAGE_SIZE, so no CONT-PTE vmap mappings.
+  if (k.variant() == Variant::v6_12) return g.page_size();
   if (g.cont_pte_shift == 0) return g.page_size();
   if (max_page_shift < g.cont_pte_shift) return g.page_size();
   if (end - addr < g.cont_pte_size()) return g.page_size();
   if (!is_aligned(addr, g.cont_pte_size())) return g.page_size();
   if (!is_aligned(pfn << g.page_shift, g.cont_pte_size())) return g.page_size();
-  if (k.variant() == Variant::mainline) return g.cont_pte_size();
+  if (!has_series(k.variant())) return g.cont_pte_size();
   // v4: as many whole groups as fit, rounded down to a power of two.
   const u64 cap = max_page_shift >= 63 ? ~u64{0} : u64{1} << max_page_shift;
   const u64 size = std::min({end - addr, cap, g.pmd_size() >> 1});
@@ -47,6 +50,9 @@ u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u
 
 // asm/vmalloc.h: arch_vmap_pte_range_unmap_size
 u64 arch_vmap_pte_range_unmap_size(const Kernel& k, VirtAddr, const pte_t* ptep) {
+  // v6.12: no arch_vmap_pte_range_unmap_size at all; vunmap_pte_range is
+  // the plain PAGE_SIZE loop (the generic size is PAGE_SIZE).
+  if (k.variant() == Variant::v6_12) return k.geo().page_size();
   if (k.geo().cont_pte_shift != 0 && pte_valid_cont(*ptep)) return k.geo().cont_pte_size();
   return k.geo().page_size();
 }
@@ -62,7 +68,7 @@ unsigned num_contig_ptes(Kernel& k, u64 size, u64* pgsize) {
   } else if (size == g.cont_pte_size()) {
     *pgsize = g.page_size();
     contig_ptes = g.cont_ptes();
-  } else if (k.variant() != Variant::mainline && size > 0 && size < g.pmd_size() &&
+  } else if (has_series(k.variant()) && size > 0 && size < g.pmd_size() &&
              is_aligned(size, g.cont_pte_size())) {
     // v4: a run of whole CONT_PTE groups.
     *pgsize = g.page_size();
@@ -81,7 +87,7 @@ pte_t arch_make_huge_pte(Kernel& k, pte_t entry, unsigned shift) {
   if (pagesize == g.cont_pmd_size()) return pmd_mkhuge(pte_mkcont(entry));
   if (pagesize == g.pmd_size()) return pmd_mkhuge(entry);
   if (pagesize == g.cont_pte_size()) return pte_mkcont(entry);
-  if (k.variant() != Variant::mainline && pagesize > g.cont_pte_size() &&
+  if (has_series(k.variant()) && pagesize > g.cont_pte_size() &&
       pagesize < g.pmd_size() && is_aligned(pagesize, g.cont_pte_size()))
     return pte_mkcont(entry);
   k.warn(WarnId::arch_make_huge_pte_bad_size, VirtAddr{pagesize});

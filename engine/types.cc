@@ -16,7 +16,6 @@ std::string_view variant_name(Variant v) {
 std::optional<Variant> parse_variant(std::string_view name) {
   for (Variant v : kAllVariants)
     if (variant_name(v) == name) return v;
-  if (name == variant_name(Variant::v6_12)) return Variant::v6_12;
   return std::nullopt;
 }
 

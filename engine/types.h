@@ -54,14 +54,18 @@ inline constexpr int kBUGGED = 4095;
 //             contiguous memory" v4 as posted and applied, mistakes included.
 //   v4-fixed: v4 with the suite's corrections of the findings in
 //             corpus/*/findings/ (see there); otherwise identical to v4.
-//   v6.12:    Linux 6.12 as released (no CONT-PTE on the vmap paths): the
-//             era-matched variant for Debian's linux-source-6.12 built as
-//             the `kernel` implementation (kernel/).
+//   v6.12:    the Linux 6.12 release (Debian's linux-source-6.12, 6.12.117):
+//             no arm64 CONT-PTE vmap helpers (plain PTEs on every path), no
+//             unaligned-size WARN in vmap_pte_range, no partial-block WARN
+//             in vunmap_pmd/pud_range, no opportunistic larger orders in
+//             vm_area_alloc_pages. The era-matched variant for comparing
+//             with the real 6.12 code compiled in userspace.
 enum class Variant : std::uint8_t { mainline, v4, v4_fixed, v6_12 };
-inline constexpr Variant kAllVariants[] = {Variant::mainline, Variant::v4, Variant::v4_fixed};
+inline constexpr Variant kAllVariants[] = {Variant::mainline, Variant::v4, Variant::v4_fixed,
+                                           Variant::v6_12};
 
 // True for the variants that carry the series.
-constexpr bool has_series(Variant v) { return v != Variant::mainline; }
+constexpr bool has_series(Variant v) { return v == Variant::v4 || v == Variant::v4_fixed; }
 
 std::string_view variant_name(Variant v);
 std::optional<Variant> parse_variant(std::string_view name);

@@ -46,7 +46,8 @@ u64 vm_area_alloc_pages(Kernel& k, unsigned order, u64 nr_pages, std::vector<u64
   u64 nr_allocated = 0;
   unsigned max_attempt_order = PageAllocator::kMaxPageOrder;
   // Opportunistic larger orders: no direct reclaim, failures tolerated.
-  while (nr_allocated < nr_pages) {
+  // v6.12's vm_area_alloc_pages has no such loop: it starts with `order`.
+  while (k.variant() != Variant::v6_12 && nr_allocated < nr_pages) {
     const unsigned large_order = std::min(max_attempt_order, ilog2(nr_pages - nr_allocated));
     if (large_order <= order) break;
     const u64 pfn = pa.alloc_pages(large_order);
@@ -68,7 +69,8 @@ u64 vm_area_alloc_pages(Kernel& k, unsigned order, u64 nr_pages, std::vector<u64
   return nr_allocated;
 }
 
-// mm/vmalloc.c: __vmalloc_node_range_noprof
+// mm/vmalloc.c: __vmalloc_node_range_noprof (v6.12: the vm_shift() rule
+// is written inline there, with the generic PAGE_SHIFT pte shift)
 int vmalloc(Kernel& k, u64 size, VirtAddr hint, bool huge, pgprot_t prot, VirtAddr* out) {
   const Geometry& g = k.geo();
   *out = {0};

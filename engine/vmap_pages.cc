@@ -130,7 +130,9 @@ int vmap_pages_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, pgp
   return 0;
 }
 
-// mm/vmalloc.c: vmap_small_pages_range_noflush (mainline) and its v4
+// mm/vmalloc.c: vmap_small_pages_range_noflush (mainline, v6.12: every
+// vmap_pages_{pmd,pud,p4d}_range returns -ENOMEM for any error from below,
+// the top passes it up) and its v4
 // successor vmap_pages_range_noflush_walk, which carries `shift`. The p4d
 // level is folded (vmap_pages_p4d_range is one pass-through iteration).
 int pages_walk(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray pages,
@@ -158,6 +160,9 @@ int pages_walk(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray 
 unsigned vm_shift(const Kernel& k, pgprot_t prot, u64 size) {
   const Geometry& g = k.geo();
   if (arch_vmap_pmd_supported(k, prot) && size >= g.pmd_size()) return g.pmd_shift();
+  // v6.12 (inline in __vmalloc_node_range_noprof): arm64 has no
+  // arch_vmap_pte_supported_shift, the generic one returns PAGE_SHIFT.
+  if (k.variant() == Variant::v6_12) return g.page_shift;
   // arch_vmap_pte_supported_shift()
   if (g.cont_pte_shift && size >= g.cont_pte_size()) return g.cont_pte_shift;
   return g.page_shift;
@@ -250,7 +255,8 @@ out:
   return err;
 }
 
-// mm/vmalloc.c: vmap()
+// mm/vmalloc.c: vmap(). mainline and v6.12: one vmap_pages_range() at
+// PAGE_SHIFT (no batching); on error vunmap() the area.
 int vmap(Kernel& k, PageArray pages, VirtAddr hint, pgprot_t prot, VirtAddr* out) {
   const Geometry& g = k.geo();
   *out = {0};

@@ -44,7 +44,7 @@ engine::Variant variant_from_env() {
   if (!v || !*v) return engine::Variant::v4_fixed;
   const auto parsed = engine::parse_variant(v);
   if (!parsed) {
-    std::fprintf(stderr, "vmapfuzz: VMAPFUZZ_VARIANT=%s names no variant (mainline, v4, v4-fixed)\n", v);
+    std::fprintf(stderr, "vmapfuzz: VMAPFUZZ_VARIANT=%s names no variant (mainline, v4, v4-fixed, v6.12)\n", v);
     std::exit(2);
   }
   return *parsed;

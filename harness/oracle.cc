@@ -242,8 +242,40 @@ std::optional<std::string> compare_tables(const engine::Kernel& a, const engine:
   return compare_table_range(a, b, a.pgd_pa().v, b.pgd_pa().v, engine::kPgdLevel, base, lo, hi);
 }
 
-VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op) {
+namespace {
+
+// The weaker of two relations.
+VariantRelation weaker(VariantRelation a, VariantRelation b) { return std::max(a, b); }
+
+// mainline vs v6.12 (see VariantRelation in oracle.h).
+VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel& ref,
+                                   const Op& op) {
+  const engine::Geometry& g = ref.geo();
+  if (std::holds_alternative<IoremapOp>(op) || std::holds_alternative<IoremapPageRangeOp>(op) ||
+      std::holds_alternative<VmapPageRangeOp>(op))
+    return weaker(r, VariantRelation::translation);
+  if (auto* o = std::get_if<VmallocOp>(&op)) {
+    if (ref.page_alloc_failure_armed()) return VariantRelation::none;
+    const u64 page = g.page_size();
+    const u64 real_size = (o->size + page - 1) / page * page;
+    const bool pmd_shift = g.pmd_block && real_size >= g.pmd_size();
+    if (o->huge && !ref.config().nohugevmalloc && !pmd_shift && g.cont_pte_shift &&
+        real_size >= g.cont_pte_size() &&
+        (o->va % g.cont_pte_size() != 0 || real_size % g.cont_pte_size() != 0))
+      return VariantRelation::none;
+    return weaker(r, VariantRelation::mapped);
+  }
+  if (r != VariantRelation::identical && std::holds_alternative<VunmapRangeOp>(op))
+    return VariantRelation::none;
+  return r;  // vmap(): plain PTEs in both; frees: the same unmap walk
+}
+
+}  // namespace
+
+VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op,
+                              engine::Variant variant) {
   if (r == VariantRelation::none || maps_over_live_mapping(ref, op)) return VariantRelation::none;
+  if (variant == engine::Variant::v6_12) return next_relation_6_12(r, ref, op);
   if (std::holds_alternative<VmapOp>(op)) return VariantRelation::translation;
   if (r == VariantRelation::translation && std::holds_alternative<VunmapRangeOp>(op))
     return VariantRelation::none;
@@ -258,6 +290,18 @@ std::vector<LeafRun> translation_only(const std::vector<LeafRun>& runs) {
   for (LeafRun r : runs) {
     r.level = 0;
     r.cont = false;
+    reference::append_run(out, r);
+  }
+  return out;
+}
+
+// Runs with CONT use forgotten (levels kept); with `keep_pa` false the
+// output address too (every run then maps onto its own VA).
+std::vector<LeafRun> without_cont(const std::vector<LeafRun>& runs, bool keep_pa) {
+  std::vector<LeafRun> out;
+  for (LeafRun r : runs) {
+    r.cont = false;
+    if (!keep_pa) r.pa = r.va;
     reference::append_run(out, r);
   }
   return out;
@@ -285,6 +329,20 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
   const auto& g = base.geo();
   const auto a = reference::scan_range(base.pool(), g, base.pgd_pa().v, lo, hi).runs;
   const auto b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
+  if (series.variant() == engine::Variant::v6_12) {
+    // The same leaves CONT bits aside (translation), and the output
+    // addresses too unless `mapped`.
+    const bool keep_pa = r == VariantRelation::translation;
+    if (auto m = compare_leaves(without_cont(a, keep_pa), without_cont(b, keep_pa))) {
+      m->what = std::string(keep_pa ? "translation-" : "mapped-") + m->check + "-" + m->what;
+      m->check = "variants";
+      m->level = "-";
+      m->detail = "mainline (expected) vs v6.12 (actual), CONT bits aside" +
+                  std::string(keep_pa ? "" : " and output addresses") + ": " + m->detail;
+      return m;
+    }
+    return std::nullopt;
+  }
   if (auto m = compare_leaves(translation_only(a), translation_only(b))) {
     m->check = "variants";
     m->level = "-";

@@ -51,20 +51,37 @@ const char* level_name(unsigned level);
 // variants are compared with the reference only, not with each other.
 bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op);
 
-// How mainline and the series variant must relate, op by op:
-//   identical:   bit-identical tables (ioremap, vmalloc: the series' claim);
-//   translation: the same translation of every page, the series using at
-//                least as much block and CONT mapping (after a vmap(), which
-//                only the series maps with blocks);
+// How mainline and the variant under test must relate, op by op:
+//   identical:   bit-identical tables (ioremap, vmalloc: the series' claim;
+//                with v6.12: vmap(), small vmalloc tables, unmaps);
+//   translation: the same translation of every page. With the series, it
+//                uses at least as much block and CONT mapping (after a
+//                vmap(), which only the series maps with blocks). With
+//                v6.12, the same leaves at the same levels, CONT bits aside:
+//                after an ioremap/vmap_page_range, which mainline maps with
+//                64K CONT groups and 6.12 with plain PTEs;
+//   mapped:      (v6.12 only) the same VAs mapped, at the same levels (CONT
+//                aside) with the same attributes, output addresses free:
+//                after a vmalloc(), because 6.12's vm_area_alloc_pages takes
+//                no opportunistic larger orders, so the pages (and every
+//                later allocation) come from other frames;
 //   none:        compared with the reference only — once an injected table
 //                allocation failure hits the two on different ops (the
-//                series allocates fewer tables for a vmap()), after an op maps over a
+//                series allocates fewer tables for a vmap()), or the return
+//                codes differ otherwise, after an op maps over a
 //                live mapping (caller bug, see above), or after a partial
 //                vunmap_range() once the layouts may differ (it clears whole
 //                blocks, WARNing: the v4 reviewers' set_memory_*/unmap
-//                concern, not a divergence to report).
-enum class VariantRelation { identical, translation, none };
-VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op);
+//                concern, not a divergence to report; and mainline clears
+//                whole CONT groups where 6.12 has single pages). With v6.12
+//                also after a vmalloc() while a page allocation failure is
+//                armed (the two allocate different orders, so it hits other
+//                allocations), and after a huge vmalloc() that mainline
+//                aligns or rounds to 64K (CONT_PTE_SHIFT) but 6.12 to a
+//                page: the areas differ. A BUG in either ends the trace.
+enum class VariantRelation { identical, translation, mapped, none };
+VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op,
+                              engine::Variant variant = engine::Variant::v4);
 std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel& base,
                                          const engine::Kernel& series, engine::u64 lo,
                                          engine::u64 hi);

@@ -24,6 +24,7 @@ const char* step_kind_name(Step::Kind k) {
     case Step::cont_batch: return "cont";
     case Step::pte: return "pte";
     case Step::unaligned: return "unaligned";
+    case Step::past_end: return "past-end";
   }
   return "?";
 }
@@ -40,7 +41,9 @@ std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant var
                                   u64 end, u64 pa, unsigned max_page_shift) {
   const u64 page = g.page_size(), pmd = g.pmd_size(), pud = g.pud_size();
   const u64 cont = g.cont_pte_shift ? g.cont_pte_size() : 0;
-  const bool cont_ok = cont && max_page_shift >= g.cont_pte_shift;
+  // Linux 6.12 has no CONT-PTE vmap mappings on arm64.
+  const bool cont_ok =
+      cont && max_page_shift >= g.cont_pte_shift && variant != engine::Variant::v6_12;
   std::vector<Step> steps;
   // Appends count writes of `size`, merging with the previous step when it
   // is the same kind of write in the same PTE table.
@@ -74,12 +77,19 @@ std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant var
     // The PTE table holding x ends at the next PMD boundary (or at end).
     const u64 table_end = std::min(end, (x / pmd + 1) * pmd);
     if (!aligned(table_end - x, page)) {
-      emit(Step::unaligned, x, table_end - x, 1);
+      if (variant != engine::Variant::v6_12) {
+        emit(Step::unaligned, x, table_end - x, 1);
+        break;
+      }
+      // 6.12: pages up to and including the partial one, then past the end.
+      const u64 n = (table_end - x + page - 1) / page;
+      emit(Step::pte, x, page, n);
+      steps.push_back({Step::past_end, x + n * page, 0, pa + (x + n * page - va), 1});
       break;
     }
     if (cont_ok && aligned(x, cont) && aligned(p, cont) && table_end - x >= cont) {
       u64 batch = cont;
-      if (variant != engine::Variant::mainline) {
+      if (engine::has_series(variant)) {
         u64 cap = table_end - x;
         if (max_page_shift < 63) cap = std::min(cap, u64{1} << max_page_shift);
         batch = pow2_floor(std::min(cap, pmd / 2));

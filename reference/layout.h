@@ -25,6 +25,10 @@ struct Step {
     pte,         // one set_pte_at call
     unaligned,   // the PTE range starting here has a size that is not page
                  // aligned: vmap_pte_range refuses it (WARN_ON_ONCE, -EINVAL)
+    past_end,    // v6.12 (no such check): the PTEs of every page that starts
+                 // below the end were written, the last one covering a
+                 // partial page; the walk steps over the end here (BUG
+                 // walk_ran_past_end). size 0, always the last step.
   } kind;
   u64 va = 0;
   u64 size = 0;  // bytes per write
@@ -43,7 +47,7 @@ unsigned step_level(Step::Kind k);
 // it; at the PTE level a CONT batch when VA and PA are CONT aligned and a
 // whole group fits before the end of the PTE table (mainline: exactly one
 // group; v4: the largest power of two of groups that fits, capped by
-// 2^max_page_shift and PMD_SIZE/2), else a single page.
+// 2^max_page_shift and PMD_SIZE/2; v6.12: never), else a single page.
 std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant variant, u64 va,
                                   u64 end, u64 pa, unsigned max_page_shift);
 

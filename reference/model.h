@@ -62,6 +62,9 @@ class RefKernel {
   std::pair<u64, u64> area_extent(u64 va) const;
   u64 table_count() const;  // page tables that should exist, root included
   const engine::Geometry& geo() const { return g_; }
+  const engine::KernelConfig& config() const { return cfg_; }
+  // A fail_page_alloc is armed and has not fired yet.
+  bool page_alloc_failure_armed() const { return page_fail_countdown_ != 0; }
 
  private:
   struct Leaf {

@@ -51,14 +51,15 @@ u64 RefKernel::alloc_pages(unsigned order) {
 }
 
 // vmalloc's page array: greedy larger orders first while they fit in what
-// is left (each failure lowers the cap for good), then the requested
-// order until done or a failure.
+// is left (each failure lowers the cap for good; not in Linux 6.12), then
+// the requested order until done or a failure.
 bool RefKernel::alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pages) {
   unsigned cap = engine::PageAllocator::kMaxPageOrder;
   auto take = [&](u64 pfn, unsigned o) {
     for (u64 j = 0; j < (u64{1} << o); ++j) pages.push_back(pfn + j);
   };
-  while (pages.size() < nr) {
+  const bool larger_orders_first = variant_ != engine::Variant::v6_12;
+  while (larger_orders_first && pages.size() < nr) {
     const unsigned o = std::min(cap, log2_floor(nr - pages.size()));
     if (o <= order) break;
     const u64 pfn = alloc_pages(o);
@@ -108,7 +109,7 @@ void RefKernel::insert_pages(u64 va, std::span<const u64> pages, bool cont, cons
 int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<const u64> pages,
                                u64* i, unsigned shift, const Attrs& attrs) {
   const u64 page = g_.page_size(), cont = g_.cont_pte_size();
-  const bool series = variant_ != engine::Variant::mainline;
+  const bool series = engine::has_series(variant_);
   while (x < slot_end) {
     const u64 pfn = pages[*i];
     if (leaf_at(x)) {
@@ -147,7 +148,7 @@ int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<cons
 int RefKernel::walk_pages(Outcome& out, u64 va, std::span<const u64> pages, unsigned shift,
                           const Attrs& attrs) {
   const u64 page = g_.page_size(), pmd = g_.pmd_size();
-  const bool series = variant_ != engine::Variant::mainline;
+  const bool series = engine::has_series(variant_);
   const u64 end = va + pages.size() * page;
   u64 x = va, i = 0;
   int err = 0;
@@ -194,7 +195,7 @@ int RefKernel::map_pages(Outcome& out, u64 va, std::span<const u64> pages, unsig
                          const Attrs& attrs) {
   const u64 page = g_.page_size();
   int err = 0;
-  if (variant_ != engine::Variant::mainline || shift == g_.page_shift) {
+  if (engine::has_series(variant_) || shift == g_.page_shift) {
     err = walk_pages(out, va, pages, shift, attrs);
   } else {
     const u64 chunk = u64{1} << shift;
@@ -214,9 +215,10 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot)
   unsigned shift = g_.page_shift;
   if (!cfg_.nohugevmalloc && huge) {
     // vm_shift(): PMD_SHIFT from a PMD block's size, CONT_PTE_SHIFT from
-    // a CONT group's, else PAGE_SHIFT.
+    // a CONT group's (not in Linux 6.12), else PAGE_SHIFT.
+    const bool cont_shift = g_.cont_pte_shift && variant_ != engine::Variant::v6_12;
     if (g_.pmd_block && real_size >= g_.pmd_size()) shift = g_.pmd_shift();
-    else if (g_.cont_pte_shift && real_size >= g_.cont_pte_size()) shift = g_.cont_pte_shift;
+    else if (cont_shift && real_size >= g_.cont_pte_size()) shift = g_.cont_pte_shift;
   }
   const Attrs attrs = expected_attrs(prot, /*nx=*/false);
   for (;;) {
@@ -264,7 +266,7 @@ Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, engine::ProtName p
   }
   const u64 end = va + pages.size() * page;
   int err = 0;
-  if (variant_ == engine::Variant::mainline) {
+  if (!engine::has_series(variant_)) {
     err = walk_pages(out, va, pages, g_.page_shift, attrs);
   } else {
     // Runs of physically contiguous pages, each cut to the largest order

@@ -79,7 +79,7 @@ const std::vector<PlacementRow>& placement_rows() {
 }
 
 TEST(Vmalloc, AlignsRoundsAndMapsByShift) {
-  for (Variant v : engine::kAllVariants) {
+  for (Variant v : kVariants2026) {  // v6.12: test/era_6_12_test.cc
     for (const PlacementRow& r : placement_rows()) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v, r.cfg);
@@ -173,7 +173,7 @@ TEST(Vmalloc, RetriesAtPageShiftAfterPageAllocationFailure) {
        {pte_run(4 * K, 64 * K, kBasePa)}},
       {"4K, no retry", 4 * K, false, 0, -engine::kENOMEM, {{WarnId::vmalloc_pages_failed, va(4 * K)}}, {}},
   };
-  for (Variant v : engine::kAllVariants) {
+  for (Variant v : kVariants2026) {  // v6.12: test/era_6_12_test.cc
     for (const Row& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v);
@@ -217,7 +217,7 @@ TEST(Vmalloc, RetriesAtPageShiftAfterMappingFailure) {
       {"64K huge, PTE table fails", 64 * K, true, 3, 0, {pte_run(2 * M, 64 * K, (kBase + 0x20) << 12)}, 3},
       {"4K, PUD table fails: no retry", 4 * K, false, 1, -engine::kENOMEM, {}, 0},
   };
-  for (Variant v : engine::kAllVariants) {
+  for (Variant v : kVariants2026) {  // v6.12: test/era_6_12_test.cc
     for (const Row& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v);
@@ -256,7 +256,7 @@ TEST(Vmalloc, WarnsWhenTheAreaCannotBePlaced) {
        kBase + 0x101},
       {"huge: fits", 8 * M, 4 * K, 2 * M, 1 * M, true, 0, 0, kBase + 0x201},
   };
-  for (Variant v : engine::kAllVariants) {
+  for (Variant v : kVariants2026) {  // v6.12: test/era_6_12_test.cc
     for (const Row& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v);

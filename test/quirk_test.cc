@@ -101,6 +101,17 @@ TEST(VmapRangeNoflush, PropagatesEinvalUnchangedFromPteLevel_quirk) {
     Kernel k(geo(), v);
     // The last PMD slot of one PUD is a whole block; the tail, in the next
     // PUD, is not page aligned and fails three levels further down.
+    if (v == Variant::v6_12) {
+      // 6.12 has no -EINVAL there: the tail's page is mapped and the PTE
+      // loop steps over the end (modelled BUG).
+      EXPECT_EQ(map(k, 1 * G - 2 * M, 2 * M + 0x800, 0), -engine::kBUGGED);
+      EXPECT_EQ(k.out().bug, engine::BugId::walk_ran_past_end);
+      EXPECT_EQ(k.out().bug_addr, va(1 * G + 4 * K));
+      EXPECT_TRUE(k.out().warns.empty());
+      EXPECT_EQ(shapes(k), (std::vector<Shape>{pmd_run(1 * G - 2 * M, 2 * M, kPa),
+                                                pte_run(1 * G, 4 * K, kPa + 2 * M)}));
+      continue;
+    }
     EXPECT_EQ(map(k, 1 * G - 2 * M, 2 * M + 0x800, 0), -engine::kEINVAL);
     EXPECT_EQ(warn_ids(k.out()), std::vector<WarnId>{WarnId::vmap_pte_range_size_unaligned});
     // The block before the bad tail stays mapped.

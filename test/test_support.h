@@ -53,6 +53,32 @@ inline Shape pmd_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine:
 inline Shape cont_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPteLevel, true}; }
 inline Shape pte_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPteLevel, false}; }
 
+// The variants of the 2026 code base (mainline and the series): vmalloc
+// with vm_shift()'s CONT_PTE_SHIFT and opportunistic larger page orders.
+// Tests of those details loop over these; test/era_6_12_test.cc states
+// the same cases for v6.12.
+inline constexpr engine::Variant kVariants2026[] = {engine::Variant::mainline, engine::Variant::v4,
+                                                    engine::Variant::v4_fixed};
+
+// Linux 6.12 maps no CONT-PTE groups on any vmap path: what the other
+// variants map as CONT runs it maps as plain PTEs, same pages.
+inline bool maps_cont(engine::Variant v) { return v != engine::Variant::v6_12; }
+inline std::vector<Shape> on_variant(engine::Variant v, std::vector<Shape> shapes) {
+  if (!maps_cont(v)) {
+    std::vector<Shape> out;
+    for (Shape s : shapes) {
+      s.cont = false;
+      if (!out.empty() && out.back().level == s.level && !out.back().cont &&
+          out.back().off + out.back().size == s.off && out.back().pa + out.back().size == s.pa)
+        out.back().size += s.size;
+      else
+        out.push_back(s);
+    }
+    return out;
+  }
+  return shapes;
+}
+
 inline reference::TableScan scan(const engine::Kernel& k) {
   return reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v);
 }

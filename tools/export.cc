@@ -26,6 +26,7 @@ std::string variant_cxx(engine::Variant v) {
     case engine::Variant::mainline: return "engine::Variant::mainline";
     case engine::Variant::v4: return "engine::Variant::v4";
     case engine::Variant::v4_fixed: return "engine::Variant::v4_fixed";
+    case engine::Variant::v6_12: return "engine::Variant::v6_12";
   }
   return "?";
 }
