@@ -24,7 +24,9 @@ int vmalloc_area_node(Kernel& k, VmArea* area, pgprot_t prot, unsigned page_shif
   std::vector<u64> pages;
   pages.reserve(nr_small_pages);
   if (vm_area_alloc_pages(k, page_shift - g.page_shift, nr_small_pages, pages) != nr_small_pages) {
-    k.warn(WarnId::vmalloc_pages_failed, addr);  // warn_alloc()
+    // warn_alloc() only at order 0: a huge allocation is retried with
+    // small pages, so its failure is not worth a warning (since 6.3).
+    if (page_shift == g.page_shift) k.warn(WarnId::vmalloc_pages_failed, addr);
     free_vm_area(k, area);
     return -kENOMEM;
   }
@@ -58,13 +60,18 @@ u64 vm_area_alloc_pages(Kernel& k, unsigned order, u64 nr_pages, std::vector<u64
     store_split(pages, pfn, large_order);
     nr_allocated += u64{1} << large_order;
   }
-  // The requested order (order 0: bulk, then single pages; both modelled
-  // as single-page allocations, which is what they hand out).
-  while (nr_allocated < nr_pages) {
-    const u64 pfn = pa.alloc_pages(order);
-    if (pfn == kNullPage) break;
-    store_split(pages, pfn, order);
-    nr_allocated += u64{1} << order;
+  // The requested order. Order 0 goes to the bulk allocator first (single
+  // pages in the model, as many as it hands out until one fails), and a
+  // shortfall falls back to the single-page allocator, "more permissive":
+  // a failed allocation in the bulk phase is tried again there.
+  // (Found by running Linux 6.12's own vm_area_alloc_pages, kernel/.)
+  for (int phase = order == 0 ? 0 : 1; phase < 2; ++phase) {
+    while (nr_allocated < nr_pages) {
+      const u64 pfn = pa.alloc_pages(order);
+      if (pfn == kNullPage) break;
+      store_split(pages, pfn, order);
+      nr_allocated += u64{1} << order;
+    }
   }
   return nr_allocated;
 }

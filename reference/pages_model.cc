@@ -52,7 +52,8 @@ u64 RefKernel::alloc_pages(unsigned order) {
 
 // vmalloc's page array: greedy larger orders first while they fit in what
 // is left (each failure lowers the cap for good; not in Linux 6.12), then
-// the requested order until done or a failure.
+// the requested order until done or a failure (order 0: twice, bulk then
+// single pages).
 bool RefKernel::alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pages) {
   unsigned cap = engine::PageAllocator::kMaxPageOrder;
   auto take = [&](u64 pfn, unsigned o) {
@@ -66,12 +67,16 @@ bool RefKernel::alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pa
     if (pfn == kNull) cap = o - 1;
     else take(pfn, o);
   }
-  while (pages.size() < nr) {
-    const u64 pfn = alloc_pages(order);
-    if (pfn == kNull) return false;
-    take(pfn, order);
+  // Order 0: the bulk allocator, then, if it came up short, the single-page
+  // allocator, which tries the failed allocation again.
+  for (int attempt = order == 0 ? 0 : 1; attempt < 2; ++attempt) {
+    while (pages.size() < nr) {
+      const u64 pfn = alloc_pages(order);
+      if (pfn == kNull) break;
+      take(pfn, order);
+    }
   }
-  return true;
+  return pages.size() >= nr;
 }
 
 bool RefKernel::place_area(u64 hint, u64 size, u64 align, unsigned flags, u64* va) {
@@ -232,7 +237,8 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot)
     } else {
       std::vector<u64> pages;
       if (!alloc_vmalloc_pages(shift - g_.page_shift, sz / page, pages)) {
-        warn(out, WarnId::vmalloc_pages_failed, va);
+        // No warning for a huge allocation: it is retried with small pages.
+        if (shift == g_.page_shift) warn(out, WarnId::vmalloc_pages_failed, va);
         free_area(out, areas_.size() - 1);
         err = -engine::kENOMEM;
       } else {
