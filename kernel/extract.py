@@ -338,7 +338,7 @@ def compile_check(cc, source, extra=()):
             f.write(source)
         cmd = [cc, "-std=gnu11", "-fsyntax-only", "-fno-diagnostics-show-caret",
                "-Werror=implicit-function-declaration", "-Werror=int-conversion",
-               "-Werror=incompatible-pointer-types", "-w", "-I", SHIM] + list(extra) + [src]
+               "-Werror=incompatible-pointer-types", "-I", SHIM] + list(extra) + [src]
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         except (OSError, subprocess.TimeoutExpired) as e:

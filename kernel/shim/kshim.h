@@ -337,32 +337,33 @@ static inline void vmapfuzz_stop(enum vmapfuzz_stop why, u64 va)
 }
 
 /* ------------------------------------------------------------ WARN / BUG */
+/* Each site reports its own condition text, stringified before expansion. */
 #define __vmapfuzz_warn(once, text) \
 	vmapfuzz_host_warn(__func__, text, once, __vmapfuzz_site_addr())
-#define WARN_ON(c) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(0, #c); unlikely(__w); })
-#define WARN_ON_ONCE(c) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(1, #c); unlikely(__w); })
-#define WARN(c, fmt, ...) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(0, fmt); unlikely(__w); })
-#define WARN_ONCE(c, fmt, ...) ({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(1, fmt); unlikely(__w); })
-#define VM_WARN_ON(c) (void)WARN_ON(c)
-#define VM_WARN_ON_ONCE(c) (void)WARN_ON_ONCE(c)
-#define VM_WARN_ONCE(c, fmt, ...) (void)WARN_ONCE(c, fmt)
+#define __vmapfuzz_warn_on(c, once, text) \
+	({ int __w = !!(c); if (unlikely(__w)) __vmapfuzz_warn(once, text); unlikely(__w); })
+#define WARN_ON(c) __vmapfuzz_warn_on(c, 0, #c)
+#define WARN_ON_ONCE(c) __vmapfuzz_warn_on(c, 1, #c)
+#define WARN(c, fmt, ...) __vmapfuzz_warn_on(c, 0, fmt)
+#define WARN_ONCE(c, fmt, ...) __vmapfuzz_warn_on(c, 1, fmt)
+#define VM_WARN_ON(c) (void)__vmapfuzz_warn_on(c, 0, #c)
+#define VM_WARN_ON_ONCE(c) (void)__vmapfuzz_warn_on(c, 1, #c)
+#define VM_WARN_ONCE(c, fmt, ...) (void)__vmapfuzz_warn_on(c, 1, fmt)
 #define pr_warn(fmt, ...) __vmapfuzz_warn(0, fmt)
 #define pr_warn_once(fmt, ...) __vmapfuzz_warn(1, fmt)
 #define pr_err(fmt, ...) __vmapfuzz_warn(0, fmt)
 #define pr_info(fmt, ...) do { } while (0)
 #define pr_debug(fmt, ...) do { } while (0)
 #define warn_alloc(gfp, nodemask, fmt, ...) __vmapfuzz_warn(0, fmt)
-#define BUG() do { \
-	vmapfuzz_host_bug(__func__, "BUG()", __vmapfuzz_site_addr()); \
-	vmapfuzz_k_unwind(); \
-} while (0)
-#define BUG_ON(c) do { \
+#define __vmapfuzz_bug_on(c, text) do { \
 	if (unlikely(c)) { \
-		vmapfuzz_host_bug(__func__, #c, __vmapfuzz_site_addr()); \
+		vmapfuzz_host_bug(__func__, text, __vmapfuzz_site_addr()); \
 		vmapfuzz_k_unwind(); \
 	} \
 } while (0)
-#define VM_BUG_ON(c) BUG_ON(c)
+#define BUG() __vmapfuzz_bug_on(1, "BUG()")
+#define BUG_ON(c) __vmapfuzz_bug_on(c, #c)
+#define VM_BUG_ON(c) __vmapfuzz_bug_on(c, #c)
 
 /* -------------------------------------------------------------- mm, locks */
 struct mm_struct { int users; };
