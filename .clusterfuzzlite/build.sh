@@ -22,8 +22,8 @@ case "$CXXFLAGS" in
     flags="$flags -fsanitize-coverage-ignorelist=$src/cmake/sancov-ignorelist.txt" ;;
 esac
 
-cmake -S "$src" -B "$WORK/build" "${gen[@]}" -DCMAKE_CXX_COMPILER="$CXX" \
-  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_BUILD_TYPE= -DVMAPFUZZ_BUILD_TESTS=OFF
+cmake -S "$src" -B "$WORK/build" "${gen[@]}" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_C_COMPILER="$CC" \
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="${CFLAGS:-}" -DCMAKE_BUILD_TYPE= -DVMAPFUZZ_BUILD_TESTS=OFF
 cmake --build "$WORK/build" --parallel "$(nproc)" --target vmapfuzz_fuzz_target
 libs=("$WORK/build/fuzz/libvmapfuzz_fuzz_target.a" "$WORK/build/harness/libvmapfuzz_harness.a"
       "$WORK/build/reference/libvmapfuzz_reference.a" "$WORK/build/engine/libvmapfuzz_engine.a")
@@ -31,7 +31,7 @@ libs=("$WORK/build/fuzz/libvmapfuzz_fuzz_target.a" "$WORK/build/harness/libvmapf
 # An uninstrumented vmapfuzz tool, run here to turn the text traces into fuzzer bytes.
 host_flags=
 case " $CXXFLAGS " in *" -stdlib=libc++ "*) host_flags=-stdlib=libc++ ;; esac
-cmake -S "$src" -B "$WORK/host" "${gen[@]}" -DCMAKE_CXX_COMPILER="$CXX" \
+cmake -S "$src" -B "$WORK/host" "${gen[@]}" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_C_COMPILER="$CC" \
   -DCMAKE_CXX_FLAGS="$host_flags" -DCMAKE_BUILD_TYPE=Release -DVMAPFUZZ_BUILD_TESTS=OFF
 cmake --build "$WORK/host" --parallel "$(nproc)" --target vmapfuzz
 tool=$WORK/host/tools/vmapfuzz

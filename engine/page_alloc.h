@@ -23,11 +23,12 @@ class PageAllocator {
 
   // First pfn of a 2^order block, or kNullPage if this allocation fails.
   u64 alloc_pages(unsigned order);
-  // Fail the nth allocation from now whose order is >= min_order (nth 0
-  // disarms).
-  void fail_nth(unsigned nth, unsigned min_order) {
+  // Fail the nth allocation from now whose order is >= min_order, and the
+  // times - 1 such allocations after it (nth 0 disarms).
+  void fail_nth(unsigned nth, unsigned min_order, unsigned times = 1) {
     fail_countdown_ = nth;
     fail_min_order_ = min_order;
+    fail_times_ = times;
   }
   void reset() { *this = PageAllocator{}; }
 
@@ -35,6 +36,7 @@ class PageAllocator {
   u64 next_pfn_ = kBasePfn;
   unsigned fail_countdown_ = 0;
   unsigned fail_min_order_ = 0;
+  unsigned fail_times_ = 1;  // failures in a row once the countdown hits
 };
 
 }  // namespace vmapfuzz::engine

@@ -66,7 +66,8 @@ std::string show(const Op& op) {
   if (auto* o = std::get_if<VfreeOp>(&op)) return std::string(name) + " va=" + hex(o->va);
   if (auto* o = std::get_if<VunmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
   const auto& f = std::get<FailPageAllocOp>(op);
-  return std::string(name) + " nth=" + std::to_string(f.nth) + " min_order=" + std::to_string(f.min_order);
+  return std::string(name) + " nth=" + std::to_string(f.nth) + " min_order=" + std::to_string(f.min_order) +
+         (f.times != 1 ? " times=" + std::to_string(f.times) : std::string());
 }
 
 std::vector<u64> VmapOp::pages() const {
@@ -138,6 +139,7 @@ std::optional<std::string> validate(const Trace& t) {
       if (o->va % page || o->va < win_lo || o->va >= win_hi) why = at + "va not a page in the window";
     } else if (auto* o = std::get_if<FailPageAllocOp>(&op)) {
       if (o->nth > 255 || o->min_order > 10) why = at + "nth above 255 or min_order above 10";
+      else if (o->times < 1 || o->times > 4) why = at + "times outside 1..4";
     }
     if (why) return why;
   }

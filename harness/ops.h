@@ -90,9 +90,12 @@ struct VunmapOp {
   u64 va = 0;
   friend bool operator==(const VunmapOp&, const VunmapOp&) = default;
 };
-// Make the nth page allocation from now of order >= min_order fail.
+// Make the nth page allocation from now of order >= min_order fail, and
+// the `times - 1` such allocations after it too (fault injection's
+// `times`: the single-page fallback retries an order-0 failure, so it
+// takes two to fail an order-0 vmalloc).
 struct FailPageAllocOp {
-  unsigned nth = 1, min_order = 0;
+  unsigned nth = 1, min_order = 0, times = 1;
   friend bool operator==(const FailPageAllocOp&, const FailPageAllocOp&) = default;
 };
 

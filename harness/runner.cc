@@ -55,7 +55,7 @@ Outcome execute(Kernel& k, const Op& op) {
     engine::vunmap(k, {o->va});
   } else {
     const auto& f = std::get<FailPageAllocOp>(op);
-    k.page_allocator().fail_nth(f.nth, f.min_order);
+    k.page_allocator().fail_nth(f.nth, f.min_order, f.times);
   }
   if (k.bugged()) ret = -engine::kBUGGED;
   k.out().ret = ret;
@@ -75,7 +75,7 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
   if (auto* o = std::get_if<VfreeOp>(&op)) return r.vfree(o->va);
   if (auto* o = std::get_if<VunmapOp>(&op)) return r.vunmap(o->va);
   if (auto* o = std::get_if<FailAllocOp>(&op)) r.fail_alloc(o->nth);
-  if (auto* o = std::get_if<FailPageAllocOp>(&op)) r.fail_page_alloc(o->nth, o->min_order);
+  if (auto* o = std::get_if<FailPageAllocOp>(&op)) r.fail_page_alloc(o->nth, o->min_order, o->times);
   return Outcome{};
 }
 

@@ -247,7 +247,8 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
       case OpKind::vunmap: t.ops.push_back(VunmapOp{read_va(r, g)}); break;
       case OpKind::fail_page_alloc: {
         const unsigned nth = r.u8();
-        t.ops.push_back(FailPageAllocOp{nth, r.u8() % 11u});
+        const unsigned b = r.u8();  // min_order + 11 * (times - 1)
+        t.ops.push_back(FailPageAllocOp{nth, b % 11u, 1 + (b / 11u) % 4u});
         break;
       }
     }
@@ -303,7 +304,7 @@ std::optional<std::vector<std::uint8_t>> encode_bytes(const Trace& t,
     } else {
       const auto& f = std::get<FailPageAllocOp>(op);
       w.u8(static_cast<std::uint8_t>(f.nth));
-      w.u8(static_cast<std::uint8_t>(f.min_order));
+      w.u8(static_cast<std::uint8_t>(f.min_order + 11 * (f.times - 1)));
     }
   }
   return std::move(w.out);

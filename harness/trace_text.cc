@@ -74,6 +74,14 @@ class Fields {
     map_.erase(it);
     return true;
   }
+  // An optional key: `fallback` when absent.
+  bool number_or(const char* key, u64 fallback, u64* out, std::string* err) {
+    if (map_.find(key) == map_.end()) {
+      *out = fallback;
+      return true;
+    }
+    return number(key, out, err);
+  }
   bool prot(ProtName* out, std::string* err) {
     auto it = map_.find("prot");
     if (it == map_.end()) {
@@ -202,13 +210,15 @@ bool parse_op(const std::vector<std::string_view>& w, Op* op, std::string* err) 
     ok = f.number("va", &o.va, err);
     *op = o;
   } else if (name == "fail_page_alloc") {
-    u64 nth = 0, min_order = 0;
-    ok = f.number("nth", &nth, err) && f.number("min_order", &min_order, err);
-    if (ok && (nth > 0xffff || min_order > 63)) {
-      *err = "nth or min_order too large";
+    u64 nth = 0, min_order = 0, times = 1;
+    ok = f.number("nth", &nth, err) && f.number("min_order", &min_order, err) &&
+         f.number_or("times", 1, &times, err);
+    if (ok && (nth > 0xffff || min_order > 63 || times > 0xffff)) {
+      *err = "nth, min_order or times too large";
       return false;
     }
-    *op = FailPageAllocOp{static_cast<unsigned>(nth), static_cast<unsigned>(min_order)};
+    *op = FailPageAllocOp{static_cast<unsigned>(nth), static_cast<unsigned>(min_order),
+                          static_cast<unsigned>(times)};
   } else {
     *err = "unknown op '" + std::string(name) + "'";
     return false;

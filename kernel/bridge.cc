@@ -264,7 +264,7 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
     free_area(k, o->va, false);
   } else {
     const auto& f = std::get<harness::FailPageAllocOp>(op);
-    k.page_allocator().fail_nth(f.nth, f.min_order);
+    k.page_allocator().fail_nth(f.nth, f.min_order, f.times);
   }
   if (k.bugged()) ret = -engine::kBUGGED;
   k.out().ret = ret;

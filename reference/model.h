@@ -43,9 +43,10 @@ class RefKernel {
   Outcome vmap(u64 hint, std::span<const u64> pages, engine::ProtName prot);
   Outcome vfree(u64 va);
   Outcome vunmap(u64 va);
-  void fail_page_alloc(unsigned nth, unsigned min_order) {
+  void fail_page_alloc(unsigned nth, unsigned min_order, unsigned times = 1) {
     page_fail_countdown_ = nth;
     page_fail_min_order_ = min_order;
+    page_fail_times_ = times;
   }
 
   // Would mapping [va, end) write over a live leaf? (A caller bug: the
@@ -124,7 +125,7 @@ class RefKernel {
   std::vector<Area> areas_;
   unsigned fail_countdown_ = 0;
   u64 next_pfn_ = engine::PageAllocator::kBasePfn;
-  unsigned page_fail_countdown_ = 0, page_fail_min_order_ = 0;
+  unsigned page_fail_countdown_ = 0, page_fail_min_order_ = 0, page_fail_times_ = 1;
   std::uint32_t warned_once_ = 0;
 };
 

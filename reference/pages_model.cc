@@ -42,8 +42,14 @@ u64 pow2_floor(u64 x) { return u64{1} << log2_floor(x); }
 // The environment's page allocator, the twin of engine::PageAllocator's
 // stated policy: aligned blocks bumped upward, one page apart.
 u64 RefKernel::alloc_pages(unsigned order) {
-  if (page_fail_countdown_ != 0 && order >= page_fail_min_order_ && --page_fail_countdown_ == 0)
+  if (page_fail_countdown_ != 0 && order >= page_fail_min_order_ && --page_fail_countdown_ == 0) {
+    // fault injection's `times`: the following qualifying ones fail too
+    if (page_fail_times_ > 1) {
+      --page_fail_times_;
+      page_fail_countdown_ = 1;
+    }
     return kNull;
+  }
   const u64 n = u64{1} << order;
   const u64 pfn = (next_pfn_ + n - 1) / n * n;
   next_pfn_ = pfn + n + 1;

@@ -127,6 +127,7 @@ TEST(VmAreaAllocPages, TriesLargerOrdersFirstAndLowersTheCapOnFailure) {
     u64 nr;
     unsigned fail_nth, fail_min_order;
     std::vector<u64> pages;
+    unsigned fail_times = 1;
   };
   const Row rows[] = {
       {"1536 pages at order 9: order 10 then order 9", 9, 1536, 0, 0,
@@ -145,11 +146,13 @@ TEST(VmAreaAllocPages, TriesLargerOrdersFirstAndLowersTheCapOnFailure) {
       // tries again and gets the page.
       {"order-0 page fails in the bulk phase: retried", 0, 3, 2, 0,
        page_array({{kBase, 2}, {kBase + 3, 1}})},
+      {"order-0 page fails in the bulk phase and its retry: short", 0, 3, 2, 0,
+       page_array({{kBase, 2}}), 2},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
     Kernel k(geo(), Variant::v4);
-    if (r.fail_nth) k.page_allocator().fail_nth(r.fail_nth, r.fail_min_order);
+    if (r.fail_nth) k.page_allocator().fail_nth(r.fail_nth, r.fail_min_order, r.fail_times);
     std::vector<u64> pages;
     EXPECT_EQ(engine::vm_area_alloc_pages(k, r.order, r.nr, pages), r.pages.size());
     EXPECT_EQ(pages, r.pages);

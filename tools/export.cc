@@ -56,7 +56,8 @@ std::string op_cxx(const harness::Op& op) {
   if (auto* o = std::get_if<VfreeOp>(&op)) return "harness::VfreeOp{" + hex(o->va) + "}";
   if (auto* o = std::get_if<VunmapOp>(&op)) return "harness::VunmapOp{" + hex(o->va) + "}";
   const auto& f = std::get<FailPageAllocOp>(op);
-  return "harness::FailPageAllocOp{" + std::to_string(f.nth) + ", " + std::to_string(f.min_order) + "}";
+  return "harness::FailPageAllocOp{" + std::to_string(f.nth) + ", " + std::to_string(f.min_order) + ", " +
+         std::to_string(f.times) + "}";
 }
 
 std::string expected_signature(const harness::Trace& t) {

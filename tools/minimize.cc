@@ -127,8 +127,9 @@ std::vector<Op> simpler_ops(const Trace& t, std::size_t i) {
   } else if (auto* o = std::get_if<harness::FailAllocOp>(&op)) {
     for (unsigned n = 1; n < o->nth; ++n) out.push_back(harness::FailAllocOp{n});
   } else if (auto* o = std::get_if<harness::FailPageAllocOp>(&op)) {
-    for (unsigned n = 1; n < o->nth; ++n) out.push_back(harness::FailPageAllocOp{n, o->min_order});
-    if (o->min_order) out.push_back(harness::FailPageAllocOp{o->nth, 0});
+    for (unsigned n = 1; n < o->nth; ++n) out.push_back(harness::FailPageAllocOp{n, o->min_order, o->times});
+    if (o->min_order) out.push_back(harness::FailPageAllocOp{o->nth, 0, o->times});
+    if (o->times > 1) out.push_back(harness::FailPageAllocOp{o->nth, o->min_order, 1});
   }
   return out;
 }
