@@ -330,13 +330,29 @@ def tu_text(tree, names, version):
     return "".join(out)
 
 
+_CARET_FLAGS = {}
+
+
+def no_source_lines_flag(cc):
+    """The flag that keeps source lines out of cc's messages (gcc or clang)."""
+    if cc not in _CARET_FLAGS:
+        try:
+            out = subprocess.run([cc, "--version"], capture_output=True, text=True,
+                                 timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        _CARET_FLAGS[cc] = ("-fno-caret-diagnostics" if "clang" in out
+                            else "-fno-diagnostics-show-caret")
+    return _CARET_FLAGS[cc]
+
+
 def compile_check(cc, source, extra=()):
     """Compile `source` (text); returns (ok, messages without source lines)."""
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, "probe.c")
         with open(src, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(source)
-        cmd = [cc, "-std=gnu11", "-fsyntax-only", "-fno-diagnostics-show-caret",
+        cmd = [cc, "-std=gnu11", "-fsyntax-only", no_source_lines_flag(cc),
                "-Werror=implicit-function-declaration", "-Werror=int-conversion",
                "-Werror=incompatible-pointer-types", "-I", SHIM] + list(extra) + [src]
         try:

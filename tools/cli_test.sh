@@ -59,6 +59,15 @@ badinput() {
   expect_refusal "replay trace outside the contract" "$tool" replay "$tmp/zero.trace"
   expect_refusal "minimize passing trace" "$tool" minimize "$good"
   expect_refusal "unknown command" "$tool" frobnicate
+  expect_refusal "--kernel-tree without a directory" "$tool" replay "$good" --kernel-tree
+  expect_refusal "--kernel-tree of a missing directory" "$tool" replay --kernel-tree "$tmp/nonexistent" "$good"
+  # A directory that is no kernel tree: reported by the extractor, and the replay goes on.
+  mkdir -p "$tmp/notatree"
+  if ! "$tool" replay --kernel-tree "$tmp/notatree" "$good" >"$tmp/out" 2>"$tmp/err"; then
+    fail "--kernel-tree of a non-tree stopped the replay: $(cat "$tmp/err")"
+  fi
+  grep -q "locate: .* lacks" "$tmp/err" || fail "--kernel-tree of a non-tree: no 'locate' message: $(cat "$tmp/err")"
+  grep -q "running without it" "$tmp/err" || fail "--kernel-tree of a non-tree: no 'running without it'"
   # Never over an input, never over an existing file without --force.
   cp "$good" "$tmp/in.trace"
   local before; before=$(sha1sum "$tmp/in.trace")

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fuzz/target.h"
@@ -426,9 +427,23 @@ int kernel_options(int* argc, char** argv) {
                          "from it (see the report above)\n", want.c_str());
     return 2;
   }
+  const std::string script = std::string(VMAPFUZZ_SOURCE_DIR) + "/kernel/build-tree";
+  // A tree that cannot be used is reported (by the extractor, naming the
+  // step) and the command runs on without it.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execlp("bash", "bash", script.c_str(), "--tree", want.c_str(), "--check", nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "vmapfuzz: no kernel implementation from %s; running without it\n",
+                 want.c_str());
+    vmapfuzz::harness::set_backend(nullptr);
+    return -1;
+  }
   // Build (or reuse) a vmapfuzz with that tree linked in and run it.
   setenv("VMAPFUZZ_KERNEL_REEXEC", "1", 1);
-  const std::string script = std::string(VMAPFUZZ_SOURCE_DIR) + "/kernel/build-tree";
   std::vector<const char*> args = {"bash", script.c_str(), "--tree", want.c_str(), "--",
                                    "vmapfuzz"};
   for (int i = 1; i < *argc; ++i) args.push_back(argv[i]);
