@@ -156,7 +156,7 @@ int vmapfuzz_k_vmap(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 p
 	int ret;
 
 	for (i = 0; i < count; i++)
-		pages[i] = pfns[i] == ~0ULL ? NULL : pfn_to_page(pfns[i]);
+		pages[i] = pfns[i] == ~0UL ? NULL : pfn_to_page(vmapfuzz_fold_pfn(pfns[i]));
 	for (; i < count + VMAPFUZZ_PAGE_SLACK; i++)
 		pages[i] = VMAPFUZZ_POISON_PAGE;
 	/* The range is set once vmap() has its area. */

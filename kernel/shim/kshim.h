@@ -470,8 +470,12 @@ static inline unsigned long vmapfuzz_addr_end(unsigned long a, unsigned long end
 #define pudp_get(p) READ_ONCE(*(p))
 #define p4dp_get(p) READ_ONCE(*(p))
 #define pgdp_get(p) READ_ONCE(*(p))
+/* A walk that reads an entry beyond its range has run past its end (the
+ * entry may lie past its table too; the range is what the kernel got wrong). */
 static inline pte_t vmapfuzz_ptep_get(pte_t *p, u64 va)
 {
+	if (va < vmapfuzz_k_lo || va >= vmapfuzz_k_hi)
+		vmapfuzz_stop(VMAPFUZZ_STOP_WALK_RAN_PAST_END, va);
 	vmapfuzz_check_entry(p, va);
 	return READ_ONCE(*p);
 }
@@ -698,12 +702,20 @@ static inline void flush_tlb_range(struct vm_area_struct *vma, unsigned long s, 
 #define kasan_populate_vmalloc(...) 0
 
 /* ------------------------------------------------------------------ pages */
-/* struct page pointers are vmemmap-style names for pfns and are never
- * dereferenced; the host's page arrays end in poison entries so that a
- * read past the array stops the call. */
-struct page { unsigned long flags; unsigned long pad[7]; };
-#define vmemmap ((struct page *)0x0000100000000000UL)
-#define VMAPFUZZ_POISON_PAGE ((struct page *)0x0000700000000000UL)
+/* struct page pointers are names for pfns and are never dereferenced:
+ * page == vmemmap + pfn with a one-byte struct page and vmemmap at 1, so
+ * that every pfn below 2^63 has its own pointer, consecutive pfns have
+ * consecutive pointers and NULL stays NULL. Traces may name any pfn; the
+ * entry points fold pfns from 2^62 up into [2^62, 2^62 + 2^61) (all far
+ * beyond pfn_valid()), which leaves 2^63 for the poison entries that end
+ * the host's page arrays, so that a read past an array stops the call. */
+struct page { unsigned char flags; };
+#define vmemmap ((struct page *)1UL)
+#define VMAPFUZZ_POISON_PAGE ((struct page *)(1UL << 63))
+static inline unsigned long vmapfuzz_fold_pfn(unsigned long pfn)
+{
+	return pfn < (1UL << 62) ? pfn : (1UL << 62) + (pfn & ((1UL << 61) - 1));
+}
 static inline unsigned long vmapfuzz_page_to_pfn(const struct page *page, u64 va)
 {
 	if (page == VMAPFUZZ_POISON_PAGE)
