@@ -66,8 +66,10 @@ bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op);
 //                no opportunistic larger orders, so the pages (and every
 //                later allocation) come from other frames;
 //   none:        compared with the reference only — once an injected table
-//                allocation failure hits the two on different ops (the
-//                series allocates fewer tables for a vmap()), or the return
+//                allocation failure may hit the two at different points (an
+//                op run with fail_alloc armed after they stopped being
+//                bit-identical: the series allocates fewer tables for a
+//                vmap() and leaves fewer behind), or the return
 //                codes differ otherwise, after an op maps over a
 //                live mapping (caller bug, see above), or after a partial
 //                vunmap_range() once the layouts may differ (it clears whole

@@ -146,11 +146,13 @@ u64 free_target(const std::vector<Range>& own, const std::vector<Range>& any) {
 }  // namespace
 
 rc::Gen<engine::Variant> vmap_variant() {
-  return rc::gen::element(engine::Variant::mainline, engine::Variant::v4_fixed);
+  return rc::gen::element(engine::Variant::mainline, engine::Variant::v4_fixed,
+                          engine::Variant::v6_12);
 }
 
 rc::Gen<engine::Variant> any_variant() {
-  return rc::gen::element(engine::Variant::mainline, engine::Variant::v4, engine::Variant::v4_fixed);
+  return rc::gen::element(engine::Variant::mainline, engine::Variant::v4, engine::Variant::v4_fixed,
+                          engine::Variant::v6_12);
 }
 
 rc::Gen<std::vector<PageRun>> page_runs(u64 max_pages) {

@@ -64,6 +64,8 @@ class RefKernel {
   u64 table_count() const;  // page tables that should exist, root included
   const engine::Geometry& geo() const { return g_; }
   const engine::KernelConfig& config() const { return cfg_; }
+  // A fail_alloc (page-table allocation failure) is armed and has not fired yet.
+  bool table_alloc_failure_armed() const { return fail_countdown_ != 0; }
   // A fail_page_alloc is armed and has not fired yet.
   bool page_alloc_failure_armed() const { return page_fail_countdown_ != 0; }
 
