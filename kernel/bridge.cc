@@ -23,6 +23,7 @@
 #include "kernel/bridge.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
@@ -129,6 +130,11 @@ bool TreeBackend::ret_is_pointer(OpKind kind) const {
 
 std::string TreeBackend::describe() const { return info_.description; }
 
+void TreeBackend::note_unrecognised(const char* func, const char* text) {
+  if (unrecognised_.insert(std::string(func) + ": " + text).second)
+    std::fprintf(stderr, "vmapfuzz: kernel: WARN/BUG site without a name in %s: %s\n", func, text);
+}
+
 void* TreeBackend::handle_for(Kernel& k, const engine::VmArea& a) {
   auto it = handles_.find(a.addr.v);
   if (it != handles_.end() && it->second.size == a.size && it->second.flags == a.flags &&
@@ -227,16 +233,8 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
     } else {
       ret = vmapfuzz_k_ioremap_page_range(o->va, o->va + o->size, o->pa,
                                           engine::prot_value(o->prot).v);
-      if (ret != 0 && !k.bugged()) {
-        engine::VmArea* a = k.find_vm_area({o->va});
-        const u64 start = a->addr.v, end = a->addr.v + a->size;
-        // free_vm_area(): the same unmap as vunmap, through the tree.
-        k.areas().erase(k.areas().begin() + (a - k.areas().data()));
-        k.flush(FlushKind::cache_vunmap, VirtAddr{start}, VirtAddr{end});
-        vmapfuzz_k_vunmap_range_noflush(start, end);
-        if (!k.bugged()) k.flush(FlushKind::tlb_lazy_purge, VirtAddr{start}, VirtAddr{end});
-        release_handle(start);
-      }
+      // free_vm_area(): the same unmap as vunmap, through the tree.
+      if (ret != 0 && !k.bugged()) free_area(k, o->va, false);
     }
   } else if (auto* o = std::get_if<harness::IoremapPageRangeOp>(&op)) {
     ret = vmapfuzz_k_ioremap_page_range(o->va, o->va + o->size, o->pa,
