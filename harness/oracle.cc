@@ -267,6 +267,17 @@ VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel
   }
   if (r != VariantRelation::identical && std::holds_alternative<VunmapRangeOp>(op))
     return VariantRelation::none;
+  // Freeing an area that covers part of a leaf beyond it (a CONT group that
+  // a vmap_page_range over the area's edge wrote in mainline): mainline
+  // clears the whole group, 6.12 only the area's single pages.
+  const u64* area_va = nullptr;
+  if (auto* o = std::get_if<IounmapOp>(&op)) area_va = &o->va;
+  if (auto* o = std::get_if<VfreeOp>(&op)) area_va = &o->va;
+  if (auto* o = std::get_if<VunmapOp>(&op)) area_va = &o->va;
+  if (area_va && r != VariantRelation::identical) {
+    const auto [a, b] = ref.area_extent(*area_va);
+    if (a != b && ref.leaf_extent(a, b) != std::pair<u64, u64>{a, b}) return VariantRelation::none;
+  }
   return r;  // vmap(): plain PTEs in both; frees: the same unmap walk
 }
 

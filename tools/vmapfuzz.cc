@@ -12,7 +12,6 @@
 #include <vector>
 
 #include <cerrno>
-#include <climits>
 #include <sys/wait.h>
 #include <unistd.h>
 
