@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/measure.h"
 #include "harness/backend.h"
 #include "harness/runner.h"
 
@@ -64,17 +65,6 @@ struct Sample {
 };
 std::map<std::string, Sample> g_samples;  // "<workload>/<impl>"
 
-Counters diff(const Counters& a, const Counters& b) {
-  Counters d;
-  d.walks = a.walks - b.walks;
-  d.set_pte_at = a.set_pte_at - b.set_pte_at;
-  d.set_huge_pte_at = a.set_huge_pte_at - b.set_huge_pte_at;
-  d.pmd_set_huge = a.pmd_set_huge - b.pmd_set_huge;
-  d.pud_set_huge = a.pud_set_huge - b.pud_set_huge;
-  d.descriptors_written = a.descriptors_written - b.descriptors_written;
-  return d;
-}
-
 engine::Outcome run(harness::Backend* be, Kernel& k, const Op& op) {
   return be ? be->execute(k, op) : harness::execute(k, op);
 }
@@ -85,9 +75,9 @@ void bm(benchmark::State& state, KWorkload w, harness::Backend* be) {
   Kernel k(engine::arm64_4k_48(), be ? be->era() : harness::linked_backend()->era());
   const Counters c0 = k.counters();
   const int ret = run(be, k, w.map).ret;
-  const Counters c1 = k.counters();
+  const Counters map = k.counters() - c0;
   run(be, k, w.unmap);
-  g_samples[w.name + "/" + (be ? "kernel" : "engine")] = {diff(c1, c0), ret};
+  g_samples[w.name + "/" + (be ? "kernel" : "engine")] = {map, ret};
   if (ret != 0) {
     state.SkipWithError("map failed");
     return;
@@ -96,9 +86,9 @@ void bm(benchmark::State& state, KWorkload w, harness::Backend* be) {
     run(be, k, w.map);
     run(be, k, w.unmap);
   }
-  state.counters["walks"] = static_cast<double>(diff(c1, c0).walks);
-  state.counters["set_pte_at"] = static_cast<double>(diff(c1, c0).set_pte_at);
-  state.counters["descriptors"] = static_cast<double>(diff(c1, c0).descriptors_written);
+  state.counters["walks"] = static_cast<double>(map.walks);
+  state.counters["set_pte_at"] = static_cast<double>(map.set_pte_at);
+  state.counters["descriptors"] = static_cast<double>(map.descriptors_written);
 }
 
 }  // namespace

@@ -86,6 +86,24 @@ class Unusable(Exception):
     """The tree cannot be used; the message names the step and the cause."""
 
 
+def skip_comment_or_string(text, i):
+    """If a comment or a string/char literal starts at i, the index after it;
+    else None."""
+    n = len(text)
+    if text.startswith("/*", i):
+        j = text.find("*/", i + 2)
+        return n if j < 0 else j + 2
+    if text.startswith("//", i):
+        j = text.find("\n", i)
+        return n if j < 0 else j
+    if text[i] in "\"'":
+        j = i + 1
+        while j < n and text[j] != text[i]:
+            j += 2 if text[j] == "\\" else 1
+        return j + 1
+    return None
+
+
 def scan(text):
     """Top-level function definitions of a C file.
 
@@ -121,23 +139,12 @@ def scan(text):
                 boundary = i
             continue
         line_start = False
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            if depth == 0:
-                boundary = i
-            continue
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            if depth == 0:
-                boundary = i
-            continue
-        if c in "\"'":
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
+        after = skip_comment_or_string(text, i)
+        if after is not None:
+            # a comment at depth 0 ends the previous declaration
+            if depth == 0 and c not in "\"'":
+                boundary = after
+            i = after
             continue
         if c == "{":
             depth += 1
@@ -193,21 +200,11 @@ def match_brace(text, i):
     j = i
     n = len(text)
     while j < n:
-        if text.startswith("/*", j):
-            k = text.find("*/", j + 2)
-            j = n if k < 0 else k + 2
-            continue
-        if text.startswith("//", j):
-            k = text.find("\n", j)
-            j = n if k < 0 else k
+        after = skip_comment_or_string(text, j)
+        if after is not None:
+            j = after
             continue
         c = text[j]
-        if c in "\"'":
-            k = j + 1
-            while k < n and text[k] != c:
-                k += 2 if text[k] == "\\" else 1
-            j = k + 1
-            continue
         if c == "{":
             depth += 1
         elif c == "}":
