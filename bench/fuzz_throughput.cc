@@ -90,8 +90,7 @@ void engine_only(const Input& in, std::vector<std::unique_ptr<engine::Kernel>>& 
     if (!kp || kp->variant() != vs[k] || &kp->geo() != in.trace.geo ||
         !(kp->config() == in.trace.config))
       kp = std::make_unique<engine::Kernel>(*in.trace.geo, vs[k], in.trace.config);
-    else
-      kp->reset();
+    else kp->reset();
     for (std::size_t i = 0; i < in.ops_run; ++i) harness::execute(*kp, in.trace.ops[i]);
   }
 }
@@ -114,8 +113,8 @@ std::size_t reference_only(const Input& in) {
   return sink;
 }
 
-void print_row(const Options& o, std::string_view target, std::size_t n, int failing,
-               double full, double engine_s, double ref_s) {
+void print_row(const Options& o, std::string_view target, std::size_t n, int failing, double full,
+               double engine_s, double ref_s) {
   const double rate = static_cast<double>(o.runs) / full;
   std::string inputs = std::to_string(n);
   if (failing) inputs += " (" + std::to_string(failing) + " fail)";
@@ -161,8 +160,9 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, &o)) return usage();
   const engine::Variant variant = fuzz::variant_from_env();
   if (o.header)
-    std::printf("| target | build | inputs | runs | exec/s | µs/exec | engine | reference | "
-                "oracle + decode |\n|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
+    std::printf(
+        "| target | build | inputs | runs | exec/s | µs/exec | engine | reference | "
+        "oracle + decode |\n|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
   std::string below, lowest;
   double lowest_rate = 0;
   for (const std::string& name : o.targets) {
@@ -177,8 +177,8 @@ int main(int argc, char** argv) {
     double engine_s = -1, ref_s = -1;
     if (o.breakdown) {
       std::vector<std::unique_ptr<engine::Kernel>> kernels;
-      engine_s = time_runs(o.runs, inputs.size(),
-                           [&](std::size_t i) { engine_only(inputs[i], kernels); });
+      engine_s =
+          time_runs(o.runs, inputs.size(), [&](std::size_t i) { engine_only(inputs[i], kernels); });
       volatile std::size_t sink = 0;
       ref_s = time_runs(o.runs, inputs.size(),
                         [&](std::size_t i) { sink = sink + reference_only(inputs[i]); });

@@ -186,8 +186,10 @@ int main(int argc, char** argv) {
     } else if (!std::strncmp(argv[i], "--noise=", 8)) {
       noise = std::strtod(argv[i] + 8, nullptr);
     } else {
-      std::fprintf(stderr, "%s: unknown argument %s (besides Google Benchmark's flags: "
-                           "--clock=wall|cpu, --noise=FRACTION)\n", argv[0], argv[i]);
+      std::fprintf(stderr,
+                   "%s: unknown argument %s (besides Google Benchmark's flags: "
+                   "--clock=wall|cpu, --noise=FRACTION)\n",
+                   argv[0], argv[i]);
       return 2;
     }
   }

@@ -19,11 +19,11 @@ Counters operator-(const Counters& after, const Counters& before);
 u64 kernel_calls(const Counters& c);
 
 struct Measured {
-  Counters map, unmap;   // per instance, tables already present (as timed)
-  u64 tables = 0;        // page-table pages one map allocates on a fresh kernel
+  Counters map, unmap;     // per instance, tables already present (as timed)
+  u64 tables = 0;          // page-table pages one map allocates on a fresh kernel
   long peak_rss_kib = -1;  // growth of the peak RSS while a fresh kernel maps and
                            // unmaps one instance (-1: /proc/self/clear_refs unusable)
-  std::string error;     // non-empty if an op failed, WARNed or BUGged
+  std::string error;       // non-empty if an op failed, WARNed or BUGged
 };
 
 // Maps and unmaps instance 0 on a fresh kernel (tables, memory), then once

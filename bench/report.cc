@@ -39,8 +39,8 @@ std::string fmt_percent(double rel) { return printf_str("%+.0f%%", rel * 100); }
 std::string fmt_counter(u64 v, u64 mainline, bool is_mainline) {
   if (is_mainline || v == mainline || v == 0 || mainline == 0) return fmt_count(v);
   const double r = static_cast<double>(mainline) / static_cast<double>(v);
-  return fmt_count(v) + (r > 1 ? " (÷" + printf_str("%.3g", r) + ")"
-                               : " (×" + printf_str("%.3g", 1 / r) + ")");
+  return fmt_count(v) +
+         (r > 1 ? " (÷" + printf_str("%.3g", r) + ")" : " (×" + printf_str("%.3g", 1 / r) + ")");
 }
 
 double model_ns(const CostModel& model, const Counters& c) {
@@ -96,8 +96,8 @@ void print_row(std::ostream& out, const RowView& row, const CostModel& model) {
       << counter(&Counters::set_pte_at) << " | " << counter(&Counters::set_huge_pte_at) << " | "
       << counter(&Counters::pmd_set_huge) << " | " << counter(&Counters::descriptors_written)
       << " | " << counter(&Counters::flushes) << " | " << unmap_clears(row) << " | "
-      << fmt_ns(row.limit()) << " | " << vs_limit
-      << " | " << (row.map ? fmt_count(m.tables) : "-") << " | "
+      << fmt_ns(row.limit()) << " | " << vs_limit << " | " << (row.map ? fmt_count(m.tables) : "-")
+      << " | "
       << (row.map && m.peak_rss_kib >= 0 ? fmt_count(static_cast<u64>(m.peak_rss_kib)) : "-")
       << " |\n";
 }
@@ -151,11 +151,10 @@ void print_cost_model(std::ostream& out, const std::vector<WorkloadResult>& resu
     const double ml = model_ns(model, r.variants[0].measured.map);
     const double v4 = model_ns(model, r.variants[1].measured.map);
     out << "  " << w.name << ": mainline fit " << fmt_ns(ml) << " vs "
-        << fmt_ns(w.series->mainline_ns) << " ("
-        << fmt_percent(ml / w.series->mainline_ns - 1) << "); v4 predicted " << fmt_ns(v4)
-        << " vs " << fmt_ns(w.series->v4_ns) << " (" << fmt_percent(v4 / w.series->v4_ns - 1)
-        << "), speedup predicted " << fmt_ratio(ml / v4) << " vs "
-        << fmt_ratio(w.series->mainline_ns / w.series->v4_ns) << "\n";
+        << fmt_ns(w.series->mainline_ns) << " (" << fmt_percent(ml / w.series->mainline_ns - 1)
+        << "); v4 predicted " << fmt_ns(v4) << " vs " << fmt_ns(w.series->v4_ns) << " ("
+        << fmt_percent(v4 / w.series->v4_ns - 1) << "), speedup predicted " << fmt_ratio(ml / v4)
+        << " vs " << fmt_ratio(w.series->mainline_ns / w.series->v4_ns) << "\n";
   }
 }
 

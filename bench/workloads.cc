@@ -40,7 +40,9 @@ void append_blocks(PageAllocator& pa, unsigned order, u64 count, std::vector<u64
 Workload ioremap_1m() {
   const u64 size = kMiB, stride = stride_for(size);
   const PhysAddr pa{0x4001'0000};  // 64 KiB aligned, not 1 MiB aligned
-  return {"ioremap-1M", "ioremap 1 MiB (area + ioremap_page_range), PA 64 KiB aligned", 16,
+  return {"ioremap-1M",
+          "ioremap 1 MiB (area + ioremap_page_range), PA 64 KiB aligned",
+          16,
           SeriesFigure{3407, 2526},
           {{"set_huge_pte_at", &engine::Counters::set_huge_pte_at, 16, 1}},
           [=](Kernel& k, unsigned i) {
@@ -63,7 +65,9 @@ Workload vmalloc_1m() {
   const Pages p = pages;
   return {"vmalloc-1M",
           "vmalloc 1 MiB VM_ALLOW_HUGE_VMAP, mapping only: vmap_pages_range(CONT_PTE_SHIFT) "
-          "of pages allocated beforehand", 16, SeriesFigure{5000, 3530},
+          "of pages allocated beforehand",
+          16,
+          SeriesFigure{5000, 3530},
           {{"walks", &engine::Counters::walks, 16, 1}},
           [=](Kernel& k, unsigned i) {
             const VirtAddr va = slot_va(i, stride);
@@ -80,7 +84,11 @@ Workload vmalloc_1m() {
 Workload vmap_of(std::string name, std::string what, Pages pages,
                  std::optional<SeriesFigure> series, std::vector<CounterClaim> claims = {}) {
   const u64 stride = stride_for(pages->size() << geo().page_shift);
-  return {std::move(name), std::move(what), 1, series, std::move(claims),
+  return {std::move(name),
+          std::move(what),
+          1,
+          series,
+          std::move(claims),
           [=](Kernel& k, unsigned i) {
             VirtAddr out;
             const int err = engine::vmap(k, *pages, slot_va(i, stride), engine::PAGE_KERNEL, &out);

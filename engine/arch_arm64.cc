@@ -87,8 +87,8 @@ pte_t arch_make_huge_pte(Kernel& k, pte_t entry, unsigned shift) {
   if (pagesize == g.cont_pmd_size()) return pmd_mkhuge(pte_mkcont(entry));
   if (pagesize == g.pmd_size()) return pmd_mkhuge(entry);
   if (pagesize == g.cont_pte_size()) return pte_mkcont(entry);
-  if (has_series(k.variant()) && pagesize > g.cont_pte_size() &&
-      pagesize < g.pmd_size() && is_aligned(pagesize, g.cont_pte_size()))
+  if (has_series(k.variant()) && pagesize > g.cont_pte_size() && pagesize < g.pmd_size() &&
+      is_aligned(pagesize, g.cont_pte_size()))
     return pte_mkcont(entry);
   k.warn(WarnId::arch_make_huge_pte_bad_size, VirtAddr{pagesize});
   return entry;
@@ -111,7 +111,8 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
   // Only break if transitioning valid -> valid.
   if (pte_cont(pte) && pte_valid(*ptep)) clear_flush(k, addr, ptep, pgsize, ncontig);
   if (pte_cont(pte) && pgsize == k.geo().page_size()) {
-    const unsigned b = std::min(5u, static_cast<unsigned>(std::countr_zero(sz)) - k.geo().cont_pte_shift);
+    const unsigned b =
+        std::min(5u, static_cast<unsigned>(std::countr_zero(sz)) - k.geo().cont_pte_shift);
     ++k.counters().cont_batches[b];
   }
   // __set_ptes_anysz()

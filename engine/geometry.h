@@ -20,17 +20,17 @@ inline constexpr unsigned kPudLevel = 1;
 inline constexpr unsigned kPgdLevel = 0;
 
 struct Geometry {
-  std::string_view name;       // stable, used in traces: "arm64-4k-48"
-  unsigned page_shift = 12;    // PAGE_SHIFT
-  unsigned va_bits = 48;       // VA_BITS
-  unsigned levels = 4;         // CONFIG_PGTABLE_LEVELS
+  std::string_view name;         // stable, used in traces: "arm64-4k-48"
+  unsigned page_shift = 12;      // PAGE_SHIFT
+  unsigned va_bits = 48;         // VA_BITS
+  unsigned levels = 4;           // CONFIG_PGTABLE_LEVELS
   unsigned cont_pte_shift = 16;  // CONT_PTE_SHIFT (0: no contiguous hint)
   unsigned cont_pmd_shift = 25;  // CONT_PMD_SHIFT
-  bool pud_block = true;       // arch_vmap_pud_supported()
-  bool pmd_block = true;       // arch_vmap_pmd_supported()
-  u64 vmalloc_start = 0;       // base of the VA window the fuzzer maps into
-  u64 vmalloc_size = 0;        // its size (a power of two)
-  u64 phys_limit = 0;          // output addresses are below this
+  bool pud_block = true;         // arch_vmap_pud_supported()
+  bool pmd_block = true;         // arch_vmap_pmd_supported()
+  u64 vmalloc_start = 0;         // base of the VA window the fuzzer maps into
+  u64 vmalloc_size = 0;          // its size (a power of two)
+  u64 phys_limit = 0;            // output addresses are below this
 
   constexpr u64 page_size() const { return u64{1} << page_shift; }
   constexpr unsigned ptrs_per_table() const { return 1u << (page_shift - 3); }

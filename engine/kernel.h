@@ -50,7 +50,9 @@ class Kernel {
   TablePool& pool() { return pool_; }
   PageAllocator& page_allocator() { return pages_; }
   // pfn_valid(): inside the modelled physical memory.
-  bool pfn_valid(u64 pfn) const { return pfn != kNullPage && pfn < (geo_->phys_limit >> geo_->page_shift); }
+  bool pfn_valid(u64 pfn) const {
+    return pfn != kNullPage && pfn < (geo_->phys_limit >> geo_->page_shift);
+  }
   const TablePool& pool() const { return pool_; }
   PhysAddr pgd_pa() const { return pgd_pa_; }
 

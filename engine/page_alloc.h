@@ -18,7 +18,7 @@ inline constexpr u64 kNullPage = ~u64{0};
 
 class PageAllocator {
  public:
-  static constexpr u64 kBasePfn = 0x80000;  // 2 GiB
+  static constexpr u64 kBasePfn = 0x80000;       // 2 GiB
   static constexpr unsigned kMaxPageOrder = 10;  // MAX_PAGE_ORDER
 
   // First pfn of a 2^order block, or kNullPage if this allocation fails.

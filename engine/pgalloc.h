@@ -37,9 +37,15 @@ u64* table_entry_offset(Kernel& k, const u64* parent, unsigned lvl, VirtAddr add
 
 // p4d folded into the pgd: the p4d "entry" is the pgd entry itself.
 inline p4d_t* p4d_offset(pgd_t* pgd, VirtAddr) { return pgd; }
-inline pud_t* pud_offset(Kernel& k, p4d_t* p4d, VirtAddr a) { return table_entry_offset(k, p4d, kPudLevel, a); }
-inline pmd_t* pmd_offset(Kernel& k, pud_t* pud, VirtAddr a) { return table_entry_offset(k, pud, kPmdLevel, a); }
-inline pte_t* pte_offset_kernel(Kernel& k, pmd_t* pmd, VirtAddr a) { return table_entry_offset(k, pmd, kPteLevel, a); }
+inline pud_t* pud_offset(Kernel& k, p4d_t* p4d, VirtAddr a) {
+  return table_entry_offset(k, p4d, kPudLevel, a);
+}
+inline pmd_t* pmd_offset(Kernel& k, pud_t* pud, VirtAddr a) {
+  return table_entry_offset(k, pud, kPmdLevel, a);
+}
+inline pte_t* pte_offset_kernel(Kernel& k, pmd_t* pmd, VirtAddr a) {
+  return table_entry_offset(k, pmd, kPteLevel, a);
+}
 
 // Allocate a table for a none entry and link it (p4d_populate,
 // pud_populate, pmd_populate_kernel). Returns 0 or -kENOMEM.

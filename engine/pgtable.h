@@ -22,15 +22,15 @@ inline constexpr u64 bit(unsigned n) { return u64{1} << n; }
 
 // Descriptor bits (Arm ARM VMSAv8-64, kernel names).
 inline constexpr u64 PTE_VALID = bit(0);
-inline constexpr u64 PTE_TABLE_BIT = bit(1);   // table (L0-2) / page (L3)
+inline constexpr u64 PTE_TABLE_BIT = bit(1);  // table (L0-2) / page (L3)
 inline constexpr u64 PTE_TYPE_MASK = 3;
 inline constexpr u64 PTE_TYPE_PAGE = 3;
 inline constexpr u64 PMD_TYPE_TABLE = 3;
 inline constexpr u64 PMD_TYPE_SECT = 1;
 inline constexpr u64 PTE_ATTRINDX_MASK = u64{7} << 2;
-inline constexpr u64 PTE_USER = bit(6);        // AP[1]
-inline constexpr u64 PTE_RDONLY = bit(7);      // AP[2]
-inline constexpr u64 PTE_SHARED = u64{3} << 8; // SH = inner shareable
+inline constexpr u64 PTE_USER = bit(6);         // AP[1]
+inline constexpr u64 PTE_RDONLY = bit(7);       // AP[2]
+inline constexpr u64 PTE_SHARED = u64{3} << 8;  // SH = inner shareable
 inline constexpr u64 PTE_AF = bit(10);
 inline constexpr u64 PTE_NG = bit(11);
 inline constexpr u64 PTE_ADDR_MASK = ((u64{1} << 48) - 1) & ~u64{0xfff};

@@ -60,9 +60,9 @@ class TablePool {
   // Chunks are granule aligned, so a table's host address is 4 KiB aligned
   // and the end of the table holding an entry can be computed from it.
   std::vector<std::unique_ptr<u64[], AlignedDelete>> chunks_;
-  std::vector<std::uint8_t> live_;   // per slot index
-  std::vector<u64> free_list_;       // slot indices, reused LIFO
-  u64 next_index_ = 0;               // first never-used slot
+  std::vector<std::uint8_t> live_;  // per slot index
+  std::vector<u64> free_list_;      // slot indices, reused LIFO
+  u64 next_index_ = 0;              // first never-used slot
   unsigned fail_countdown_ = 0;
   u64 allocs_ = 0, frees_ = 0, failures_ = 0, double_frees_ = 0;
 };

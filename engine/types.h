@@ -21,7 +21,10 @@ struct VirtAddr {
   constexpr VirtAddr operator+(u64 d) const { return {v + d}; }
   constexpr VirtAddr operator-(u64 d) const { return {v - d}; }
   constexpr u64 operator-(VirtAddr o) const { return v - o.v; }
-  constexpr VirtAddr& operator+=(u64 d) { v += d; return *this; }
+  constexpr VirtAddr& operator+=(u64 d) {
+    v += d;
+    return *this;
+  }
 };
 
 // A physical (output) address.
@@ -31,7 +34,10 @@ struct PhysAddr {
   friend constexpr auto operator<=>(PhysAddr, PhysAddr) = default;
   constexpr PhysAddr operator+(u64 d) const { return {v + d}; }
   constexpr u64 operator-(PhysAddr o) const { return v - o.v; }
-  constexpr PhysAddr& operator+=(u64 d) { v += d; return *this; }
+  constexpr PhysAddr& operator+=(u64 d) {
+    v += d;
+    return *this;
+  }
 };
 
 constexpr bool is_aligned(u64 x, u64 a) { return (x & (a - 1)) == 0; }

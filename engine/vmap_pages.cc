@@ -102,8 +102,7 @@ int vmap_pages_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, pgp
       if (int err = check_page(k, pfn, addr, WarnId::vmap_pages_pmd_null_page,
                                WarnId::vmap_pages_pmd_invalid_pfn))
         return err;
-      if (vmap_try_huge_pmd(k, pmd, addr, next, PhysAddr{pfn << g.page_shift}, prot,
-                                      shift)) {
+      if (vmap_try_huge_pmd(k, pmd, addr, next, PhysAddr{pfn << g.page_shift}, prot, shift)) {
         *mask |= PGTBL_PMD_MODIFIED;
         *nr += u64{1} << (g.pmd_shift() - g.page_shift);
         continue;
@@ -174,19 +173,21 @@ int vmap_pages_range_noflush_walk(Kernel& k, VirtAddr addr, VirtAddr end, pgprot
 }
 
 // mm/vmalloc.c: __vmap_pages_range_noflush
-int vmap_pages_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot,
-                             PageArray pages, unsigned page_shift) {
+int vmap_pages_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray pages,
+                             unsigned page_shift) {
   const Geometry& g = k.geo();
   // WARN_ON(page_shift < PAGE_SHIFT) cannot fire: every caller passes a
   // shift from vm_shift() or PAGE_SHIFT. HAVE_ARCH_HUGE_VMALLOC is set.
-  if (has_series(k.variant())) return vmap_pages_range_noflush_walk(k, addr, end, prot, pages, page_shift);
+  if (has_series(k.variant()))
+    return vmap_pages_range_noflush_walk(k, addr, end, prot, pages, page_shift);
   if (page_shift == g.page_shift) return pages_walk(k, addr, end, prot, pages, page_shift);
   const u64 nr = (end - addr) >> g.page_shift;
   const u64 step = u64{1} << (page_shift - g.page_shift);
   for (u64 i = 0; i < nr; i += step) {
     if (i >= pages.size()) return k.bug(BugId::page_array_overrun, addr);
     const PhysAddr phys{pages[i] << g.page_shift};  // page_to_phys(pages[i])
-    const int err = vmap_range_noflush(k, addr, addr + (u64{1} << page_shift), phys, prot, page_shift);
+    const int err =
+        vmap_range_noflush(k, addr, addr + (u64{1} << page_shift), phys, prot, page_shift);
     if (err) return err;
     addr += u64{1} << page_shift;
   }
@@ -264,9 +265,10 @@ int vmap(Kernel& k, PageArray pages, VirtAddr hint, pgprot_t prot, VirtAddr* out
   VmArea* area = get_vm_area_aligned(k, hint, size, g.page_size(), VM_MAP);
   if (!area) return -kENOMEM;
   const VirtAddr addr = area->addr;
-  const int err = has_series(k.variant())
-                      ? vmap_pages_range_batched(k, addr, addr + size, pgprot_nx(prot), pages)
-                      : vmap_pages_range(k, addr, addr + size, pgprot_nx(prot), pages, g.page_shift);
+  const int err =
+      has_series(k.variant())
+          ? vmap_pages_range_batched(k, addr, addr + size, pgprot_nx(prot), pages)
+          : vmap_pages_range(k, addr, addr + size, pgprot_nx(prot), pages, g.page_shift);
   if (k.bugged()) return err;
   if (err < 0) {
     vunmap(k, addr);

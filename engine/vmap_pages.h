@@ -24,8 +24,8 @@ unsigned vm_shift(const Kernel& k, pgprot_t prot, u64 size);
 // naturally aligned physically contiguous chunks (caller contract). Does
 // not flush. mainline: vmap_small_pages_range_noflush at PAGE_SHIFT, else
 // one vmap_range_noflush walk per chunk. v4: vmap_pages_range_noflush_walk.
-int vmap_pages_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot,
-                             PageArray pages, unsigned page_shift);
+int vmap_pages_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray pages,
+                             unsigned page_shift);
 // vmap_pages_range_noflush() + flush_cache_vmap(addr, end).
 int vmap_pages_range(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray pages,
                      unsigned page_shift);

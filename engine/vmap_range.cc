@@ -16,8 +16,8 @@ unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x));
 int enomem_6_12(int err) { return err == 0 || err == -kBUGGED ? err : -kENOMEM; }
 
 // mm/vmalloc.c: vmap_pte_range (mainline, v4 and v6.12)
-int vmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys,
-                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+int vmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
+                   unsigned max_page_shift, u32* mask) {
   const Geometry& g = k.geo();
   // v6.12's vmap_pte_range has no WARN_ON_ONCE(!PAGE_ALIGNED(end - addr)):
   // an unaligned size walks on and its loop steps over `end` (modelled
@@ -66,8 +66,8 @@ int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAd
 namespace {
 
 // mm/vmalloc.c: vmap_pmd_range
-int vmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAddr phys,
-                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+int vmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
+                   unsigned max_page_shift, u32* mask) {
   int err = 0;
   pmd_t* pmd = pmd_alloc_track(k, pud, addr, mask);
   if (!pmd) return k.bugged() ? -kBUGGED : -kENOMEM;
@@ -104,8 +104,8 @@ int vmap_try_huge_pud(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAd
 }
 
 // mm/vmalloc.c: vmap_pud_range
-int vmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, PhysAddr phys,
-                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+int vmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
+                   unsigned max_page_shift, u32* mask) {
   int err = 0;
   pud_t* pud = pud_alloc_track(k, p4d, addr, mask);
   if (!pud) return k.bugged() ? -kBUGGED : -kENOMEM;
@@ -129,8 +129,8 @@ int vmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, PhysAddr 
 
 // mm/vmalloc.c: vmap_p4d_range. The p4d is folded: one iteration, and
 // vmap_try_huge_p4d fails on arch_vmap_p4d_supported().
-int vmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, PhysAddr phys,
-                   pgprot_t prot, unsigned max_page_shift, u32* mask) {
+int vmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
+                   unsigned max_page_shift, u32* mask) {
   p4d_t* p4d = p4d_alloc_track(k, pgd, addr, mask);
   const int err = vmap_pud_range(k, p4d, addr, end, phys, prot, max_page_shift, mask);
   // v6.12 vmap_p4d_range: if (vmap_pud_range(...)) return -ENOMEM;

@@ -108,7 +108,7 @@ void vunmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, u32* m
 void vunmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, u32* mask) {
   p4d_t* p4d = p4d_offset(pgd, addr);
   if (!(*p4d & PTE_TABLE_BIT)) *mask |= PGTBL_P4D_MODIFIED;  // p4d_bad()
-  if (pmd_none(*p4d)) return;                               // p4d_none_or_clear_bad()
+  if (pmd_none(*p4d)) return;                                // p4d_none_or_clear_bad()
   if (!(*p4d & PTE_TABLE_BIT)) {
     k.warn(WarnId::p4d_bad, addr);
     *p4d = 0;

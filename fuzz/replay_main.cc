@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     }
     const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
     const auto r = vmapfuzz::fuzz::run_input(
-        runner, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, target, variant);
+        runner, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, target,
+        variant);
     switch (r.status) {
       case vmapfuzz::fuzz::InputStatus::pass:
         if (!quiet) std::printf("PASS %s\n", path);

@@ -11,9 +11,9 @@ namespace vmapfuzz::fuzz {
 namespace {
 
 using harness::OpKind;
-constexpr OpKind kIoremapKinds[] = {OpKind::ioremap,  OpKind::ioremap_page_range,
+constexpr OpKind kIoremapKinds[] = {OpKind::ioremap,         OpKind::ioremap_page_range,
                                     OpKind::vmap_page_range, OpKind::iounmap,
-                                    OpKind::vunmap_range, OpKind::fail_alloc};
+                                    OpKind::vunmap_range,    OpKind::fail_alloc};
 constexpr OpKind kVmallocKinds[] = {OpKind::vmalloc, OpKind::vfree, OpKind::vunmap_range,
                                     OpKind::fail_alloc, OpKind::fail_page_alloc};
 constexpr OpKind kVmapKinds[] = {OpKind::vmap, OpKind::vunmap, OpKind::vunmap_range,
@@ -44,7 +44,9 @@ engine::Variant variant_from_env() {
   if (!v || !*v) return engine::Variant::v4_fixed;
   const auto parsed = engine::parse_variant(v);
   if (!parsed) {
-    std::fprintf(stderr, "vmapfuzz: VMAPFUZZ_VARIANT=%s names no variant (mainline, v4, v4-fixed, v6.12)\n", v);
+    std::fprintf(stderr,
+                 "vmapfuzz: VMAPFUZZ_VARIANT=%s names no variant (mainline, v4, v4-fixed, v6.12)\n",
+                 v);
     std::exit(2);
   }
   return *parsed;
@@ -70,7 +72,7 @@ InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> dat
     return r;
   }
   r.run = runner.run(r.trace);
-  r.status = r.run.rejected ? InputStatus::rejected
+  r.status = r.run.rejected  ? InputStatus::rejected
              : r.run.failure ? InputStatus::failed
                              : InputStatus::pass;
   return r;

@@ -56,17 +56,19 @@ std::string show(const Op& op) {
   if (auto* o = std::get_if<IounmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
   if (auto* o = std::get_if<VunmapRangeOp>(&op))
     return std::string(name) + " va=" + hex(o->va) + " size=" + hex(o->size);
-  if (auto* o = std::get_if<FailAllocOp>(&op)) return std::string(name) + " nth=" + std::to_string(o->nth);
+  if (auto* o = std::get_if<FailAllocOp>(&op))
+    return std::string(name) + " nth=" + std::to_string(o->nth);
   if (auto* o = std::get_if<VmallocOp>(&op))
     return std::string(name) + " va=" + hex(o->va) + " size=" + hex(o->size) +
            " huge=" + (o->huge ? "1" : "0") + " prot=" + std::string(engine::prot_name(o->prot));
   if (auto* o = std::get_if<VmapOp>(&op))
-    return std::string(name) + " va=" + hex(o->va) + " prot=" + std::string(engine::prot_name(o->prot)) +
-           " pages=" + runs_text(o->runs);
+    return std::string(name) + " va=" + hex(o->va) +
+           " prot=" + std::string(engine::prot_name(o->prot)) + " pages=" + runs_text(o->runs);
   if (auto* o = std::get_if<VfreeOp>(&op)) return std::string(name) + " va=" + hex(o->va);
   if (auto* o = std::get_if<VunmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
   const auto& f = std::get<FailPageAllocOp>(op);
-  return std::string(name) + " nth=" + std::to_string(f.nth) + " min_order=" + std::to_string(f.min_order) +
+  return std::string(name) + " nth=" + std::to_string(f.nth) +
+         " min_order=" + std::to_string(f.min_order) +
          (f.times != 1 ? " times=" + std::to_string(f.times) : std::string());
 }
 
@@ -102,7 +104,8 @@ std::optional<std::string> validate(const Trace& t) {
     };
     auto check_pa = [&](u64 pa, u64 size) -> std::optional<std::string> {
       if (pa % page) return at + "pa not page aligned";
-      if (pa >= g.phys_limit || size > g.phys_limit - pa) return at + "pa range beyond the PA limit";
+      if (pa >= g.phys_limit || size > g.phys_limit - pa)
+        return at + "pa range beyond the PA limit";
       return std::nullopt;
     };
     std::optional<std::string> why;
@@ -117,7 +120,8 @@ std::optional<std::string> validate(const Trace& t) {
       why = check_va(o->va, o->size);
       if (!why) why = check_pa(o->pa, o->size);
     } else if (auto* o = std::get_if<IounmapOp>(&op)) {
-      if (o->va % page || o->va < win_lo || o->va >= win_hi) why = at + "va not a page in the window";
+      if (o->va % page || o->va < win_lo || o->va >= win_hi)
+        why = at + "va not a page in the window";
     } else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
       why = check_va(o->va, o->size);
       // An unaligned end makes vunmap_pte_range's `addr != end` loop run away.
@@ -129,14 +133,18 @@ std::optional<std::string> validate(const Trace& t) {
     } else if (auto* o = std::get_if<VmapOp>(&op)) {
       const u64 n = o->page_count();
       if (n == 0) why = at + "no pages";
-      else if (n > kMaxVmapPages) why = at + "more than " + std::to_string(kMaxVmapPages) + " pages";
+      else if (n > kMaxVmapPages)
+        why = at + "more than " + std::to_string(kMaxVmapPages) + " pages";
       else why = check_va(o->va, n * page);
       for (const PageRun& r : o->runs)
-        if (!why && r.pfn != engine::kNullPage && r.pfn + r.count < r.pfn) why = at + "pfn run wraps";
+        if (!why && r.pfn != engine::kNullPage && r.pfn + r.count < r.pfn)
+          why = at + "pfn run wraps";
     } else if (auto* o = std::get_if<VfreeOp>(&op)) {
-      if (o->va % page || o->va < win_lo || o->va >= win_hi) why = at + "va not a page in the window";
+      if (o->va % page || o->va < win_lo || o->va >= win_hi)
+        why = at + "va not a page in the window";
     } else if (auto* o = std::get_if<VunmapOp>(&op)) {
-      if (o->va % page || o->va < win_lo || o->va >= win_hi) why = at + "va not a page in the window";
+      if (o->va % page || o->va < win_lo || o->va >= win_hi)
+        why = at + "va not a page in the window";
     } else if (auto* o = std::get_if<FailPageAllocOp>(&op)) {
       if (o->nth > 255 || o->min_order > 10) why = at + "nth above 255 or min_order above 10";
       else if (o->times < 1 || o->times > 4) why = at + "times outside 1..4";

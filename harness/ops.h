@@ -104,8 +104,17 @@ using Op = std::variant<IoremapOp, IoremapPageRangeOp, VmapPageRangeOp, IounmapO
 
 // Op kinds by variant index, for the byte form's per-target opcode tables.
 enum class OpKind : std::uint8_t {
-  ioremap, ioremap_page_range, vmap_page_range, iounmap, vunmap_range, fail_alloc, vmalloc, vmap,
-  vfree, vunmap, fail_page_alloc
+  ioremap,
+  ioremap_page_range,
+  vmap_page_range,
+  iounmap,
+  vunmap_range,
+  fail_alloc,
+  vmalloc,
+  vmap,
+  vfree,
+  vunmap,
+  fail_page_alloc
 };
 inline constexpr unsigned kOpKinds = std::variant_size_v<Op>;
 

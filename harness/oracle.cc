@@ -65,10 +65,11 @@ const char* level_name(unsigned level) {
 
 std::optional<Mismatch> compare_outcomes(const Outcome& e, const Outcome& a) {
   if (e.bug != a.bug) {
-    return Mismatch{"bug", "-",
-                    std::string(engine::bug_name(e.bug)) + "-vs-" + std::string(engine::bug_name(a.bug)),
-                    "expected BUG " + std::string(engine::bug_name(e.bug)) + ", got " +
-                        std::string(engine::bug_name(a.bug)) + " at " + hex(a.bug_addr.v)};
+    return Mismatch{
+        "bug", "-",
+        std::string(engine::bug_name(e.bug)) + "-vs-" + std::string(engine::bug_name(a.bug)),
+        "expected BUG " + std::string(engine::bug_name(e.bug)) + ", got " +
+            std::string(engine::bug_name(a.bug)) + " at " + hex(a.bug_addr.v)};
   }
   if (e.bug != BugId::none && e.bug_addr != a.bug_addr) {
     return Mismatch{"bug", "-", "addr",
@@ -83,12 +84,12 @@ std::optional<Mismatch> compare_outcomes(const Outcome& e, const Outcome& a) {
     // Name the first WARN that differs.
     std::size_t i = 0;
     while (i < e.warns.size() && i < a.warns.size() && e.warns[i] == a.warns[i]) ++i;
-    const std::string what =
-        i < a.warns.size() ? "unexpected-" + std::string(engine::warn_name(a.warns[i].id))
-                           : "missing-" + std::string(engine::warn_name(e.warns[i].id));
-    return Mismatch{"warn", "-", what,
-                    "expected WARNs: " + warns_text(e.warns) + "\nactual WARNs:   " +
-                        warns_text(a.warns)};
+    const std::string what = i < a.warns.size()
+                                 ? "unexpected-" + std::string(engine::warn_name(a.warns[i].id))
+                                 : "missing-" + std::string(engine::warn_name(e.warns[i].id));
+    return Mismatch{
+        "warn", "-", what,
+        "expected WARNs: " + warns_text(e.warns) + "\nactual WARNs:   " + warns_text(a.warns)};
   }
   if (e.tables_allocated != a.tables_allocated || e.tables_freed != a.tables_freed) {
     return Mismatch{"tables", "-",
@@ -99,8 +100,8 @@ std::optional<Mismatch> compare_outcomes(const Outcome& e, const Outcome& a) {
   }
   if (e.flushes != a.flushes) {
     return Mismatch{"flush", "-", "sequence",
-                    "expected flushes: " + flushes_text(e.flushes) + "\nactual flushes:   " +
-                        flushes_text(a.flushes)};
+                    "expected flushes: " + flushes_text(e.flushes) +
+                        "\nactual flushes:   " + flushes_text(a.flushes)};
   }
   if (e.mod_mask != a.mod_mask) {
     return Mismatch{"mask", "-", "pgtbl-mod-mask",
@@ -158,24 +159,27 @@ std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
     m.va = *va;
     return m;
   };
-  if (!e) return with_va(Mismatch{"translation", level_name(a->level), "unexpected-mapping", detail});
+  if (!e)
+    return with_va(Mismatch{"translation", level_name(a->level), "unexpected-mapping", detail});
   if (!a) return with_va(Mismatch{"translation", level_name(e->level), "missing-mapping", detail});
   const u64 epa = e->pa + (*va - e->va), apa = a->pa + (*va - a->va);
-  if (epa != apa) return with_va(Mismatch{"translation", level_name(e->level), "pa-mismatch", detail});
+  if (epa != apa)
+    return with_va(Mismatch{"translation", level_name(e->level), "pa-mismatch", detail});
   if (!(e->attrs == a->attrs))
     return with_va(Mismatch{"translation", level_name(e->level), "attrs-mismatch", detail});
   if (e->level != a->level)
     return with_va(Mismatch{"layout", level_name(e->level),
-                    std::string(level_name(e->level)) + "-vs-" + level_name(a->level), detail});
+                            std::string(level_name(e->level)) + "-vs-" + level_name(a->level),
+                            detail});
   if (e->cont != a->cont)
-    return with_va(Mismatch{"layout", level_name(e->level), e->cont ? "cont-missing" : "cont-unexpected",
-                    detail});
+    return with_va(Mismatch{"layout", level_name(e->level),
+                            e->cont ? "cont-missing" : "cont-unexpected", detail});
   // Same leaf at va but the runs end differently: the difference is where
   // one of them ends; report it there.
   const u64 end = std::min(e->va + e->size, a->va + a->size);
   return with_va(Mismatch{"translation", level_name(e->level),
-                  run_at(expected, end) ? "missing-mapping" : "unexpected-mapping",
-                  detail + "\n  (runs differ from " + hex(end) + ")"});
+                          run_at(expected, end) ? "missing-mapping" : "unexpected-mapping",
+                          detail + "\n  (runs differ from " + hex(end) + ")"});
 }
 
 std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op) {
@@ -208,8 +212,8 @@ std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op)
 namespace {
 
 std::optional<std::string> compare_table_range(const engine::Kernel& a, const engine::Kernel& b,
-                                               u64 pa_a, u64 pa_b, unsigned level, u64 base,
-                                               u64 lo, u64 hi) {
+                                               u64 pa_a, u64 pa_b, unsigned level, u64 base, u64 lo,
+                                               u64 hi) {
   const engine::Geometry& g = a.geo();
   const u64* ta = a.pool().table({pa_a});
   const u64* tb = b.pool().table({pa_b});
@@ -386,7 +390,8 @@ bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
     const auto [a, b] = touched_range(ref, op);
     return over(a, b - a);
   }
-  if (auto* o = std::get_if<VmapOp>(&op)) return over(o->va, o->page_count() * ref.geo().page_size());
+  if (auto* o = std::get_if<VmapOp>(&op))
+    return over(o->va, o->page_count() * ref.geo().page_size());
   return false;
 }
 

@@ -15,8 +15,8 @@ namespace vmapfuzz::harness {
 using engine::Kernel;
 using engine::Outcome;
 using engine::PhysAddr;
-using engine::VirtAddr;
 using engine::u64;
+using engine::VirtAddr;
 
 Outcome execute(Kernel& k, const Op& op) {
   k.out().clear();
@@ -75,7 +75,8 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
   if (auto* o = std::get_if<VfreeOp>(&op)) return r.vfree(o->va);
   if (auto* o = std::get_if<VunmapOp>(&op)) return r.vunmap(o->va);
   if (auto* o = std::get_if<FailAllocOp>(&op)) r.fail_alloc(o->nth);
-  if (auto* o = std::get_if<FailPageAllocOp>(&op)) r.fail_page_alloc(o->nth, o->min_order, o->times);
+  if (auto* o = std::get_if<FailPageAllocOp>(&op))
+    r.fail_page_alloc(o->nth, o->min_order, o->times);
   return Outcome{};
 }
 
@@ -136,8 +137,7 @@ RunResult Runner::run(const Trace& t) {
     if (!im.kernel || im.variant != specs[i].variant || &im.kernel->geo() != t.geo ||
         !(im.kernel->config() == t.config))
       im.kernel = std::make_unique<Kernel>(*t.geo, specs[i].variant, t.config);
-    else
-      im.kernel->reset();
+    else im.kernel->reset();
     im.variant = specs[i].variant;
     im.backend = specs[i].backend;
     im.retired = false;
@@ -191,9 +191,8 @@ RunResult Runner::run(const Trace& t) {
         continue;
       }
       const std::string name = im.name();
-      const auto [rlo, rhi] = im.ref.get() == impls_[0].ref.get()
-                                  ? std::pair<u64, u64>{lo, hi}
-                                  : touched_range(*im.ref, op);
+      const auto [rlo, rhi] = im.ref.get() == impls_[0].ref.get() ? std::pair<u64, u64>{lo, hi}
+                                                                  : touched_range(*im.ref, op);
       const Outcome expected = predict(*im.ref, op);
       const engine::Counters before = im.kernel->counters();
       Outcome actual = im.backend ? im.backend->execute(*im.kernel, op) : execute(*im.kernel, op);

@@ -31,9 +31,9 @@ struct Failure {
   // Stable identity of the bug, e.g. "translation:v4:ioremap:pte:pa-mismatch":
   // <check>:<implementation>:<op>:<level>:<what>.
   std::string signature;
-  std::size_t op_index = 0;  // 0-based
-  std::string detail;        // human-readable explanation, several lines
-  std::string impl;          // the implementation that failed ("v4", "mainline-vs-v4")
+  std::size_t op_index = 0;    // 0-based
+  std::string detail;          // human-readable explanation, several lines
+  std::string impl;            // the implementation that failed ("v4", "mainline-vs-v4")
   std::size_t impl_index = 0;  // into Runner::impls(); 1 for a variants comparison
   std::size_t base_index = 0;  // for a comparison of two implementations: the other one
   std::pair<engine::u64, engine::u64> range{0, 0};  // VAs the failing check looked at

@@ -129,7 +129,8 @@ std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
     const std::uint8_t sel = r.u8() & 7;
     const std::uint8_t b = r.u8();
     switch (sel) {
-      case 0: case 1: {  // naturally aligned block; sel 1 picks dma-buf orders
+      case 0:
+      case 1: {  // naturally aligned block; sel 1 picks dma-buf orders
         const unsigned order = sel == 0 ? b % 11 : (b % 3 == 0 ? 8 : b % 3 == 1 ? 4 : 0);
         run.count = u64{1} << order;
         run.pfn = kRunBasePfn + r.le(2) * run.count;
@@ -138,7 +139,8 @@ std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
       case 2: {  // contiguous, aligned to 2^k, then shifted by a few pages
         const unsigned k2 = b % 11;
         const auto delta = static_cast<std::int8_t>(r.u8());
-        run.pfn = kRunBasePfn + (r.le(2) << k2) + static_cast<u64>(static_cast<std::int64_t>(delta));
+        run.pfn =
+            kRunBasePfn + (r.le(2) << k2) + static_cast<u64>(static_cast<std::int64_t>(delta));
         run.count = r.le(2) % 1024 + 1;
         break;
       }
@@ -185,10 +187,12 @@ void write_range(Writer& w, const R& o) {
 }  // namespace
 
 std::span<const OpKind> all_op_kinds() {
-  static constexpr OpKind kAll[] = {
-      OpKind::ioremap, OpKind::ioremap_page_range, OpKind::vmap_page_range, OpKind::iounmap,
-      OpKind::vunmap_range, OpKind::fail_alloc, OpKind::vmalloc, OpKind::vmap, OpKind::vfree,
-      OpKind::vunmap, OpKind::fail_page_alloc};
+  static constexpr OpKind kAll[] = {OpKind::ioremap,         OpKind::ioremap_page_range,
+                                    OpKind::vmap_page_range, OpKind::iounmap,
+                                    OpKind::vunmap_range,    OpKind::fail_alloc,
+                                    OpKind::vmalloc,         OpKind::vmap,
+                                    OpKind::vfree,           OpKind::vunmap,
+                                    OpKind::fail_page_alloc};
   static_assert(std::size(kAll) == kOpKinds);
   return kAll;
 }
@@ -211,7 +215,9 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
       case OpKind::ioremap_page_range:
         t.ops.push_back(read_range<IoremapPageRangeOp>(r, g, false));
         break;
-      case OpKind::vmap_page_range: t.ops.push_back(read_range<VmapPageRangeOp>(r, g, false)); break;
+      case OpKind::vmap_page_range:
+        t.ops.push_back(read_range<VmapPageRangeOp>(r, g, false));
+        break;
       case OpKind::iounmap: t.ops.push_back(IounmapOp{read_va(r, g)}); break;
       case OpKind::vunmap_range: {
         VunmapRangeOp o;

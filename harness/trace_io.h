@@ -56,7 +56,7 @@ std::span<const OpKind> all_op_kinds();
 Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
                    std::span<const OpKind> kinds = all_op_kinds());
 // The exact bytes for `t`, or nullopt if `t` has an op outside `kinds`.
-std::optional<std::vector<std::uint8_t>> encode_bytes(const Trace& t,
-                                                      std::span<const OpKind> kinds = all_op_kinds());
+std::optional<std::vector<std::uint8_t>> encode_bytes(
+    const Trace& t, std::span<const OpKind> kinds = all_op_kinds());
 
 }  // namespace vmapfuzz::harness

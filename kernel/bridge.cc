@@ -237,11 +237,10 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
       if (ret != 0 && !k.bugged()) free_area(k, o->va, false);
     }
   } else if (auto* o = std::get_if<harness::IoremapPageRangeOp>(&op)) {
-    ret = vmapfuzz_k_ioremap_page_range(o->va, o->va + o->size, o->pa,
-                                        engine::prot_value(o->prot).v);
+    ret =
+        vmapfuzz_k_ioremap_page_range(o->va, o->va + o->size, o->pa, engine::prot_value(o->prot).v);
   } else if (auto* o = std::get_if<harness::VmapPageRangeOp>(&op)) {
-    ret = vmapfuzz_k_vmap_page_range(o->va, o->va + o->size, o->pa,
-                                     engine::prot_value(o->prot).v);
+    ret = vmapfuzz_k_vmap_page_range(o->va, o->va + o->size, o->pa, engine::prot_value(o->prot).v);
   } else if (auto* o = std::get_if<harness::IounmapOp>(&op)) {
     free_area(k, o->va, false);
   } else if (auto* o = std::get_if<harness::VunmapRangeOp>(&op)) {
@@ -343,10 +342,8 @@ void vmapfuzz_host_warn(const char* func, const char* text, int once, vmapfuzz_u
       break;
     }
   if (id == ve::WarnId::kernel_unrecognised) g_ctx.self->note_unrecognised(func, text);
-  if (once)
-    g_ctx.k->warn_once(id, ve::VirtAddr{addr});
-  else
-    g_ctx.k->warn(id, ve::VirtAddr{addr});
+  if (once) g_ctx.k->warn_once(id, ve::VirtAddr{addr});
+  else g_ctx.k->warn(id, ve::VirtAddr{addr});
 }
 
 void vmapfuzz_host_bug(const char* func, const char* text, vmapfuzz_u64 addr) {

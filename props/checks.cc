@@ -17,8 +17,7 @@ std::string structure_issues(const reference::TableScan& s) {
 }
 
 std::optional<harness::Mismatch> check_op(const reference::RefKernel& ref_after,
-                                          const engine::Outcome& expected,
-                                          const engine::Kernel& k,
+                                          const engine::Outcome& expected, const engine::Kernel& k,
                                           const engine::Outcome& actual) {
   std::optional<harness::Mismatch> m = harness::compare_outcomes(expected, actual);
   const reference::TableScan s = scan(k);
@@ -66,7 +65,8 @@ void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
                       const engine::Outcome& out) {
   const u64 page = ref.geo().page_size();
   auto live = [&](const Range& r) { return ref.area_extent(r.va).first == r.va; };
-  for (auto* v : {&ioremap, &vmalloc, &vmap}) std::erase_if(*v, [&](const Range& r) { return !live(r); });
+  for (auto* v : {&ioremap, &vmalloc, &vmap})
+    std::erase_if(*v, [&](const Range& r) { return !live(r); });
   std::visit(
       [&](const auto& o) {
         if constexpr (requires { o.pa; }) mapped.push_back({o.va, o.size});
@@ -75,7 +75,7 @@ void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
       },
       op);
   if (out.ret != 0) return;
-  std::vector<Range>* kind = std::holds_alternative<harness::IoremapOp>(op)  ? &ioremap
+  std::vector<Range>* kind = std::holds_alternative<harness::IoremapOp>(op)   ? &ioremap
                              : std::holds_alternative<harness::VmallocOp>(op) ? &vmalloc
                              : std::holds_alternative<harness::VmapOp>(op)    ? &vmap
                                                                               : nullptr;

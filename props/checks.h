@@ -29,8 +29,7 @@ std::string structure_issues(const reference::TableScan& s);
 // of k's tables, then k's leaves against `ref_after` (the model after the
 // same op), then the number of live tables. nullopt if all agree.
 std::optional<harness::Mismatch> check_op(const reference::RefKernel& ref_after,
-                                          const engine::Outcome& expected,
-                                          const engine::Kernel& k,
+                                          const engine::Outcome& expected, const engine::Kernel& k,
                                           const engine::Outcome& actual);
 
 // A VA range [va, va + size).
@@ -61,7 +60,7 @@ struct LiveAreas {
 
   // After `op` was predicted on `ref` with outcome `out`.
   void after(const reference::RefKernel& ref, const harness::Op& op, const engine::Outcome& out);
-  std::vector<Range> areas() const;  // all live areas
+  std::vector<Range> areas() const;    // all live areas
   std::vector<Range> targets() const;  // areas() and mapped
 };
 

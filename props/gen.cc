@@ -83,7 +83,14 @@ rc::Gen<R> range_op(const std::vector<Range>& earlier, const rc::Gen<u64>& sizes
 // The next op of a trace, given the ranges of the earlier range ops and
 // the subset of them made by ioremap. Called inside rc::gen::exec.
 Op next_op(const std::vector<Range>& earlier, const std::vector<Range>& areas) {
-  enum Kind { ioremap_k, ioremap_page_range_k, vmap_page_range_k, iounmap_k, vunmap_range_k, fail_k };
+  enum Kind {
+    ioremap_k,
+    ioremap_page_range_k,
+    vmap_page_range_k,
+    iounmap_k,
+    vunmap_range_k,
+    fail_k
+  };
   const Kind kind =
       earlier.empty()
           ? *rc::gen::weightedElement<Kind>(
@@ -95,8 +102,7 @@ Op next_op(const std::vector<Range>& earlier, const std::vector<Range>& areas) {
                                              {3, vunmap_range_k},
                                              {1, fail_k}});
   switch (kind) {
-    case ioremap_k:
-      return *range_op<harness::IoremapOp>(earlier, size());
+    case ioremap_k: return *range_op<harness::IoremapOp>(earlier, size());
     case ioremap_page_range_k:
       // Mostly the exact range of an earlier ioremap: a remap of its area.
       if (!areas.empty() && *rc::gen::weightedElement<bool>({{3, true}, {1, false}})) {
@@ -104,8 +110,7 @@ Op next_op(const std::vector<Range>& earlier, const std::vector<Range>& areas) {
         return harness::IoremapPageRangeOp{a.va, a.size, *pa_for(a.va, a.size), *prot()};
       }
       return *range_op<harness::IoremapPageRangeOp>(earlier, size());
-    case vmap_page_range_k:
-      return *range_op<harness::VmapPageRangeOp>(earlier, byte_size());
+    case vmap_page_range_k: return *range_op<harness::VmapPageRangeOp>(earlier, byte_size());
     case iounmap_k: {
       if (*rc::gen::weightedElement<bool>({{1, false}, {6, true}})) {
         const Range r = *rc::gen::elementOf(earlier);
@@ -118,8 +123,7 @@ Op next_op(const std::vector<Range>& earlier, const std::vector<Range>& areas) {
       const Range s = *subrange(*rc::gen::elementOf(earlier));
       return harness::VunmapRangeOp{s.va, s.size};
     }
-    case fail_k:
-      break;
+    case fail_k: break;
   }
   return harness::FailAllocOp{*fail_nth()};
 }
@@ -219,7 +223,8 @@ rc::Gen<u64> pa_for(u64 va, u64 size) {
       case 1:  // aligned, whatever the VA
         return multiple(*rc::gen::element(page(), cont(), pmd(), pud()));
       default:  // congruent modulo a page only: never a CONT group or block
-        return multiple(pmd()) + va % pmd() + *rc::gen::element(page(), 8 * page(), cont() - page());
+        return multiple(pmd()) + va % pmd() +
+               *rc::gen::element(page(), 8 * page(), cont() - page());
     }
   });
 }
@@ -296,7 +301,8 @@ rc::Gen<Trace> trace() {
               [&](const auto& o) {
                 using T = std::decay_t<decltype(o)>;
                 if constexpr (requires { o.pa; }) earlier.push_back({o.va, o.size});
-                if constexpr (std::is_same_v<T, harness::IoremapOp>) areas.push_back({o.va, o.size});
+                if constexpr (std::is_same_v<T, harness::IoremapOp>)
+                  areas.push_back({o.va, o.size});
               },
               op);
           t.ops.push_back(op);

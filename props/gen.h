@@ -15,11 +15,11 @@
 // ranges print in the trace text form, so counterexamples read as traces.
 #pragma once
 
+#include <rapidcheck.h>
+
 #include <array>
 #include <ostream>
 #include <vector>
-
-#include <rapidcheck.h>
 
 #include "harness/ops.h"
 #include "props/checks.h"
@@ -100,7 +100,7 @@ rc::Gen<harness::FailPageAllocOp> fail_page_alloc();
 
 // The ops a trace draws from, with weights (indexed by harness::OpKind).
 using OpWeights = std::array<int, harness::kOpKinds>;
-extern const OpWeights kVmallocOps;       // vmalloc, vfree, vunmap_range, fail_alloc, fail_page_alloc
+extern const OpWeights kVmallocOps;  // vmalloc, vfree, vunmap_range, fail_alloc, fail_page_alloc
 extern const OpWeights kVmallocAllocOps;  // vmalloc, vfree, fail_page_alloc
 extern const OpWeights kVmapOps;          // vmap, vunmap, vunmap_range, fail_alloc
 extern const OpWeights kMixedOps;         // every op

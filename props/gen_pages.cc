@@ -161,8 +161,9 @@ rc::Gen<std::vector<PageRun>> page_runs(u64 max_pages) {
     std::vector<PageRun> runs;
     const int segments = *rc::gen::inRange(1, 5);
     for (int s = 0; s < segments; ++s) {
-      const int kind = runs.empty() ? *rc::gen::weightedElement<int>({{4, 0}, {1, 1}, {2, 2}})
-                                    : *rc::gen::weightedElement<int>({{3, 0}, {1, 1}, {2, 2}, {3, 3}});
+      const int kind = runs.empty()
+                           ? *rc::gen::weightedElement<int>({{4, 0}, {1, 1}, {2, 2}})
+                           : *rc::gen::weightedElement<int>({{3, 0}, {1, 1}, {2, 2}, {3, 3}});
       switch (kind) {
         case 0: {
           const auto d = dmabuf_segment(&next);
@@ -204,25 +205,27 @@ rc::Gen<u64> vmap_va(u64 pages, const std::vector<Range>& earlier) {
     const u64 slot = geo().vmalloc_start + pmd() * *rc::gen::inRange<u64>(1, 257);
     return *rc::gen::weightedOneOf<u64>({
         {3, rc::gen::just(slot)},
-        {3, rc::gen::map(rc::gen::inRange<u64>(1, 32), [slot](u64 n) { return slot + n * cont(); })},
+        {3,
+         rc::gen::map(rc::gen::inRange<u64>(1, 32), [slot](u64 n) { return slot + n * cont(); })},
         {2, rc::gen::map(rc::gen::inRange<u64>(1, 4), [slot](u64 n) { return slot - n * cont(); })},
         {1, rc::gen::element(slot - page(), slot + page())},
-        {1, rc::gen::map(rc::gen::inRange<u64>(0, 512), [slot](u64 n) { return slot + n * page(); })},
+        {1,
+         rc::gen::map(rc::gen::inRange<u64>(0, 512), [slot](u64 n) { return slot + n * page(); })},
     });
   });
   if (earlier.empty()) return rc::gen::map(on_grid, fit);
-  return rc::gen::map(rc::gen::weightedOneOf<u64>({
-                          {4, on_grid},
-                          {1, rc::gen::exec([earlier] {
-                             const Range r = *rc::gen::elementOf(earlier);
-                             const u64 end = round_up(r.end(), page());
-                             // Its start and its end are taken while it is a live area
-                             // (its guard page): sometimes, to test that.
-                             return *rc::gen::weightedElement<u64>(
-                                 {{1, r.va}, {1, end}, {4, end + page()}});
-                           })},
-                      }),
-                      fit);
+  return rc::gen::map(
+      rc::gen::weightedOneOf<u64>({
+          {4, on_grid},
+          {1, rc::gen::exec([earlier] {
+             const Range r = *rc::gen::elementOf(earlier);
+             const u64 end = round_up(r.end(), page());
+             // Its start and its end are taken while it is a live area
+             // (its guard page): sometimes, to test that.
+             return *rc::gen::weightedElement<u64>({{1, r.va}, {1, end}, {4, end + page()}});
+           })},
+      }),
+      fit);
 }
 
 rc::Gen<harness::VmapOp> vmap(const std::vector<Range>& earlier, u64 max_pages) {
@@ -239,12 +242,15 @@ rc::Gen<harness::VmapOp> vmap(const std::vector<Range>& earlier, u64 max_pages) 
 
 rc::Gen<u64> vmalloc_size() {
   auto off_by_a_page = [](u64 s) {
-    return rc::gen::map(rc::gen::weightedElement<int>({{3, 0}, {1, 1}, {1, -1}}),
-                        [s](int d) { return d > 0 ? s + page() : d < 0 ? s - page() : s; });
+    return rc::gen::map(rc::gen::weightedElement<int>({{3, 0}, {1, 1}, {1, -1}}), [s](int d) {
+      return d > 0 ? s + page() : d < 0 ? s - page() : s;
+    });
   };
   return rc::gen::weightedOneOf<u64>({
-      {3, rc::gen::mapcat(rc::gen::inRange<u64>(1, 32), [=](u64 n) { return off_by_a_page(n * cont()); })},
-      {3, rc::gen::mapcat(rc::gen::inRange<u64>(1, 5), [=](u64 n) { return off_by_a_page(n * pmd()); })},
+      {3, rc::gen::mapcat(rc::gen::inRange<u64>(1, 32),
+                          [=](u64 n) { return off_by_a_page(n * cont()); })},
+      {3, rc::gen::mapcat(rc::gen::inRange<u64>(1, 5),
+                          [=](u64 n) { return off_by_a_page(n * pmd()); })},
       {2, rc::gen::map(rc::gen::inRange<u64>(1, 21), [](u64 n) { return n * page(); })},
       {1, rc::gen::map(rc::gen::inRange<u64>(1, 64 * page()), [](u64 n) { return n; })},
   });
@@ -265,23 +271,31 @@ rc::Gen<harness::VmallocOp> vmalloc(const std::vector<Range>& earlier) {
 rc::Gen<harness::FailPageAllocOp> fail_page_alloc() {
   return rc::gen::exec([] {
     return harness::FailPageAllocOp{
-        *fail_nth(), *rc::gen::weightedOneOf<unsigned>({{2, rc::gen::element(0u, 4u, 9u, 10u)},
-                                                        {1, rc::gen::inRange(0u, 11u)}})};
+        *fail_nth(), *rc::gen::weightedOneOf<unsigned>(
+                         {{2, rc::gen::element(0u, 4u, 9u, 10u)}, {1, rc::gen::inRange(0u, 11u)}})};
   });
 }
 
-const OpWeights kVmallocOps =
-    weights({{OpKind::vmalloc, 6}, {OpKind::vfree, 3}, {OpKind::vunmap_range, 1},
-             {OpKind::fail_alloc, 1}, {OpKind::fail_page_alloc, 2}});
+const OpWeights kVmallocOps = weights({{OpKind::vmalloc, 6},
+                                       {OpKind::vfree, 3},
+                                       {OpKind::vunmap_range, 1},
+                                       {OpKind::fail_alloc, 1},
+                                       {OpKind::fail_page_alloc, 2}});
 const OpWeights kVmallocAllocOps =
     weights({{OpKind::vmalloc, 6}, {OpKind::vfree, 3}, {OpKind::fail_page_alloc, 2}});
 const OpWeights kVmapOps = weights(
     {{OpKind::vmap, 6}, {OpKind::vunmap, 3}, {OpKind::vunmap_range, 1}, {OpKind::fail_alloc, 1}});
-const OpWeights kMixedOps =
-    weights({{OpKind::ioremap, 3}, {OpKind::ioremap_page_range, 1}, {OpKind::vmap_page_range, 2},
-             {OpKind::iounmap, 2}, {OpKind::vunmap_range, 2}, {OpKind::fail_alloc, 1},
-             {OpKind::vmalloc, 4}, {OpKind::vmap, 4}, {OpKind::vfree, 2}, {OpKind::vunmap, 2},
-             {OpKind::fail_page_alloc, 1}});
+const OpWeights kMixedOps = weights({{OpKind::ioremap, 3},
+                                     {OpKind::ioremap_page_range, 1},
+                                     {OpKind::vmap_page_range, 2},
+                                     {OpKind::iounmap, 2},
+                                     {OpKind::vunmap_range, 2},
+                                     {OpKind::fail_alloc, 1},
+                                     {OpKind::vmalloc, 4},
+                                     {OpKind::vmap, 4},
+                                     {OpKind::vfree, 2},
+                                     {OpKind::vunmap, 2},
+                                     {OpKind::fail_page_alloc, 1}});
 
 rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
                   engine::KernelConfig cfg) {
@@ -311,7 +325,8 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
       case OpKind::ioremap_page_range: {
         if (!live.ioremap.empty() && *rc::gen::weightedElement<bool>({{3, true}, {1, false}})) {
           const Range a = *rc::gen::elementOf(live.ioremap);  // remap an area
-          return budgeted(harness::IoremapPageRangeOp{a.va, a.size, *pa_for(a.va, a.size), *prot()});
+          return budgeted(
+              harness::IoremapPageRangeOp{a.va, a.size, *pa_for(a.va, a.size), *prot()});
         }
         const harness::IoremapOp o = *ioremap_near(targets);
         return budgeted(harness::IoremapPageRangeOp{o.va, o.size, o.pa, o.prot});
@@ -319,7 +334,8 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
       case OpKind::vmap_page_range: return budgeted(*vmap_page_range_near(targets));
       case OpKind::iounmap: return harness::IounmapOp{free_target(live.ioremap, areas)};
       case OpKind::vunmap_range: {
-        const Range r = targets.empty() ? Range{*va(), *size()} : *subrange(*rc::gen::elementOf(targets));
+        const Range r =
+            targets.empty() ? Range{*va(), *size()} : *subrange(*rc::gen::elementOf(targets));
         return harness::VunmapRangeOp{r.va, r.size};
       }
       case OpKind::fail_alloc: return harness::FailAllocOp{*fail_nth()};
@@ -346,7 +362,8 @@ rc::Gen<Trace> trace_of(const OpWeights& w, rc::Gen<engine::Variant> variants) {
         t.geo = &geo();
         t.variant = *variants;
         t.config.nohugevmalloc = *rc::gen::weightedElement<bool>({{15, false}, {1, true}});
-        if (ioremap_ops) t.config.nohugeiomap = *rc::gen::weightedElement<bool>({{15, false}, {1, true}});
+        if (ioremap_ops)
+          t.config.nohugeiomap = *rc::gen::weightedElement<bool>({{15, false}, {1, true}});
         reference::RefKernel ref(*t.geo, t.variant, t.config);
         LiveAreas live;
         u64 budget = kTracePages;

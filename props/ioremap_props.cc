@@ -72,8 +72,8 @@ void check_aligned_block(u64 block, unsigned level, u64 slots) {
   const reference::TableScan s = scan(k);
   RC_ASSERT(structure_issues(s) == "");
   RC_ASSERT(s.runs.size() == 1u);
-  const reference::LeafRun one{op.va, block, op.pa, level, false,
-                               reference::expected_attrs(op.prot, /*nx=*/true)};
+  const reference::LeafRun one{op.va, block, op.pa,
+                               level, false, reference::expected_attrs(op.prot, /*nx=*/true)};
   RC_ASSERT(s.runs.front() == one);
 }
 

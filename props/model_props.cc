@@ -57,7 +57,8 @@ class OpCmd : public Cmd {
     if (auto* o = std::get_if<harness::IoremapOp>(&op_); o && out.ret == 0)
       s0.areas.push_back({o->va, o->size});
     if (auto* o = std::get_if<harness::IounmapOp>(&op_))
-      std::erase_if(s0.areas, [&](const Range& a) { return o->va >= a.va && o->va < a.end() + guard; });
+      std::erase_if(s0.areas,
+                    [&](const Range& a) { return o->va >= a.va && o->va < a.end() + guard; });
   }
 
   void run(const Model& s0, engine::Kernel& k) const override {
@@ -92,15 +93,16 @@ struct IounmapCmd : OpCmd {
     }
     const Range a = *rc::gen::elementOf(s0.areas);
     const u64 page = geo().page_size();
-    op_ = harness::IounmapOp{a.va + page * *rc::gen::inRange<u64>(0, std::min<u64>(3, a.size / page))};
+    op_ = harness::IounmapOp{a.va +
+                             page * *rc::gen::inRange<u64>(0, std::min<u64>(3, a.size / page))};
   }
 };
 
 struct VunmapRangeCmd : OpCmd {
   explicit VunmapRangeCmd(const Model& s0) {
     const std::vector<Range> t = targets(s0);
-    const Range r = t.empty() ? Range{*gen::va(), *gen::size()}
-                              : *gen::subrange(*rc::gen::elementOf(t));
+    const Range r =
+        t.empty() ? Range{*gen::va(), *gen::size()} : *gen::subrange(*rc::gen::elementOf(t));
     op_ = harness::VunmapRangeOp{r.va, r.size};
   }
 };
@@ -123,9 +125,7 @@ RC_GTEST_PROP(PropModel, MainlineMatchesReferenceModel, ()) {
   check_against_model(engine::Variant::mainline);
 }
 
-RC_GTEST_PROP(PropModel, V4MatchesReferenceModel, ()) {
-  check_against_model(engine::Variant::v4);
-}
+RC_GTEST_PROP(PropModel, V4MatchesReferenceModel, ()) { check_against_model(engine::Variant::v4); }
 
 }  // namespace
 }  // namespace vmapfuzz::props

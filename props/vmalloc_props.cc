@@ -53,7 +53,8 @@ RC_GTEST_PROP(PropVmalloc, VmallocTablesBitIdenticalAcrossVariants, ()) {
 // ilog2(left)) while that is above `order`), then those of `order`.
 std::pair<unsigned, u64> allocation_schedule(u64 nr, unsigned order) {
   unsigned larger = 0;
-  for (unsigned o; nr != 0 && (o = std::min(10u, unsigned(std::bit_width(nr)) - 1)) > order; ++larger)
+  for (unsigned o; nr != 0 && (o = std::min(10u, unsigned(std::bit_width(nr)) - 1)) > order;
+       ++larger)
     nr -= u64{1} << o;
   return {larger, nr >> order};
 }
@@ -72,7 +73,8 @@ RC_GTEST_PROP(PropVmalloc, HugeVmallocFallsBackToSmallPages, ()) {
   op.size = *rc::gen::suchThat(gen::vmalloc_size(), [&](u64 s) { return s >= g.cont_pte_size(); });
   const unsigned shift = op.size >= g.pmd_size() ? g.pmd_shift() : g.cont_pte_shift;
   const unsigned order = shift - g.page_shift;
-  const auto [larger, own] = allocation_schedule(round_up(op.size, u64{1} << shift) >> g.page_shift, order);
+  const auto [larger, own] =
+      allocation_schedule(round_up(op.size, u64{1} << shift) >> g.page_shift, order);
   auto any_of = [](unsigned lo, unsigned hi) {  // whatever the size
     return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange(lo, hi));
   };
@@ -93,9 +95,9 @@ RC_GTEST_PROP(PropVmalloc, HugeVmallocFallsBackToSmallPages, ()) {
     RC_FAIL(signature(*m, k.variant(), op));
   }
   RC_ASSERT(actual.ret == 0);
-  const bool warned = std::any_of(actual.warns.begin(), actual.warns.end(), [](const engine::Warn& w) {
-    return w.id == engine::WarnId::vmalloc_pages_failed;
-  });
+  const bool warned = std::any_of(
+      actual.warns.begin(), actual.warns.end(),
+      [](const engine::Warn& w) { return w.id == engine::WarnId::vmalloc_pages_failed; });
   RC_ASSERT(!warned);
   const u64 align = falls_back ? g.page_size() : u64{1} << shift;
   const Range area{round_up(op.va, align), round_up(op.size, align)};

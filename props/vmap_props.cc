@@ -45,7 +45,8 @@ RC_GTEST_PROP(PropVmap, VmapPageIMapsToPagesI, ()) {
     const reference::Translation tr = reference::translate(k.pool(), g, k.pgd_pa().v, va);
     if (tr.mapped && tr.pa == pages[i] << g.page_shift) continue;
     RC_LOG() << "page " << i << " at va " << std::hex << va << ": " << (tr.mapped ? "pa " : "")
-             << (tr.mapped ? tr.pa : 0) << tr.fault << ", pages[i] = " << pages[i] << std::dec << "\n";
+             << (tr.mapped ? tr.pa : 0) << tr.fault << ", pages[i] = " << pages[i] << std::dec
+             << "\n";
     RC_FAIL("page i does not map to pages[i]");
   }
 }

@@ -33,8 +33,9 @@ rc::Gen<harness::VmapPageRangeOp> neighbour_after(u64 end, bool guard) {
 RC_GTEST_PROP(PropVunmap, VmapThenVunmapLeavesNoValidLeaf, ()) {
   const harness::IoremapOp m = *gen::ioremap();
   const bool via_ioremap = *rc::gen::arbitrary<bool>();
-  const harness::Op map = via_ioremap ? harness::Op{m}
-                                      : harness::Op{harness::VmapPageRangeOp{m.va, m.size, m.pa, m.prot}};
+  const harness::Op map = via_ioremap
+                              ? harness::Op{m}
+                              : harness::Op{harness::VmapPageRangeOp{m.va, m.size, m.pa, m.prot}};
   const harness::Op unmap = via_ioremap ? harness::Op{harness::IounmapOp{m.va}}
                                         : harness::Op{harness::VunmapRangeOp{m.va, m.size}};
   const harness::VmapPageRangeOp neighbour = *neighbour_after(m.va + m.size, via_ioremap);

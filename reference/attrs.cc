@@ -49,9 +49,10 @@ Attrs expected_attrs(engine::ProtName prot, bool nx) {
 }
 
 std::string attrs_text(const Attrs& a) {
-  static const char* const kMem[8] = {"MEM/NORMAL", "MEM/NORMAL-TAGGED", "MEM/NORMAL-NC",
-                                      "DEVICE/nGnRnE", "DEVICE/nGnRE", "MAIR5", "MAIR6",
-                                      "MAIR7"};
+  static const char* const kMem[8] = {"MEM/NORMAL",    "MEM/NORMAL-TAGGED",
+                                      "MEM/NORMAL-NC", "DEVICE/nGnRnE",
+                                      "DEVICE/nGnRE",  "MAIR5",
+                                      "MAIR6",         "MAIR7"};
   std::string s = a.rdonly ? "ro" : "RW";
   s += a.pxn ? " NX" : " x ";
   s += a.sh == 3 ? " SHD" : a.sh == 0 ? " NSH" : " OSH";

@@ -54,7 +54,8 @@ class Scanner {
       const u64 tbase = va_of(g_, base_low), tspan = span * g_.ptrs_per_table();
       if (hi_ <= tbase || lo_ > tbase + (tspan - 1)) return;
       if (lo_ > tbase) first = static_cast<unsigned>((lo_ - tbase) >> shift);
-      if (hi_ - 1 < tbase + (tspan - 1)) last = static_cast<unsigned>((hi_ - 1 - tbase) >> shift) + 1;
+      if (hi_ - 1 < tbase + (tspan - 1))
+        last = static_cast<unsigned>((hi_ - 1 - tbase) >> shift) + 1;
     }
     for (unsigned i = first; i < last; ++i) {
       const u64 d = t[i];
@@ -79,9 +80,7 @@ class Scanner {
           break;
         }
         case DescKind::block:
-        case DescKind::page:
-          leaf(t, i, level, va, d);
-          break;
+        case DescKind::page: leaf(t, i, level, va, d); break;
       }
     }
   }

@@ -63,13 +63,13 @@ void append_run(std::vector<LeafRun>& runs, const LeafRun& r);
 // A structural problem found in the tables themselves.
 struct Issue {
   enum Kind : std::uint8_t {
-    dangling_table,   // table descriptor to a page that is not a live table
-    shared_table,     // one table reachable from two entries
-    leaked_table,     // live table reachable from nowhere
-    reserved_desc,    // valid descriptor with a reserved encoding
-    garbage_desc,     // invalid but non-zero descriptor
-    misaligned_block, // block output address not aligned to its size
-    malformed_cont,   // a CONT group breaking the architecture's rules
+    dangling_table,    // table descriptor to a page that is not a live table
+    shared_table,      // one table reachable from two entries
+    leaked_table,      // live table reachable from nowhere
+    reserved_desc,     // valid descriptor with a reserved encoding
+    garbage_desc,      // invalid but non-zero descriptor
+    misaligned_block,  // block output address not aligned to its size
+    malformed_cont,    // a CONT group breaking the architecture's rules
   } kind;
   unsigned level = 0;
   u64 va = 0;

@@ -16,7 +16,7 @@ constexpr unsigned kPud = engine::kPudLevel, kPmd = engine::kPmdLevel, kPte = en
 
 // pgtbl_mod_mask bit recorded when a table for level-L entries is linked in.
 engine::u32 alloc_bit(unsigned level) {
-  return level == kPud ? engine::PGTBL_P4D_MODIFIED
+  return level == kPud   ? engine::PGTBL_P4D_MODIFIED
          : level == kPmd ? engine::PGTBL_PUD_MODIFIED
                          : engine::PGTBL_PMD_MODIFIED;
 }
@@ -184,15 +184,16 @@ void RefKernel::free_pmd_table(Outcome& out, u64 slot) {
 bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
   const unsigned level = step_level(s.kind);
   switch (entry_at(level, s.va)) {
-    case Entry::none:
-      break;
+    case Entry::none: break;
     case Entry::table:
       if (level == kPud) free_pmd_table(out, s.va);
       else free_pte_table(out, s.va);
       break;
     case Entry::leaf: {
-      warn(out, level == kPud ? WarnId::pud_free_pmd_page_not_table
-                              : WarnId::pmd_free_pte_page_not_table, s.va);
+      warn(
+          out,
+          level == kPud ? WarnId::pud_free_pmd_page_not_table : WarnId::pmd_free_pte_page_not_table,
+          s.va);
       u64 start = 0;
       const Leaf* old = leaf_at(s.va, &start);
       const u64 old_pa = old->pa + (s.va - start);
@@ -213,7 +214,7 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
 void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs) {
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
-    const unsigned top = s.kind == Step::pud_block ? kPud
+    const unsigned top = s.kind == Step::pud_block                                ? kPud
                          : s.kind == Step::pmd_block || s.kind == Step::unaligned ? kPmd
                                                                                   : kPte;
     if (s.kind == Step::past_end) {
@@ -274,8 +275,8 @@ void RefKernel::insert_leaf(u64 va, const Leaf& l) {
     return a + x.size == b && x.pa + x.size == y.pa && x.level == y.level && x.cont == y.cont &&
            x.attrs == y.attrs;
   };
-  if (auto next = std::next(it); next != leaves_.end() &&
-                                 mergeable(it->first, it->second, next->first, next->second)) {
+  if (auto next = std::next(it);
+      next != leaves_.end() && mergeable(it->first, it->second, next->first, next->second)) {
     it->second.size += next->second.size;
     leaves_.erase(next);
   }

@@ -122,8 +122,8 @@ class RefKernel {
   const engine::Geometry& g_;
   engine::Variant variant_;
   engine::KernelConfig cfg_;
-  std::map<u64, Leaf> leaves_;      // by start VA, never overlapping
-  std::set<u64> tables_[4];         // [L]: tables holding level-L entries, by base VA
+  std::map<u64, Leaf> leaves_;  // by start VA, never overlapping
+  std::set<u64> tables_[4];     // [L]: tables holding level-L entries, by base VA
   std::vector<Area> areas_;
   unsigned fail_countdown_ = 0;
   u64 next_pfn_ = engine::PageAllocator::kBasePfn;

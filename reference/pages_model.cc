@@ -182,7 +182,8 @@ int RefKernel::walk_pages(Outcome& out, u64 va, std::span<const u64> pages, unsi
         break;
       }
       if (x % pmd == 0 && slot_end - x == pmd && (pfn * page) % pmd == 0) {
-        if (!install_block(out, {Step::pmd_block, x, pmd, pfn * page, 1}, attrs)) return -engine::kBUGGED;
+        if (!install_block(out, {Step::pmd_block, x, pmd, pfn * page, 1}, attrs))
+          return -engine::kBUGGED;
         x = slot_end;
         i += pmd / page;
         continue;
@@ -300,7 +301,8 @@ Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, engine::ProtName p
       const unsigned shift = g_.page_shift + order;
       if (i == 0) group_shift = shift;
       if (shift != group_shift) {
-        err = walk_pages(out, va + group * page, pages.subspan(group, i - group), group_shift, attrs);
+        err =
+            walk_pages(out, va + group * page, pages.subspan(group, i - group), group_shift, attrs);
         group = i;
         group_shift = shift;
       }

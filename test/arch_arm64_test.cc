@@ -2,11 +2,12 @@
 // The arm64 helpers the series changes (kernel-brief §2.1, §3.2-3.4):
 // arch_vmap_pte_range_map_size, num_contig_ptes, arch_make_huge_pte,
 // set_huge_pte_at, and the call counts they add up to.
+#include "engine/arch_arm64.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "engine/arch_arm64.h"
 #include "engine/vmap_range.h"
 #include "engine/vunmap.h"
 #include "test/test_support.h"
@@ -49,30 +50,32 @@ const std::vector<MapSizeRow> kSinglePageRows = {
 
 TEST(ArchVmapPteRangeMapSize, MainlineReturnsOneGroupOrOnePage) {
   expect_map_sizes(Variant::mainline, kSinglePageRows);
-  expect_map_sizes(Variant::mainline, {
-      {"whole table", 0, 2 * M, kPa, 63, 64 * K},
-      {"exactly one group", 0, 64 * K, kPa, 63, 64 * K},
-      {"max_page_shift CONT_PTE_SHIFT", 0, 2 * M, kPa, 16, 64 * K},
-      {"1M left, 1M aligned", 1 * M, 2 * M, kPa + 1 * M, 63, 64 * K},
-  });
+  expect_map_sizes(Variant::mainline,
+                   {
+                       {"whole table", 0, 2 * M, kPa, 63, 64 * K},
+                       {"exactly one group", 0, 64 * K, kPa, 63, 64 * K},
+                       {"max_page_shift CONT_PTE_SHIFT", 0, 2 * M, kPa, 16, 64 * K},
+                       {"1M left, 1M aligned", 1 * M, 2 * M, kPa + 1 * M, 63, 64 * K},
+                   });
 }
 
 TEST(ArchVmapPteRangeMapSize, V4ReturnsLargestPowerOfTwoBatch) {
   expect_map_sizes(Variant::v4, kSinglePageRows);
   expect_map_sizes(Variant::v4, {
-      {"whole table: capped at PMD_SIZE/2", 0, 2 * M, kPa, 63, 1 * M},
-      {"exactly 1M", 0, 1 * M, kPa, 63, 1 * M},
-      {"768K rounds down to 512K", 0, 768 * K, kPa, 63, 512 * K},
-      {"192K rounds down to 128K", 0, 192 * K, kPa, 63, 128 * K},
-      {"exactly one group", 0, 64 * K, kPa, 63, 64 * K},
-      {"capped by 2^max_page_shift 17", 0, 2 * M, kPa, 17, 128 * K},
-      {"capped by 2^max_page_shift 16", 0, 2 * M, kPa, 16, 64 * K},
-      {"capped by 2^max_page_shift 20", 0, 2 * M, kPa, 20, 1 * M},
-      {"capped by the table end", 1536 * K, 2 * M, kPa, 63, 512 * K},
-      {"VA only 64K aligned", 64 * K, 2 * M, kPa + 64 * K, 63, 1 * M},
-      {"PA only 64K aligned", 0, 2 * M, kPa + 64 * K, 63, 1 * M},
-      {"VA and PA only 64K aligned, 960K left", 1 * M + 64 * K, 2 * M, kPa + 64 * K, 63, 512 * K},
-  });
+                                    {"whole table: capped at PMD_SIZE/2", 0, 2 * M, kPa, 63, 1 * M},
+                                    {"exactly 1M", 0, 1 * M, kPa, 63, 1 * M},
+                                    {"768K rounds down to 512K", 0, 768 * K, kPa, 63, 512 * K},
+                                    {"192K rounds down to 128K", 0, 192 * K, kPa, 63, 128 * K},
+                                    {"exactly one group", 0, 64 * K, kPa, 63, 64 * K},
+                                    {"capped by 2^max_page_shift 17", 0, 2 * M, kPa, 17, 128 * K},
+                                    {"capped by 2^max_page_shift 16", 0, 2 * M, kPa, 16, 64 * K},
+                                    {"capped by 2^max_page_shift 20", 0, 2 * M, kPa, 20, 1 * M},
+                                    {"capped by the table end", 1536 * K, 2 * M, kPa, 63, 512 * K},
+                                    {"VA only 64K aligned", 64 * K, 2 * M, kPa + 64 * K, 63, 1 * M},
+                                    {"PA only 64K aligned", 0, 2 * M, kPa + 64 * K, 63, 1 * M},
+                                    {"VA and PA only 64K aligned, 960K left", 1 * M + 64 * K, 2 * M,
+                                     kPa + 64 * K, 63, 512 * K},
+                                });
 }
 
 TEST(NumContigPtes, CountsEntriesPerVariant) {
@@ -128,13 +131,20 @@ TEST(ArchMakeHugePte, EncodesContOrBlockBySize) {
     Want want;
   };
   const Row rows[] = {
-      {Variant::mainline, 16, cont},        {Variant::v4, 16, cont},
-      {Variant::mainline, 21, block},       {Variant::v4, 21, block},
-      {Variant::mainline, 30, block},       {Variant::v4, 30, block},
-      {Variant::mainline, 25, cont_block},  {Variant::v4, 25, cont_block},
-      {Variant::v4, 17, cont},              {Variant::v4, 20, cont},
-      {Variant::mainline, 17, unchanged_warn}, {Variant::mainline, 20, unchanged_warn},
-      {Variant::v4, 12, unchanged_warn},    {Variant::mainline, 12, unchanged_warn},
+      {Variant::mainline, 16, cont},
+      {Variant::v4, 16, cont},
+      {Variant::mainline, 21, block},
+      {Variant::v4, 21, block},
+      {Variant::mainline, 30, block},
+      {Variant::v4, 30, block},
+      {Variant::mainline, 25, cont_block},
+      {Variant::v4, 25, cont_block},
+      {Variant::v4, 17, cont},
+      {Variant::v4, 20, cont},
+      {Variant::mainline, 17, unchanged_warn},
+      {Variant::mainline, 20, unchanged_warn},
+      {Variant::v4, 12, unchanged_warn},
+      {Variant::mainline, 12, unchanged_warn},
   };
   const pte_t entry = engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL);
   for (const Row& r : rows) {
@@ -161,8 +171,10 @@ TEST(SetHugePteAt, WritesEveryEntryWithAdvancingPfn) {
     unsigned written;  // entries from ptep on
   };
   const Row rows[] = {
-      {Variant::mainline, 64 * K, 16}, {Variant::v4, 64 * K, 16},
-      {Variant::v4, 128 * K, 32},      {Variant::v4, 1 * M, 256},
+      {Variant::mainline, 64 * K, 16},
+      {Variant::v4, 64 * K, 16},
+      {Variant::v4, 128 * K, 32},
+      {Variant::v4, 1 * M, 256},
       // mainline: num_contig_ptes warns and the 1M "page" is one entry.
       {Variant::mainline, 1 * M, 1},
   };
@@ -170,8 +182,8 @@ TEST(SetHugePteAt, WritesEveryEntryWithAdvancingPfn) {
     SCOPED_TRACE(std::string(engine::variant_name(r.v)) + " size 0x" + std::to_string(r.size));
     Kernel k(geo(), r.v);
     pte_t* t = fresh_table(k);
-    const pte_t entry = engine::pte_mkcont(
-        engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
+    const pte_t entry =
+        engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
     ASSERT_TRUE(engine::set_huge_pte_at(k, va(0), t, entry, r.size));
     const u64 step = r.written == 1 ? r.size : 4 * K;
     for (unsigned i = 0; i < r.written; ++i) {
@@ -201,8 +213,8 @@ TEST(SetHugePteAt, BreaksBeforeMakeOnlyWhenFirstEntryValid) {
     pte_t* t = fresh_table(k) + 16;
     const pte_t old = engine::pfn_pte((kPa >> kPageShift) + 99, kPageShift, engine::PAGE_KERNEL);
     if (first_valid) t[0] = old;
-    const pte_t entry = engine::pte_mkcont(
-        engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
+    const pte_t entry =
+        engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
     ASSERT_TRUE(engine::set_huge_pte_at(k, va(64 * K), t, entry, 64 * K));
     std::vector<engine::Flush> want;
     if (first_valid) want.push_back({engine::FlushKind::tlb_range, va(64 * K), va(128 * K)});
@@ -215,8 +227,8 @@ TEST(SetHugePteAt, BreaksBeforeMakeOnlyWhenFirstEntryValid) {
 TEST(SetHugePteAt, StopsWithBugInsteadOfOverrunningTheTable) {
   Kernel k(geo(), Variant::v4);
   pte_t* t = fresh_table(k);
-  const pte_t entry = engine::pte_mkcont(
-      engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
+  const pte_t entry =
+      engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
   EXPECT_FALSE(engine::set_huge_pte_at(k, va(500 * 4 * K), t + 500, entry, 64 * K));
   EXPECT_EQ(k.out().bug, engine::BugId::pte_table_overrun);
   for (unsigned i = 500; i < 512; ++i) EXPECT_EQ(t[i], 0u) << "entry " << i;
@@ -231,7 +243,7 @@ TEST(IoremapPageRange, BatchesContGroupsIntoFewerCallsWithIdenticalDescriptors) 
   };
   const Row rows[] = {
       {"1M, 64K aligned", 64 * K, 1 * M, 16, 1},
-      {"768K", 1 * M, 768 * K, 12, 2},                  // 512K + 256K
+      {"768K", 1 * M, 768 * K, 12, 2},                            // 512K + 256K
       {"1.5M across a PMD boundary", 1536 * K, 1536 * K, 24, 2},  // 512K | 1M
       {"whole PTE table of 2M less 64K", 2 * M + 64 * K, 2 * M - 64 * K, 31, 5},
   };

@@ -58,8 +58,8 @@ int map(Kernel& k, u64 off, u64 size, u64 pa_off) {
 TEST(Era612, ArchHelpersAreTheGenericPageSizeOnes) {
   struct Row {
     Variant v;
-    u64 map_size;   // arch_vmap_pte_range_map_size at a 64K-aligned VA/PA, 1M left
-    u64 unmap_size;  // arch_vmap_pte_range_unmap_size of a valid CONT entry
+    u64 map_size;                 // arch_vmap_pte_range_map_size at a 64K-aligned VA/PA, 1M left
+    u64 unmap_size;               // arch_vmap_pte_range_unmap_size of a valid CONT entry
     unsigned shift_1m, shift_2m;  // vm_shift() for 1M and 2M
   };
   const Row rows[] = {
@@ -67,7 +67,8 @@ TEST(Era612, ArchHelpersAreTheGenericPageSizeOnes) {
       {Variant::v4, 1 * M, 64 * K, 16, 21},
       {Variant::v6_12, 4 * K, 4 * K, 12, 21},
   };
-  const engine::pte_t cont = engine::pte_mkcont(engine::pfn_pte(kPa >> 12, 12, engine::PAGE_KERNEL));
+  const engine::pte_t cont =
+      engine::pte_mkcont(engine::pfn_pte(kPa >> 12, 12, engine::PAGE_KERNEL));
   for (const Row& r : rows) {
     SCOPED_TRACE(engine::variant_name(r.v));
     const Kernel k(geo(), r.v);
@@ -89,10 +90,18 @@ TEST(Era612, IoremapMapsPlainPtesWhereMainlineUsesCont) {
       {Variant::mainline, 64 * K, 64 * K, {cont_run(64 * K, 64 * K, kPa + 64 * K)}, 1, 0},
       {Variant::v6_12, 64 * K, 64 * K, {pte_run(64 * K, 64 * K, kPa + 64 * K)}, 0, 16},
       // Blocks are the same in both.
-      {Variant::mainline, 2 * M, 2 * M + 64 * K,
-       {pmd_run(2 * M, 2 * M, kPa + 2 * M), cont_run(4 * M, 64 * K, kPa + 4 * M)}, 1, 0},
-      {Variant::v6_12, 2 * M, 2 * M + 64 * K,
-       {pmd_run(2 * M, 2 * M, kPa + 2 * M), pte_run(4 * M, 64 * K, kPa + 4 * M)}, 0, 16},
+      {Variant::mainline,
+       2 * M,
+       2 * M + 64 * K,
+       {pmd_run(2 * M, 2 * M, kPa + 2 * M), cont_run(4 * M, 64 * K, kPa + 4 * M)},
+       1,
+       0},
+      {Variant::v6_12,
+       2 * M,
+       2 * M + 64 * K,
+       {pmd_run(2 * M, 2 * M, kPa + 2 * M), pte_run(4 * M, 64 * K, kPa + 4 * M)},
+       0,
+       16},
       {Variant::v6_12, 1 * G, 1 * G, {pud_run(1 * G, 1 * G, kPa + 1 * G)}, 0, 0},
   };
   for (const Row& r : rows) {
@@ -122,17 +131,44 @@ TEST(Era612, UnalignedSizeMapsThePartialPageThenBugsPastTheEnd) {
     std::vector<Shape> shapes;
   };
   const Row rows[] = {
-      {"6K, mainline", Variant::mainline, 0, 6 * K, -engine::kEINVAL, BugId::none, 0,
-       {WarnId::vmap_pte_range_size_unaligned}, {}},
-      {"6K, v6.12", Variant::v6_12, 0, 6 * K, -engine::kBUGGED, BugId::walk_ran_past_end, 8 * K, {},
+      {"6K, mainline",
+       Variant::mainline,
+       0,
+       6 * K,
+       -engine::kEINVAL,
+       BugId::none,
+       0,
+       {WarnId::vmap_pte_range_size_unaligned},
+       {}},
+      {"6K, v6.12",
+       Variant::v6_12,
+       0,
+       6 * K,
+       -engine::kBUGGED,
+       BugId::walk_ran_past_end,
+       8 * K,
+       {},
        {pte_run(0, 8 * K, kPa)}},
-      {"2M + 2K after a block, v6.12", Variant::v6_12, 2 * M, 2 * M + 2 * K, -engine::kBUGGED,
-       BugId::walk_ran_past_end, 4 * M + 4 * K, {},
+      {"2M + 2K after a block, v6.12",
+       Variant::v6_12,
+       2 * M,
+       2 * M + 2 * K,
+       -engine::kBUGGED,
+       BugId::walk_ran_past_end,
+       4 * M + 4 * K,
+       {},
        {pmd_run(2 * M, 2 * M, kPa + 2 * M), pte_run(4 * M, 4 * K, kPa + 4 * M)}},
       // The last partial page ends the PTE table: the walk steps onto the
       // next PMD slot's address.
-      {"2M - 2K, v6.12", Variant::v6_12, 0, 2 * M - 2 * K, -engine::kBUGGED, BugId::walk_ran_past_end,
-       2 * M, {}, {pte_run(0, 2 * M, kPa)}},
+      {"2M - 2K, v6.12",
+       Variant::v6_12,
+       0,
+       2 * M - 2 * K,
+       -engine::kBUGGED,
+       BugId::walk_ran_past_end,
+       2 * M,
+       {},
+       {pte_run(0, 2 * M, kPa)}},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
@@ -171,8 +207,9 @@ TEST(Era612, PartialBlockUnmapClearsTheWholeBlockWithoutWarn) {
     engine::vunmap_range(k, va(r.unmap_off), va(r.unmap_off) + 4 * K);
     EXPECT_EQ(warn_ids(k.out()), r.warns);
     EXPECT_TRUE(shapes(k).empty());
-    expect_engine_matches_reference(
-        r.v, {}, {VmapPageRangeOp{v(r.map_off), r.map_size, kPa + r.map_off}, VunmapRangeOp{v(r.unmap_off), 4 * K}});
+    expect_engine_matches_reference(r.v, {},
+                                    {VmapPageRangeOp{v(r.map_off), r.map_size, kPa + r.map_off},
+                                     VunmapRangeOp{v(r.unmap_off), 4 * K}});
   }
 }
 
@@ -187,12 +224,16 @@ TEST(Era612, WalkerErrorsComeBackAsEnomem) {
     int ret;
   };
   const Row rows[] = {
-      {"invalid pfn, v6.12", Variant::v6_12, page_array({{kPfn, 2}, {kBadPfn, 1}}), false, -engine::kENOMEM},
-      {"invalid pfn, mainline", Variant::mainline, page_array({{kPfn, 2}, {kBadPfn, 1}}), false, -engine::kENOMEM},
-      {"invalid pfn, v4", Variant::v4, page_array({{kPfn, 2}, {kBadPfn, 1}}), false, -engine::kEINVAL},
+      {"invalid pfn, v6.12", Variant::v6_12, page_array({{kPfn, 2}, {kBadPfn, 1}}), false,
+       -engine::kENOMEM},
+      {"invalid pfn, mainline", Variant::mainline, page_array({{kPfn, 2}, {kBadPfn, 1}}), false,
+       -engine::kENOMEM},
+      {"invalid pfn, v4", Variant::v4, page_array({{kPfn, 2}, {kBadPfn, 1}}), false,
+       -engine::kEINVAL},
       {"busy PTE, v6.12", Variant::v6_12, page_array({{kPfn, 4}}), true, -engine::kENOMEM},
       {"busy PTE, v4", Variant::v4, page_array({{kPfn, 4}}), true, -engine::kEBUSY},
-      {"NULL page, v6.12", Variant::v6_12, page_array({{kPfn, 1}, {kNullPage, 1}}), false, -engine::kENOMEM},
+      {"NULL page, v6.12", Variant::v6_12, page_array({{kPfn, 1}, {kNullPage, 1}}), false,
+       -engine::kENOMEM},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
@@ -265,19 +306,69 @@ TEST(Era612, VmallocPlacesAndMapsBy612Rules) {
     u64 leaves;                // number of separate runs
   };
   const Row rows[] = {
-      {"64K huge: page aligned at the hint, single pages", 64 * K, 4 * K, true, {}, 4 * K, 64 * K,
-       {pte_run(4 * K, 4 * K, kBasePa), pte_run(8 * K, 4 * K, kBasePa + 8 * K)}, 16},
-      {"1M huge: small pages", 1 * M, 4 * K, true, {}, 4 * K, 1 * M, {pte_run(4 * K, 4 * K, kBasePa)}, 256},
-      {"68K huge: not rounded to 128K", 68 * K, 4 * K, true, {}, 4 * K, 68 * K,
-       {pte_run(4 * K, 4 * K, kBasePa)}, 17},
-      {"2M huge: hint rounded up to 2M", 2 * M, 4 * K, true, {}, 2 * M, 2 * M,
-       {pmd_run(2 * M, 2 * M, kBasePa)}, 1},
-      {"4M huge: two order-9 blocks", 4 * M, 0, true, {}, 0, 4 * M,
-       {pmd_run(0, 2 * M, kBasePa), pmd_run(2 * M, 2 * M, (kBase + 0x400) << 12)}, 2},
-      {"2M + 4K huge: rounded up to 4M", 2 * M + 4 * K, 0, true, {}, 0, 4 * M,
-       {pmd_run(0, 2 * M, kBasePa), pmd_run(2 * M, 2 * M, (kBase + 0x400) << 12)}, 2},
-      {"2M huge with nohugevmalloc", 2 * M, 4 * K, true, {.nohugevmalloc = true}, 4 * K, 2 * M,
-       {pte_run(4 * K, 4 * K, kBasePa)}, 512},
+      {"64K huge: page aligned at the hint, single pages",
+       64 * K,
+       4 * K,
+       true,
+       {},
+       4 * K,
+       64 * K,
+       {pte_run(4 * K, 4 * K, kBasePa), pte_run(8 * K, 4 * K, kBasePa + 8 * K)},
+       16},
+      {"1M huge: small pages",
+       1 * M,
+       4 * K,
+       true,
+       {},
+       4 * K,
+       1 * M,
+       {pte_run(4 * K, 4 * K, kBasePa)},
+       256},
+      {"68K huge: not rounded to 128K",
+       68 * K,
+       4 * K,
+       true,
+       {},
+       4 * K,
+       68 * K,
+       {pte_run(4 * K, 4 * K, kBasePa)},
+       17},
+      {"2M huge: hint rounded up to 2M",
+       2 * M,
+       4 * K,
+       true,
+       {},
+       2 * M,
+       2 * M,
+       {pmd_run(2 * M, 2 * M, kBasePa)},
+       1},
+      {"4M huge: two order-9 blocks",
+       4 * M,
+       0,
+       true,
+       {},
+       0,
+       4 * M,
+       {pmd_run(0, 2 * M, kBasePa), pmd_run(2 * M, 2 * M, (kBase + 0x400) << 12)},
+       2},
+      {"2M + 4K huge: rounded up to 4M",
+       2 * M + 4 * K,
+       0,
+       true,
+       {},
+       0,
+       4 * M,
+       {pmd_run(0, 2 * M, kBasePa), pmd_run(2 * M, 2 * M, (kBase + 0x400) << 12)},
+       2},
+      {"2M huge with nohugevmalloc",
+       2 * M,
+       4 * K,
+       true,
+       {.nohugevmalloc = true},
+       4 * K,
+       2 * M,
+       {pte_run(4 * K, 4 * K, kBasePa)},
+       512},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
@@ -289,7 +380,9 @@ TEST(Era612, VmallocPlacesAndMapsBy612Rules) {
     EXPECT_EQ(k.areas()[0].size, r.area_size + 4 * K);
     const std::vector<Shape> s = shapes(k);
     ASSERT_GE(s.size(), r.first.size());
-    EXPECT_EQ(std::vector<Shape>(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(r.first.size())), r.first);
+    EXPECT_EQ(
+        std::vector<Shape>(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(r.first.size())),
+        r.first);
     EXPECT_EQ(s.size(), r.leaves);
     for (const Shape& x : s) EXPECT_FALSE(x.cont);
     EXPECT_EQ(k.counters().set_huge_pte_at, 0u);
@@ -362,26 +455,56 @@ TEST(Era612, RelatesToMainlineByIdentityTranslationOrMappedVas) {
     VariantRelation from, want;
   };
   const Row rows[] = {
-      {"ioremap: CONT aside", {}, IoremapOp{v(0), 64 * K, kPa}, VariantRelation::identical,
+      {"ioremap: CONT aside",
+       {},
+       IoremapOp{v(0), 64 * K, kPa},
+       VariantRelation::identical,
        VariantRelation::translation},
-      {"vmap: plain PTEs in both", {}, VmapOp{v(0), {PageRun{kPfn, 512}}}, VariantRelation::identical,
+      {"vmap: plain PTEs in both",
+       {},
+       VmapOp{v(0), {PageRun{kPfn, 512}}},
+       VariantRelation::identical,
        VariantRelation::identical},
-      {"vmalloc: other page frames", {}, VmallocOp{v(0), 2 * M, true}, VariantRelation::identical,
+      {"vmalloc: other page frames",
+       {},
+       VmallocOp{v(0), 2 * M, true},
+       VariantRelation::identical,
        VariantRelation::mapped},
-      {"vmalloc after ioremap stays the weaker", {}, VmallocOp{v(0), 8 * K, false},
-       VariantRelation::translation, VariantRelation::mapped},
-      {"ioremap after vmalloc keeps mapped", {}, IoremapOp{v(0), 64 * K, kPa}, VariantRelation::mapped,
+      {"vmalloc after ioremap stays the weaker",
+       {},
+       VmallocOp{v(0), 8 * K, false},
+       VariantRelation::translation,
        VariantRelation::mapped},
-      {"huge 68K at a page-aligned hint: areas differ", {}, VmallocOp{v(4 * K), 68 * K, true},
-       VariantRelation::identical, VariantRelation::none},
-      {"huge 64K at a 64K-aligned hint: same area", {}, VmallocOp{v(64 * K), 64 * K, true},
-       VariantRelation::identical, VariantRelation::mapped},
-      {"vmalloc with a page failure armed", {FailPageAllocOp{1, 9}}, VmallocOp{v(0), 2 * M, true},
-       VariantRelation::identical, VariantRelation::none},
-      {"partial vunmap_range after CONT", {}, VunmapRangeOp{v(0), 4 * K}, VariantRelation::translation,
+      {"ioremap after vmalloc keeps mapped",
+       {},
+       IoremapOp{v(0), 64 * K, kPa},
+       VariantRelation::mapped,
+       VariantRelation::mapped},
+      {"huge 68K at a page-aligned hint: areas differ",
+       {},
+       VmallocOp{v(4 * K), 68 * K, true},
+       VariantRelation::identical,
        VariantRelation::none},
-      {"partial block vunmap_range while identical", {}, VunmapRangeOp{v(0), 4 * K},
-       VariantRelation::identical, VariantRelation::identical},
+      {"huge 64K at a 64K-aligned hint: same area",
+       {},
+       VmallocOp{v(64 * K), 64 * K, true},
+       VariantRelation::identical,
+       VariantRelation::mapped},
+      {"vmalloc with a page failure armed",
+       {FailPageAllocOp{1, 9}},
+       VmallocOp{v(0), 2 * M, true},
+       VariantRelation::identical,
+       VariantRelation::none},
+      {"partial vunmap_range after CONT",
+       {},
+       VunmapRangeOp{v(0), 4 * K},
+       VariantRelation::translation,
+       VariantRelation::none},
+      {"partial block vunmap_range while identical",
+       {},
+       VunmapRangeOp{v(0), 4 * K},
+       VariantRelation::identical,
+       VariantRelation::identical},
       {"vfree", {}, VfreeOp{v(0)}, VariantRelation::translation, VariantRelation::translation},
   };
   for (const Row& r : rows) {
@@ -417,7 +540,8 @@ TEST(Era612, RunnerPassesTracesOnV612) {
   const std::vector<std::vector<Op>> traces = {
       {IoremapOp{v(64 * K), 1 * M, kPa + 64 * K}, VmapOp{v(4 * M), {PageRun{kPfn, 512}}},
        VmallocOp{v(8 * M), 4 * M, true}, VunmapRangeOp{v(8 * M + 4 * K), 4 * K}, VfreeOp{v(8 * M)}},
-      {VmallocOp{v(4 * K), 68 * K, true}, VmallocOp{v(1 * M), 1 * M, true}, IoremapOp{v(1 * G), 1 * G, kPa}},
+      {VmallocOp{v(4 * K), 68 * K, true}, VmallocOp{v(1 * M), 1 * M, true},
+       IoremapOp{v(1 * G), 1 * G, kPa}},
       {VmapPageRangeOp{v(0), 6 * K, kPa}},
   };
   harness::Runner runner;

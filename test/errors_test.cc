@@ -81,7 +81,8 @@ TEST(IoremapPageRange, ReturnsEinvalWithoutIoremapArea) {
     const char* name;
     unsigned area_flags;  // 0: no area at all
   };
-  const Row rows[] = {{"no area", 0}, {"VM_MAP area", engine::VM_MAP}, {"VM_ALLOC area", engine::VM_ALLOC}};
+  const Row rows[] = {
+      {"no area", 0}, {"VM_MAP area", engine::VM_MAP}, {"VM_ALLOC area", engine::VM_ALLOC}};
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
     Kernel k(geo(), Variant::v4);
@@ -117,7 +118,8 @@ TEST(IoremapPageRange, ReturnsErangeUnlessRangeIsExactlyTheArea) {
     SCOPED_TRACE(r.name);
     Kernel k(geo(), Variant::v4);
     ASSERT_NE(engine::get_vm_area_at(k, va(2 * M), 2 * M, engine::VM_IOREMAP), nullptr);
-    EXPECT_EQ(engine::ioremap_page_range(k, va(r.off), va(r.off) + r.size, pa(r.off), kDevice), r.ret);
+    EXPECT_EQ(engine::ioremap_page_range(k, va(r.off), va(r.off) + r.size, pa(r.off), kDevice),
+              r.ret);
     const std::vector<WarnId> want =
         r.ret ? std::vector<WarnId>{WarnId::ioremap_range_mismatch} : std::vector<WarnId>{};
     EXPECT_EQ(warn_ids(k.out()), want);
@@ -139,7 +141,11 @@ TEST(VmapRangeNoflush, ReturnsEnomemAtEachLevelKeepingWhatIsMapped) {
       {"PUD table", 1, -engine::kENOMEM, 0, {}},
       {"PMD table", 2, -engine::kENOMEM, 1, {}},
       {"PTE table", 3, -engine::kENOMEM, 2, {pmd_run(0, 2 * M, kPa)}},
-      {"none (fourth allocation)", 4, 0, 3, {pmd_run(0, 2 * M, kPa), cont_run(2 * M, 64 * K, kPa + 2 * M)}},
+      {"none (fourth allocation)",
+       4,
+       0,
+       3,
+       {pmd_run(0, 2 * M, kPa), cont_run(2 * M, 64 * K, kPa + 2 * M)}},
   };
   for (Variant v : engine::kAllVariants) {
     for (const Row& r : rows) {
@@ -191,58 +197,139 @@ void expect_unmaps(const std::vector<UnmapRow>& rows,
 }
 
 TEST(VunmapRange, WarnsAndClearsWholeBlockOnPartialUnmap) {
-  expect_unmaps({
-      {"whole PMD block", 2 * M, 2 * M, 2 * M, 2 * M, {}, {}},
-      {"one page of a PMD block", 2 * M, 2 * M, 3 * M, 4 * K,
-       {{WarnId::vunmap_pmd_partial_block, 3 * M}}, {}},
-      {"whole PUD block", 1 * G, 1 * G, 1 * G, 1 * G, {}, {}},
-      {"one page of a PUD block", 1 * G, 1 * G, 1 * G + 2 * M, 4 * K,
-       {{WarnId::vunmap_pud_partial_block, 1 * G + 2 * M}}, {}},
-      {"range straddling two PMD blocks", 2 * M, 4 * M, 3 * M, 2 * M,
-       {{WarnId::vunmap_pmd_partial_block, 3 * M}, {WarnId::vunmap_pmd_partial_block, 4 * M}}, {}},
-  }, {Variant::mainline, Variant::v4, Variant::v4_fixed});
+  expect_unmaps(
+      {
+          {"whole PMD block", 2 * M, 2 * M, 2 * M, 2 * M, {}, {}},
+          {"one page of a PMD block",
+           2 * M,
+           2 * M,
+           3 * M,
+           4 * K,
+           {{WarnId::vunmap_pmd_partial_block, 3 * M}},
+           {}},
+          {"whole PUD block", 1 * G, 1 * G, 1 * G, 1 * G, {}, {}},
+          {"one page of a PUD block",
+           1 * G,
+           1 * G,
+           1 * G + 2 * M,
+           4 * K,
+           {{WarnId::vunmap_pud_partial_block, 1 * G + 2 * M}},
+           {}},
+          {"range straddling two PMD blocks",
+           2 * M,
+           4 * M,
+           3 * M,
+           2 * M,
+           {{WarnId::vunmap_pmd_partial_block, 3 * M}, {WarnId::vunmap_pmd_partial_block, 4 * M}},
+           {}},
+      },
+      {Variant::mainline, Variant::v4, Variant::v4_fixed});
   // Linux 6.12 clears the same whole blocks without the WARNs.
-  expect_unmaps({
-      {"whole PMD block", 2 * M, 2 * M, 2 * M, 2 * M, {}, {}},
-      {"one page of a PMD block", 2 * M, 2 * M, 3 * M, 4 * K, {}, {}},
-      {"whole PUD block", 1 * G, 1 * G, 1 * G, 1 * G, {}, {}},
-      {"one page of a PUD block", 1 * G, 1 * G, 1 * G + 2 * M, 4 * K, {}, {}},
-      {"range straddling two PMD blocks", 2 * M, 4 * M, 3 * M, 2 * M, {}, {}},
-  }, {Variant::v6_12});
+  expect_unmaps(
+      {
+          {"whole PMD block", 2 * M, 2 * M, 2 * M, 2 * M, {}, {}},
+          {"one page of a PMD block", 2 * M, 2 * M, 3 * M, 4 * K, {}, {}},
+          {"whole PUD block", 1 * G, 1 * G, 1 * G, 1 * G, {}, {}},
+          {"one page of a PUD block", 1 * G, 1 * G, 1 * G + 2 * M, 4 * K, {}, {}},
+          {"range straddling two PMD blocks", 2 * M, 4 * M, 3 * M, 2 * M, {}, {}},
+      },
+      {Variant::v6_12});
 }
 
 TEST(VunmapRange, WarnsAndClearsWholeContGroupOnPartialUnmap) {
-  expect_unmaps({
-      {"whole group", 64 * K, 64 * K, 64 * K, 64 * K, {}, {}},
-      {"misaligned start", 64 * K, 64 * K, 68 * K, 60 * K,
-       {{WarnId::vunmap_pte_cont_misaligned, 68 * K}}, {}},
-      {"partial end", 64 * K, 64 * K, 64 * K, 8 * K,
-       {{WarnId::vunmap_pte_cont_partial, 64 * K}}, {}},
-      {"misaligned start and partial end", 64 * K, 64 * K, 68 * K, 4 * K,
-       {{WarnId::vunmap_pte_cont_misaligned, 68 * K}, {WarnId::vunmap_pte_cont_partial, 64 * K}}, {}},
-      {"partial end in the second group", 64 * K, 128 * K, 64 * K, 72 * K,
-       {{WarnId::vunmap_pte_cont_partial, 128 * K}}, {}},
-      {"first group of two", 64 * K, 128 * K, 64 * K, 64 * K, {},
-       {cont_run(128 * K, 64 * K, kPa + 128 * K)}},
-  }, {Variant::mainline, Variant::v4, Variant::v4_fixed});
+  expect_unmaps(
+      {
+          {"whole group", 64 * K, 64 * K, 64 * K, 64 * K, {}, {}},
+          {"misaligned start",
+           64 * K,
+           64 * K,
+           68 * K,
+           60 * K,
+           {{WarnId::vunmap_pte_cont_misaligned, 68 * K}},
+           {}},
+          {"partial end",
+           64 * K,
+           64 * K,
+           64 * K,
+           8 * K,
+           {{WarnId::vunmap_pte_cont_partial, 64 * K}},
+           {}},
+          {"misaligned start and partial end",
+           64 * K,
+           64 * K,
+           68 * K,
+           4 * K,
+           {{WarnId::vunmap_pte_cont_misaligned, 68 * K},
+            {WarnId::vunmap_pte_cont_partial, 64 * K}},
+           {}},
+          {"partial end in the second group",
+           64 * K,
+           128 * K,
+           64 * K,
+           72 * K,
+           {{WarnId::vunmap_pte_cont_partial, 128 * K}},
+           {}},
+          {"first group of two",
+           64 * K,
+           128 * K,
+           64 * K,
+           64 * K,
+           {},
+           {cont_run(128 * K, 64 * K, kPa + 128 * K)}},
+      },
+      {Variant::mainline, Variant::v4, Variant::v4_fixed});
   // Linux 6.12 mapped the same ranges with plain PTEs: each unmap clears
   // exactly its pages, without WARNs.
-  expect_unmaps({
-      {"whole group", 64 * K, 64 * K, 64 * K, 64 * K, {}, {}},
-      {"misaligned start", 64 * K, 64 * K, 68 * K, 60 * K, {}, {pte_run(64 * K, 4 * K, kPa + 64 * K)}},
-      {"partial end", 64 * K, 64 * K, 64 * K, 8 * K, {}, {pte_run(72 * K, 56 * K, kPa + 72 * K)}},
-      {"misaligned start and partial end", 64 * K, 64 * K, 68 * K, 4 * K, {},
-       {pte_run(64 * K, 4 * K, kPa + 64 * K), pte_run(72 * K, 56 * K, kPa + 72 * K)}},
-      {"partial end in the second group", 64 * K, 128 * K, 64 * K, 72 * K, {},
-       {pte_run(136 * K, 56 * K, kPa + 136 * K)}},
-      {"first group of two", 64 * K, 128 * K, 64 * K, 64 * K, {},
-       {pte_run(128 * K, 64 * K, kPa + 128 * K)}},
-  }, {Variant::v6_12});
+  expect_unmaps(
+      {
+          {"whole group", 64 * K, 64 * K, 64 * K, 64 * K, {}, {}},
+          {"misaligned start",
+           64 * K,
+           64 * K,
+           68 * K,
+           60 * K,
+           {},
+           {pte_run(64 * K, 4 * K, kPa + 64 * K)}},
+          {"partial end",
+           64 * K,
+           64 * K,
+           64 * K,
+           8 * K,
+           {},
+           {pte_run(72 * K, 56 * K, kPa + 72 * K)}},
+          {"misaligned start and partial end",
+           64 * K,
+           64 * K,
+           68 * K,
+           4 * K,
+           {},
+           {pte_run(64 * K, 4 * K, kPa + 64 * K), pte_run(72 * K, 56 * K, kPa + 72 * K)}},
+          {"partial end in the second group",
+           64 * K,
+           128 * K,
+           64 * K,
+           72 * K,
+           {},
+           {pte_run(136 * K, 56 * K, kPa + 136 * K)}},
+          {"first group of two",
+           64 * K,
+           128 * K,
+           64 * K,
+           64 * K,
+           {},
+           {pte_run(128 * K, 64 * K, kPa + 128 * K)}},
+      },
+      {Variant::v6_12});
 }
 
 TEST(VunmapRange, ClearsSinglePtesExactly) {
   expect_unmaps({
-      {"middle page", 0, 16 * K, 4 * K, 4 * K, {},
+      {"middle page",
+       0,
+       16 * K,
+       4 * K,
+       4 * K,
+       {},
        {pte_run(0, 4 * K, kPa), pte_run(8 * K, 8 * K, kPa + 8 * K)}},
       {"nothing mapped there", 0, 16 * K, 1 * M, 64 * K, {}, {pte_run(0, 16 * K, kPa)}},
   });
@@ -265,8 +352,9 @@ TEST(Vunmap, UnmapsTheWholeAreaWithLazyFlush) {
   ASSERT_EQ(engine::ioremap_page_range(k, va(2 * M), va(4 * M), pa(0), kDevice), 0);
   k.out().clear();
   engine::vunmap(k, va(3 * M));  // any address inside the area
-  const std::vector<engine::Flush> want = {{FlushKind::cache_vunmap, va(2 * M), va(4 * M + 4 * K)},
-                                           {FlushKind::tlb_lazy_purge, va(2 * M), va(4 * M + 4 * K)}};
+  const std::vector<engine::Flush> want = {
+      {FlushKind::cache_vunmap, va(2 * M), va(4 * M + 4 * K)},
+      {FlushKind::tlb_lazy_purge, va(2 * M), va(4 * M + 4 * K)}};
   EXPECT_EQ(k.out().flushes, want);
   EXPECT_TRUE(k.out().warns.empty());
   EXPECT_TRUE(shapes(k).empty());

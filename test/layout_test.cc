@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The reference's block rule (plan_phys_range, kernel-brief §2.1 "resulting
 // rule") and its agreement with the engine's call counts.
+#include "reference/layout.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "engine/vmap_range.h"
-#include "reference/layout.h"
 #include "test/test_support.h"
 
 namespace vmapfuzz::test {
@@ -31,23 +32,58 @@ const std::vector<PlanRow>& plan_rows() {
       {"aligned 1G", Variant::mainline, 1 * G, 1 * G, 0, 63, {step(Step::pud_block, 1 * G)}},
       {"1M on mainline", Variant::mainline, 0, 1 * M, 0, 63, {step(Step::cont_batch, 64 * K, 16)}},
       {"1M on v4", Variant::v4, 0, 1 * M, 0, 63, {step(Step::cont_batch, 1 * M)}},
-      {"768K on v4 rounds down", Variant::v4, 0, 768 * K, 0, 63,
+      {"768K on v4 rounds down",
+       Variant::v4,
+       0,
+       768 * K,
+       0,
+       63,
        {step(Step::cont_batch, 512 * K), step(Step::cont_batch, 256 * K)}},
-      {"v4 batch capped by the table end", Variant::v4, 1536 * K, 1 * M, 1536 * K, 63,
+      {"v4 batch capped by the table end",
+       Variant::v4,
+       1536 * K,
+       1 * M,
+       1536 * K,
+       63,
        {step(Step::cont_batch, 512 * K), step(Step::cont_batch, 512 * K)}},
-      {"v4 batch capped by max_page_shift", Variant::v4, 0, 256 * K, 0, 17,
+      {"v4 batch capped by max_page_shift",
+       Variant::v4,
+       0,
+       256 * K,
+       0,
+       17,
        {step(Step::cont_batch, 128 * K, 2)}},
-      {"VA and PA not congruent mod 64K", Variant::v4, 0, 128 * K, 4 * K, 63,
+      {"VA and PA not congruent mod 64K",
+       Variant::v4,
+       0,
+       128 * K,
+       4 * K,
+       63,
        {step(Step::pte, 4 * K, 32)}},
-      {"pages then a group", Variant::v4, 60 * K, 68 * K, 60 * K, 63,
+      {"pages then a group",
+       Variant::v4,
+       60 * K,
+       68 * K,
+       60 * K,
+       63,
        {step(Step::pte, 4 * K), step(Step::cont_batch, 64 * K)}},
-      {"unaligned tail", Variant::v4, 0, 2 * M + 0x800, 0, 63,
+      {"unaligned tail",
+       Variant::v4,
+       0,
+       2 * M + 0x800,
+       0,
+       63,
        {step(Step::pmd_block, 2 * M), step(Step::unaligned, 0x800)}},
       // Linux 6.12: no CONT batches, and an unaligned tail maps its partial
       // page before the walk steps over the end.
       {"1M on v6.12", Variant::v6_12, 0, 1 * M, 0, 63, {step(Step::pte, 4 * K, 256)}},
       {"1G on v6.12", Variant::v6_12, 1 * G, 1 * G, 0, 63, {step(Step::pud_block, 1 * G)}},
-      {"unaligned tail on v6.12", Variant::v6_12, 0, 2 * M + 0x800, 0, 63,
+      {"unaligned tail on v6.12",
+       Variant::v6_12,
+       0,
+       2 * M + 0x800,
+       0,
+       63,
        {step(Step::pmd_block, 2 * M), step(Step::pte, 4 * K), step(Step::past_end, 0)}},
   };
   return rows;

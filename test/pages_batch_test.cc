@@ -124,7 +124,8 @@ TEST(GetVmapBatchOrder, LimitsRunLengthByPfnAlignmentAndArchBlocks) {
     for (const Row& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       const u64 steps = r.max_steps ? r.max_steps : r.pages.size() - r.idx;
-      EXPECT_EQ(engine::get_vmap_batch_order(k, r.pages, engine::PAGE_KERNEL, steps, r.idx), r.order);
+      EXPECT_EQ(engine::get_vmap_batch_order(k, r.pages, engine::PAGE_KERNEL, steps, r.idx),
+                r.order);
     }
   }
 }
@@ -132,8 +133,10 @@ TEST(GetVmapBatchOrder, LimitsRunLengthByPfnAlignmentAndArchBlocks) {
 // Without CONT_PTE (x86, riscv) any run below 2 MiB ends the batching.
 TEST(GetVmapBatchOrder, ReturnsZeroBelowPmdSizeWithoutCont) {
   const Kernel k(geo_without(true, false), Variant::v4);
-  EXPECT_EQ(engine::get_vmap_batch_order(k, page_array({{kPfn, 256}}), engine::PAGE_KERNEL, 256, 0), 0u);
-  EXPECT_EQ(engine::get_vmap_batch_order(k, page_array({{kPfn, 512}}), engine::PAGE_KERNEL, 512, 0), 9u);
+  EXPECT_EQ(engine::get_vmap_batch_order(k, page_array({{kPfn, 256}}), engine::PAGE_KERNEL, 256, 0),
+            0u);
+  EXPECT_EQ(engine::get_vmap_batch_order(k, page_array({{kPfn, 512}}), engine::PAGE_KERNEL, 512, 0),
+            9u);
 }
 
 struct BatchRow {
@@ -147,35 +150,76 @@ struct BatchRow {
 TEST(VmapPagesRangeBatched, WalksOncePerEqualOrderGroupAndOnceForTheTail) {
   const u64 A = kPfn, B = kPfn + 0x100000, C = kPfn + 0x200000, D = kPfn + 0x300000;
   const BatchRow rows[] = {
-      {"descending 8/4/0", 0, page_array({{A, 256}, {B, 16}, {C, 1}, {C + 2, 1}, {C + 4, 1}}), 3,
+      {"descending 8/4/0",
+       0,
+       page_array({{A, 256}, {B, 16}, {C, 1}, {C + 2, 1}, {C + 4, 1}}),
+       3,
        {cont_run(0, 1 * M, pfn_pa(A)), cont_run(1 * M, 64 * K, pfn_pa(B)),
         pte_run(1 * M + 64 * K, 4 * K, pfn_pa(C)), pte_run(1 * M + 68 * K, 4 * K, pfn_pa(C + 2)),
         pte_run(1 * M + 72 * K, 4 * K, pfn_pa(C + 4))}},
-      {"descending 8/4, no tail", 0, page_array({{A, 256}, {B, 16}}), 2,
+      {"descending 8/4, no tail",
+       0,
+       page_array({{A, 256}, {B, 16}}),
+       2,
        {cont_run(0, 1 * M, pfn_pa(A)), cont_run(1 * M, 64 * K, pfn_pa(B))}},
-      {"ascending 4/8", 0, page_array({{B, 16}, {A, 256}}), 2,
+      {"ascending 4/8",
+       0,
+       page_array({{B, 16}, {A, 256}}),
+       2,
        {cont_run(0, 64 * K, pfn_pa(B)), cont_run(64 * K, 1 * M, pfn_pa(A))}},
-      {"order-0 page first: everything at PAGE_SHIFT", 0, page_array({{C, 1}, {A, 256}}), 1,
+      {"order-0 page first: everything at PAGE_SHIFT",
+       0,
+       page_array({{C, 1}, {A, 256}}),
+       1,
        {pte_run(0, 4 * K, pfn_pa(C)), pte_run(4 * K, 1 * M, pfn_pa(A))}},
-      {"scan stops at the first order-0 step", 0, page_array({{B, 16}, {C, 1}, {A, 256}, {D, 16}}), 2,
+      {"scan stops at the first order-0 step",
+       0,
+       page_array({{B, 16}, {C, 1}, {A, 256}, {D, 16}}),
+       2,
        {cont_run(0, 64 * K, pfn_pa(B)), pte_run(64 * K, 4 * K, pfn_pa(C)),
         pte_run(68 * K, 1 * M, pfn_pa(A)), pte_run(1 * M + 68 * K, 64 * K, pfn_pa(D))}},
-      {"a run of 8 pages is an order-0 step", 0, page_array({{B, 16}, {C, 8}, {A, 256}}), 2,
+      {"a run of 8 pages is an order-0 step",
+       0,
+       page_array({{B, 16}, {C, 8}, {A, 256}}),
+       2,
        {cont_run(0, 64 * K, pfn_pa(B)), pte_run(64 * K, 32 * K, pfn_pa(C)),
         pte_run(96 * K, 1 * M, pfn_pa(A))}},
-      {"equal orders coalesced into one walk", 0, page_array({{A, 16}, {B, 16}, {C, 16}}), 1,
+      {"equal orders coalesced into one walk",
+       0,
+       page_array({{A, 16}, {B, 16}, {C, 16}}),
+       1,
        {cont_run(0, 64 * K, pfn_pa(A)), cont_run(64 * K, 64 * K, pfn_pa(B)),
         cont_run(128 * K, 64 * K, pfn_pa(C))}},
-      {"one run cut by alignment into two order-8 steps", 0, page_array({{A + 256, 512}}), 1,
+      {"one run cut by alignment into two order-8 steps",
+       0,
+       page_array({{A + 256, 512}}),
+       1,
        {cont_run(0, 2 * M, pfn_pa(A + 256))}},
-      {"one run cut into orders 5 and 4", 0, page_array({{A, 48}}), 2, {cont_run(0, 192 * K, pfn_pa(A))}},
-      {"single pages only", 0, page_array({{A, 1}, {B, 1}, {C, 1}}), 1,
-       {pte_run(0, 4 * K, pfn_pa(A)), pte_run(4 * K, 4 * K, pfn_pa(B)), pte_run(8 * K, 4 * K, pfn_pa(C))}},
-      {"order 9 at a 2M-aligned VA: PMD block", 2 * M, page_array({{A, 512}}), 1,
+      {"one run cut into orders 5 and 4",
+       0,
+       page_array({{A, 48}}),
+       2,
+       {cont_run(0, 192 * K, pfn_pa(A))}},
+      {"single pages only",
+       0,
+       page_array({{A, 1}, {B, 1}, {C, 1}}),
+       1,
+       {pte_run(0, 4 * K, pfn_pa(A)), pte_run(4 * K, 4 * K, pfn_pa(B)),
+        pte_run(8 * K, 4 * K, pfn_pa(C))}},
+      {"order 9 at a 2M-aligned VA: PMD block",
+       2 * M,
+       page_array({{A, 512}}),
+       1,
        {pmd_run(2 * M, 2 * M, pfn_pa(A))}},
-      {"order 9 then order 8", 2 * M, page_array({{A, 512}, {B, 256}}), 2,
+      {"order 9 then order 8",
+       2 * M,
+       page_array({{A, 512}, {B, 256}}),
+       2,
        {pmd_run(2 * M, 2 * M, pfn_pa(A)), cont_run(4 * M, 1 * M, pfn_pa(B))}},
-      {"order 10: two PMD blocks in one walk", 2 * M, page_array({{A, 1024}}), 1,
+      {"order 10: two PMD blocks in one walk",
+       2 * M,
+       page_array({{A, 1024}}),
+       1,
        {pmd_run(2 * M, 4 * M, pfn_pa(A))}},
   };
   for (Variant v : kSeries) {
@@ -183,7 +227,8 @@ TEST(VmapPagesRangeBatched, WalksOncePerEqualOrderGroupAndOnceForTheTail) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v);
       const VirtAddr end = va(r.off) + r.pages.size() * 4 * K;
-      EXPECT_EQ(engine::vmap_pages_range_batched(k, va(r.off), end, engine::PAGE_KERNEL, r.pages), 0);
+      EXPECT_EQ(engine::vmap_pages_range_batched(k, va(r.off), end, engine::PAGE_KERNEL, r.pages),
+                0);
       EXPECT_EQ(k.counters().walks, r.walks);
       EXPECT_EQ(shapes(k), r.shapes);
       EXPECT_TRUE(k.out().warns.empty());
@@ -205,7 +250,8 @@ TEST(VmapPagesRangeBatched, FlushesOriginalRangeAfterAFailedBatch) {
     EXPECT_EQ(engine::vmap_pages_range_batched(k, va(0), end, engine::PAGE_KERNEL, pages),
               -engine::kENOMEM);
     EXPECT_EQ(k.counters().walks, 3u);
-    EXPECT_EQ(warn_ids(k.out()), std::vector<engine::WarnId>{engine::WarnId::vmap_pages_pte_null_page});
+    EXPECT_EQ(warn_ids(k.out()),
+              std::vector<engine::WarnId>{engine::WarnId::vmap_pages_pte_null_page});
     const std::vector<engine::Flush> want = {{FlushKind::cache_vmap, va(0), end}};
     EXPECT_EQ(k.out().flushes, want);
     // The batches before the NULL page stay mapped (vmap() unmaps them).
@@ -224,13 +270,16 @@ TEST(Vmap, MapsPlainPtesOnMainlineAndBatchesOnSeries) {
     std::vector<Shape> shapes;
   };
   const Row rows[] = {
-      {Variant::mainline, 1,
+      {Variant::mainline,
+       1,
        {pte_run(2 * M, 2 * M, kPa), pte_run(4 * M, 64 * K, pfn_pa(kPfn + 0x1000)),
         pte_run(4 * M + 64 * K, 4 * K, pfn_pa(kPfn + 0x2000))}},
-      {Variant::v4, 3,
+      {Variant::v4,
+       3,
        {pmd_run(2 * M, 2 * M, kPa), cont_run(4 * M, 64 * K, pfn_pa(kPfn + 0x1000)),
         pte_run(4 * M + 64 * K, 4 * K, pfn_pa(kPfn + 0x2000))}},
-      {Variant::v4_fixed, 3,
+      {Variant::v4_fixed,
+       3,
        {pmd_run(2 * M, 2 * M, kPa), cont_run(4 * M, 64 * K, pfn_pa(kPfn + 0x1000)),
         pte_run(4 * M + 64 * K, 4 * K, pfn_pa(kPfn + 0x2000))}},
   };

@@ -51,36 +51,51 @@ const std::vector<Scenario>& scenarios() {
       {"huge vmalloc 1M + 4K: CONT", {}, {VmallocOp{v(4 * K), 1 * M + 4 * K, true}}},
       {"small vmalloc 60K", {}, {VmallocOp{v(4 * K), 60 * K, false, ProtName::kernel_ro}}},
       {"nohugevmalloc", {.nohugevmalloc = true}, {VmallocOp{v(0), 2 * M, true}}},
-      {"vmalloc page failure and retry", {},
+      {"vmalloc page failure and retry",
+       {},
        {FailPageAllocOp{1, 9}, VmallocOp{v(4 * K), 2 * M, true}, FailPageAllocOp{1, 0},
         VmallocOp{v(8 * M), 4 * K, false}}},
-      {"vmalloc table failure and retry", {},
-       {FailAllocOp{2}, VmallocOp{v(2 * M), 2 * M, true}, FailAllocOp{1}, VmallocOp{v(1 * G), 4 * K, false}}},
-      {"vmalloc area taken", {},
+      {"vmalloc table failure and retry",
+       {},
+       {FailAllocOp{2}, VmallocOp{v(2 * M), 2 * M, true}, FailAllocOp{1},
+        VmallocOp{v(1 * G), 4 * K, false}}},
+      {"vmalloc area taken",
+       {},
        {VmallocOp{v(2 * M + 32 * K), 4 * K, false}, VmallocOp{v(1 * M + 4 * K), 1 * M, true},
         VmallocOp{v(2 * M), 2 * M, true}}},
-      {"vmap descending 8/4/0", {},
+      {"vmap descending 8/4/0",
+       {},
        {VmapOp{v(0), {PageRun{A, 256}, PageRun{B, 16}, PageRun{C, 1}, PageRun{C + 2, 1}}}}},
-      {"vmap order 9 then order 10 at 2M", {}, {VmapOp{v(2 * M), {PageRun{A, 512}, PageRun{B, 1024}}}}},
-      {"vmap stops batching at an order-0 step", {},
+      {"vmap order 9 then order 10 at 2M",
+       {},
+       {VmapOp{v(2 * M), {PageRun{A, 512}, PageRun{B, 1024}}}}},
+      {"vmap stops batching at an order-0 step",
+       {},
        {VmapOp{v(0), {PageRun{A, 16}, PageRun{C, 3}, PageRun{B, 256}}, ProtName::kernel_exec}}},
       {"vmap unaligned run, page-aligned VA", {}, {VmapOp{v(4 * K), {PageRun{A + 256, 512}}}}},
       {"vmap NULL page", {}, {VmapOp{v(0), {PageRun{A, 16}, PageRun{kNullPage, 1}}}}},
       {"vmap invalid pfns", {}, {VmapOp{v(0), {PageRun{u64{1} << 40, 16}}}}},
-      {"vmap over a raw PTE", {},
-       {VmapPageRangeOp{v(8 * K), 4 * K, kPa + 64 * M}, VmapOp{v(0), {PageRun{A, 16}}}, VunmapOp{v(0)}}},
-      {"vmap table failure", {},
+      {"vmap over a raw PTE",
+       {},
+       {VmapPageRangeOp{v(8 * K), 4 * K, kPa + 64 * M}, VmapOp{v(0), {PageRun{A, 16}}},
+        VunmapOp{v(0)}}},
+      {"vmap table failure",
+       {},
        {FailAllocOp{3}, VmapOp{v(2 * M), {PageRun{A, 512}}}, FailAllocOp{3},
         VmapOp{v(1 * G), {PageRun{B, 16}}}}},
-      {"vmap, vunmap, vmalloc reuses the slot", {},
+      {"vmap, vunmap, vmalloc reuses the slot",
+       {},
        {VmapOp{v(2 * M), {PageRun{A, 512}}}, VunmapOp{v(2 * M)}, VmallocOp{v(2 * M), 64 * K, true},
         VfreeOp{v(2 * M)}, VmallocOp{v(2 * M), 2 * M, true}}},
-      {"partial vunmap_range of a vmalloc block, then vfree", {},
+      {"partial vunmap_range of a vmalloc block, then vfree",
+       {},
        {VmallocOp{v(2 * M), 2 * M, true}, VunmapRangeOp{v(2 * M), 4 * K}, VfreeOp{v(2 * M)}}},
       {"vfree and vunmap of nothing", {}, {VfreeOp{v(0)}, VunmapOp{v(4 * M)}}},
-      {"vmalloc over a raw PTE (mainline BUGs)", {},
+      {"vmalloc over a raw PTE (mainline BUGs)",
+       {},
        {VmapPageRangeOp{v(64 * K), 4 * K, kPa + 64 * M}, VmallocOp{v(0), 1 * M, true}}},
-      {"vmap and vmalloc side by side", {},
+      {"vmap and vmalloc side by side",
+       {},
        {VmallocOp{v(0), 64 * K, true}, VmapOp{v(128 * K), {PageRun{B, 16}, PageRun{A, 1}}},
         VunmapOp{v(128 * K)}, VfreeOp{v(0)}}},
   };
@@ -102,7 +117,8 @@ TEST(RefKernel, DisagreesWhenThePageArrayDiffers) {
   reference::RefKernel ref(geo(), Variant::v4);
   const Op predicted = VmapOp{v(0), {PageRun{A, 16}}};
   const Op executed = VmapOp{v(0), {PageRun{B, 16}}};
-  EXPECT_FALSE(harness::compare_outcomes(harness::predict(ref, predicted), harness::execute(k, executed)));
+  EXPECT_FALSE(
+      harness::compare_outcomes(harness::predict(ref, predicted), harness::execute(k, executed)));
   const auto lv = harness::compare_leaves(ref.expected_runs(), scan(k).runs);
   ASSERT_TRUE(lv);
   EXPECT_EQ(lv->check, "translation");
@@ -179,14 +195,17 @@ TEST(VariantRelation, RelatesVmapByTranslationWithMoreBlocksOnSeries) {
     SCOPED_TRACE(engine::variant_name(variant));
     Kernel series(geo(), variant);
     harness::execute(series, op);
-    const auto m = harness::compare_variants(harness::VariantRelation::translation, base, series, lo, hi);
+    const auto m =
+        harness::compare_variants(harness::VariantRelation::translation, base, series, lo, hi);
     EXPECT_FALSE(m) << m->what << "\n" << m->detail;
     // Bit-identical would be the wrong relation: the series has a block.
-    const auto identical = harness::compare_variants(harness::VariantRelation::identical, base, series, lo, hi);
+    const auto identical =
+        harness::compare_variants(harness::VariantRelation::identical, base, series, lo, hi);
     ASSERT_TRUE(identical);
     EXPECT_EQ(identical->what, "tables-differ");
     // With the roles swapped the "series" has fewer block bytes.
-    const auto swapped = harness::compare_variants(harness::VariantRelation::translation, series, base, lo, hi);
+    const auto swapped =
+        harness::compare_variants(harness::VariantRelation::translation, series, base, lo, hi);
     ASSERT_TRUE(swapped);
     EXPECT_EQ(swapped->what, "fewer-blocks");
   }

@@ -47,32 +47,102 @@ struct PlacementRow {
 
 const std::vector<PlacementRow>& placement_rows() {
   static const std::vector<PlacementRow> rows = {
-      {"2M huge at a 2M-aligned hint", 2 * M, 2 * M, true, {}, 2 * M, 2 * M,
-       {pmd_run(2 * M, 2 * M, kBasePa)}, 1},
-      {"2M huge: hint rounded up to 2M", 2 * M, 4 * K, true, {}, 2 * M, 2 * M,
-       {pmd_run(2 * M, 2 * M, kBasePa)}, 1},
+      {"2M huge at a 2M-aligned hint",
+       2 * M,
+       2 * M,
+       true,
+       {},
+       2 * M,
+       2 * M,
+       {pmd_run(2 * M, 2 * M, kBasePa)},
+       1},
+      {"2M huge: hint rounded up to 2M",
+       2 * M,
+       4 * K,
+       true,
+       {},
+       2 * M,
+       2 * M,
+       {pmd_run(2 * M, 2 * M, kBasePa)},
+       1},
       // 1024 pages: one opportunistic order-10 block.
-      {"2M + 4K huge: rounded up to 4M", 2 * M + 4 * K, 0, true, {}, 0, 4 * M,
-       {pmd_run(0, 4 * M, kBasePa)}, 2},
+      {"2M + 4K huge: rounded up to 4M",
+       2 * M + 4 * K,
+       0,
+       true,
+       {},
+       0,
+       4 * M,
+       {pmd_run(0, 4 * M, kBasePa)},
+       2},
       // 1536 pages at order 9: an order-10 block, then an order-9 one.
-      {"6M huge: order 10 then order 9", 6 * M, 0, true, {}, 0, 6 * M,
-       {pmd_run(0, 4 * M, kBasePa), pmd_run(4 * M, 2 * M, (kBase + 0x600) << 12)}, 3},
-      {"64K huge: CONT, hint rounded up to 64K", 64 * K, 4 * K, true, {}, 64 * K, 64 * K,
-       {cont_run(64 * K, 64 * K, kBasePa)}, 1},
+      {"6M huge: order 10 then order 9",
+       6 * M,
+       0,
+       true,
+       {},
+       0,
+       6 * M,
+       {pmd_run(0, 4 * M, kBasePa), pmd_run(4 * M, 2 * M, (kBase + 0x600) << 12)},
+       3},
+      {"64K huge: CONT, hint rounded up to 64K",
+       64 * K,
+       4 * K,
+       true,
+       {},
+       64 * K,
+       64 * K,
+       {cont_run(64 * K, 64 * K, kBasePa)},
+       1},
       // 272 pages at order 4: an order-8 block, then an order-4 one.
-      {"1M + 4K huge: rounded up to 1M + 64K", 1 * M + 4 * K, 0, true, {}, 0, 1 * M + 64 * K,
-       {cont_run(0, 1 * M, kBasePa), cont_run(1 * M, 64 * K, (kBase + 0x110) << 12)}, 17},
+      {"1M + 4K huge: rounded up to 1M + 64K",
+       1 * M + 4 * K,
+       0,
+       true,
+       {},
+       0,
+       1 * M + 64 * K,
+       {cont_run(0, 1 * M, kBasePa), cont_run(1 * M, 64 * K, (kBase + 0x110) << 12)},
+       17},
       // Below 2M: CONT groups even over a 2M-aligned order-9 block.
-      {"2M - 4K huge: CONT, not PMD", 2 * M - 4 * K, 0, true, {}, 0, 2 * M, {cont_run(0, 2 * M, kBasePa)}, 32},
+      {"2M - 4K huge: CONT, not PMD",
+       2 * M - 4 * K,
+       0,
+       true,
+       {},
+       0,
+       2 * M,
+       {cont_run(0, 2 * M, kBasePa)},
+       32},
       // 15 pages: opportunistic orders 3, 2, 1, then one order-0 page.
-      {"60K huge: plain PTEs", 60 * K, 4 * K, true, {}, 4 * K, 60 * K,
+      {"60K huge: plain PTEs",
+       60 * K,
+       4 * K,
+       true,
+       {},
+       4 * K,
+       60 * K,
        {pte_run(4 * K, 32 * K, kBasePa), pte_run(36 * K, 16 * K, (kBase + 0xc) << 12),
         pte_run(52 * K, 8 * K, (kBase + 0x12) << 12), pte_run(60 * K, 4 * K, (kBase + 0x15) << 12)},
        1},
-      {"2M without huge: plain PTEs at the hint", 2 * M, 4 * K, false, {}, 4 * K, 2 * M,
-       {pte_run(4 * K, 2 * M, kBasePa)}, 1},
-      {"2M huge with nohugevmalloc: plain PTEs", 2 * M, 4 * K, true, {.nohugevmalloc = true}, 4 * K, 2 * M,
-       {pte_run(4 * K, 2 * M, kBasePa)}, 1},
+      {"2M without huge: plain PTEs at the hint",
+       2 * M,
+       4 * K,
+       false,
+       {},
+       4 * K,
+       2 * M,
+       {pte_run(4 * K, 2 * M, kBasePa)},
+       1},
+      {"2M huge with nohugevmalloc: plain PTEs",
+       2 * M,
+       4 * K,
+       true,
+       {.nohugevmalloc = true},
+       4 * K,
+       2 * M,
+       {pte_run(4 * K, 2 * M, kBasePa)},
+       1},
       {"5000 bytes: two pages", 5000, 0, false, {}, 0, 8 * K, {pte_run(0, 8 * K, kBasePa)}, 1},
   };
   return rows;
@@ -93,7 +163,8 @@ TEST(Vmalloc, AlignsRoundsAndMapsByShift) {
       EXPECT_EQ(shapes(k), r.shapes);
       EXPECT_TRUE(k.out().warns.empty());
       EXPECT_TRUE(scan(k).issues.empty());
-      const std::vector<engine::Flush> want = {{FlushKind::cache_vmap, va(r.addr), va(r.addr + r.area_size)}};
+      const std::vector<engine::Flush> want = {
+          {FlushKind::cache_vmap, va(r.addr), va(r.addr + r.area_size)}};
       EXPECT_EQ(k.out().flushes, want);
     }
   }
@@ -139,7 +210,8 @@ TEST(VmAreaAllocPages, TriesLargerOrdersFirstAndLowersTheCapOnFailure) {
        page_array({{kBase, 128}, {kBase + 0x100, 128}, {kBase + 0x200, 128}})},
       {"order 4, 16 pages: no larger order fits", 4, 16, 0, 0, page_array({{kBase, 16}})},
       {"order 0, one page", 0, 1, 0, 0, page_array({{kBase, 1}})},
-      {"order 0, 3 pages: order 1 then order 0", 0, 3, 0, 0, page_array({{kBase, 2}, {kBase + 3, 1}})},
+      {"order 0, 3 pages: order 1 then order 0", 0, 3, 0, 0,
+       page_array({{kBase, 2}, {kBase + 3, 1}})},
       {"requested order fails: nothing", 9, 512, 1, 9, {}},
       {"second requested block fails: short", 9, 1536, 2, 9, page_array({{kBase, 1024}})},
       // The bulk phase stops at the failure; the single-page fallback
@@ -194,9 +266,10 @@ TEST(Vmalloc, RetriesAtPageShiftAfterPageAllocationFailure) {
         // The failed area was freed: its unmap and lazy TLB flush, then the
         // retry's flush_cache_vmap.
         const VirtAddr fa = r.failed_area;
-        const std::vector<engine::Flush> want = {{FlushKind::cache_vunmap, fa, fa + r.size + 4 * K},
-                                                 {FlushKind::tlb_lazy_purge, fa, fa + r.size + 4 * K},
-                                                 {FlushKind::cache_vmap, va(4 * K), va(4 * K + r.size)}};
+        const std::vector<engine::Flush> want = {
+            {FlushKind::cache_vunmap, fa, fa + r.size + 4 * K},
+            {FlushKind::tlb_lazy_purge, fa, fa + r.size + 4 * K},
+            {FlushKind::cache_vmap, va(4 * K), va(4 * K + r.size)}};
         EXPECT_EQ(k.out().flushes, want);
       }
     }
@@ -218,9 +291,21 @@ TEST(Vmalloc, RetriesAtPageShiftAfterMappingFailure) {
   const Row rows[] = {
       // PUD ok, PMD fails; the retry allocates the PMD and a PTE table and
       // gets a new order-9 block (pages are never reused).
-      {"2M huge, PMD table fails", 2 * M, true, 2, 0, {pte_run(2 * M, 2 * M, (kBase + 0x400) << 12)}, 3},
+      {"2M huge, PMD table fails",
+       2 * M,
+       true,
+       2,
+       0,
+       {pte_run(2 * M, 2 * M, (kBase + 0x400) << 12)},
+       3},
       // PUD, PMD ok, PTE fails: the retry needs no new table.
-      {"64K huge, PTE table fails", 64 * K, true, 3, 0, {pte_run(2 * M, 64 * K, (kBase + 0x20) << 12)}, 3},
+      {"64K huge, PTE table fails",
+       64 * K,
+       true,
+       3,
+       0,
+       {pte_run(2 * M, 64 * K, (kBase + 0x20) << 12)},
+       3},
       {"4K, PUD table fails: no retry", 4 * K, false, 1, -engine::kENOMEM, {}, 0},
   };
   for (Variant v : kVariants2026) {  // v6.12: test/era_6_12_test.cc
@@ -258,18 +343,20 @@ TEST(Vmalloc, WarnsWhenTheAreaCannotBePlaced) {
       {"huge: both attempts taken", 2 * M, 4 * K, 2 * M, 1 * M, true, -engine::kENOMEM, 2, kBase},
       // [1M+64K, 2M+68K) hits the blocker at 2M+32K; [1M+4K, 2M+8K) does
       // not, and gets one order-8 block.
-      {"huge: aligned taken, retry at the hint fits", 2 * M + 32 * K, 4 * K, 1 * M, 1 * M + 4 * K, true, 0, 1,
-       kBase + 0x101},
+      {"huge: aligned taken, retry at the hint fits", 2 * M + 32 * K, 4 * K, 1 * M, 1 * M + 4 * K,
+       true, 0, 1, kBase + 0x101},
       {"huge: fits", 8 * M, 4 * K, 2 * M, 1 * M, true, 0, 0, kBase + 0x201},
   };
   for (Variant v : kVariants2026) {  // v6.12: test/era_6_12_test.cc
     for (const Row& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v);
-      ASSERT_NE(engine::get_vm_area_at(k, va(r.blocker_off), r.blocker_size, engine::VM_MAP), nullptr);
+      ASSERT_NE(engine::get_vm_area_at(k, va(r.blocker_off), r.blocker_size, engine::VM_MAP),
+                nullptr);
       VirtAddr addr;
       EXPECT_EQ(vmalloc(k, r.size, r.hint, r.huge, &addr), r.ret);
-      EXPECT_EQ(k.out().warns, std::vector<Warn>(r.warns, Warn{WarnId::vmalloc_area_failed, va(r.hint)}));
+      EXPECT_EQ(k.out().warns,
+                std::vector<Warn>(r.warns, Warn{WarnId::vmalloc_area_failed, va(r.hint)}));
       EXPECT_EQ(k.areas().size(), r.ret ? 1u : 2u);
       EXPECT_EQ(shapes(k).empty(), r.ret != 0);
       EXPECT_EQ(k.page_allocator().alloc_pages(0), r.next_pfn)
@@ -293,20 +380,42 @@ TEST(Vmalloc, BugsOnMainlineRewalkWhereSeriesWarnsEbusy_quirk) {
     std::vector<Warn> warns;
   };
   const Row rows[] = {
-      {"huge, mainline", Variant::mainline, true, -engine::kBUGGED, BugId::vmap_pte_range_remap, {}},
-      {"huge, v4", Variant::v4, true, 0, BugId::none,
+      {"huge, mainline",
+       Variant::mainline,
+       true,
+       -engine::kBUGGED,
+       BugId::vmap_pte_range_remap,
+       {}},
+      {"huge, v4",
+       Variant::v4,
+       true,
+       0,
+       BugId::none,
        {{WarnId::vmap_pages_pte_busy, va(64 * K)}, {WarnId::vmalloc_map_failed, va(0)}}},
-      {"huge, v4-fixed", Variant::v4_fixed, true, 0, BugId::none,
+      {"huge, v4-fixed",
+       Variant::v4_fixed,
+       true,
+       0,
+       BugId::none,
        {{WarnId::vmap_pages_pte_busy, va(64 * K)}, {WarnId::vmalloc_map_failed, va(0)}}},
-      {"small, mainline", Variant::mainline, false, -engine::kENOMEM, BugId::none,
+      {"small, mainline",
+       Variant::mainline,
+       false,
+       -engine::kENOMEM,
+       BugId::none,
        {{WarnId::vmap_pages_pte_busy, va(64 * K)}, {WarnId::vmalloc_map_failed, va(0)}}},
-      {"small, v4", Variant::v4, false, -engine::kEBUSY, BugId::none,
+      {"small, v4",
+       Variant::v4,
+       false,
+       -engine::kEBUSY,
+       BugId::none,
        {{WarnId::vmap_pages_pte_busy, va(64 * K)}, {WarnId::vmalloc_map_failed, va(0)}}},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
     Kernel k(geo(), r.v);
-    ASSERT_EQ(engine::vmap_page_range(k, va(64 * K), va(68 * K), pa(64 * M), engine::PAGE_KERNEL), 0);
+    ASSERT_EQ(engine::vmap_page_range(k, va(64 * K), va(68 * K), pa(64 * M), engine::PAGE_KERNEL),
+              0);
     k.out().clear();
     VirtAddr addr;
     EXPECT_EQ(vmalloc(k, 1 * M, 0, r.huge, &addr), r.ret);

@@ -38,23 +38,64 @@ TEST(VmapPagesRangeNoflushWalk, UsesPmdBlockOnlyForWholeAlignedSlot) {
     u64 pmd_set_huge, set_huge_pte_at;
   };
   const Row rows[] = {
-      {"2M-aligned VA and PA, shift 21", 2 * M, page_array({{kPfn, 512}}), 21,
-       {pmd_run(2 * M, 2 * M, kPa)}, 1, 0},
-      {"shift 22 (order 10): two blocks", 2 * M, page_array({{kPfn, 1024}}), 22,
-       {pmd_run(2 * M, 4 * M, kPa)}, 2, 0},
-      {"shift 20: no block, 1M CONT batches", 2 * M, page_array({{kPfn, 512}}), 20,
-       {cont_run(2 * M, 2 * M, kPa)}, 0, 2},
+      {"2M-aligned VA and PA, shift 21",
+       2 * M,
+       page_array({{kPfn, 512}}),
+       21,
+       {pmd_run(2 * M, 2 * M, kPa)},
+       1,
+       0},
+      {"shift 22 (order 10): two blocks",
+       2 * M,
+       page_array({{kPfn, 1024}}),
+       22,
+       {pmd_run(2 * M, 4 * M, kPa)},
+       2,
+       0},
+      {"shift 20: no block, 1M CONT batches",
+       2 * M,
+       page_array({{kPfn, 512}}),
+       20,
+       {cont_run(2 * M, 2 * M, kPa)},
+       0,
+       2},
       // The CONT fallback of a whole slot is capped at PMD_SIZE/2.
-      {"PA only 64K aligned, shift 21: capped at PMD_SIZE/2", 2 * M, page_array({{kPfn + 16, 512}}), 21,
-       {cont_run(2 * M, 2 * M, kPa + 64 * K)}, 0, 2},
-      {"PA only 64K aligned, shift 22: capped at PMD_SIZE/2", 2 * M, page_array({{kPfn + 16, 1024}}), 22,
-       {cont_run(2 * M, 4 * M, kPa + 64 * K)}, 0, 4},
+      {"PA only 64K aligned, shift 21: capped at PMD_SIZE/2",
+       2 * M,
+       page_array({{kPfn + 16, 512}}),
+       21,
+       {cont_run(2 * M, 2 * M, kPa + 64 * K)},
+       0,
+       2},
+      {"PA only 64K aligned, shift 22: capped at PMD_SIZE/2",
+       2 * M,
+       page_array({{kPfn + 16, 1024}}),
+       22,
+       {cont_run(2 * M, 4 * M, kPa + 64 * K)},
+       0,
+       4},
       // 1M + 512K + 256K + 128K + 64K, then 64K in the next slot.
-      {"VA 64K past 2M: CONT batches", 2 * M + 64 * K, page_array({{kPfn + 16, 512}}), 21,
-       {cont_run(2 * M + 64 * K, 2 * M, kPa + 64 * K)}, 0, 6},
-      {"slot only half covered", 2 * M, page_array({{kPfn, 256}}), 21, {cont_run(2 * M, 1 * M, kPa)}, 0, 1},
-      {"VA and PA not congruent mod 64K: plain PTEs", 2 * M + 4 * K, page_array({{kPfn, 16}}), 21,
-       {pte_run(2 * M + 4 * K, 64 * K, kPa)}, 0, 0},
+      {"VA 64K past 2M: CONT batches",
+       2 * M + 64 * K,
+       page_array({{kPfn + 16, 512}}),
+       21,
+       {cont_run(2 * M + 64 * K, 2 * M, kPa + 64 * K)},
+       0,
+       6},
+      {"slot only half covered",
+       2 * M,
+       page_array({{kPfn, 256}}),
+       21,
+       {cont_run(2 * M, 1 * M, kPa)},
+       0,
+       1},
+      {"VA and PA not congruent mod 64K: plain PTEs",
+       2 * M + 4 * K,
+       page_array({{kPfn, 16}}),
+       21,
+       {pte_run(2 * M + 4 * K, 64 * K, kPa)},
+       0,
+       0},
   };
   for (Variant v : kSeries) {
     for (const Row& r : rows) {
@@ -83,12 +124,16 @@ TEST(VmapPagesRangeNoflushWalk, AdvancesPageIndexBy512AfterPmdBlock) {
     std::vector<Shape> shapes;
   };
   const Row rows[] = {
-      {"block then block", page_array({{kPfn, 512}, {B, 512}}),
+      {"block then block",
+       page_array({{kPfn, 512}, {B, 512}}),
        {pmd_run(2 * M, 2 * M, kPa), pmd_run(4 * M, 2 * M, pfn_pa(B))}},
-      {"block then CONT", page_array({{kPfn, 512}, {B, 16}}),
+      {"block then CONT",
+       page_array({{kPfn, 512}, {B, 16}}),
        {pmd_run(2 * M, 2 * M, kPa), cont_run(4 * M, 64 * K, pfn_pa(B))}},
-      {"block then single pages", page_array({{kPfn, 512}, {B, 1}, {B + 7, 1}}),
-       {pmd_run(2 * M, 2 * M, kPa), pte_run(4 * M, 4 * K, pfn_pa(B)), pte_run(4 * M + 4 * K, 4 * K, pfn_pa(B + 7))}},
+      {"block then single pages",
+       page_array({{kPfn, 512}, {B, 1}, {B + 7, 1}}),
+       {pmd_run(2 * M, 2 * M, kPa), pte_run(4 * M, 4 * K, pfn_pa(B)),
+        pte_run(4 * M + 4 * K, 4 * K, pfn_pa(B + 7))}},
   };
   for (Variant v : kSeries) {
     for (const Row& r : rows) {
@@ -114,19 +159,43 @@ TEST(VmapPagesRangeNoflushWalk, WarnsAtPmdLevelForBadFirstPageOfSlot) {
     std::vector<Shape> left;  // what stays mapped
   };
   const Row rows[] = {
-      {"NULL first page, shift 21", page_array({{kNullPage, 1}, {kPfn + 1, 511}}), 21, -engine::kENOMEM,
-       {WarnId::vmap_pages_pmd_null_page, va(2 * M)}, {}},
-      {"invalid first page, shift 21", page_array({{kBadPfn, 512}}), 21, -engine::kEINVAL,
-       {WarnId::vmap_pages_pmd_invalid_pfn, va(2 * M)}, {}},
-      {"NULL first page, shift 20", page_array({{kNullPage, 1}, {kPfn + 1, 511}}), 20, -engine::kENOMEM,
-       {WarnId::vmap_pages_pte_null_page, va(2 * M)}, {}},
-      {"invalid first page, shift 20", page_array({{kBadPfn, 512}}), 20, -engine::kEINVAL,
-       {WarnId::vmap_pages_pte_invalid_pfn, va(2 * M)}, {}},
-      {"NULL first page of the second slot", page_array({{kPfn, 512}, {kNullPage, 1}, {kPfn + 0x10001, 511}}),
-       21, -engine::kENOMEM, {WarnId::vmap_pages_pmd_null_page, va(4 * M)}, {pmd_run(2 * M, 2 * M, kPa)}},
+      {"NULL first page, shift 21",
+       page_array({{kNullPage, 1}, {kPfn + 1, 511}}),
+       21,
+       -engine::kENOMEM,
+       {WarnId::vmap_pages_pmd_null_page, va(2 * M)},
+       {}},
+      {"invalid first page, shift 21",
+       page_array({{kBadPfn, 512}}),
+       21,
+       -engine::kEINVAL,
+       {WarnId::vmap_pages_pmd_invalid_pfn, va(2 * M)},
+       {}},
+      {"NULL first page, shift 20",
+       page_array({{kNullPage, 1}, {kPfn + 1, 511}}),
+       20,
+       -engine::kENOMEM,
+       {WarnId::vmap_pages_pte_null_page, va(2 * M)},
+       {}},
+      {"invalid first page, shift 20",
+       page_array({{kBadPfn, 512}}),
+       20,
+       -engine::kEINVAL,
+       {WarnId::vmap_pages_pte_invalid_pfn, va(2 * M)},
+       {}},
+      {"NULL first page of the second slot",
+       page_array({{kPfn, 512}, {kNullPage, 1}, {kPfn + 0x10001, 511}}),
+       21,
+       -engine::kENOMEM,
+       {WarnId::vmap_pages_pmd_null_page, va(4 * M)},
+       {pmd_run(2 * M, 2 * M, kPa)}},
       // A partial slot still gets the PMD-level check of its first page.
-      {"NULL first page of a partial slot", page_array({{kNullPage, 1}, {kPfn + 1, 15}}), 21,
-       -engine::kENOMEM, {WarnId::vmap_pages_pmd_null_page, va(2 * M)}, {}},
+      {"NULL first page of a partial slot",
+       page_array({{kNullPage, 1}, {kPfn + 1, 15}}),
+       21,
+       -engine::kENOMEM,
+       {WarnId::vmap_pages_pmd_null_page, va(2 * M)},
+       {}},
   };
   for (Variant v : kSeries) {
     for (const Row& r : rows) {
@@ -203,23 +272,44 @@ TEST(Vmap, WarnsAndFailsOnBusyPteNullPageAndInvalidPfn) {
     int ret_mainline;
   };
   const Row rows[] = {
-      {"present PTE", true, page_array({{kPfn, 1}, {kPfn + 2, 1}, {kPfn + 4, 1}, {kPfn + 6, 1}}),
-       {WarnId::vmap_pages_pte_busy, va(8 * K)}, -engine::kEBUSY, -engine::kENOMEM},
-      {"NULL page", false, page_array({{kPfn, 1}, {kPfn + 2, 1}, {kNullPage, 1}, {kPfn + 6, 1}}),
-       {WarnId::vmap_pages_pte_null_page, va(8 * K)}, -engine::kENOMEM, -engine::kENOMEM},
-      {"NULL first page", false, page_array({{kNullPage, 4}}), {WarnId::vmap_pages_pte_null_page, va(0)},
-       -engine::kENOMEM, -engine::kENOMEM},
-      {"invalid pfn", false, page_array({{kPfn, 1}, {kPfn + 2, 1}, {kBadPfn, 1}, {kPfn + 6, 1}}),
-       {WarnId::vmap_pages_pte_invalid_pfn, va(8 * K)}, -engine::kEINVAL, -engine::kENOMEM},
-      {"invalid pfns in a CONT batch", false, page_array({{kBadPfn, 16}}),
-       {WarnId::vmap_pages_pte_invalid_pfn, va(0)}, -engine::kEINVAL, -engine::kENOMEM},
+      {"present PTE",
+       true,
+       page_array({{kPfn, 1}, {kPfn + 2, 1}, {kPfn + 4, 1}, {kPfn + 6, 1}}),
+       {WarnId::vmap_pages_pte_busy, va(8 * K)},
+       -engine::kEBUSY,
+       -engine::kENOMEM},
+      {"NULL page",
+       false,
+       page_array({{kPfn, 1}, {kPfn + 2, 1}, {kNullPage, 1}, {kPfn + 6, 1}}),
+       {WarnId::vmap_pages_pte_null_page, va(8 * K)},
+       -engine::kENOMEM,
+       -engine::kENOMEM},
+      {"NULL first page",
+       false,
+       page_array({{kNullPage, 4}}),
+       {WarnId::vmap_pages_pte_null_page, va(0)},
+       -engine::kENOMEM,
+       -engine::kENOMEM},
+      {"invalid pfn",
+       false,
+       page_array({{kPfn, 1}, {kPfn + 2, 1}, {kBadPfn, 1}, {kPfn + 6, 1}}),
+       {WarnId::vmap_pages_pte_invalid_pfn, va(8 * K)},
+       -engine::kEINVAL,
+       -engine::kENOMEM},
+      {"invalid pfns in a CONT batch",
+       false,
+       page_array({{kBadPfn, 16}}),
+       {WarnId::vmap_pages_pte_invalid_pfn, va(0)},
+       -engine::kEINVAL,
+       -engine::kENOMEM},
   };
   for (Variant v : engine::kAllVariants) {
     for (const Row& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v);
       if (r.live_pte_at_8k) {
-        ASSERT_EQ(engine::vmap_page_range(k, va(8 * K), va(12 * K), pa(64 * M), engine::PAGE_KERNEL), 0);
+        ASSERT_EQ(
+            engine::vmap_page_range(k, va(8 * K), va(12 * K), pa(64 * M), engine::PAGE_KERNEL), 0);
       }
       k.out().clear();
       VirtAddr addr{1};
@@ -273,7 +363,8 @@ TEST(Vmap, ChecksOnlyFirstPteOfEachBatch_quirk) {
   for (Variant v : engine::kAllVariants) {
     SCOPED_TRACE(engine::variant_name(v));
     Kernel k(geo(), v);
-    ASSERT_EQ(engine::vmap_page_range(k, va(8 * K), va(12 * K), pa(64 * M), engine::PAGE_KERNEL), 0);
+    ASSERT_EQ(engine::vmap_page_range(k, va(8 * K), va(12 * K), pa(64 * M), engine::PAGE_KERNEL),
+              0);
     k.out().clear();
     VirtAddr addr;
     const int ret = engine::vmap(k, page_array({{kPfn, 16}}), va(0), engine::PAGE_KERNEL, &addr);

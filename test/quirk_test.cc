@@ -109,7 +109,7 @@ TEST(VmapRangeNoflush, PropagatesEinvalUnchangedFromPteLevel_quirk) {
       EXPECT_EQ(k.out().bug_addr, va(1 * G + 4 * K));
       EXPECT_TRUE(k.out().warns.empty());
       EXPECT_EQ(shapes(k), (std::vector<Shape>{pmd_run(1 * G - 2 * M, 2 * M, kPa),
-                                                pte_run(1 * G, 4 * K, kPa + 2 * M)}));
+                                               pte_run(1 * G, 4 * K, kPa + 2 * M)}));
       continue;
     }
     EXPECT_EQ(map(k, 1 * G - 2 * M, 2 * M + 0x800, 0), -engine::kEINVAL);
@@ -174,7 +174,8 @@ TEST(VmapTryHugePmd, RewritesLiveBlockOnlyWithSameOutput_quirk) {
     EXPECT_EQ(k.out().bug, r.bug);
     EXPECT_EQ(warn_ids(k.out()), std::vector<WarnId>{WarnId::pmd_free_pte_page_not_table});
     EXPECT_EQ(translate(k, va(2 * M)).pa, kPa + (r.bug == BugId::none ? r.pa_off : 0));
-    EXPECT_EQ(translate(k, va(2 * M)).attrs.rdonly, r.bug == BugId::none && r.prot == engine::PAGE_KERNEL_RO);
+    EXPECT_EQ(translate(k, va(2 * M)).attrs.rdonly,
+              r.bug == BugId::none && r.prot == engine::PAGE_KERNEL_RO);
   }
 }
 

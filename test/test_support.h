@@ -48,10 +48,18 @@ struct Shape {
 };
 
 // Shorthands for expected shapes.
-inline Shape pud_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPudLevel, false}; }
-inline Shape pmd_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPmdLevel, false}; }
-inline Shape cont_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPteLevel, true}; }
-inline Shape pte_run(u64 off, u64 size, u64 pa) { return {off, size, pa, engine::kPteLevel, false}; }
+inline Shape pud_run(u64 off, u64 size, u64 pa) {
+  return {off, size, pa, engine::kPudLevel, false};
+}
+inline Shape pmd_run(u64 off, u64 size, u64 pa) {
+  return {off, size, pa, engine::kPmdLevel, false};
+}
+inline Shape cont_run(u64 off, u64 size, u64 pa) {
+  return {off, size, pa, engine::kPteLevel, true};
+}
+inline Shape pte_run(u64 off, u64 size, u64 pa) {
+  return {off, size, pa, engine::kPteLevel, false};
+}
 
 // The variants of the 2026 code base (mainline and the series): vmalloc
 // with vm_shift()'s CONT_PTE_SHIFT and opportunistic larger page orders.
@@ -71,8 +79,7 @@ inline std::vector<Shape> on_variant(engine::Variant v, std::vector<Shape> shape
       if (!out.empty() && out.back().level == s.level && !out.back().cont &&
           out.back().off + out.back().size == s.off && out.back().pa + out.back().size == s.pa)
         out.back().size += s.size;
-      else
-        out.push_back(s);
+      else out.push_back(s);
     }
     return out;
   }
@@ -86,7 +93,8 @@ inline reference::TableScan scan(const engine::Kernel& k) {
 // Runs `ops` on an engine kernel and on the reference, checking after each
 // op what Runner checks: Outcome, structure, leaves, live table count.
 // Stops after a BUG, as the kernel would.
-inline void expect_engine_matches_reference(engine::Variant variant, const engine::KernelConfig& cfg,
+inline void expect_engine_matches_reference(engine::Variant variant,
+                                            const engine::KernelConfig& cfg,
                                             const std::vector<harness::Op>& ops) {
   engine::Kernel k(engine::arm64_4k_48(), variant, cfg);
   reference::RefKernel ref(engine::arm64_4k_48(), variant, cfg);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The two trace forms (text and fuzzer bytes) and validate().
+#include "harness/trace_io.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 
-#include "harness/trace_io.h"
 #include "test/test_support.h"
 
 namespace vmapfuzz::test {
@@ -31,10 +32,8 @@ std::vector<Trace> sample_traces() {
   ts[1].variant = Variant::mainline;
   ts[1].config.nohugeiomap = true;
   ts[1].ops = {IoremapPageRangeOp{v(0), 4 * K, kPa + 4 * K, ProtName::device_nE},
-               VmapPageRangeOp{v(1 * G), 0x1800, 0, ProtName::kernel_exec},
-               IounmapOp{v(4 * K)},
-               VunmapRangeOp{v(1 * G), 2 * M},
-               FailAllocOp{255}};
+               VmapPageRangeOp{v(1 * G), 0x1800, 0, ProtName::kernel_exec}, IounmapOp{v(4 * K)},
+               VunmapRangeOp{v(1 * G), 2 * M}, FailAllocOp{255}};
   ts[1].comments = {{0, "before everything"}, {2, "between ops"}, {5, "at the end"}};
   ts[2].config = {.nohugeiomap = true, .nohugevmalloc = true};
   ts[2].ops = {IoremapOp{v(0), 1 * G, 0, ProtName::normal_nc},
@@ -120,9 +119,11 @@ TEST(TraceText, ReportsTheLineOfEachParseError) {
       {"unknown prot", head + "ioremap va=0 size=4K pa=0 prot=cached\n", 4, "unknown prot"},
       {"nth too large", head + "fail_alloc nth=65536\n", 4, "nth too large"},
       {"unknown geometry", "vmapfuzz-trace 1\n# c\ngeometry riscv-sv39\n", 3, "unknown geometry"},
-      {"unknown variant", "vmapfuzz-trace 1\ngeometry arm64-4k-48\nvariant v2\n", 3, "unknown variant"},
+      {"unknown variant", "vmapfuzz-trace 1\ngeometry arm64-4k-48\nvariant v2\n", 3,
+       "unknown variant"},
       {"geometry twice", head + "geometry arm64-4k-48\n", 4, "geometry must come once"},
-      {"config after ops", head + "iounmap va=0x1000\nconfig nohugeiomap=1\n", 5, "config must come once"},
+      {"config after ops", head + "iounmap va=0x1000\nconfig nohugeiomap=1\n", 5,
+       "config must come once"},
       {"bad config value", head + "config nohugeiomap=yes\n", 4, "0 or 1"},
       {"unknown config", head + "config hugevmap=1\n", 4, "unknown config"},
       {"missing variant", "vmapfuzz-trace 1\ngeometry arm64-4k-48\n", 2, "missing 'variant'"},

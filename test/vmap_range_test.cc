@@ -3,11 +3,12 @@
 // per condition of vmap_try_huge_pud/pmd, each condition both true and
 // false, on both variants; and the replacement of a leftover table by a
 // block.
+#include "engine/vmap_range.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "engine/vmap_range.h"
 #include "engine/vunmap.h"
 #include "test/test_support.h"
 
@@ -46,7 +47,11 @@ TEST(VmapTryHugePud, RequiresExactCoverageOfTheSlot) {
   expect_layouts({
       {"exactly 1G", 1 * G, 1 * G, 0, kHuge, {pud_run(1 * G, 1 * G, kPa)}},
       {"1G less 2M", 1 * G, 1 * G - 2 * M, 0, kHuge, {pmd_run(1 * G, 1 * G - 2 * M, kPa)}},
-      {"1G plus 2M", 1 * G, 1 * G + 2 * M, 0, kHuge,
+      {"1G plus 2M",
+       1 * G,
+       1 * G + 2 * M,
+       0,
+       kHuge,
        {pud_run(1 * G, 1 * G, kPa), pmd_run(2 * G, 2 * M, kPa + 1 * G)}},
   });
 }
@@ -56,7 +61,11 @@ TEST(VmapTryHugePud, RefusesWhenVaNotAligned) {
   // covers a whole slot: the VA check and the coverage check coincide.
   expect_layouts({
       {"VA aligned", 1 * G, 1 * G, 0, kHuge, {pud_run(1 * G, 1 * G, kPa)}},
-      {"VA 2M past a 1G boundary", 1 * G + 2 * M, 1 * G, 2 * M, kHuge,
+      {"VA 2M past a 1G boundary",
+       1 * G + 2 * M,
+       1 * G,
+       2 * M,
+       kHuge,
        {pmd_run(1 * G + 2 * M, 1 * G, kPa + 2 * M)}},
   });
 }
@@ -79,17 +88,25 @@ TEST(VmapTryHugePud, RefusesWhenMaxPageShiftBelowPudShift) {
 TEST(VmapTryHugePud, RefusesWhenArchLacksPudBlocks) {
   engine::Geometry no_pud = geo();
   no_pud.pud_block = false;
-  expect_layouts({{"no PUD blocks", 1 * G, 1 * G, 0, kHuge, {pmd_run(1 * G, 1 * G, kPa)}}},
-                 no_pud);
+  expect_layouts({{"no PUD blocks", 1 * G, 1 * G, 0, kHuge, {pmd_run(1 * G, 1 * G, kPa)}}}, no_pud);
 }
 
 TEST(VmapTryHugePmd, RequiresExactCoverageOfTheSlot) {
   expect_layouts({
       {"exactly 2M", 2 * M, 2 * M, 0, kHuge, {pmd_run(2 * M, 2 * M, kPa)}},
       {"2M less 64K", 2 * M, 2 * M - 64 * K, 0, kHuge, {cont_run(2 * M, 2 * M - 64 * K, kPa)}},
-      {"2M less 4K", 2 * M, 2 * M - 4 * K, 0, kHuge,
-       {cont_run(2 * M, 2 * M - 64 * K, kPa), pte_run(4 * M - 64 * K, 60 * K, kPa + 2 * M - 64 * K)}},
-      {"2M plus 64K", 2 * M, 2 * M + 64 * K, 0, kHuge,
+      {"2M less 4K",
+       2 * M,
+       2 * M - 4 * K,
+       0,
+       kHuge,
+       {cont_run(2 * M, 2 * M - 64 * K, kPa),
+        pte_run(4 * M - 64 * K, 60 * K, kPa + 2 * M - 64 * K)}},
+      {"2M plus 64K",
+       2 * M,
+       2 * M + 64 * K,
+       0,
+       kHuge,
        {pmd_run(2 * M, 2 * M, kPa), cont_run(4 * M, 64 * K, kPa + 2 * M)}},
   });
 }
@@ -97,7 +114,11 @@ TEST(VmapTryHugePmd, RequiresExactCoverageOfTheSlot) {
 TEST(VmapTryHugePmd, RefusesWhenVaNotAligned) {
   expect_layouts({
       {"VA aligned", 2 * M, 2 * M, 0, kHuge, {pmd_run(2 * M, 2 * M, kPa)}},
-      {"VA 64K past a 2M boundary", 2 * M + 64 * K, 2 * M, 64 * K, kHuge,
+      {"VA 64K past a 2M boundary",
+       2 * M + 64 * K,
+       2 * M,
+       64 * K,
+       kHuge,
        {cont_run(2 * M + 64 * K, 2 * M, kPa + 64 * K)}},
   });
 }
@@ -134,7 +155,10 @@ TEST(VmapPageRange, UsesNoBlockOrContWithNohugeiomap) {
     std::vector<Shape> expect;
   };
   const Row rows[] = {
-      {false, 2 * M, 2 * M + 64 * K, {pmd_run(2 * M, 2 * M, kPa), cont_run(4 * M, 64 * K, kPa + 2 * M)}},
+      {false,
+       2 * M,
+       2 * M + 64 * K,
+       {pmd_run(2 * M, 2 * M, kPa), cont_run(4 * M, 64 * K, kPa + 2 * M)}},
       {true, 2 * M, 2 * M + 64 * K, {pte_run(2 * M, 2 * M + 64 * K, kPa)}},
       {false, 1 * G, 1 * G, {pud_run(1 * G, 1 * G, kPa)}},
       {true, 1 * G, 1 * G, {pte_run(1 * G, 1 * G, kPa)}},
@@ -145,8 +169,8 @@ TEST(VmapPageRange, UsesNoBlockOrContWithNohugeiomap) {
                    std::to_string(r.size));
       Kernel k(geo(), v, KernelConfig{.nohugeiomap = r.nohugeiomap});
       EXPECT_EQ(k.ioremap_max_page_shift(), r.nohugeiomap ? 12u : 63u);
-      ASSERT_EQ(engine::vmap_page_range(k, va(r.off), va(r.off) + r.size, pa(0), engine::PAGE_KERNEL),
-                0);
+      ASSERT_EQ(
+          engine::vmap_page_range(k, va(r.off), va(r.off) + r.size, pa(0), engine::PAGE_KERNEL), 0);
       EXPECT_EQ(shapes(k), on_variant(v, r.expect));
     }
   }
@@ -161,8 +185,8 @@ TEST(VmapPageRange, AppliesPgprotNxAndFlushesTheCache) {
   EXPECT_EQ(t.pa, kPa + 1 * M);
   const std::vector<engine::Flush> want = {{engine::FlushKind::cache_vmap, va(2 * M), va(4 * M)}};
   EXPECT_EQ(k.out().flushes, want);
-  EXPECT_EQ(k.out().mod_mask, engine::PGTBL_P4D_MODIFIED | engine::PGTBL_PUD_MODIFIED |
-                                  engine::PGTBL_PMD_MODIFIED);
+  EXPECT_EQ(k.out().mod_mask,
+            engine::PGTBL_P4D_MODIFIED | engine::PGTBL_PUD_MODIFIED | engine::PGTBL_PMD_MODIFIED);
 }
 
 // A table left behind by an earlier, smaller mapping (vunmap never frees
@@ -180,17 +204,26 @@ TEST(VmapTryHugePxd, FreesLeftoverTableBeforeMappingBlock) {
       {"PMD over a PTE table", {{2 * M, 4 * K}}, 2 * M, 2 * M, 1, {2 * M}, engine::kPmdLevel},
       {"PUD over a PMD table and two PTE tables",
        {{1 * G, 4 * K}, {1 * G + 4 * M, 4 * K}},
-       1 * G, 1 * G, 3, {1 * G, 1 * G + 4 * M, 1 * G}, engine::kPudLevel},
+       1 * G,
+       1 * G,
+       3,
+       {1 * G, 1 * G + 4 * M, 1 * G},
+       engine::kPudLevel},
       {"PUD over a PMD table without PTE tables",
        {{1 * G + 2 * M, 2 * M}},
-       1 * G, 1 * G, 1, {1 * G}, engine::kPudLevel},
+       1 * G,
+       1 * G,
+       1,
+       {1 * G},
+       engine::kPudLevel},
   };
   for (Variant v : engine::kAllVariants) {
     for (const Row& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);
       Kernel k(geo(), v);
       for (auto [off, size] : r.leftovers) {
-        ASSERT_EQ(engine::vmap_page_range(k, va(off), va(off) + size, pa(off), engine::PAGE_KERNEL), 0);
+        ASSERT_EQ(engine::vmap_page_range(k, va(off), va(off) + size, pa(off), engine::PAGE_KERNEL),
+                  0);
         engine::vunmap_range(k, va(off), va(off) + size);
       }
       ASSERT_TRUE(shapes(k).empty());
@@ -208,7 +241,8 @@ TEST(VmapTryHugePxd, FreesLeftoverTableBeforeMappingBlock) {
       want.push_back({engine::FlushKind::cache_vmap, start, end});
       EXPECT_EQ(k.out().flushes, want);
       EXPECT_EQ(k.pool().live_count(), live_before - r.freed);
-      const std::vector<Shape> block = {{r.block_off, r.block_size, kPa + r.block_off, r.level, false}};
+      const std::vector<Shape> block = {
+          {r.block_off, r.block_size, kPa + r.block_off, r.level, false}};
       EXPECT_EQ(shapes(k), block);
       const reference::TableScan s = scan(k);
       EXPECT_TRUE(s.issues.empty()) << reference::issue_kind_name(s.issues.front().kind);

@@ -101,7 +101,8 @@ bool explain(const harness::Trace& t, std::string* out) {
   std::string& s = *out;
   s += fmt("== trace (%s, %s%s%s)\n", std::string(t.geo->name).c_str(),
            std::string(engine::variant_name(t.variant)).c_str(),
-           t.config.nohugeiomap ? ", nohugeiomap" : "", t.config.nohugevmalloc ? ", nohugevmalloc" : "");
+           t.config.nohugeiomap ? ", nohugeiomap" : "",
+           t.config.nohugevmalloc ? ", nohugevmalloc" : "");
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const bool failed = r.failure && r.failure->op_index == i;
     s += fmt("%s%3zu  %s\n", failed ? ">>" : "  ", i + 1, harness::show(t.ops[i]).c_str());
@@ -134,21 +135,20 @@ bool explain(const harness::Trace& t, std::string* out) {
       s += "  " + other.name() + ":\n" + walk_text(*other.kernel, *f.va);
     } else {
       // The whole expected leaf run holding the VA, not a one-page cut of it.
-      const auto around = im.ref->expected_runs(*f.va & ~(t.geo->pud_size() - 1),
-                                                (*f.va & ~(t.geo->pud_size() - 1)) + t.geo->pud_size());
+      const auto around = im.ref->expected_runs(
+          *f.va & ~(t.geo->pud_size() - 1), (*f.va & ~(t.geo->pud_size() - 1)) + t.geo->pud_size());
       const reference::LeafRun* e = harness::run_at(around, *f.va);
       s += "  expected (reference): " + (e ? ptdump_line(*e) : std::string("unmapped")) + "\n";
-      s += "  actual (" + im.name() + "):\n" +
-           walk_text(*im.kernel, *f.va);
+      s += "  actual (" + im.name() + "):\n" + walk_text(*im.kernel, *f.va);
     }
   }
   const auto [lo, hi] = listing_range(f);
   if (lo < hi) {
     const auto& g = *t.geo;
     if (variants) {
-      s += fmt("== ptdump [0x%llx, 0x%llx): %s (-) vs %s (+)\n",
-               static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi),
-               base.name().c_str(), other.name().c_str());
+      s +=
+          fmt("== ptdump [0x%llx, 0x%llx): %s (-) vs %s (+)\n", static_cast<unsigned long long>(lo),
+              static_cast<unsigned long long>(hi), base.name().c_str(), other.name().c_str());
       s += ptdump_diff(
           reference::scan_range(base.kernel->pool(), g, base.kernel->pgd_pa().v, lo, hi).runs,
           reference::scan_range(other.kernel->pool(), g, other.kernel->pgd_pa().v, lo, hi).runs);
@@ -156,8 +156,9 @@ bool explain(const harness::Trace& t, std::string* out) {
       s += fmt("== ptdump [0x%llx, 0x%llx): expected (-) vs actual %s (+)\n",
                static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi),
                im.name().c_str());
-      s += ptdump_diff(im.ref->expected_runs(lo, hi),
-                       reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs);
+      s += ptdump_diff(
+          im.ref->expected_runs(lo, hi),
+          reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs);
     }
   }
   return false;

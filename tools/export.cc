@@ -44,10 +44,11 @@ std::string op_cxx(const harness::Op& op) {
   if (auto* o = std::get_if<IounmapOp>(&op)) return "harness::IounmapOp{" + hex(o->va) + "}";
   if (auto* o = std::get_if<VunmapRangeOp>(&op))
     return "harness::VunmapRangeOp{" + hex(o->va) + ", " + hex(o->size) + "}";
-  if (auto* o = std::get_if<FailAllocOp>(&op)) return "harness::FailAllocOp{" + std::to_string(o->nth) + "}";
+  if (auto* o = std::get_if<FailAllocOp>(&op))
+    return "harness::FailAllocOp{" + std::to_string(o->nth) + "}";
   if (auto* o = std::get_if<VmallocOp>(&op))
-    return "harness::VmallocOp{" + hex(o->va) + ", " + hex(o->size) + ", " + (o->huge ? "true" : "false") +
-           ", " + prot_cxx(o->prot) + "}";
+    return "harness::VmallocOp{" + hex(o->va) + ", " + hex(o->size) + ", " +
+           (o->huge ? "true" : "false") + ", " + prot_cxx(o->prot) + "}";
   if (auto* o = std::get_if<VmapOp>(&op)) {
     std::string runs;
     for (const PageRun& r : o->runs) runs += "{" + hex(r.pfn) + ", " + hex(r.count) + "}, ";
@@ -56,8 +57,8 @@ std::string op_cxx(const harness::Op& op) {
   if (auto* o = std::get_if<VfreeOp>(&op)) return "harness::VfreeOp{" + hex(o->va) + "}";
   if (auto* o = std::get_if<VunmapOp>(&op)) return "harness::VunmapOp{" + hex(o->va) + "}";
   const auto& f = std::get<FailPageAllocOp>(op);
-  return "harness::FailPageAllocOp{" + std::to_string(f.nth) + ", " + std::to_string(f.min_order) + ", " +
-         std::to_string(f.times) + "}";
+  return "harness::FailPageAllocOp{" + std::to_string(f.nth) + ", " + std::to_string(f.min_order) +
+         ", " + std::to_string(f.times) + "}";
 }
 
 std::string expected_signature(const harness::Trace& t) {
@@ -111,7 +112,8 @@ std::string export_gtest(const harness::Trace& t, const std::string& name) {
   s += "  ASSERT_NE(t.geo, nullptr);\n";
   s += "  t.variant = " + variant_cxx(t.variant) + ";\n";
   s += std::string("  t.config.nohugeiomap = ") + (t.config.nohugeiomap ? "true" : "false") + ";\n";
-  s += std::string("  t.config.nohugevmalloc = ") + (t.config.nohugevmalloc ? "true" : "false") + ";\n";
+  s += std::string("  t.config.nohugevmalloc = ") + (t.config.nohugevmalloc ? "true" : "false") +
+       ";\n";
   for (const harness::Op& op : t.ops) s += "  t.ops.push_back(" + op_cxx(op) + ");\n";
   s += "  harness::Runner runner;\n";
   s += "  const harness::RunResult r = runner.run(t);\n";
@@ -138,7 +140,8 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
   s += " * (allocated here with the trace's run lengths), and fail_alloc/fail_page_alloc need\n";
   s += " * CONFIG_FAULT_INJECTION (fail_page_alloc) set up by hand. The checks compare each\n";
   s += " * page's translation with what vmapfuzz's reference model expects.\n */\n";
-  s += "#include <kunit/test.h>\n#include <linux/io.h>\n#include <linux/mm.h>\n#include <linux/vmalloc.h>\n\n";
+  s += "#include <kunit/test.h>\n#include <linux/io.h>\n#include <linux/mm.h>\n#include "
+       "<linux/vmalloc.h>\n\n";
   s += "static void vmapfuzz_" + name + "(struct kunit *test)\n{\n";
   // Replay through the reference to know the expected translations.
   reference::RefKernel ref(*t.geo, t.variant, t.config);
@@ -163,7 +166,9 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
     };
     if (auto* o = std::get_if<IoremapOp>(&op)) {
       s += "\tvoid __iomem *" + v + " = ioremap_prot(" + hex(o->pa) + ", " + hex(o->size) +
-           ", pgprot_val(" + (o->prot == engine::ProtName::device ? "PAGE_KERNEL /* device */" : "PAGE_KERNEL") + "));\n";
+           ", pgprot_val(" +
+           (o->prot == engine::ProtName::device ? "PAGE_KERNEL /* device */" : "PAGE_KERNEL") +
+           "));\n";
       if (out.ret == 0) {
         s += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
         check_pages(o->va, o->size, "(unsigned long)" + v);
@@ -177,7 +182,8 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
                         : "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
       if (out.ret == 0)
         s += "\tfor (unsigned long off = 0; off < " + hex(o->size) +
-             "; off += PAGE_SIZE)\n\t\tKUNIT_EXPECT_NOT_NULL(test, vmalloc_to_page(" + v + " + off));\n";
+             "; off += PAGE_SIZE)\n\t\tKUNIT_EXPECT_NOT_NULL(test, vmalloc_to_page(" + v +
+             " + off));\n";
     } else if (auto* o = std::get_if<VmapOp>(&op)) {
       s += "\tstruct page **p" + std::to_string(i + 1) + " = kunit_kcalloc(test, " +
            std::to_string(o->page_count()) + ", sizeof(struct page *), GFP_KERNEL);\n";
@@ -190,9 +196,10 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
         }
         unsigned order = 0;
         while ((u64{1} << (order + 1)) <= r.count) ++order;
-        s += "\t\t/* run pfn " + hex(r.pfn) + " + " + std::to_string(r.count) +
-             " pages: " + ((u64{1} << order) == r.count ? "one order-" + std::to_string(order) + " block" :
-             "contiguous pages (adapt the allocation)") + " */\n";
+        s += "\t\t/* run pfn " + hex(r.pfn) + " + " + std::to_string(r.count) + " pages: " +
+             ((u64{1} << order) == r.count ? "one order-" + std::to_string(order) + " block"
+                                           : "contiguous pages (adapt the allocation)") +
+             " */\n";
         s += "\t\tblk = alloc_pages(GFP_KERNEL, " + std::to_string(order) + ");\n";
         s += "\t\tKUNIT_ASSERT_NOT_NULL(test, blk);\n";
         s += "\t\tsplit_page(blk, " + std::to_string(order) + ");\n";
@@ -200,8 +207,8 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
              std::to_string(i + 1) + "[n++] = blk + j;\n";
       }
       s += "\t}\n";
-      s += "\tvoid *" + v + " = vmap(p" + std::to_string(i + 1) + ", " + std::to_string(o->page_count()) +
-           ", VM_MAP, PAGE_KERNEL);\n";
+      s += "\tvoid *" + v + " = vmap(p" + std::to_string(i + 1) + ", " +
+           std::to_string(o->page_count()) + ", VM_MAP, PAGE_KERNEL);\n";
       if (out.ret == 0) {
         s += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
         s += "\tfor (unsigned int k = 0; k < " + std::to_string(o->page_count()) + "; k++)\n";
@@ -219,18 +226,21 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
     } else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
       s += "\tvunmap_range(" + hex(o->va) + ", " + hex(o->va + o->size) + "); /* mm-internal */\n";
     } else if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) {
-      s += "\tKUNIT_EXPECT_EQ(test, ioremap_page_range(" + hex(o->va) + ", " + hex(o->va + o->size) + ", " +
-           hex(o->pa) + ", PAGE_KERNEL), " + std::to_string(out.ret) + ");\n";
+      s += "\tKUNIT_EXPECT_EQ(test, ioremap_page_range(" + hex(o->va) + ", " +
+           hex(o->va + o->size) + ", " + hex(o->pa) + ", PAGE_KERNEL), " + std::to_string(out.ret) +
+           ");\n";
     } else if (auto* o = std::get_if<VmapPageRangeOp>(&op)) {
-      s += "\tKUNIT_EXPECT_EQ(test, vmap_page_range(" + hex(o->va) + ", " + hex(o->va + o->size) + ", " +
-           hex(o->pa) + ", PAGE_KERNEL), " + std::to_string(out.ret) + "); /* mm-internal */\n";
+      s += "\tKUNIT_EXPECT_EQ(test, vmap_page_range(" + hex(o->va) + ", " + hex(o->va + o->size) +
+           ", " + hex(o->pa) + ", PAGE_KERNEL), " + std::to_string(out.ret) +
+           "); /* mm-internal */\n";
     } else {
       s += "\t/* fault injection: " + show(op) + " — set up with CONFIG_FAIL_PAGE_ALLOC */\n";
     }
     for (const engine::Warn& w : out.warns)
       s += "\t/* expected WARN: " + std::string(engine::warn_name(w.id)) + " */\n";
     if (out.bug != engine::BugId::none) {
-      s += "\t/* expected BUG: " + std::string(engine::bug_name(out.bug)) + " — the kernel oopses here */\n";
+      s += "\t/* expected BUG: " + std::string(engine::bug_name(out.bug)) +
+           " — the kernel oopses here */\n";
       break;
     }
   }

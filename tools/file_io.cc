@@ -28,8 +28,8 @@ std::optional<std::vector<std::uint8_t>> read_file(const std::string& path, std:
   return data;
 }
 
-bool write_new_file(const std::string& path, const std::vector<std::uint8_t>& data,
-                    bool overwrite, const std::vector<std::string>& inputs, std::string* err) {
+bool write_new_file(const std::string& path, const std::vector<std::uint8_t>& data, bool overwrite,
+                    const std::vector<std::string>& inputs, std::string* err) {
   std::error_code ec;
   for (const std::string& in : inputs) {
     if (fs::exists(path, ec) && fs::equivalent(path, in, ec)) {
@@ -49,7 +49,8 @@ bool write_new_file(const std::string& path, const std::vector<std::uint8_t>& da
       *err = path + ": cannot create";
       return false;
     }
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
     if (!out) {
       *err = path + ": write error";
       fs::remove(tmp, ec);

@@ -15,7 +15,7 @@ std::optional<std::vector<std::uint8_t>> read_file(const std::string& path, std:
 
 // Creates `path` with `data`. Refuses (false, `err` set) if it exists,
 // unless `overwrite`; never writes over one of `inputs`.
-bool write_new_file(const std::string& path, const std::vector<std::uint8_t>& data,
-                    bool overwrite, const std::vector<std::string>& inputs, std::string* err);
+bool write_new_file(const std::string& path, const std::vector<std::uint8_t>& data, bool overwrite,
+                    const std::vector<std::string>& inputs, std::string* err);
 
 }  // namespace vmapfuzz::tools

@@ -91,21 +91,57 @@ std::vector<Op> simpler_ops(const Trace& t, std::size_t i) {
   std::vector<Op> out;
   const Op& op = t.ops[i];
   auto range_variants = [&](auto o) {
-    for (u64 s : simpler_sizes(o.size, page)) { auto c = o; c.size = s; out.push_back(c); }
-    for (u64 a : simpler_addresses(o.va, t.geo->vmalloc_start)) { auto c = o; c.va = a; out.push_back(c); }
-    for (u64 a : simpler_addresses(o.pa, 0)) { auto c = o; c.pa = a; out.push_back(c); }
-    if (o.prot != engine::ProtName::device) { auto c = o; c.prot = engine::ProtName::device; out.push_back(c); }
+    for (u64 s : simpler_sizes(o.size, page)) {
+      auto c = o;
+      c.size = s;
+      out.push_back(c);
+    }
+    for (u64 a : simpler_addresses(o.va, t.geo->vmalloc_start)) {
+      auto c = o;
+      c.va = a;
+      out.push_back(c);
+    }
+    for (u64 a : simpler_addresses(o.pa, 0)) {
+      auto c = o;
+      c.pa = a;
+      out.push_back(c);
+    }
+    if (o.prot != engine::ProtName::device) {
+      auto c = o;
+      c.prot = engine::ProtName::device;
+      out.push_back(c);
+    }
   };
   if (auto* o = std::get_if<harness::IoremapOp>(&op)) range_variants(*o);
   else if (auto* o = std::get_if<harness::IoremapPageRangeOp>(&op)) range_variants(*o);
   else if (auto* o = std::get_if<harness::VmapPageRangeOp>(&op)) range_variants(*o);
   else if (auto* o = std::get_if<harness::VunmapRangeOp>(&op)) {
-    for (u64 s : simpler_sizes(o->size, page)) { auto c = *o; c.size = s; out.push_back(c); }
-    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) { auto c = *o; c.va = a; out.push_back(c); }
+    for (u64 s : simpler_sizes(o->size, page)) {
+      auto c = *o;
+      c.size = s;
+      out.push_back(c);
+    }
+    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) {
+      auto c = *o;
+      c.va = a;
+      out.push_back(c);
+    }
   } else if (auto* o = std::get_if<harness::VmallocOp>(&op)) {
-    for (u64 s : simpler_sizes(o->size, page)) { auto c = *o; c.size = s; out.push_back(c); }
-    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) { auto c = *o; c.va = a; out.push_back(c); }
-    if (o->prot != engine::ProtName::normal) { auto c = *o; c.prot = engine::ProtName::normal; out.push_back(c); }
+    for (u64 s : simpler_sizes(o->size, page)) {
+      auto c = *o;
+      c.size = s;
+      out.push_back(c);
+    }
+    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) {
+      auto c = *o;
+      c.va = a;
+      out.push_back(c);
+    }
+    if (o->prot != engine::ProtName::normal) {
+      auto c = *o;
+      c.prot = engine::ProtName::normal;
+      out.push_back(c);
+    }
   } else if (auto* o = std::get_if<harness::VmapOp>(&op)) {
     for (std::size_t r = 0; r < o->runs.size() && o->runs.size() > 1; ++r) {
       auto c = *o;
@@ -120,14 +156,27 @@ std::vector<Op> simpler_ops(const Trace& t, std::size_t i) {
         out.push_back(c);
       }
       if (run.pfn != engine::kNullPage)
-        for (u64 a : simpler_addresses(run.pfn << 12, 0)) { auto c = *o; c.runs[r].pfn = a >> 12; out.push_back(c); }
+        for (u64 a : simpler_addresses(run.pfn << 12, 0)) {
+          auto c = *o;
+          c.runs[r].pfn = a >> 12;
+          out.push_back(c);
+        }
     }
-    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) { auto c = *o; c.va = a; out.push_back(c); }
-    if (o->prot != engine::ProtName::normal) { auto c = *o; c.prot = engine::ProtName::normal; out.push_back(c); }
+    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) {
+      auto c = *o;
+      c.va = a;
+      out.push_back(c);
+    }
+    if (o->prot != engine::ProtName::normal) {
+      auto c = *o;
+      c.prot = engine::ProtName::normal;
+      out.push_back(c);
+    }
   } else if (auto* o = std::get_if<harness::FailAllocOp>(&op)) {
     for (unsigned n = 1; n < o->nth; ++n) out.push_back(harness::FailAllocOp{n});
   } else if (auto* o = std::get_if<harness::FailPageAllocOp>(&op)) {
-    for (unsigned n = 1; n < o->nth; ++n) out.push_back(harness::FailPageAllocOp{n, o->min_order, o->times});
+    for (unsigned n = 1; n < o->nth; ++n)
+      out.push_back(harness::FailPageAllocOp{n, o->min_order, o->times});
     if (o->min_order) out.push_back(harness::FailPageAllocOp{o->nth, 0, o->times});
     if (o->times > 1) out.push_back(harness::FailPageAllocOp{o->nth, o->min_order, 1});
   }

@@ -2,7 +2,11 @@
 // The vmapfuzz command line.
 //   vmapfuzz replay [--variant V] FILE...
 //   vmapfuzz convert (--to-bytes|--to-text) [--variant V] [--force] IN -o OUT
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,10 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <cerrno>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "fuzz/target.h"
 #include "harness/backend.h"
@@ -52,14 +52,17 @@ const char kReplayUsage[] =
     "WARNs, errors, BUGs, table replacements and unmap kinds per geometry x variant.\n"
     "Fuzzer bytes run on --variant (default: $VMAPFUZZ_VARIANT, else v4-fixed); text traces name\n"
     "their own variant unless --variant is given. Fuzzer bytes decode with the opcode table of\n"
-    "--target (ioremap, vmalloc, vmap, mixed; default mixed). Exit status: 0 all pass, 1 otherwise.\n";
+    "--target (ioremap, vmalloc, vmap, mixed; default mixed). Exit status: 0 all pass, 1 "
+    "otherwise.\n";
 
 const char kConvertUsage[] =
-    "usage: vmapfuzz convert (--to-bytes|--to-text) [--target NAME] [--variant NAME] [--force] IN -o OUT\n"
+    "usage: vmapfuzz convert (--to-bytes|--to-text) [--target NAME] [--variant NAME] [--force] IN "
+    "-o OUT\n"
     "  --to-bytes  IN is a text trace; OUT gets the fuzzer bytes that decode to it\n"
     "  --to-text   IN is fuzzer bytes (or a text trace); OUT gets the canonical text\n"
     "  --target    the fuzz target whose opcode table the bytes use (default mixed)\n"
-    "  --variant   the variant written into a text trace made from bytes (default: $VMAPFUZZ_VARIANT,\n"
+    "  --variant   the variant written into a text trace made from bytes (default: "
+    "$VMAPFUZZ_VARIANT,\n"
     "              else v4-fixed)\n"
     "  --force     replace OUT if it exists (never when OUT is IN)\n";
 
@@ -161,7 +164,8 @@ int parse_args(const char* cmd, const char* usage, int argc, char** argv,
 
 int cmd_replay(int argc, char** argv) {
   Args a;
-  if (int rc = parse_args("replay", kReplayUsage, argc, argv, {"--coverage"}, false, false, &a); rc >= 0)
+  if (int rc = parse_args("replay", kReplayUsage, argc, argv, {"--coverage"}, false, false, &a);
+      rc >= 0)
     return rc;
   if (a.files.empty()) {
     std::fputs(kReplayUsage, stderr);
@@ -199,7 +203,8 @@ int cmd_replay(int argc, char** argv) {
       if (got == expect) {
         std::printf("REPRODUCED %s %s\n", f.c_str(), got.c_str());
       } else {
-        std::printf("NOT-REPRODUCED %s: expected %s, got %s\n", f.c_str(), expect.c_str(), got.c_str());
+        std::printf("NOT-REPRODUCED %s: expected %s, got %s\n", f.c_str(), expect.c_str(),
+                    got.c_str());
         ++bad;
       }
     } else if (r.failure) {
@@ -225,7 +230,8 @@ const char kExplainUsage[] =
 
 int cmd_explain(int argc, char** argv) {
   Args a;
-  if (int rc = parse_args("explain", kExplainUsage, argc, argv, {}, false, false, &a); rc >= 0) return rc;
+  if (int rc = parse_args("explain", kExplainUsage, argc, argv, {}, false, false, &a); rc >= 0)
+    return rc;
   if (a.files.size() != 1) {
     std::fputs(kExplainUsage, stderr);
     return 2;
@@ -244,7 +250,8 @@ int cmd_explain(int argc, char** argv) {
 }
 
 const char kMinimizeUsage[] =
-    "usage: vmapfuzz minimize [--time SECONDS] [--variant NAME] [--target NAME] [--force] FILE [-o OUT]\n"
+    "usage: vmapfuzz minimize [--time SECONDS] [--variant NAME] [--target NAME] [--force] FILE [-o "
+    "OUT]\n"
     "Reduces a failing trace (text or fuzzer bytes): drops ops and groups of ops, moves sizes\n"
     "and addresses to simpler aligned values, simplifies page runs, then attributes; a candidate\n"
     "is kept only if it fails with the same signature. Deterministic; stops after --time seconds\n"
@@ -269,7 +276,9 @@ int cmd_minimize(int argc, char** argv) {
   if (!load_trace(in, variant, *target, &t)) return 2;
   if (forced) t.variant = variant;
   std::string err;
-  const auto progress = [](const std::string& line) { std::fprintf(stderr, "minimize: %s\n", line.c_str()); };
+  const auto progress = [](const std::string& line) {
+    std::fprintf(stderr, "minimize: %s\n", line.c_str());
+  };
   const auto r = vmapfuzz::tools::minimize(t, seconds, progress, &err);
   if (!r) {
     std::fprintf(stderr, "vmapfuzz minimize: %s: %s\n", in.c_str(), err.c_str());
@@ -294,7 +303,8 @@ int cmd_minimize(int argc, char** argv) {
 }
 
 const char kExportUsage[] =
-    "usage: vmapfuzz export (--gtest|--kunit) [--variant NAME] [--target NAME] [--force] FILE... [-o OUT]\n"
+    "usage: vmapfuzz export (--gtest|--kunit) [--variant NAME] [--target NAME] [--force] FILE... "
+    "[-o OUT]\n"
     "  --gtest  one self-contained GoogleTest TEST per file (the harness API), passing or\n"
     "           failing exactly as the trace does; link with vmapfuzz_harness and gtest_main\n"
     "  --kunit  a KUnit suite per file: the ops through the kernel API names with\n"
@@ -303,7 +313,8 @@ const char kExportUsage[] =
 
 int cmd_export(int argc, char** argv) {
   Args a;
-  if (int rc = parse_args("export", kExportUsage, argc, argv, {"--gtest", "--kunit"}, true, false, &a);
+  if (int rc =
+          parse_args("export", kExportUsage, argc, argv, {"--gtest", "--kunit"}, true, false, &a);
       rc >= 0)
     return rc;
   const int kind = a.flags.count("--gtest") ? 1 : a.flags.count("--kunit") ? 2 : 0;
@@ -322,11 +333,13 @@ int cmd_export(int argc, char** argv) {
     if (!load_trace(f, variant, *target, &t)) return 2;
     if (forced) t.variant = variant;
     if (auto why = vmapfuzz::harness::validate(t)) {
-      std::fprintf(stderr, "vmapfuzz export: %s: not a runnable trace: %s\n", f.c_str(), why->c_str());
+      std::fprintf(stderr, "vmapfuzz export: %s: not a runnable trace: %s\n", f.c_str(),
+                   why->c_str());
       return 2;
     }
     const std::string name = vmapfuzz::tools::test_name(f);
-    text += kind == 1 ? vmapfuzz::tools::export_gtest(t, name) : vmapfuzz::tools::export_kunit(t, name);
+    text +=
+        kind == 1 ? vmapfuzz::tools::export_gtest(t, name) : vmapfuzz::tools::export_kunit(t, name);
     text += "\n";
   }
   if (out.empty()) {
@@ -422,8 +435,10 @@ int kernel_options(int* argc, char** argv) {
   const vmapfuzz::harness::Backend* b = vmapfuzz::harness::linked_backend();
   if (b && b->source() == want) return -1;
   if (std::getenv("VMAPFUZZ_KERNEL_REEXEC")) {
-    std::fprintf(stderr, "vmapfuzz: the build for --kernel-tree %s has no kernel implementation "
-                         "from it (see the report above)\n", want.c_str());
+    std::fprintf(stderr,
+                 "vmapfuzz: the build for --kernel-tree %s has no kernel implementation "
+                 "from it (see the report above)\n",
+                 want.c_str());
     return 2;
   }
   const std::string script = std::string(VMAPFUZZ_SOURCE_DIR) + "/kernel/build-tree";
@@ -443,8 +458,8 @@ int kernel_options(int* argc, char** argv) {
   }
   // Build (or reuse) a vmapfuzz with that tree linked in and run it.
   setenv("VMAPFUZZ_KERNEL_REEXEC", "1", 1);
-  std::vector<const char*> args = {"bash", script.c_str(), "--tree", want.c_str(), "--",
-                                   "vmapfuzz"};
+  std::vector<const char*> args = {"bash",       script.c_str(), "--tree",
+                                   want.c_str(), "--",           "vmapfuzz"};
   for (int i = 1; i < *argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
   execvp("bash", const_cast<char* const*>(args.data()));
@@ -455,7 +470,9 @@ int kernel_options(int* argc, char** argv) {
 int cmd_kernel_info() {
   const vmapfuzz::harness::Backend* b = vmapfuzz::harness::backend();
   if (!b) {
-    std::puts("no kernel implementation (build with -DVMAPFUZZ_KERNEL_TREE=DIR or use --kernel-tree DIR)");
+    std::puts(
+        "no kernel implementation (build with -DVMAPFUZZ_KERNEL_TREE=DIR or use --kernel-tree "
+        "DIR)");
     return 1;
   }
   std::printf("%s implementation, compared with engine variant %s\n%s\n",
