@@ -2,13 +2,19 @@
 #
 # Build flags as usage requirements, never as global CMAKE_CXX_FLAGS edits.
 #
-# vmapfuzz::flags        every target of the project links it (PRIVATE or PUBLIC): warnings,
+# vmapfuzz::flags        every target of the project links it (PRIVATE or PUBLIC): warnings
+#                        (-Werror with VMAPFUZZ_WERROR),
 #                        VMAPFUZZ_SANITIZE, VMAPFUZZ_FUZZING instrumentation, VMAPFUZZ_COVERAGE.
 # vmapfuzz::fuzzer_main  only the *_fuzz executables link it: libFuzzer's main().
 
 add_library(vmapfuzz_flags INTERFACE)
 add_library(vmapfuzz::flags ALIAS vmapfuzz_flags)
 target_compile_options(vmapfuzz_flags INTERFACE -Wall -Wextra)
+if(VMAPFUZZ_WERROR)
+  # The werror preset (built by ci/test): a new warning fails the build there, while
+  # users on newer compilers with new warnings can still build every other preset.
+  target_compile_options(vmapfuzz_flags INTERFACE -Werror)
+endif()
 
 if((VMAPFUZZ_FUZZING OR VMAPFUZZ_COVERAGE) AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "VMAPFUZZ_FUZZING and VMAPFUZZ_COVERAGE need clang++ "
