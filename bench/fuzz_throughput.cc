@@ -60,7 +60,7 @@ std::vector<Input> load(const Options& o, const fuzz::TargetSpec& t, engine::Var
   for (const auto& p : paths) {
     std::ifstream in(p, std::ios::binary);
     Bytes bytes((std::istreambuf_iterator<char>(in)), {});
-    const fuzz::InputResult r = fuzz::run_input(runner, bytes, t, v, /*fuzz_budget=*/true);
+    const fuzz::InputResult r = fuzz::run_input(runner, bytes, t, v);
     if (r.status == fuzz::InputStatus::rejected) continue;  // libFuzzer would not count it either
     *failing += r.status == fuzz::InputStatus::failed;
     inputs.push_back({std::move(bytes), r.trace, r.run.ops_run});
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
     if (inputs.empty()) continue;
     harness::Runner runner;
     const double full = time_runs(o.runs, inputs.size(), [&](std::size_t i) {
-      fuzz::run_input(runner, inputs[i].bytes, t, variant, /*fuzz_budget=*/true);
+      fuzz::run_input(runner, inputs[i].bytes, t, variant);
     });
     double engine_s = -1, ref_s = -1;
     if (o.breakdown) {
@@ -190,9 +190,8 @@ int main(int argc, char** argv) {
   }
   harness::Runner runner;
   const fuzz::TargetSpec& any = fuzz::all_targets()[0];
-  const double empty = time_runs(o.runs, 1, [&](std::size_t) {
-    fuzz::run_input(runner, {}, any, variant, /*fuzz_budget=*/true);
-  });
+  const double empty =
+      time_runs(o.runs, 1, [&](std::size_t) { fuzz::run_input(runner, {}, any, variant); });
   print_row(o, "(empty input: harness ceiling)", 1, 0, empty, -1, -1);
   if (o.goal > 0)
     std::printf("%s every target at or above %.0f exec/s (%s; lowest: %s %.0f)%s%s\n",

@@ -1,31 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// What every fuzz target shares: how bytes become a trace, which variant
-// runs, and how a failure is reported. A target is a name plus the op
-// kinds it drives; its LLVMFuzzerTestOneInput and its *_replay main both
-// go through run_input() so that a crash replays exactly.
+// What every fuzz target shares: the body of LLVMFuzzerTestOneInput. A
+// target is a harness::TargetSpec (harness/targets.h); its <name>_fuzz
+// program calls fuzz_one(), its <name>_replay program the replay front end
+// (tools/replay.h), and both read an input with
+// harness::decode_fuzz_input(), so that a crash replays exactly.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
-#include <string_view>
 
 #include "harness/runner.h"
+#include "harness/targets.h"
 
 namespace vmapfuzz::fuzz {
 
-// A fuzz target: its name (corpus/<name>/, <name>_fuzz, <name>_replay)
-// and the op kinds its inputs decode to.
-struct TargetSpec {
-  std::string_view name;
-  std::span<const harness::OpKind> kinds;
-};
-// Every target, for the tools.
-std::span<const TargetSpec> all_targets();
-const TargetSpec* find_target(std::string_view name);
+using harness::all_targets;
+using harness::find_target;
+using harness::TargetSpec;
 
-// Variant under test: $VMAPFUZZ_VARIANT if set (exits with a message if it
-// names no variant), else the suite's default.
+// $VMAPFUZZ_VARIANT, else v4-fixed; exits with status 2 and a message if
+// it names no variant (a fuzz program has no other way to say so).
 engine::Variant variant_from_env();
 
 enum class InputStatus { pass, rejected, failed };
@@ -36,16 +32,17 @@ struct InputResult {
   harness::RunResult run;
 };
 
-// Decodes `data` (text trace or fuzzer bytes) and runs it. With
-// `fuzz_budget`, traces beyond harness::kFuzzMaxPtePages are rejected.
+// One input as a fuzz target runs it: decoded by harness::decode_fuzz_input,
+// rejected beyond the fuzzing budget of PTE-level pages
+// (harness::kFuzzMaxPtePages) or outside the contract, else run.
 InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> data,
-                      const TargetSpec& target, engine::Variant variant, bool fuzz_budget = false);
+                      const TargetSpec& target, engine::Variant variant);
 
-// The body of every LLVMFuzzerTestOneInput: -1 for inputs outside the
-// contract or the budget, abort() with a report on a failure.
+// The body of every LLVMFuzzerTestOneInput: -1 for a rejected input,
+// abort() with failure_report() on stderr on a failure, else 0.
 int fuzz_one(const TargetSpec& target, const std::uint8_t* data, std::size_t size);
 
-// Failure report for stderr: signature line, the trace as text, details.
-std::string failure_report(const InputResult& r);
+// The signature line, the trace as text, the details.
+std::string failure_report(const harness::Trace& t, const harness::Failure& f);
 
 }  // namespace vmapfuzz::fuzz

@@ -5,7 +5,7 @@
 #include "fuzz/target.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return vmapfuzz::fuzz::fuzz_one(*vmapfuzz::fuzz::find_target("vmap"), data, size);
+  return vmapfuzz::fuzz::fuzz_one(*vmapfuzz::harness::find_target("vmap"), data, size);
 }
 
 // For the vmap_replay main.

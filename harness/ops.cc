@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "harness/op_desc.h"
+#include "harness/visit.h"
 #include "reference/layout.h"
 
 namespace vmapfuzz::harness {
@@ -14,63 +16,77 @@ std::string hex(u64 v) {
   return buf;
 }
 
-template <class R>
-std::string show_range(std::string_view name, const R& r) {
-  return std::string(name) + " va=" + hex(r.va) + " size=" + hex(r.size) + " pa=" + hex(r.pa) +
-         " prot=" + std::string(engine::prot_name(r.prot));
-}
-
-struct Namer {
-  std::string_view operator()(const IoremapOp&) const { return "ioremap"; }
-  std::string_view operator()(const IoremapPageRangeOp&) const { return "ioremap_page_range"; }
-  std::string_view operator()(const VmapPageRangeOp&) const { return "vmap_page_range"; }
-  std::string_view operator()(const IounmapOp&) const { return "iounmap"; }
-  std::string_view operator()(const VunmapRangeOp&) const { return "vunmap_range"; }
-  std::string_view operator()(const FailAllocOp&) const { return "fail_alloc"; }
-  std::string_view operator()(const VmallocOp&) const { return "vmalloc"; }
-  std::string_view operator()(const VmapOp&) const { return "vmap"; }
-  std::string_view operator()(const VfreeOp&) const { return "vfree"; }
-  std::string_view operator()(const VunmapOp&) const { return "vunmap"; }
-  std::string_view operator()(const FailPageAllocOp&) const { return "fail_page_alloc"; }
+// What validate() learns from an op's fields, in field order.
+struct Checked {
+  std::string_view op;
+  const engine::Geometry* g;
+  std::optional<std::string> why;
+  std::optional<u64> va;
+  std::optional<u64> extent;  // bytes from va the op covers (a size, or its pages)
 };
 
-std::string runs_text(const std::vector<PageRun>& runs) {
-  std::string s;
-  for (const PageRun& r : runs) {
-    if (!s.empty()) s += ',';
-    s += r.pfn == engine::kNullPage ? "null" : hex(r.pfn);
-    if (r.count != 1) s += "+" + std::to_string(r.count);
+void check_field(Checked& c, FieldKind k, u64 v) {
+  const u64 page = c.g->page_size();
+  switch (k) {
+    case FieldKind::va: c.va = v; return;
+    case FieldKind::size:
+    case FieldKind::size_any:
+      if (v == 0) c.why = "size 0 (BUG_ON(addr >= end) is the caller's bug)";
+      else if (v > kMaxOpSize) c.why = "size above the harness limit " + hex(kMaxOpSize);
+      else if (k == FieldKind::size && v % page)
+        c.why = std::string(c.op) + " size not page aligned";
+      c.extent = v;
+      return;
+    case FieldKind::pa:
+      if (v % page) c.why = "pa not page aligned";
+      else if (v >= c.g->phys_limit || c.extent.value_or(page) > c.g->phys_limit - v)
+        c.why = "pa range beyond the PA limit";
+      return;
+    default: return;
   }
-  return s;
+}
+
+void check_field(Checked& c, FieldKind k, unsigned v) {
+  if (k == FieldKind::nth && v > 255) c.why = "nth above 255";
+  if (k == FieldKind::min_order && v > 10) c.why = "min_order above 10";
+  if (k == FieldKind::times && (v < 1 || v > 4)) c.why = "times outside 1..4";
+}
+
+void check_field(Checked&, FieldKind, bool) {}
+void check_field(Checked&, FieldKind, engine::ProtName) {}
+
+void check_field(Checked& c, FieldKind, const std::vector<PageRun>& runs) {
+  u64 n = 0;
+  for (const PageRun& r : runs) {
+    n += r.count;
+    if (r.pfn != engine::kNullPage && r.pfn + r.count < r.pfn) c.why = "pfn run wraps";
+  }
+  if (n == 0) c.why = "no pages";
+  else if (n > kMaxVmapPages) c.why = "more than " + std::to_string(kMaxVmapPages) + " pages";
+  c.extent = n * c.g->page_size();
+}
+
+// Why op `o` is outside the contract, by its fields (OpDesc<O>), or nullopt.
+template <class O>
+std::optional<std::string> validate_op(const O& o, const engine::Geometry& g) {
+  Checked c{OpDesc<O>::name, &g, std::nullopt, std::nullopt, std::nullopt};
+  for_each_field<O>([&](const auto& fd) {
+    if (!c.why) check_field(c, fd.kind, o.*fd.member);
+  });
+  if (c.why || !c.va) return c.why;
+  const u64 va = *c.va, page = g.page_size();
+  const u64 win_lo = g.vmalloc_start, win_hi = g.vmalloc_start + g.vmalloc_size;
+  if (!c.extent) {  // the area containing va
+    if (va % page || va < win_lo || va >= win_hi) return "va not a page in the window";
+    return std::nullopt;
+  }
+  if (va % page) return "va not page aligned";
+  if (va < win_lo || va >= win_hi || *c.extent > win_hi - va)
+    return "range leaves the vmalloc window";
+  return std::nullopt;
 }
 
 }  // namespace
-
-std::string_view op_name(const Op& op) { return std::visit(Namer{}, op); }
-
-std::string show(const Op& op) {
-  const std::string_view name = op_name(op);
-  if (auto* o = std::get_if<IoremapOp>(&op)) return show_range(name, *o);
-  if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return show_range(name, *o);
-  if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return show_range(name, *o);
-  if (auto* o = std::get_if<IounmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
-  if (auto* o = std::get_if<VunmapRangeOp>(&op))
-    return std::string(name) + " va=" + hex(o->va) + " size=" + hex(o->size);
-  if (auto* o = std::get_if<FailAllocOp>(&op))
-    return std::string(name) + " nth=" + std::to_string(o->nth);
-  if (auto* o = std::get_if<VmallocOp>(&op))
-    return std::string(name) + " va=" + hex(o->va) + " size=" + hex(o->size) +
-           " huge=" + (o->huge ? "1" : "0") + " prot=" + std::string(engine::prot_name(o->prot));
-  if (auto* o = std::get_if<VmapOp>(&op))
-    return std::string(name) + " va=" + hex(o->va) +
-           " prot=" + std::string(engine::prot_name(o->prot)) + " pages=" + runs_text(o->runs);
-  if (auto* o = std::get_if<VfreeOp>(&op)) return std::string(name) + " va=" + hex(o->va);
-  if (auto* o = std::get_if<VunmapOp>(&op)) return std::string(name) + " va=" + hex(o->va);
-  const auto& f = std::get<FailPageAllocOp>(op);
-  return std::string(name) + " nth=" + std::to_string(f.nth) +
-         " min_order=" + std::to_string(f.min_order) +
-         (f.times != 1 ? " times=" + std::to_string(f.times) : std::string());
-}
 
 std::vector<u64> VmapOp::pages() const {
   std::vector<u64> p;
@@ -87,69 +103,11 @@ u64 VmapOp::page_count() const {
 }
 
 std::optional<std::string> validate(const Trace& t) {
-  const engine::Geometry& g = *t.geo;
   if (t.ops.size() > kMaxOps) return "more than " + std::to_string(kMaxOps) + " ops";
-  const u64 page = g.page_size();
-  const u64 win_lo = g.vmalloc_start, win_hi = g.vmalloc_start + g.vmalloc_size;
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
-    const std::string at = "op " + std::to_string(i + 1) + " (" + show(op) + "): ";
-    auto check_va = [&](u64 va, u64 size) -> std::optional<std::string> {
-      if (va % page) return at + "va not page aligned";
-      if (size == 0) return at + "size 0 (BUG_ON(addr >= end) is the caller's bug)";
-      if (size > kMaxOpSize) return at + "size above the harness limit " + hex(kMaxOpSize);
-      if (va < win_lo || va >= win_hi || size > win_hi - va)
-        return at + "range leaves the vmalloc window";
-      return std::nullopt;
-    };
-    auto check_pa = [&](u64 pa, u64 size) -> std::optional<std::string> {
-      if (pa % page) return at + "pa not page aligned";
-      if (pa >= g.phys_limit || size > g.phys_limit - pa)
-        return at + "pa range beyond the PA limit";
-      return std::nullopt;
-    };
-    std::optional<std::string> why;
-    if (auto* o = std::get_if<IoremapOp>(&op)) {
-      why = check_va(o->va, o->size);
-      if (!why) why = check_pa(o->pa, o->size);
-      if (!why && o->size % page) why = at + "ioremap size not page aligned";
-    } else if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) {
-      why = check_va(o->va, o->size);
-      if (!why) why = check_pa(o->pa, o->size);
-    } else if (auto* o = std::get_if<VmapPageRangeOp>(&op)) {
-      why = check_va(o->va, o->size);
-      if (!why) why = check_pa(o->pa, o->size);
-    } else if (auto* o = std::get_if<IounmapOp>(&op)) {
-      if (o->va % page || o->va < win_lo || o->va >= win_hi)
-        why = at + "va not a page in the window";
-    } else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
-      why = check_va(o->va, o->size);
-      // An unaligned end makes vunmap_pte_range's `addr != end` loop run away.
-      if (!why && o->size % page) why = at + "vunmap_range size not page aligned";
-    } else if (auto* o = std::get_if<FailAllocOp>(&op)) {
-      if (o->nth > 255) why = at + "nth above 255";
-    } else if (auto* o = std::get_if<VmallocOp>(&op)) {
-      why = check_va(o->va, o->size);
-    } else if (auto* o = std::get_if<VmapOp>(&op)) {
-      const u64 n = o->page_count();
-      if (n == 0) why = at + "no pages";
-      else if (n > kMaxVmapPages)
-        why = at + "more than " + std::to_string(kMaxVmapPages) + " pages";
-      else why = check_va(o->va, n * page);
-      for (const PageRun& r : o->runs)
-        if (!why && r.pfn != engine::kNullPage && r.pfn + r.count < r.pfn)
-          why = at + "pfn run wraps";
-    } else if (auto* o = std::get_if<VfreeOp>(&op)) {
-      if (o->va % page || o->va < win_lo || o->va >= win_hi)
-        why = at + "va not a page in the window";
-    } else if (auto* o = std::get_if<VunmapOp>(&op)) {
-      if (o->va % page || o->va < win_lo || o->va >= win_hi)
-        why = at + "va not a page in the window";
-    } else if (auto* o = std::get_if<FailPageAllocOp>(&op)) {
-      if (o->nth > 255 || o->min_order > 10) why = at + "nth above 255 or min_order above 10";
-      else if (o->times < 1 || o->times > 4) why = at + "times outside 1..4";
-    }
-    if (why) return why;
+    if (auto why = std::visit([&](const auto& o) { return validate_op(o, *t.geo); }, op))
+      return "op " + std::to_string(i + 1) + " (" + show(op) + "): " + *why;
   }
   return std::nullopt;
 }
@@ -157,20 +115,30 @@ std::optional<std::string> validate(const Trace& t) {
 u64 pte_level_pages(const Trace& t) {
   const engine::Geometry& g = *t.geo;
   const unsigned max_shift = t.config.nohugeiomap ? g.page_shift : 63;
+  auto planned = [&](u64 va, u64 size, u64 pa) {
+    u64 n = 0;
+    for (const auto& s :
+         reference::plan_phys_range(g, engine::Variant::mainline, va, va + size, pa, max_shift))
+      if (s.kind == reference::Step::pte || s.kind == reference::Step::cont_batch)
+        n += s.bytes() / g.page_size();
+    return n;
+  };
   u64 n = 0;
   for (const Op& op : t.ops)
-    std::visit(
-        [&](const auto& o) {
-          if constexpr (requires { o.huge; }) n += o.size / g.page_size();
-          if constexpr (requires { o.runs; }) n += o.page_count();
-          if constexpr (requires { o.pa; }) {
-            for (const auto& s : reference::plan_phys_range(g, engine::Variant::mainline, o.va,
-                                                            o.va + o.size, o.pa, max_shift))
-              if (s.kind == reference::Step::pte || s.kind == reference::Step::cont_batch)
-                n += s.bytes() / g.page_size();
-          }
-        },
-        op);
+    n += std::visit(Overloaded{
+                        [&](const IoremapOp& o) { return planned(o.va, o.size, o.pa); },
+                        [&](const IoremapPageRangeOp& o) { return planned(o.va, o.size, o.pa); },
+                        [&](const VmapPageRangeOp& o) { return planned(o.va, o.size, o.pa); },
+                        [&](const VmallocOp& o) { return o.size / g.page_size(); },
+                        [&](const VmapOp& o) { return o.page_count(); },
+                        [](const IounmapOp&) { return u64{0}; },
+                        [](const VunmapRangeOp&) { return u64{0}; },
+                        [](const FailAllocOp&) { return u64{0}; },
+                        [](const VfreeOp&) { return u64{0}; },
+                        [](const VunmapOp&) { return u64{0}; },
+                        [](const FailPageAllocOp&) { return u64{0}; },
+                    },
+                    op);
   return n;
 }
 

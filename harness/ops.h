@@ -75,8 +75,8 @@ struct PageRun {
 // vmap() of the page array the runs spell, at the hint `va`.
 struct VmapOp {
   u64 va = 0;
-  std::vector<PageRun> runs;
   ProtName prot = ProtName::normal;
+  std::vector<PageRun> runs;
   std::vector<u64> pages() const;  // the page array, run by run
   u64 page_count() const;
   friend bool operator==(const VmapOp&, const VmapOp&) = default;
@@ -103,6 +103,9 @@ using Op = std::variant<IoremapOp, IoremapPageRangeOp, VmapPageRangeOp, IounmapO
                         FailAllocOp, VmallocOp, VmapOp, VfreeOp, VunmapOp, FailPageAllocOp>;
 
 // Op kinds by variant index, for the byte form's per-target opcode tables.
+// harness/op_desc.h checks that each enumerator names the alternative at its
+// index, and describes every op once (name, fields, their text and byte
+// forms, validation and shrinking).
 enum class OpKind : std::uint8_t {
   ioremap,
   ioremap_page_range,
@@ -117,9 +120,11 @@ enum class OpKind : std::uint8_t {
   fail_page_alloc
 };
 inline constexpr unsigned kOpKinds = std::variant_size_v<Op>;
+inline OpKind op_kind(const Op& op) { return static_cast<OpKind>(op.index()); }
 
 // Stable name of the op kind, as written in traces and signatures.
 std::string_view op_name(const Op& op);
+std::string_view op_kind_name(OpKind kind);
 // The op's canonical text line (without newline).
 std::string show(const Op& op);
 

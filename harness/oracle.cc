@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "harness/visit.h"
+
 namespace vmapfuzz::harness {
 
 using engine::BugId;
@@ -184,29 +186,46 @@ std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
 
 std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op) {
   const u64 page = ref.geo().page_size();
-  if (auto* o = std::get_if<IoremapOp>(&op)) return {o->va, o->va + o->size + page};
-  if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return {o->va, o->va + o->size};
-  if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return {o->va, o->va + o->size};
-  if (auto* o = std::get_if<IounmapOp>(&op)) {
-    const auto [a, b] = ref.area_extent(o->va);
-    return a == b ? std::pair<u64, u64>{o->va, o->va + page} : ref.leaf_extent(a, b);
-  }
-  if (auto* o = std::get_if<VunmapRangeOp>(&op)) return ref.leaf_extent(o->va, o->va + o->size);
-  if (auto* o = std::get_if<VmallocOp>(&op)) {
-    // The area goes at the hint aligned to at most PMD_SIZE, its size
-    // rounded up to at most PMD_SIZE, plus the guard page.
-    const u64 pmd = ref.geo().pmd_size();
-    return {o->va, o->va + pmd + (o->size + pmd - 1) / pmd * pmd + page};
-  }
-  if (auto* o = std::get_if<VmapOp>(&op)) return {o->va, o->va + (o->page_count() + 1) * page};
-  const u64* va = nullptr;
-  if (auto* o = std::get_if<VfreeOp>(&op)) va = &o->va;
-  if (auto* o = std::get_if<VunmapOp>(&op)) va = &o->va;
-  if (va) {
-    const auto [a, b] = ref.area_extent(*va);
-    return a == b ? std::pair<u64, u64>{*va, *va + page} : ref.leaf_extent(a, b);
-  }
-  return {0, 0};
+  // An area's whole leaves: an unmap clears the blocks and CONT groups
+  // that reach beyond the area too.
+  auto area = [&](u64 va) {
+    const auto [a, b] = ref.area_extent(va);
+    return a == b ? std::pair<u64, u64>{va, va + page} : ref.leaf_extent(a, b);
+  };
+  using Range = std::pair<u64, u64>;
+  return std::visit(
+      Overloaded{
+          // ioremap's area has a guard page after it.
+          [&](const IoremapOp& o) {
+            return Range{o.va, o.va + o.size + page};
+          },
+          [&](const IoremapPageRangeOp& o) {
+            return Range{o.va, o.va + o.size};
+          },
+          [&](const VmapPageRangeOp& o) {
+            return Range{o.va, o.va + o.size};
+          },
+          [&](const IounmapOp& o) { return area(o.va); },
+          [&](const VfreeOp& o) { return area(o.va); },
+          [&](const VunmapOp& o) { return area(o.va); },
+          [&](const VunmapRangeOp& o) { return ref.leaf_extent(o.va, o.va + o.size); },
+          [&](const VmallocOp& o) {
+            // The area goes at the hint aligned to at most PMD_SIZE, its
+            // size rounded up to at most PMD_SIZE, plus the guard page.
+            const u64 pmd = ref.geo().pmd_size();
+            return Range{o.va, o.va + pmd + (o.size + pmd - 1) / pmd * pmd + page};
+          },
+          [&](const VmapOp& o) {
+            return Range{o.va, o.va + (o.page_count() + 1) * page};
+          },
+          [](const FailAllocOp&) {
+            return Range{0, 0};
+          },
+          [](const FailPageAllocOp&) {
+            return Range{0, 0};
+          },
+      },
+      op);
 }
 
 namespace {
@@ -246,88 +265,6 @@ std::optional<std::string> compare_tables(const engine::Kernel& a, const engine:
   return compare_table_range(a, b, a.pgd_pa().v, b.pgd_pa().v, engine::kPgdLevel, base, lo, hi);
 }
 
-namespace {
-
-// The weaker of two relations.
-VariantRelation weaker(VariantRelation a, VariantRelation b) { return std::max(a, b); }
-
-// mainline vs v6.12 (see VariantRelation in oracle.h).
-VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel& ref,
-                                   const Op& op) {
-  const engine::Geometry& g = ref.geo();
-  if (std::holds_alternative<IoremapOp>(op) || std::holds_alternative<IoremapPageRangeOp>(op) ||
-      std::holds_alternative<VmapPageRangeOp>(op))
-    return weaker(r, VariantRelation::translation);
-  if (auto* o = std::get_if<VmallocOp>(&op)) {
-    if (ref.page_alloc_failure_armed()) return VariantRelation::none;
-    const u64 page = g.page_size();
-    const u64 real_size = (o->size + page - 1) / page * page;
-    const bool pmd_shift = g.pmd_block && real_size >= g.pmd_size();
-    if (o->huge && !ref.config().nohugevmalloc && !pmd_shift && g.cont_pte_shift &&
-        real_size >= g.cont_pte_size() &&
-        (o->va % g.cont_pte_size() != 0 || real_size % g.cont_pte_size() != 0))
-      return VariantRelation::none;
-    return weaker(r, VariantRelation::mapped);
-  }
-  if (r != VariantRelation::identical && std::holds_alternative<VunmapRangeOp>(op))
-    return VariantRelation::none;
-  // Freeing an area that covers part of a leaf beyond it (a CONT group that
-  // a vmap_page_range over the area's edge wrote in mainline): mainline
-  // clears the whole group, 6.12 only the area's single pages.
-  const u64* area_va = nullptr;
-  if (auto* o = std::get_if<IounmapOp>(&op)) area_va = &o->va;
-  if (auto* o = std::get_if<VfreeOp>(&op)) area_va = &o->va;
-  if (auto* o = std::get_if<VunmapOp>(&op)) area_va = &o->va;
-  if (area_va && r != VariantRelation::identical) {
-    const auto [a, b] = ref.area_extent(*area_va);
-    if (a != b && ref.leaf_extent(a, b) != std::pair<u64, u64>{a, b}) return VariantRelation::none;
-  }
-  return r;  // vmap(): plain PTEs in both; frees: the same unmap walk
-}
-
-}  // namespace
-
-VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op,
-                              engine::Variant variant) {
-  if (r == VariantRelation::none || maps_over_live_mapping(ref, op)) return VariantRelation::none;
-  // Once the two may hold different tables (a vmap() mapped with blocks in
-  // one of them, and left no PTE table behind after its vunmap()), an
-  // injected table allocation failure hits them at different points of the
-  // same op: both return -ENOMEM with different parts mapped.
-  if (r != VariantRelation::identical && ref.table_alloc_failure_armed())
-    return VariantRelation::none;
-  if (variant == engine::Variant::v6_12) return next_relation_6_12(r, ref, op);
-  if (std::holds_alternative<VmapOp>(op)) return VariantRelation::translation;
-  if (r == VariantRelation::translation && std::holds_alternative<VunmapRangeOp>(op))
-    return VariantRelation::none;
-  return r;
-}
-
-namespace {
-
-// Runs with level and CONT use forgotten: the translation alone.
-std::vector<LeafRun> translation_only(const std::vector<LeafRun>& runs) {
-  std::vector<LeafRun> out;
-  for (LeafRun r : runs) {
-    r.level = 0;
-    r.cont = false;
-    reference::append_run(out, r);
-  }
-  return out;
-}
-
-// Runs with CONT use forgotten (levels kept); with `keep_pa` false the
-// output address too (every run then maps onto its own VA).
-std::vector<LeafRun> without_cont(const std::vector<LeafRun>& runs, bool keep_pa) {
-  std::vector<LeafRun> out;
-  for (LeafRun r : runs) {
-    r.cont = false;
-    if (!keep_pa) r.pa = r.va;
-    reference::append_run(out, r);
-  }
-  return out;
-}
-
 u64 huge_bytes(const std::vector<LeafRun>& runs) {
   u64 n = 0;
   for (const LeafRun& r : runs)
@@ -335,64 +272,31 @@ u64 huge_bytes(const std::vector<LeafRun>& runs) {
   return n;
 }
 
-}  // namespace
-
-std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel& base,
-                                         const engine::Kernel& series, u64 lo, u64 hi) {
-  if (r == VariantRelation::none) return std::nullopt;
-  if (r == VariantRelation::identical) {
-    if (auto diff = compare_tables(base, series, lo, hi))
-      return Mismatch{"variants", "-", "tables-differ",
-                      "mainline and " + std::string(engine::variant_name(series.variant())) +
-                          " tables are not bit-identical: " + *diff};
-    return std::nullopt;
-  }
-  const auto& g = base.geo();
-  const auto a = reference::scan_range(base.pool(), g, base.pgd_pa().v, lo, hi).runs;
-  const auto b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
-  if (series.variant() == engine::Variant::v6_12) {
-    // The same leaves CONT bits aside (translation), and the output
-    // addresses too unless `mapped`.
-    const bool keep_pa = r == VariantRelation::translation;
-    if (auto m = compare_leaves(without_cont(a, keep_pa), without_cont(b, keep_pa))) {
-      m->what = std::string(keep_pa ? "translation-" : "mapped-") + m->check + "-" + m->what;
-      m->check = "variants";
-      m->level = "-";
-      m->detail = "mainline (expected) vs v6.12 (actual), CONT bits aside" +
-                  std::string(keep_pa ? "" : " and output addresses") + ": " + m->detail;
-      return m;
-    }
-    return std::nullopt;
-  }
-  if (auto m = compare_leaves(translation_only(a), translation_only(b))) {
-    m->check = "variants";
-    m->level = "-";
-    m->what = "translation-" + m->what;
-    m->detail = "mainline (expected) vs " + std::string(engine::variant_name(series.variant())) +
-                " (actual): " + m->detail;
-    return m;
-  }
-  if (huge_bytes(b) < huge_bytes(a))
-    return Mismatch{"variants", "-", "fewer-blocks",
-                    "the series maps " + std::to_string(huge_bytes(b)) +
-                        " bytes with blocks or CONT, mainline " + std::to_string(huge_bytes(a))};
-  return std::nullopt;
+std::string signature(const Mismatch& m, std::string_view impl, const Op& op) {
+  return m.check + ":" + std::string(impl) + ":" + std::string(op_name(op)) + ":" + m.level + ":" +
+         m.what;
 }
 
-bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
-  auto over = [&](u64 va, u64 size) { return ref.overlaps_mapping(va, va + size); };
-  if (auto* o = std::get_if<IoremapOp>(&op)) return over(o->va, o->size);
-  if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return over(o->va, o->size);
-  if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return over(o->va, o->size);
-  // vmalloc/vmap areas avoid live areas, but not raw vmap_page_range
-  // mappings outside any area.
-  if (std::holds_alternative<VmallocOp>(op)) {
-    const auto [a, b] = touched_range(ref, op);
-    return over(a, b - a);
+std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engine::Kernel& k,
+                                     u64 lo, u64 hi) {
+  const bool whole = lo == 0 && hi == ~u64{0};
+  const auto scan = whole ? reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v)
+                          : reference::scan_range(k.pool(), k.geo(), k.pgd_pa().v, lo, hi);
+  if (auto m = check_structure(scan)) return m;
+  return compare_leaves(whole ? ref.expected_runs() : ref.expected_runs(lo, hi), scan.runs);
+}
+
+std::optional<Mismatch> check_op(const reference::RefKernel& ref_after, const Outcome& expected,
+                                 const engine::Kernel& k, const Outcome& actual, u64 lo, u64 hi) {
+  if (auto m = compare_outcomes(expected, actual)) return m;
+  if (lo < hi) {
+    if (auto m = check_tables(ref_after, k, lo, hi)) return m;
   }
-  if (auto* o = std::get_if<VmapOp>(&op))
-    return over(o->va, o->page_count() * ref.geo().page_size());
-  return false;
+  if (k.pool().live_count() != ref_after.table_count())
+    return Mismatch{"tables", "-", "live-count",
+                    "expected " + std::to_string(ref_after.table_count()) + " live tables, found " +
+                        std::to_string(k.pool().live_count())};
+  return std::nullopt;
 }
 
 }  // namespace vmapfuzz::harness

@@ -44,49 +44,27 @@ const reference::LeafRun* run_at(const std::vector<reference::LeafRun>& runs, en
 
 const char* level_name(unsigned level);
 
-// Accepted difference between variants, in one place: once an op maps over
-// a live mapping (a caller bug: the kernel's contract is a free range), the
-// variants may differ, because v4 checks only the first PTE of each batch
-// and its batches are larger than mainline's 64 KiB. From that op on the
-// variants are compared with the reference only, not with each other.
-bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op);
+// Bytes of `runs` mapped with a PMD/PUD block or a CONT group.
+engine::u64 huge_bytes(const std::vector<reference::LeafRun>& runs);
 
-// How mainline and the variant under test must relate, op by op:
-//   identical:   bit-identical tables (ioremap, vmalloc: the series' claim;
-//                with v6.12: vmap(), small vmalloc tables, unmaps);
-//   translation: the same translation of every page. With the series, it
-//                uses at least as much block and CONT mapping (after a
-//                vmap(), which only the series maps with blocks). With
-//                v6.12, the same leaves at the same levels, CONT bits aside:
-//                after an ioremap/vmap_page_range, which mainline maps with
-//                64K CONT groups and 6.12 with plain PTEs;
-//   mapped:      (v6.12 only) the same VAs mapped, at the same levels (CONT
-//                aside) with the same attributes, output addresses free:
-//                after a vmalloc(), because 6.12's vm_area_alloc_pages takes
-//                no opportunistic larger orders, so the pages (and every
-//                later allocation) come from other frames;
-//   none:        compared with the reference only — once an injected table
-//                allocation failure may hit the two at different points (an
-//                op run with fail_alloc armed after they stopped being
-//                bit-identical: the series allocates fewer tables for a
-//                vmap() and leaves fewer behind), or the return
-//                codes differ otherwise, after an op maps over a
-//                live mapping (caller bug, see above), or after a partial
-//                vunmap_range() once the layouts may differ (it clears whole
-//                blocks, WARNing: the v4 reviewers' set_memory_*/unmap
-//                concern, not a divergence to report; and mainline clears
-//                whole CONT groups where 6.12 has single pages). With v6.12
-//                also after a vmalloc() while a page allocation failure is
-//                armed (the two allocate different orders, so it hits other
-//                allocations), and after a huge vmalloc() that mainline
-//                aligns or rounds to 64K (CONT_PTE_SHIFT) but 6.12 to a
-//                page: the areas differ. A BUG in either ends the trace.
-enum class VariantRelation { identical, translation, mapped, none };
-VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op,
-                              engine::Variant variant = engine::Variant::v4);
-std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel& base,
-                                         const engine::Kernel& series, engine::u64 lo,
-                                         engine::u64 hi);
+// The failure signature of a mismatch: <check>:<impl>:<op>:<level>:<what>,
+// e.g. "translation:v4:vmap:pte:pa-mismatch". The one place it is spelled.
+std::string signature(const Mismatch& m, std::string_view impl, const Op& op);
+
+// The tables of `k` against the reference `ref` over VAs [lo, hi): their
+// structure (scan_range), then the leaves against ref's expected leaves.
+// [0, ~0) is the whole tree, with the leak check (scan_tables).
+std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engine::Kernel& k,
+                                     engine::u64 lo, engine::u64 hi);
+
+// The checks after one op on one implementation, in order: its Outcome
+// (`actual`) against the prediction (`expected`), then check_tables() over
+// [lo, hi) unless empty, then the number of live tables against
+// `ref_after` (the reference after the same op). The Runner calls it with
+// the op's touched_range(); properties with the whole tree.
+std::optional<Mismatch> check_op(const reference::RefKernel& ref_after,
+                                 const engine::Outcome& expected, const engine::Kernel& k,
+                                 const engine::Outcome& actual, engine::u64 lo, engine::u64 hi);
 
 // The VA range an op may change, judged from the reference state before
 // the op: its own range (an ioremap's guard page included), widened to the

@@ -8,6 +8,8 @@
 #include "engine/vmap_range.h"
 #include "engine/vunmap.h"
 #include "harness/oracle.h"
+#include "harness/variant_relation.h"
+#include "harness/visit.h"
 #include "reference/mmu_walker.h"
 
 namespace vmapfuzz::harness {
@@ -20,64 +22,87 @@ using engine::VirtAddr;
 
 Outcome execute(Kernel& k, const Op& op) {
   k.out().clear();
-  int ret = 0;
-  if (auto* o = std::get_if<IoremapOp>(&op)) {
-    engine::VmArea* area = engine::get_vm_area_at(k, {o->va}, o->size, engine::VM_IOREMAP);
-    if (!area) {
-      ret = -engine::kENOMEM;
-    } else {
-      ret = engine::ioremap_page_range(k, {o->va}, VirtAddr{o->va} + o->size, {o->pa},
-                                       engine::prot_value(o->prot));
-      if (ret != 0 && !k.bugged()) engine::free_vm_area(k, k.find_vm_area({o->va}));
-    }
-  } else if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) {
-    ret = engine::ioremap_page_range(k, {o->va}, VirtAddr{o->va} + o->size, {o->pa},
-                                     engine::prot_value(o->prot));
-  } else if (auto* o = std::get_if<VmapPageRangeOp>(&op)) {
-    ret = engine::vmap_page_range(k, {o->va}, VirtAddr{o->va} + o->size, {o->pa},
-                                  engine::prot_value(o->prot));
-  } else if (auto* o = std::get_if<IounmapOp>(&op)) {
-    engine::vunmap(k, {o->va});
-  } else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
-    engine::vunmap_range(k, {o->va}, VirtAddr{o->va} + o->size);
-  } else if (auto* o = std::get_if<FailAllocOp>(&op)) {
-    k.pool().fail_nth(o->nth);
-  } else if (auto* o = std::get_if<VmallocOp>(&op)) {
-    VirtAddr addr;
-    ret = engine::vmalloc(k, o->size, {o->va}, o->huge, engine::prot_value(o->prot), &addr);
-  } else if (auto* o = std::get_if<VmapOp>(&op)) {
-    VirtAddr addr;
-    const std::vector<u64> pages = o->pages();
-    ret = engine::vmap(k, pages, {o->va}, engine::prot_value(o->prot), &addr);
-  } else if (auto* o = std::get_if<VfreeOp>(&op)) {
-    engine::vfree(k, {o->va});
-  } else if (auto* o = std::get_if<VunmapOp>(&op)) {
-    engine::vunmap(k, {o->va});
-  } else {
-    const auto& f = std::get<FailPageAllocOp>(op);
-    k.page_allocator().fail_nth(f.nth, f.min_order, f.times);
-  }
-  if (k.bugged()) ret = -engine::kBUGGED;
-  k.out().ret = ret;
+  const int ret = std::visit(
+      Overloaded{
+          [&](const IoremapOp& o) {
+            engine::VmArea* area = engine::get_vm_area_at(k, {o.va}, o.size, engine::VM_IOREMAP);
+            if (!area) return -engine::kENOMEM;
+            const int r = engine::ioremap_page_range(k, {o.va}, VirtAddr{o.va} + o.size, {o.pa},
+                                                     engine::prot_value(o.prot));
+            if (r != 0 && !k.bugged()) engine::free_vm_area(k, k.find_vm_area({o.va}));
+            return r;
+          },
+          [&](const IoremapPageRangeOp& o) {
+            return engine::ioremap_page_range(k, {o.va}, VirtAddr{o.va} + o.size, {o.pa},
+                                              engine::prot_value(o.prot));
+          },
+          [&](const VmapPageRangeOp& o) {
+            return engine::vmap_page_range(k, {o.va}, VirtAddr{o.va} + o.size, {o.pa},
+                                           engine::prot_value(o.prot));
+          },
+          [&](const IounmapOp& o) {
+            engine::vunmap(k, {o.va});
+            return 0;
+          },
+          [&](const VunmapRangeOp& o) {
+            engine::vunmap_range(k, {o.va}, VirtAddr{o.va} + o.size);
+            return 0;
+          },
+          [&](const FailAllocOp& o) {
+            k.pool().fail_nth(o.nth);
+            return 0;
+          },
+          [&](const VmallocOp& o) {
+            VirtAddr addr;
+            return engine::vmalloc(k, o.size, {o.va}, o.huge, engine::prot_value(o.prot), &addr);
+          },
+          [&](const VmapOp& o) {
+            VirtAddr addr;
+            const std::vector<u64> pages = o.pages();
+            return engine::vmap(k, pages, {o.va}, engine::prot_value(o.prot), &addr);
+          },
+          [&](const VfreeOp& o) {
+            engine::vfree(k, {o.va});
+            return 0;
+          },
+          [&](const VunmapOp& o) {
+            engine::vunmap(k, {o.va});
+            return 0;
+          },
+          [&](const FailPageAllocOp& o) {
+            k.page_allocator().fail_nth(o.nth, o.min_order, o.times);
+            return 0;
+          },
+      },
+      op);
+  k.out().ret = k.bugged() ? -engine::kBUGGED : ret;
   return k.out();
 }
 
 Outcome predict(reference::RefKernel& r, const Op& op) {
-  if (auto* o = std::get_if<IoremapOp>(&op)) return r.ioremap(o->va, o->size, o->pa, o->prot);
-  if (auto* o = std::get_if<IoremapPageRangeOp>(&op))
-    return r.ioremap_page_range(o->va, o->size, o->pa, o->prot);
-  if (auto* o = std::get_if<VmapPageRangeOp>(&op))
-    return r.vmap_page_range(o->va, o->size, o->pa, o->prot);
-  if (auto* o = std::get_if<IounmapOp>(&op)) return r.iounmap(o->va);
-  if (auto* o = std::get_if<VunmapRangeOp>(&op)) return r.vunmap_range(o->va, o->size);
-  if (auto* o = std::get_if<VmallocOp>(&op)) return r.vmalloc(o->va, o->size, o->huge, o->prot);
-  if (auto* o = std::get_if<VmapOp>(&op)) return r.vmap(o->va, o->pages(), o->prot);
-  if (auto* o = std::get_if<VfreeOp>(&op)) return r.vfree(o->va);
-  if (auto* o = std::get_if<VunmapOp>(&op)) return r.vunmap(o->va);
-  if (auto* o = std::get_if<FailAllocOp>(&op)) r.fail_alloc(o->nth);
-  if (auto* o = std::get_if<FailPageAllocOp>(&op))
-    r.fail_page_alloc(o->nth, o->min_order, o->times);
-  return Outcome{};
+  return std::visit(
+      Overloaded{
+          [&](const IoremapOp& o) { return r.ioremap(o.va, o.size, o.pa, o.prot); },
+          [&](const IoremapPageRangeOp& o) {
+            return r.ioremap_page_range(o.va, o.size, o.pa, o.prot);
+          },
+          [&](const VmapPageRangeOp& o) { return r.vmap_page_range(o.va, o.size, o.pa, o.prot); },
+          [&](const IounmapOp& o) { return r.iounmap(o.va); },
+          [&](const VunmapRangeOp& o) { return r.vunmap_range(o.va, o.size); },
+          [&](const VmallocOp& o) { return r.vmalloc(o.va, o.size, o.huge, o.prot); },
+          [&](const VmapOp& o) { return r.vmap(o.va, o.pages(), o.prot); },
+          [&](const VfreeOp& o) { return r.vfree(o.va); },
+          [&](const VunmapOp& o) { return r.vunmap(o.va); },
+          [&](const FailAllocOp& o) {
+            r.fail_alloc(o.nth);
+            return Outcome{};
+          },
+          [&](const FailPageAllocOp& o) {
+            r.fail_page_alloc(o.nth, o.min_order, o.times);
+            return Outcome{};
+          },
+      },
+      op);
 }
 
 namespace {
@@ -90,8 +115,7 @@ Failure make_failure(const Mismatch& m, std::string_view impl, const Op& op, std
   Failure f;
   f.impl = std::string(impl);
   f.va = m.va;
-  f.signature = m.check + ":" + std::string(impl) + ":" + std::string(op_name(op)) + ":" + m.level +
-                ":" + m.what;
+  f.signature = signature(m, impl, op);
   f.op_index = i;
   f.detail = "op " + std::to_string(i + 1) + ": " + show(op) + "\n" + m.detail;
   return f;
@@ -181,9 +205,10 @@ RunResult Runner::run(const Trace& t) {
     for (std::size_t k = 0; k < impls_.size(); ++k) {
       Impl& im = impls_[k];
       if (im.retired) continue;
-      const auto kind = static_cast<OpKind>(op.index());
+      const OpKind kind = op_kind(op);
       if (im.backend && !im.backend->supports(kind)) {
         im.retired = true;
+        res.backend_retired = true;
         res.notes.push_back(im.name() + ": op " + std::to_string(i + 1) + " (" +
                             std::string(op_name(op)) +
                             ") is not supported by this implementation; it was compared up to op " +
@@ -196,38 +221,16 @@ RunResult Runner::run(const Trace& t) {
       const Outcome expected = predict(*im.ref, op);
       const engine::Counters before = im.kernel->counters();
       Outcome actual = im.backend ? im.backend->execute(*im.kernel, op) : execute(*im.kernel, op);
-      if (im.backend) {
-        // vmap()/vmalloc() return a pointer: NULL stands for any error.
-        if (im.backend->ret_is_pointer(kind) && expected.ret < 0 && actual.ret < 0 &&
-            actual.bug == engine::BugId::none)
-          actual.ret = expected.ret;
-        // A BUG unwinds the kernel frames, and with them the walker's local
-        // pgtbl_mod_mask: there is nothing to compare.
-        if (actual.bug != engine::BugId::none) actual.mod_mask = expected.mod_mask;
-      }
+      if (im.backend)
+        actual = backend_comparable(expected, actual, im.backend->ret_is_pointer(kind));
       if (coverage_ && !im.backend)
         coverage_->add(*t.geo, im.variant, op, actual, before, im.kernel->counters());
-      std::optional<Mismatch> m = compare_outcomes(expected, actual);
-      if (!m && rlo < rhi) {
-        const auto scan =
-            reference::scan_range(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v, rlo, rhi);
-        m = check_structure(scan);
-        if (!m) m = compare_leaves(im.ref->expected_runs(rlo, rhi), scan.runs);
-      }
-      if (!m && im.kernel->pool().live_count() != im.ref->table_count())
-        m = Mismatch{"tables", "-", "live-count",
-                     "expected " + std::to_string(im.ref->table_count()) + " live tables, found " +
-                         std::to_string(im.kernel->pool().live_count())};
+      const std::optional<Mismatch> m = check_op(*im.ref, expected, *im.kernel, actual, rlo, rhi);
       if (m) return fail(*m, name, i, k, {rlo, rhi});
       bugged = bugged || actual.bug != engine::BugId::none;
       if (k < 2) rets.push_back(actual.ret);
     }
-    // Injected table allocation failures land on different ops once the
-    // series needs fewer tables (vmap with blocks): a different return
-    // code is then expected, and the states part ways (likewise for v6.12
-    // once the layouts or page frames differ).
-    if (relation != VariantRelation::identical && rets.size() > 1 && rets[0] != rets[1])
-      relation = VariantRelation::none;
+    if (rets.size() > 1) relation = relation_after_returns(relation, rets[0], rets[1]);
     if (has_series_impl && !bugged && lo < hi) {
       if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, lo, hi))
         return fail(*m, variants_name(impls_[1].variant), i, 1, {lo, hi});
@@ -249,10 +252,8 @@ RunResult Runner::run(const Trace& t) {
   for (std::size_t k = 0; k < impls_.size(); ++k) {
     Impl& im = impls_[k];
     if (im.retired) continue;
-    const auto scan = reference::scan_tables(im.kernel->pool(), *t.geo, im.kernel->pgd_pa().v);
-    std::optional<Mismatch> m = check_structure(scan);
-    if (!m) m = compare_leaves(im.ref->expected_runs(), scan.runs);
-    if (m) return fail(*m, im.name(), last, k, {0, ~u64{0}});
+    if (auto m = check_tables(*im.ref, *im.kernel, 0, ~u64{0}))
+      return fail(*m, im.name(), last, k, {0, ~u64{0}});
   }
   if (has_series_impl && !res.stopped_by_bug) {
     if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, 0, ~u64{0}))

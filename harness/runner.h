@@ -44,7 +44,8 @@ struct RunResult {
   std::optional<std::string> rejected;  // outside the contract: not run
   std::optional<Failure> failure;
   std::size_t ops_run = 0;
-  bool stopped_by_bug = false;  // a modelled BUG ended the trace (as predicted)
+  bool stopped_by_bug = false;   // a modelled BUG ended the trace (as predicted)
+  bool backend_retired = false;  // the backend met an op it cannot run (see notes)
   // Things a reader should know that are not failures, e.g. that the
   // kernel implementation stopped at an op its tree does not support.
   std::vector<std::string> notes;

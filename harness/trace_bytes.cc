@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Byte form of a trace:
 //   u8 geometry index, u8 boot options, then ops until the input ends:
-//   u8 opcode (mod kOpKinds), then the op's fields in declaration order.
-// Each address or size field starts with a selector byte; selector 0 is
-// followed by the exact value (8 bytes, little endian) and is what
-// encode_bytes() writes; selectors 1..7 build a value from a boundary
-// granule, an index and a signed page delta, so that mutations land on and
-// next to 64K, 2M and 1G boundaries.
+//   u8 opcode (an index into the target's op kinds, mod their number), then
+//   the op's fields in the order harness/op_desc.h lists them, by kind:
+//   va, size, pa  a selector byte; selector 0 is followed by the exact value
+//                 (8 bytes, little endian) and is what encode_bytes()
+//                 writes; selectors 1..7 build a value from a boundary
+//                 granule, an index and a signed page delta, so that
+//                 mutations land on and next to 64K, 2M and 1G boundaries;
+//   nth           one byte;
+//   prot, flag, min_order, times
+//                 consecutive ones share one byte, in mixed radix (6, 2,
+//                 11 and 4 values; a flag reads 1 from an even byte);
+//   pages         a run count byte, then per run a selector and its values
+//                 (read_runs() below).
 #include <algorithm>
 #include <array>
+#include <numeric>
 
+#include "harness/op_desc.h"
 #include "harness/trace_io.h"
 
 namespace vmapfuzz::harness {
@@ -103,16 +112,6 @@ u64 read_va(Reader& r, const engine::Geometry& g) {
   return fold_va(g, read_offset(r, g.vmalloc_size, g.page_size()));
 }
 
-template <class R>
-R read_range(Reader& r, const engine::Geometry& g, bool page_aligned_size) {
-  R o;
-  o.va = read_va(r, g);
-  o.size = fold_size(g, read_size(r, g.page_size()), o.va, page_aligned_size);
-  o.pa = fold_pa(g, read_offset(r, g.phys_limit, g.page_size()), o.size);
-  o.prot = engine::kAllProts[r.u8() % std::size(engine::kAllProts)];
-  return o;
-}
-
 // A page array built from runs so that every contiguity pattern is common:
 // aligned blocks of order 0..10 (dma-buf heaps use 8/4/0), contiguous but
 // misaligned runs, runs that continue the previous one physically or miss
@@ -176,24 +175,165 @@ std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
   return runs;
 }
 
-template <class R>
-void write_range(Writer& w, const R& o) {
-  w.exact(o.va);
-  w.exact(o.size);
-  w.exact(o.pa);
-  w.u8(static_cast<std::uint8_t>(o.prot));
+void write_runs(Writer& w, const std::vector<PageRun>& runs, bool* ok) {
+  // The exact form of a run list: count byte, then selector 7 per run.
+  if (runs.empty() || runs.size() > 16) {
+    *ok = false;
+    return;
+  }
+  w.u8(static_cast<std::uint8_t>(runs.size() - 1));
+  for (const PageRun& run : runs) {
+    if (run.count > 0xffffffffu) *ok = false;
+    w.u8(7);
+    w.u8(0);
+    w.le(run.pfn, 8);
+    w.le(run.count, 4);
+  }
+}
+
+// The small fields that share a byte, as a digit of `radix` values.
+bool is_small(FieldKind k) {
+  return k == FieldKind::prot || k == FieldKind::flag || k == FieldKind::min_order ||
+         k == FieldKind::times;
+}
+unsigned radix(FieldKind k) {
+  switch (k) {
+    case FieldKind::prot: return std::size(engine::kAllProts);
+    case FieldKind::flag: return 2;
+    case FieldKind::min_order: return 11;
+    case FieldKind::times: return 4;
+    default: return 1;
+  }
+}
+// Digit -> value and back; digit() is nullopt for a value the form cannot hold.
+void from_digit(FieldKind, unsigned d, engine::ProtName* v) { *v = engine::kAllProts[d]; }
+void from_digit(FieldKind, unsigned d, bool* v) { *v = d == 0; }  // mostly true: huge vmalloc
+void from_digit(FieldKind k, unsigned d, unsigned* v) { *v = k == FieldKind::times ? d + 1 : d; }
+template <class T>
+void from_digit(FieldKind, unsigned, T*) {}
+std::optional<unsigned> digit(FieldKind, engine::ProtName v) { return static_cast<unsigned>(v); }
+std::optional<unsigned> digit(FieldKind, bool v) { return v ? 0 : 1; }
+std::optional<unsigned> digit(FieldKind k, unsigned v) {
+  const unsigned d = k == FieldKind::times ? v - 1 : v;
+  return d < radix(k) ? std::optional<unsigned>(d) : std::nullopt;
+}
+template <class T>
+std::optional<unsigned> digit(FieldKind, const T&) {
+  return std::nullopt;
+}
+
+// Decoding state of one op: the shared byte of the small fields, and the
+// values later fields are folded against.
+struct OpReader {
+  Reader& r;
+  const engine::Geometry& g;
+  unsigned small = 0;  // what is left of the shared byte
+  bool in_small = false;
+  u64 va = 0, size = 0;
+
+  void read(FieldKind k, u64* v) {
+    switch (k) {
+      case FieldKind::va: *v = va = read_va(r, g); break;
+      case FieldKind::size:
+      case FieldKind::size_any:
+        *v = size = fold_size(g, read_size(r, g.page_size()), va, k == FieldKind::size);
+        break;
+      case FieldKind::pa: *v = fold_pa(g, read_offset(r, g.phys_limit, g.page_size()), size); break;
+      default: break;
+    }
+  }
+  void read(FieldKind k, unsigned* v) {
+    if (k == FieldKind::nth) *v = r.u8();
+    else read_small(k, v);
+  }
+  void read(FieldKind k, bool* v) { read_small(k, v); }
+  void read(FieldKind k, engine::ProtName* v) { read_small(k, v); }
+  void read(FieldKind, std::vector<PageRun>* v) {
+    *v = read_runs(r, g);
+    size = std::accumulate(v->begin(), v->end(), u64{0},
+                           [](u64 n, const PageRun& run) { return n + run.count; }) *
+           g.page_size();
+  }
+  template <class T>
+  void read_small(FieldKind k, T* v) {
+    if (!in_small) small = r.u8();
+    in_small = true;
+    from_digit(k, small % radix(k), v);
+    small /= radix(k);
+  }
+};
+
+struct OpWriter {
+  Writer& w;
+  bool ok = true;
+  unsigned small = 0, scale = 1;  // the shared byte being built
+  bool in_small = false;
+
+  void flush_small() {
+    if (in_small) w.u8(static_cast<std::uint8_t>(small));
+    in_small = false;
+    small = 0;
+    scale = 1;
+  }
+  void write(FieldKind k, u64 v) {
+    flush_small();
+    (void)k;
+    w.exact(v);
+  }
+  void write(FieldKind k, unsigned v) {
+    if (k != FieldKind::nth) return write_small(k, v);
+    flush_small();
+    if (v > 0xff) ok = false;
+    w.u8(static_cast<std::uint8_t>(v));
+  }
+  void write(FieldKind k, bool v) { write_small(k, v); }
+  void write(FieldKind k, engine::ProtName v) { write_small(k, v); }
+  void write(FieldKind, const std::vector<PageRun>& v) {
+    flush_small();
+    write_runs(w, v, &ok);
+  }
+  template <class T>
+  void write_small(FieldKind k, const T& v) {
+    const auto d = digit(k, v);
+    if (!d) ok = false;
+    in_small = true;
+    small += d.value_or(0) * scale;
+    scale *= radix(k);
+  }
+};
+
+template <class O>
+O read_op(Reader& r, const engine::Geometry& g) {
+  O o{};
+  OpReader in{r, g};
+  for_each_field<O>([&](const auto& fd) {
+    if (!is_small(fd.kind)) in.in_small = false;
+    in.read(fd.kind, &(o.*fd.member));
+  });
+  // An area given by its pages starts low enough to stay inside the window
+  // (a size is folded to fit already).
+  if constexpr (has_field_kind<O>(FieldKind::pages)) {
+    const u64 win_end = g.vmalloc_start + g.vmalloc_size;
+    if (in.size > win_end - o.va) o.va = win_end - in.size;
+  }
+  return o;
+}
+
+template <class O>
+bool write_op(Writer& w, const O& o) {
+  OpWriter out{w};
+  for_each_field<O>([&](const auto& fd) { out.write(fd.kind, o.*fd.member); });
+  out.flush_small();
+  return out.ok;
 }
 
 }  // namespace
 
 std::span<const OpKind> all_op_kinds() {
-  static constexpr OpKind kAll[] = {OpKind::ioremap,         OpKind::ioremap_page_range,
-                                    OpKind::vmap_page_range, OpKind::iounmap,
-                                    OpKind::vunmap_range,    OpKind::fail_alloc,
-                                    OpKind::vmalloc,         OpKind::vmap,
-                                    OpKind::vfree,           OpKind::vunmap,
-                                    OpKind::fail_page_alloc};
-  static_assert(std::size(kAll) == kOpKinds);
+  static constexpr auto kAll = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<OpKind, kOpKinds>{static_cast<OpKind>(I)...};
+  }
+  (std::make_index_sequence<kOpKinds>{});
   return kAll;
 }
 
@@ -209,55 +349,17 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
   t.config.nohugeiomap = (cfg & 0x07) == 0x07;
   t.config.nohugevmalloc = (cfg & 0x38) == 0x38;
   const engine::Geometry& g = *t.geo;
+  // Decoders by op kind, in OpKind order.
+  using ReadFn = Op (*)(Reader&, const engine::Geometry&);
+  static constexpr auto kReaders = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<ReadFn, kOpKinds>{[](Reader& r, const engine::Geometry& geo) -> Op {
+      return read_op<std::variant_alternative_t<I, Op>>(r, geo);
+    }...};
+  }
+  (std::make_index_sequence<kOpKinds>{});
   while (!r.empty() && t.ops.size() < kMaxOps) {
-    switch (kinds[r.u8() % kinds.size()]) {
-      case OpKind::ioremap: t.ops.push_back(read_range<IoremapOp>(r, g, true)); break;
-      case OpKind::ioremap_page_range:
-        t.ops.push_back(read_range<IoremapPageRangeOp>(r, g, false));
-        break;
-      case OpKind::vmap_page_range:
-        t.ops.push_back(read_range<VmapPageRangeOp>(r, g, false));
-        break;
-      case OpKind::iounmap: t.ops.push_back(IounmapOp{read_va(r, g)}); break;
-      case OpKind::vunmap_range: {
-        VunmapRangeOp o;
-        o.va = read_va(r, g);
-        o.size = fold_size(g, read_size(r, g.page_size()), o.va, true);
-        t.ops.push_back(o);
-        break;
-      }
-      case OpKind::fail_alloc: t.ops.push_back(FailAllocOp{r.u8()}); break;
-      case OpKind::vmalloc: {
-        VmallocOp o;
-        o.va = read_va(r, g);
-        const std::uint8_t flags = r.u8();
-        o.huge = (flags & 1) == 0;  // mostly huge: that is what changed
-        o.size = fold_size(g, read_size(r, g.page_size()), o.va, false);
-        o.prot = engine::kAllProts[(flags >> 1) % std::size(engine::kAllProts)];
-        t.ops.push_back(o);
-        break;
-      }
-      case OpKind::vmap: {
-        VmapOp o;
-        o.va = read_va(r, g);
-        o.prot = engine::kAllProts[r.u8() % std::size(engine::kAllProts)];
-        o.runs = read_runs(r, g);
-        // Keep the whole area inside the window.
-        const u64 bytes = o.page_count() * g.page_size();
-        const u64 win_end = g.vmalloc_start + g.vmalloc_size;
-        if (bytes > win_end - o.va) o.va = win_end - bytes;
-        t.ops.push_back(std::move(o));
-        break;
-      }
-      case OpKind::vfree: t.ops.push_back(VfreeOp{read_va(r, g)}); break;
-      case OpKind::vunmap: t.ops.push_back(VunmapOp{read_va(r, g)}); break;
-      case OpKind::fail_page_alloc: {
-        const unsigned nth = r.u8();
-        const unsigned b = r.u8();  // min_order + 11 * (times - 1)
-        t.ops.push_back(FailPageAllocOp{nth, b % 11u, 1 + (b / 11u) % 4u});
-        break;
-      }
-    }
+    const OpKind kind = kinds[r.u8() % kinds.size()];
+    t.ops.push_back(kReaders[static_cast<std::size_t>(kind)](r, g));
   }
   return t;
 }
@@ -277,41 +379,7 @@ std::optional<std::vector<std::uint8_t>> encode_bytes(const Trace& t,
     const auto it = std::find(kinds.begin(), kinds.end(), kind);
     if (it == kinds.end()) return std::nullopt;
     w.u8(static_cast<std::uint8_t>(it - kinds.begin()));
-    if (auto* o = std::get_if<IoremapOp>(&op)) write_range(w, *o);
-    else if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) write_range(w, *o);
-    else if (auto* o = std::get_if<VmapPageRangeOp>(&op)) write_range(w, *o);
-    else if (auto* o = std::get_if<IounmapOp>(&op)) w.exact(o->va);
-    else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
-      w.exact(o->va);
-      w.exact(o->size);
-    } else if (auto* o = std::get_if<FailAllocOp>(&op)) {
-      w.u8(static_cast<std::uint8_t>(o->nth));
-    } else if (auto* o = std::get_if<VmallocOp>(&op)) {
-      w.exact(o->va);
-      w.u8(static_cast<std::uint8_t>((o->huge ? 0 : 1) | (static_cast<unsigned>(o->prot) << 1)));
-      w.exact(o->size);
-    } else if (auto* o = std::get_if<VmapOp>(&op)) {
-      w.exact(o->va);
-      w.u8(static_cast<std::uint8_t>(o->prot));
-      // The exact form of a run list: count byte, then selector 7 per run.
-      if (o->runs.empty() || o->runs.size() > 16) return std::nullopt;
-      w.u8(static_cast<std::uint8_t>(o->runs.size() - 1));
-      for (const PageRun& run : o->runs) {
-        if (run.count > 0xffffffffu) return std::nullopt;
-        w.u8(7);
-        w.u8(0);
-        w.le(run.pfn, 8);
-        w.le(run.count, 4);
-      }
-    } else if (auto* o = std::get_if<VfreeOp>(&op)) {
-      w.exact(o->va);
-    } else if (auto* o = std::get_if<VunmapOp>(&op)) {
-      w.exact(o->va);
-    } else {
-      const auto& f = std::get<FailPageAllocOp>(op);
-      w.u8(static_cast<std::uint8_t>(f.nth));
-      w.u8(static_cast<std::uint8_t>(f.min_order + 11 * (f.times - 1)));
-    }
+    if (!std::visit([&](const auto& o) { return write_op(w, o); }, op)) return std::nullopt;
   }
   return std::move(w.out);
 }

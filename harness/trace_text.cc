@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <charconv>
+#include <cstdio>
 #include <map>
 
+#include "harness/op_desc.h"
 #include "harness/trace_io.h"
 
 namespace vmapfuzz::harness {
@@ -42,188 +44,160 @@ bool parse_number(std::string_view s, u64* out) {
   return true;
 }
 
-// key=value fields of an op line; every key listed must be present, no
-// other key may be.
-class Fields {
- public:
-  bool load(const std::vector<std::string_view>& words, std::string* err) {
-    for (std::size_t i = 1; i < words.size(); ++i) {
-      const auto eq = words[i].find('=');
-      if (eq == std::string_view::npos || eq == 0) {
-        *err = "expected key=value, got '" + std::string(words[i]) + "'";
-        return false;
-      }
-      const std::string key(words[i].substr(0, eq));
-      if (!map_.emplace(key, words[i].substr(eq + 1)).second) {
-        *err = "duplicate key '" + key + "'";
-        return false;
-      }
-    }
-    return true;
+std::string hex(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string runs_text(const std::vector<PageRun>& runs) {
+  std::string s;
+  for (const PageRun& r : runs) {
+    if (!s.empty()) s += ',';
+    s += r.pfn == engine::kNullPage ? "null" : hex(r.pfn);
+    if (r.count != 1) s += "+" + std::to_string(r.count);
   }
-  bool number(const char* key, u64* out, std::string* err) {
-    auto it = map_.find(key);
-    if (it == map_.end()) {
-      *err = std::string("missing ") + key + "=";
-      return false;
-    }
-    if (!parse_number(it->second, out)) {
-      *err = std::string("bad number for ") + key + ": '" + std::string(it->second) + "'";
-      return false;
-    }
-    map_.erase(it);
-    return true;
-  }
-  // An optional key: `fallback` when absent.
-  bool number_or(const char* key, u64 fallback, u64* out, std::string* err) {
-    if (map_.find(key) == map_.end()) {
-      *out = fallback;
-      return true;
-    }
-    return number(key, out, err);
-  }
-  bool prot(ProtName* out, std::string* err) {
-    auto it = map_.find("prot");
-    if (it == map_.end()) {
-      *err = "missing prot=";
-      return false;
-    }
-    const auto p = engine::parse_prot(it->second);
-    if (!p) {
-      *err = "unknown prot '" + std::string(it->second) + "'";
-      return false;
-    }
-    *out = *p;
-    map_.erase(it);
-    return true;
-  }
-  bool flag(const char* key, bool* out, std::string* err) {
-    u64 v = 0;
-    if (!number(key, &v, err)) return false;
-    if (v > 1) {
-      *err = std::string(key) + " is 0 or 1";
-      return false;
-    }
-    *out = v == 1;
-    return true;
-  }
-  // pages=RUN,RUN,... with RUN = PFN[+COUNT] or null[+COUNT].
-  bool runs(std::vector<PageRun>* out, std::string* err) {
-    auto it = map_.find("pages");
-    if (it == map_.end()) {
-      *err = "missing pages=";
-      return false;
-    }
-    std::string_view v = it->second;
-    while (!v.empty()) {
-      const auto comma = v.find(',');
-      std::string_view item = v.substr(0, comma);
-      v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
-      PageRun r;
-      const auto plus = item.find('+');
-      const std::string_view head = item.substr(0, plus);
-      if (head == "null") r.pfn = engine::kNullPage;
-      else if (!parse_number(head, &r.pfn) || r.pfn == engine::kNullPage) {
-        *err = "bad pfn '" + std::string(head) + "' in pages=";
-        return false;
-      }
-      if (plus != std::string_view::npos &&
-          (!parse_number(item.substr(plus + 1), &r.count) || r.count == 0)) {
-        *err = "bad page count in '" + std::string(item) + "'";
-        return false;
-      }
-      out->push_back(r);
-    }
-    if (out->empty()) {
-      *err = "empty pages=";
-      return false;
-    }
-    map_.erase(it);
-    return true;
-  }
-  bool done(std::string* err) const {
-    if (map_.empty()) return true;
-    *err = "unknown key '" + map_.begin()->first + "'";
+  return s;
+}
+
+// The text of one field value, by the field's kind.
+std::string value_text(FieldKind, u64 v) { return hex(v); }
+std::string value_text(FieldKind, unsigned v) { return std::to_string(v); }
+std::string value_text(FieldKind, bool v) { return v ? "1" : "0"; }
+std::string value_text(FieldKind, ProtName p) { return std::string(engine::prot_name(p)); }
+std::string value_text(FieldKind, const std::vector<PageRun>& runs) { return runs_text(runs); }
+
+// The largest value the text form takes for a counter field (validate()
+// applies the harness's tighter limits, so that an out-of-contract trace is
+// rejected with its reason rather than unreadable).
+unsigned text_limit(FieldKind k) { return k == FieldKind::min_order ? 63 : 0xffff; }
+
+bool parse_value(FieldKind, std::string_view key, std::string_view s, u64* out, std::string* err) {
+  if (parse_number(s, out)) return true;
+  *err = "bad number for " + std::string(key) + ": '" + std::string(s) + "'";
+  return false;
+}
+
+bool parse_value(FieldKind k, std::string_view key, std::string_view s, unsigned* out,
+                 std::string* err) {
+  u64 v = 0;
+  if (!parse_value(k, key, s, &v, err)) return false;
+  if (v > text_limit(k)) {
+    *err = std::string(key) + " too large";
     return false;
   }
+  *out = static_cast<unsigned>(v);
+  return true;
+}
 
- private:
-  std::map<std::string, std::string_view> map_;
-};
+bool parse_value(FieldKind k, std::string_view key, std::string_view s, bool* out,
+                 std::string* err) {
+  u64 v = 0;
+  if (!parse_value(k, key, s, &v, err)) return false;
+  if (v > 1) {
+    *err = std::string(key) + " is 0 or 1";
+    return false;
+  }
+  *out = v == 1;
+  return true;
+}
 
-template <class R>
-bool parse_range_op(Fields& f, R* r, std::string* err) {
-  return f.number("va", &r->va, err) && f.number("size", &r->size, err) &&
-         f.number("pa", &r->pa, err) && f.prot(&r->prot, err);
+bool parse_value(FieldKind, std::string_view, std::string_view s, ProtName* out, std::string* err) {
+  const auto p = engine::parse_prot(s);
+  if (!p) {
+    *err = "unknown prot '" + std::string(s) + "'";
+    return false;
+  }
+  *out = *p;
+  return true;
+}
+
+// RUN,RUN,... with RUN = PFN[+COUNT] or null[+COUNT].
+bool parse_value(FieldKind, std::string_view key, std::string_view v, std::vector<PageRun>* out,
+                 std::string* err) {
+  out->clear();
+  while (!v.empty()) {
+    const auto comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+    PageRun r;
+    const auto plus = item.find('+');
+    const std::string_view head = item.substr(0, plus);
+    if (head == "null") {
+      r.pfn = engine::kNullPage;
+    } else if (!parse_number(head, &r.pfn) || r.pfn == engine::kNullPage) {
+      *err = "bad pfn '" + std::string(head) + "' in " + std::string(key) + "=";
+      return false;
+    }
+    if (plus != std::string_view::npos &&
+        (!parse_number(item.substr(plus + 1), &r.count) || r.count == 0)) {
+      *err = "bad page count in '" + std::string(item) + "'";
+      return false;
+    }
+    out->push_back(r);
+  }
+  if (out->empty()) {
+    *err = "empty " + std::string(key) + "=";
+    return false;
+  }
+  return true;
+}
+
+// The key=value words of an op line; each key at most once.
+bool load_fields(const std::vector<std::string_view>& words,
+                 std::map<std::string_view, std::string_view>* fields, std::string* err) {
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const auto eq = words[i].find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      *err = "expected key=value, got '" + std::string(words[i]) + "'";
+      return false;
+    }
+    if (!fields->emplace(words[i].substr(0, eq), words[i].substr(eq + 1)).second) {
+      *err = "duplicate key '" + std::string(words[i].substr(0, eq)) + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Parses the fields of an op of type O, as OpDesc<O> lists them.
+template <class O>
+bool parse_fields(std::map<std::string_view, std::string_view>& fields, Op* op, std::string* err) {
+  O o{};
+  bool ok = true;
+  for_each_field<O>([&](const auto& fd) {
+    if (!ok) return;
+    const auto it = fields.find(fd.key);
+    if (it == fields.end()) {
+      if (fd.optional) return;  // the default-constructed value
+      *err = "missing " + std::string(fd.key) + "=";
+      ok = false;
+      return;
+    }
+    ok = parse_value(fd.kind, fd.key, it->second, &(o.*fd.member), err);
+    fields.erase(it);
+  });
+  if (!ok) return false;
+  if (!fields.empty()) {
+    *err = "unknown key '" + std::string(fields.begin()->first) + "' for " +
+           std::string(OpDesc<O>::name);
+    return false;
+  }
+  *op = std::move(o);
+  return true;
 }
 
 bool parse_op(const std::vector<std::string_view>& w, Op* op, std::string* err) {
-  Fields f;
-  if (!f.load(w, err)) return false;
-  const std::string_view name = w[0];
-  bool ok = false;
-  if (name == "ioremap") {
-    IoremapOp o;
-    ok = parse_range_op(f, &o, err);
-    *op = o;
-  } else if (name == "ioremap_page_range") {
-    IoremapPageRangeOp o;
-    ok = parse_range_op(f, &o, err);
-    *op = o;
-  } else if (name == "vmap_page_range") {
-    VmapPageRangeOp o;
-    ok = parse_range_op(f, &o, err);
-    *op = o;
-  } else if (name == "iounmap") {
-    IounmapOp o;
-    ok = f.number("va", &o.va, err);
-    *op = o;
-  } else if (name == "vunmap_range") {
-    VunmapRangeOp o;
-    ok = f.number("va", &o.va, err) && f.number("size", &o.size, err);
-    *op = o;
-  } else if (name == "fail_alloc") {
-    FailAllocOp o;
-    u64 nth = 0;
-    ok = f.number("nth", &nth, err);
-    if (ok && nth > 0xffff) {
-      *err = "nth too large";
-      return false;
-    }
-    o.nth = static_cast<unsigned>(nth);
-    *op = o;
-  } else if (name == "vmalloc") {
-    VmallocOp o;
-    ok = f.number("va", &o.va, err) && f.number("size", &o.size, err) &&
-         f.flag("huge", &o.huge, err) && f.prot(&o.prot, err);
-    *op = o;
-  } else if (name == "vmap") {
-    VmapOp o;
-    ok = f.number("va", &o.va, err) && f.prot(&o.prot, err) && f.runs(&o.runs, err);
-    *op = std::move(o);
-  } else if (name == "vfree") {
-    VfreeOp o;
-    ok = f.number("va", &o.va, err);
-    *op = o;
-  } else if (name == "vunmap") {
-    VunmapOp o;
-    ok = f.number("va", &o.va, err);
-    *op = o;
-  } else if (name == "fail_page_alloc") {
-    u64 nth = 0, min_order = 0, times = 1;
-    ok = f.number("nth", &nth, err) && f.number("min_order", &min_order, err) &&
-         f.number_or("times", 1, &times, err);
-    if (ok && (nth > 0xffff || min_order > 63 || times > 0xffff)) {
-      *err = "nth, min_order or times too large";
-      return false;
-    }
-    *op = FailPageAllocOp{static_cast<unsigned>(nth), static_cast<unsigned>(min_order),
-                          static_cast<unsigned>(times)};
-  } else {
-    *err = "unknown op '" + std::string(name) + "'";
-    return false;
-  }
-  return ok && f.done(err);
+  std::map<std::string_view, std::string_view> fields;
+  if (!load_fields(w, &fields, err)) return false;
+  bool found = false, ok = false;
+  for_each_op_type([&]<class O>(std::type_identity<O>) {
+    if (found || w[0] != OpDesc<O>::name) return;
+    found = true;
+    ok = parse_fields<O>(fields, op, err);
+  });
+  if (!found) *err = "unknown op '" + std::string(w[0]) + "'";
+  return found && ok;
 }
 
 bool parse_config(const std::vector<std::string_view>& w, engine::KernelConfig* cfg,
@@ -251,6 +225,32 @@ bool parse_config(const std::vector<std::string_view>& w, engine::KernelConfig* 
 }
 
 }  // namespace
+
+std::string_view op_name(const Op& op) {
+  return std::visit([]<class O>(const O&) { return OpDesc<O>::name; }, op);
+}
+
+std::string_view op_kind_name(OpKind kind) {
+  std::string_view name;
+  for_each_op_type([&]<class O>(std::type_identity<O>) {
+    if (OpDesc<O>::kind == kind) name = OpDesc<O>::name;
+  });
+  return name;
+}
+
+std::string show(const Op& op) {
+  return std::visit(
+      []<class O>(const O& o) {
+        std::string s(OpDesc<O>::name);
+        const O defaults{};
+        for_each_field<O>([&](const auto& fd) {
+          if (fd.optional && o.*fd.member == defaults.*fd.member) return;
+          s += " " + std::string(fd.key) + "=" + value_text(fd.kind, o.*fd.member);
+        });
+        return s;
+      },
+      op);
+}
 
 std::string to_text(const Trace& t) {
   std::string s(kTraceMagic);

@@ -30,6 +30,7 @@
 
 #include "engine/vmap_pages.h"
 #include "engine/vunmap.h"
+#include "harness/visit.h"
 #include "kernel/shim/kshim_host.h"
 
 namespace vmapfuzz::kernel {
@@ -120,8 +121,16 @@ bool TreeBackend::supports(OpKind kind) const {
     case OpKind::vmap: return vmapfuzz_k_has_vmap() != 0;
     case OpKind::vmalloc: return vmapfuzz_k_has_vmalloc() != 0;
     case OpKind::vmap_page_range: return info_.has_vmap_page_range;
-    default: return true;
+    case OpKind::ioremap:
+    case OpKind::ioremap_page_range:
+    case OpKind::iounmap:
+    case OpKind::vunmap_range:
+    case OpKind::fail_alloc:
+    case OpKind::vfree:
+    case OpKind::vunmap:
+    case OpKind::fail_page_alloc: return true;
   }
+  return false;
 }
 
 bool TreeBackend::ret_is_pointer(OpKind kind) const {
@@ -225,44 +234,60 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
   k.out().clear();
   g_ctx = {&k, this, 0};
   sync_handles(k);
-  int ret = 0;
-  if (auto* o = std::get_if<harness::IoremapOp>(&op)) {
-    engine::VmArea* area = engine::get_vm_area_at(k, {o->va}, o->size, engine::VM_IOREMAP);
-    if (!area) {
-      ret = -engine::kENOMEM;
-    } else {
-      ret = vmapfuzz_k_ioremap_page_range(o->va, o->va + o->size, o->pa,
-                                          engine::prot_value(o->prot).v);
-      // free_vm_area(): the same unmap as vunmap, through the tree.
-      if (ret != 0 && !k.bugged()) free_area(k, o->va, false);
-    }
-  } else if (auto* o = std::get_if<harness::IoremapPageRangeOp>(&op)) {
-    ret =
-        vmapfuzz_k_ioremap_page_range(o->va, o->va + o->size, o->pa, engine::prot_value(o->prot).v);
-  } else if (auto* o = std::get_if<harness::VmapPageRangeOp>(&op)) {
-    ret = vmapfuzz_k_vmap_page_range(o->va, o->va + o->size, o->pa, engine::prot_value(o->prot).v);
-  } else if (auto* o = std::get_if<harness::IounmapOp>(&op)) {
-    free_area(k, o->va, false);
-  } else if (auto* o = std::get_if<harness::VunmapRangeOp>(&op)) {
-    vmapfuzz_k_vunmap_range(o->va, o->va + o->size);
-  } else if (auto* o = std::get_if<harness::FailAllocOp>(&op)) {
-    k.pool().fail_nth(o->nth);
-  } else if (auto* o = std::get_if<harness::VmallocOp>(&op)) {
-    ret = vmalloc(k, *o);
-  } else if (auto* o = std::get_if<harness::VmapOp>(&op)) {
-    g_ctx.hint = o->va;
-    const std::vector<u64> pages = o->pages();
-    u64 out = 0;
-    ret = vmapfuzz_k_vmap(pages.data(), static_cast<unsigned>(pages.size()),
-                          engine::prot_value(o->prot).v, &out);
-  } else if (auto* o = std::get_if<harness::VfreeOp>(&op)) {
-    free_area(k, o->va, true);
-  } else if (auto* o = std::get_if<harness::VunmapOp>(&op)) {
-    free_area(k, o->va, false);
-  } else {
-    const auto& f = std::get<harness::FailPageAllocOp>(op);
-    k.page_allocator().fail_nth(f.nth, f.min_order, f.times);
-  }
+  using harness::Overloaded;
+  int ret = std::visit(
+      Overloaded{
+          [&](const harness::IoremapOp& o) {
+            engine::VmArea* area = engine::get_vm_area_at(k, {o.va}, o.size, engine::VM_IOREMAP);
+            if (!area) return -engine::kENOMEM;
+            const int r = vmapfuzz_k_ioremap_page_range(o.va, o.va + o.size, o.pa,
+                                                        engine::prot_value(o.prot).v);
+            // free_vm_area(): the same unmap as vunmap, through the tree.
+            if (r != 0 && !k.bugged()) free_area(k, o.va, false);
+            return r;
+          },
+          [&](const harness::IoremapPageRangeOp& o) {
+            return vmapfuzz_k_ioremap_page_range(o.va, o.va + o.size, o.pa,
+                                                 engine::prot_value(o.prot).v);
+          },
+          [&](const harness::VmapPageRangeOp& o) {
+            return vmapfuzz_k_vmap_page_range(o.va, o.va + o.size, o.pa,
+                                              engine::prot_value(o.prot).v);
+          },
+          [&](const harness::IounmapOp& o) {
+            free_area(k, o.va, false);
+            return 0;
+          },
+          [&](const harness::VunmapRangeOp& o) {
+            vmapfuzz_k_vunmap_range(o.va, o.va + o.size);
+            return 0;
+          },
+          [&](const harness::FailAllocOp& o) {
+            k.pool().fail_nth(o.nth);
+            return 0;
+          },
+          [&](const harness::VmallocOp& o) { return vmalloc(k, o); },
+          [&](const harness::VmapOp& o) {
+            g_ctx.hint = o.va;
+            const std::vector<u64> pages = o.pages();
+            u64 out = 0;
+            return vmapfuzz_k_vmap(pages.data(), static_cast<unsigned>(pages.size()),
+                                   engine::prot_value(o.prot).v, &out);
+          },
+          [&](const harness::VfreeOp& o) {
+            free_area(k, o.va, true);
+            return 0;
+          },
+          [&](const harness::VunmapOp& o) {
+            free_area(k, o.va, false);
+            return 0;
+          },
+          [&](const harness::FailPageAllocOp& o) {
+            k.page_allocator().fail_nth(o.nth, o.min_order, o.times);
+            return 0;
+          },
+      },
+      op);
   if (k.bugged()) ret = -engine::kBUGGED;
   k.out().ret = ret;
   g_ctx = {};

@@ -24,13 +24,8 @@ reference::TableScan scan(const engine::Kernel& k);
 // (so that RC_ASSERT(structure_issues(s) == "") prints it on failure).
 std::string structure_issues(const reference::TableScan& s);
 
-// The Runner's checks after one op, in its order: `actual` (the engine's
-// Outcome) against `expected` (the model's prediction), then the structure
-// of k's tables, then k's leaves against `ref_after` (the model after the
-// same op), then the number of live tables. nullopt if all agree.
-std::optional<harness::Mismatch> check_op(const reference::RefKernel& ref_after,
-                                          const engine::Outcome& expected, const engine::Kernel& k,
-                                          const engine::Outcome& actual);
+// The Runner's per-op checks are harness::check_op() (whole tree: lo = 0,
+// hi = ~0), and failure signatures harness::signature().
 
 // A VA range [va, va + size).
 struct Range {
@@ -39,16 +34,12 @@ struct Range {
   friend bool operator==(const Range&, const Range&) = default;
 };
 
-// A stable signature for a mismatch, as harness::Failure spells it:
-// <check>:<implementation>:<op>:<level>:<what>.
-std::string signature(const harness::Mismatch& m, engine::Variant v, const harness::Op& op);
-
 // The first difference between two kernels' page tables over the whole
 // VA space (harness::compare_tables), or nullopt if they are bit-identical.
 std::optional<std::string> tables_difference(const engine::Kernel& a, const engine::Kernel& b);
 
 // Bytes of `runs` mapped with a PMD/PUD block or a CONT group.
-u64 huge_bytes(const std::vector<reference::LeafRun>& runs);
+using harness::huge_bytes;
 
 // The live vm areas of a trace so far and the ranges its mapping ops
 // touched, kept up to date through the reference model (which has no

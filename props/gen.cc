@@ -8,6 +8,7 @@
 #include "harness/oracle.h"
 #include "harness/runner.h"
 #include "harness/trace_io.h"
+#include "harness/variant_relation.h"
 #include "reference/model.h"
 
 namespace vmapfuzz::props {

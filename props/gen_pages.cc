@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "harness/runner.h"
+#include "harness/visit.h"
 #include "props/gen.h"
 #include "reference/model.h"
 
@@ -111,12 +112,19 @@ u64 vmalloc_pages(const harness::VmallocOp& o) {
 }  // namespace
 
 u64 pte_pages(const Op& op, const engine::KernelConfig& cfg) {
-  if (auto* o = std::get_if<harness::VmallocOp>(&op)) return vmalloc_pages(*o);
-  if (auto* o = std::get_if<harness::VmapOp>(&op)) return o->page_count();
-  Trace t;
-  t.config = cfg;
-  t.ops = {op};
-  return harness::pte_level_pages(t);
+  return std::visit(harness::Overloaded{
+                        [](const harness::VmallocOp& o) { return vmalloc_pages(o); },
+                        [](const harness::VmapOp& o) { return o.page_count(); },
+                        // The rest as the fuzz targets count them (an
+                        // exhaustive visit itself).
+                        [&](const auto&) {
+                          Trace t;
+                          t.config = cfg;
+                          t.ops = {op};
+                          return harness::pte_level_pages(t);
+                        },
+                    },
+                    op);
 }
 
 namespace {

@@ -13,6 +13,8 @@
 #include <type_traits>
 
 #include "harness/runner.h"
+#include "harness/variant_relation.h"
+#include "harness/visit.h"
 #include "props/checks.h"
 #include "props/gen.h"
 
@@ -54,20 +56,36 @@ class OpCmd : public Cmd {
   void apply(Model& s0) const override {
     const engine::Outcome out = harness::predict(s0.ref, op_);
     const u64 guard = geo().page_size();
-    if (auto* o = std::get_if<harness::IoremapOp>(&op_); o && out.ret == 0)
-      s0.areas.push_back({o->va, o->size});
-    if (auto* o = std::get_if<harness::IounmapOp>(&op_))
-      std::erase_if(s0.areas,
-                    [&](const Range& a) { return o->va >= a.va && o->va < a.end() + guard; });
+    // The areas: an ioremap that succeeded adds one, an iounmap frees the
+    // one it points into (guard page included); nothing else changes them.
+    auto free_area = [&](u64 va) {
+      std::erase_if(s0.areas, [&](const Range& a) { return va >= a.va && va < a.end() + guard; });
+    };
+    std::visit(harness::Overloaded{
+                   [&](const harness::IoremapOp& o) {
+                     if (out.ret == 0) s0.areas.push_back({o.va, o.size});
+                   },
+                   [&](const harness::IounmapOp& o) { free_area(o.va); },
+                   [](const harness::IoremapPageRangeOp&) {},
+                   [](const harness::VmapPageRangeOp&) {},
+                   [](const harness::VunmapRangeOp&) {},
+                   [](const harness::FailAllocOp&) {},
+                   [](const harness::VmallocOp&) {},
+                   [](const harness::VmapOp&) {},
+                   [](const harness::VfreeOp&) {},
+                   [](const harness::VunmapOp&) {},
+                   [](const harness::FailPageAllocOp&) {},
+               },
+               op_);
   }
 
   void run(const Model& s0, engine::Kernel& k) const override {
     reference::RefKernel ref = s0.ref;
     const engine::Outcome expected = harness::predict(ref, op_);
     const engine::Outcome actual = harness::execute(k, op_);
-    if (const auto m = check_op(ref, expected, k, actual)) {
+    if (const auto m = harness::check_op(ref, expected, k, actual, 0, ~u64{0})) {
       RC_LOG() << m->detail << "\n";
-      RC_FAIL(signature(*m, k.variant(), op_));
+      RC_FAIL(harness::signature(*m, engine::variant_name(k.variant()), op_));
     }
   }
 

@@ -51,9 +51,9 @@ class OpCmd : public Cmd {
     reference::RefKernel ref = s0.ref;
     const engine::Outcome expected = harness::predict(ref, op_);
     const engine::Outcome actual = harness::execute(k, op_);
-    if (const auto m = check_op(ref, expected, k, actual)) {
+    if (const auto m = harness::check_op(ref, expected, k, actual, 0, ~u64{0})) {
       RC_LOG() << m->detail << "\n";
-      RC_FAIL(signature(*m, k.variant(), op_));
+      RC_FAIL(harness::signature(*m, engine::variant_name(k.variant()), op_));
     }
   }
 

@@ -90,9 +90,9 @@ RC_GTEST_PROP(PropVmalloc, HugeVmallocFallsBackToSmallPages, ()) {
   harness::predict(ref, fail);
   const engine::Outcome expected = harness::predict(ref, op);
   const engine::Outcome actual = harness::execute(k, op);
-  if (const auto m = check_op(ref, expected, k, actual)) {
+  if (const auto m = harness::check_op(ref, expected, k, actual, 0, ~u64{0})) {
     RC_LOG() << m->detail << "\n";
-    RC_FAIL(signature(*m, k.variant(), op));
+    RC_FAIL(harness::signature(*m, engine::variant_name(k.variant()), op));
   }
   RC_ASSERT(actual.ret == 0);
   const bool warned = std::any_of(

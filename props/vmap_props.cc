@@ -8,6 +8,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "harness/runner.h"
+#include "harness/variant_relation.h"
 #include "props/checks.h"
 #include "props/gen.h"
 

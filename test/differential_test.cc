@@ -10,6 +10,7 @@
 
 #include "harness/oracle.h"
 #include "harness/runner.h"
+#include "harness/variant_relation.h"
 #include "test/test_support.h"
 
 namespace vmapfuzz::test {

@@ -16,6 +16,7 @@
 #include "engine/vunmap.h"
 #include "harness/oracle.h"
 #include "harness/trace_io.h"
+#include "harness/variant_relation.h"
 #include "test/test_support.h"
 
 namespace vmapfuzz::test {
@@ -434,8 +435,8 @@ TEST(Era612, EngineMatchesReferenceOnMixedScenarios) {
        VmallocOp{v(0), 1 * M, true}, VfreeOp{v(0)}},
       {IoremapOp{v(2 * M), 2 * M + 64 * K, kPa + 2 * M}, VunmapRangeOp{v(2 * M + 4 * K), 64 * K},
        IoremapOp{v(1 * G), 1 * G, kPa + 1 * G}, VunmapRangeOp{v(1 * G + 2 * M), 4 * K}},
-      {VmapOp{v(0), {PageRun{kPfn, 512}, PageRun{kPfn + 1024, 16}}}, VunmapRangeOp{v(4 * K), 8 * K},
-       VunmapOp{v(0)}},
+      {VmapOp{.va = v(0), .runs = {PageRun{kPfn, 512}, PageRun{kPfn + 1024, 16}}},
+       VunmapRangeOp{v(4 * K), 8 * K}, VunmapOp{v(0)}},
       {VmallocOp{v(4 * K), 4 * M, true}, VunmapRangeOp{v(2 * M + 4 * K), 4 * K},
        VmallocOp{v(8 * M), 68 * K, true}},
       {VmapPageRangeOp{v(2 * M), 4 * K, kPa}, VmallocOp{v(2 * M), 2 * M, true}},
@@ -462,7 +463,7 @@ TEST(Era612, RelatesToMainlineByIdentityTranslationOrMappedVas) {
        VariantRelation::translation},
       {"vmap: plain PTEs in both",
        {},
-       VmapOp{v(0), {PageRun{kPfn, 512}}},
+       VmapOp{.va = v(0), .runs = {PageRun{kPfn, 512}}},
        VariantRelation::identical,
        VariantRelation::identical},
       {"vmalloc: other page frames",
@@ -538,8 +539,9 @@ TEST(Era612, RelatesToMainlineByIdentityTranslationOrMappedVas) {
 // The runner on whole traces: mainline and v6.12 side by side.
 TEST(Era612, RunnerPassesTracesOnV612) {
   const std::vector<std::vector<Op>> traces = {
-      {IoremapOp{v(64 * K), 1 * M, kPa + 64 * K}, VmapOp{v(4 * M), {PageRun{kPfn, 512}}},
-       VmallocOp{v(8 * M), 4 * M, true}, VunmapRangeOp{v(8 * M + 4 * K), 4 * K}, VfreeOp{v(8 * M)}},
+      {IoremapOp{v(64 * K), 1 * M, kPa + 64 * K},
+       VmapOp{.va = v(4 * M), .runs = {PageRun{kPfn, 512}}}, VmallocOp{v(8 * M), 4 * M, true},
+       VunmapRangeOp{v(8 * M + 4 * K), 4 * K}, VfreeOp{v(8 * M)}},
       {VmallocOp{v(4 * K), 68 * K, true}, VmallocOp{v(1 * M), 1 * M, true},
        IoremapOp{v(1 * G), 1 * G, kPa}},
       {VmapPageRangeOp{v(0), 6 * K, kPa}},

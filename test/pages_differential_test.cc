@@ -13,6 +13,7 @@
 #include "harness/oracle.h"
 #include "harness/runner.h"
 #include "harness/trace_io.h"
+#include "harness/variant_relation.h"
 #include "test/test_support.h"
 
 namespace vmapfuzz::test {
@@ -65,28 +66,33 @@ const std::vector<Scenario>& scenarios() {
         VmallocOp{v(2 * M), 2 * M, true}}},
       {"vmap descending 8/4/0",
        {},
-       {VmapOp{v(0), {PageRun{A, 256}, PageRun{B, 16}, PageRun{C, 1}, PageRun{C + 2, 1}}}}},
+       {VmapOp{.va = v(0),
+               .runs = {PageRun{A, 256}, PageRun{B, 16}, PageRun{C, 1}, PageRun{C + 2, 1}}}}},
       {"vmap order 9 then order 10 at 2M",
        {},
-       {VmapOp{v(2 * M), {PageRun{A, 512}, PageRun{B, 1024}}}}},
+       {VmapOp{.va = v(2 * M), .runs = {PageRun{A, 512}, PageRun{B, 1024}}}}},
       {"vmap stops batching at an order-0 step",
        {},
-       {VmapOp{v(0), {PageRun{A, 16}, PageRun{C, 3}, PageRun{B, 256}}, ProtName::kernel_exec}}},
-      {"vmap unaligned run, page-aligned VA", {}, {VmapOp{v(4 * K), {PageRun{A + 256, 512}}}}},
-      {"vmap NULL page", {}, {VmapOp{v(0), {PageRun{A, 16}, PageRun{kNullPage, 1}}}}},
-      {"vmap invalid pfns", {}, {VmapOp{v(0), {PageRun{u64{1} << 40, 16}}}}},
+       {VmapOp{.va = v(0),
+               .prot = ProtName::kernel_exec,
+               .runs = {PageRun{A, 16}, PageRun{C, 3}, PageRun{B, 256}}}}},
+      {"vmap unaligned run, page-aligned VA",
+       {},
+       {VmapOp{.va = v(4 * K), .runs = {PageRun{A + 256, 512}}}}},
+      {"vmap NULL page", {}, {VmapOp{.va = v(0), .runs = {PageRun{A, 16}, PageRun{kNullPage, 1}}}}},
+      {"vmap invalid pfns", {}, {VmapOp{.va = v(0), .runs = {PageRun{u64{1} << 40, 16}}}}},
       {"vmap over a raw PTE",
        {},
-       {VmapPageRangeOp{v(8 * K), 4 * K, kPa + 64 * M}, VmapOp{v(0), {PageRun{A, 16}}},
-        VunmapOp{v(0)}}},
+       {VmapPageRangeOp{v(8 * K), 4 * K, kPa + 64 * M},
+        VmapOp{.va = v(0), .runs = {PageRun{A, 16}}}, VunmapOp{v(0)}}},
       {"vmap table failure",
        {},
-       {FailAllocOp{3}, VmapOp{v(2 * M), {PageRun{A, 512}}}, FailAllocOp{3},
-        VmapOp{v(1 * G), {PageRun{B, 16}}}}},
+       {FailAllocOp{3}, VmapOp{.va = v(2 * M), .runs = {PageRun{A, 512}}}, FailAllocOp{3},
+        VmapOp{.va = v(1 * G), .runs = {PageRun{B, 16}}}}},
       {"vmap, vunmap, vmalloc reuses the slot",
        {},
-       {VmapOp{v(2 * M), {PageRun{A, 512}}}, VunmapOp{v(2 * M)}, VmallocOp{v(2 * M), 64 * K, true},
-        VfreeOp{v(2 * M)}, VmallocOp{v(2 * M), 2 * M, true}}},
+       {VmapOp{.va = v(2 * M), .runs = {PageRun{A, 512}}}, VunmapOp{v(2 * M)},
+        VmallocOp{v(2 * M), 64 * K, true}, VfreeOp{v(2 * M)}, VmallocOp{v(2 * M), 2 * M, true}}},
       {"partial vunmap_range of a vmalloc block, then vfree",
        {},
        {VmallocOp{v(2 * M), 2 * M, true}, VunmapRangeOp{v(2 * M), 4 * K}, VfreeOp{v(2 * M)}}},
@@ -96,8 +102,9 @@ const std::vector<Scenario>& scenarios() {
        {VmapPageRangeOp{v(64 * K), 4 * K, kPa + 64 * M}, VmallocOp{v(0), 1 * M, true}}},
       {"vmap and vmalloc side by side",
        {},
-       {VmallocOp{v(0), 64 * K, true}, VmapOp{v(128 * K), {PageRun{B, 16}, PageRun{A, 1}}},
-        VunmapOp{v(128 * K)}, VfreeOp{v(0)}}},
+       {VmallocOp{v(0), 64 * K, true},
+        VmapOp{.va = v(128 * K), .runs = {PageRun{B, 16}, PageRun{A, 1}}}, VunmapOp{v(128 * K)},
+        VfreeOp{v(0)}}},
   };
   return s;
 }
@@ -115,8 +122,8 @@ TEST(RefKernel, PredictsEngineOnPageArrayPaths) {
 TEST(RefKernel, DisagreesWhenThePageArrayDiffers) {
   Kernel k(geo(), Variant::v4);
   reference::RefKernel ref(geo(), Variant::v4);
-  const Op predicted = VmapOp{v(0), {PageRun{A, 16}}};
-  const Op executed = VmapOp{v(0), {PageRun{B, 16}}};
+  const Op predicted = VmapOp{.va = v(0), .runs = {PageRun{A, 16}}};
+  const Op executed = VmapOp{.va = v(0), .runs = {PageRun{B, 16}}};
   EXPECT_FALSE(
       harness::compare_outcomes(harness::predict(ref, predicted), harness::execute(k, executed)));
   const auto lv = harness::compare_leaves(ref.expected_runs(), scan(k).runs);
@@ -151,13 +158,15 @@ TEST(Runner, PassesPageArrayScenarios) {
 TEST(Runner, PassesTraceMixingAllPageArrayOps) {
   const std::vector<Op> ops = {
       VmallocOp{v(4 * K), 6 * M, true},
-      VmapOp{v(10 * M), {PageRun{A, 512}, PageRun{B, 16}, PageRun{C, 1}}},
+      VmapOp{.va = v(10 * M), .runs = {PageRun{A, 512}, PageRun{B, 16}, PageRun{C, 1}}},
       VmallocOp{v(16 * M), 1 * M + 4 * K, true},
       FailPageAllocOp{1, 9},
       VmallocOp{v(32 * M), 2 * M, true},
       VunmapRangeOp{v(16 * M + 64 * K), 64 * K},
       VunmapOp{v(10 * M)},
-      VmapOp{v(10 * M), {PageRun{B + 512, 256}, PageRun{A + 512, 16}}, ProtName::kernel_ro},
+      VmapOp{.va = v(10 * M),
+             .prot = ProtName::kernel_ro,
+             .runs = {PageRun{B + 512, 256}, PageRun{A + 512, 16}}},
       VfreeOp{v(2 * M)},
       FailAllocOp{1},
       VmallocOp{v(1 * G + 2 * M), 2 * M, true},
@@ -181,7 +190,7 @@ TEST(Runner, PassesTraceMixingAllPageArrayOps) {
 // After a vmap() mainline and the series share the translation only; the
 // series maps with at least as many block and CONT bytes.
 TEST(VariantRelation, RelatesVmapByTranslationWithMoreBlocksOnSeries) {
-  const Op op = VmapOp{v(2 * M), {PageRun{A, 512}, PageRun{B, 16}, PageRun{C, 1}}};
+  const Op op = VmapOp{.va = v(2 * M), .runs = {PageRun{A, 512}, PageRun{B, 16}, PageRun{C, 1}}};
   reference::RefKernel ref(geo(), Variant::mainline);
   EXPECT_EQ(harness::next_relation(harness::VariantRelation::identical, ref, op),
             harness::VariantRelation::translation);

@@ -95,7 +95,7 @@ std::pair<u64, u64> listing_range(const harness::Failure& f) {
 
 }  // namespace
 
-bool explain(const harness::Trace& t, std::string* out) {
+Verdict explain(const harness::Trace& t, std::string* out) {
   harness::Runner runner;
   const harness::RunResult r = runner.run(t);
   std::string& s = *out;
@@ -109,7 +109,7 @@ bool explain(const harness::Trace& t, std::string* out) {
   }
   if (r.rejected) {
     s += "== verdict: REJECT (outside the kernel's contract): " + *r.rejected + "\n";
-    return false;
+    return Verdict::rejected;
   }
   if (!r.failure) {
     s += "== verdict: PASS (" + std::to_string(r.ops_run) + " ops" +
@@ -118,7 +118,7 @@ bool explain(const harness::Trace& t, std::string* out) {
     const auto& im = runner.impls().back();
     s += "== final mappings (" + im.name() + ")\n";
     s += ptdump_diff(im.ref->expected_runs(), im.ref->expected_runs());
-    return true;
+    return Verdict::pass;
   }
   const harness::Failure& f = *r.failure;
   s += "== verdict: FAIL " + f.signature + "\n" + f.detail + "\n";
@@ -161,7 +161,7 @@ bool explain(const harness::Trace& t, std::string* out) {
           reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs);
     }
   }
-  return false;
+  return Verdict::fail;
 }
 
 }  // namespace vmapfuzz::tools

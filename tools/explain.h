@@ -12,7 +12,9 @@
 
 namespace vmapfuzz::tools {
 
-// Runs `t` and writes the explanation; returns true if the trace passed.
-bool explain(const harness::Trace& t, std::string* out);
+enum class Verdict { pass, fail, rejected };
+
+// Runs `t` and writes the explanation; returns the verdict.
+Verdict explain(const harness::Trace& t, std::string* out);
 
 }  // namespace vmapfuzz::tools

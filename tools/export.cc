@@ -3,8 +3,10 @@
 
 #include <cstdio>
 
+#include "harness/op_desc.h"
 #include "harness/runner.h"
 #include "harness/trace_io.h"
+#include "harness/visit.h"
 
 namespace vmapfuzz::tools {
 namespace {
@@ -31,34 +33,32 @@ std::string variant_cxx(engine::Variant v) {
   return "?";
 }
 
-// The op as a C++ expression of the harness API.
+// A field value as a C++ expression.
+std::string value_cxx(harness::FieldKind, u64 v) { return hex(v); }
+std::string value_cxx(harness::FieldKind, unsigned v) { return std::to_string(v) + "u"; }
+std::string value_cxx(harness::FieldKind, bool v) { return v ? "true" : "false"; }
+std::string value_cxx(harness::FieldKind, engine::ProtName p) { return prot_cxx(p); }
+std::string value_cxx(harness::FieldKind, const std::vector<harness::PageRun>& runs) {
+  std::string s = "{";
+  for (const harness::PageRun& r : runs) s += "{" + hex(r.pfn) + ", " + hex(r.count) + "}, ";
+  return s + "}";
+}
+
+// The op as a C++ expression of the harness API: a designated initializer
+// of every field (harness/op_desc.h).
 std::string op_cxx(const harness::Op& op) {
-  using namespace harness;
-  auto range = [](const char* type, const auto& o) {
-    return std::string("harness::") + type + "{" + hex(o.va) + ", " + hex(o.size) + ", " +
-           hex(o.pa) + ", " + prot_cxx(o.prot) + "}";
-  };
-  if (auto* o = std::get_if<IoremapOp>(&op)) return range("IoremapOp", *o);
-  if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return range("IoremapPageRangeOp", *o);
-  if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return range("VmapPageRangeOp", *o);
-  if (auto* o = std::get_if<IounmapOp>(&op)) return "harness::IounmapOp{" + hex(o->va) + "}";
-  if (auto* o = std::get_if<VunmapRangeOp>(&op))
-    return "harness::VunmapRangeOp{" + hex(o->va) + ", " + hex(o->size) + "}";
-  if (auto* o = std::get_if<FailAllocOp>(&op))
-    return "harness::FailAllocOp{" + std::to_string(o->nth) + "}";
-  if (auto* o = std::get_if<VmallocOp>(&op))
-    return "harness::VmallocOp{" + hex(o->va) + ", " + hex(o->size) + ", " +
-           (o->huge ? "true" : "false") + ", " + prot_cxx(o->prot) + "}";
-  if (auto* o = std::get_if<VmapOp>(&op)) {
-    std::string runs;
-    for (const PageRun& r : o->runs) runs += "{" + hex(r.pfn) + ", " + hex(r.count) + "}, ";
-    return "harness::VmapOp{" + hex(o->va) + ", {" + runs + "}, " + prot_cxx(o->prot) + "}";
-  }
-  if (auto* o = std::get_if<VfreeOp>(&op)) return "harness::VfreeOp{" + hex(o->va) + "}";
-  if (auto* o = std::get_if<VunmapOp>(&op)) return "harness::VunmapOp{" + hex(o->va) + "}";
-  const auto& f = std::get<FailPageAllocOp>(op);
-  return "harness::FailPageAllocOp{" + std::to_string(f.nth) + ", " + std::to_string(f.min_order) +
-         ", " + std::to_string(f.times) + "}";
+  return std::visit(
+      []<class O>(const O& o) {
+        std::string s = "harness::" + std::string(harness::OpDesc<O>::type) + "{";
+        bool first = true;
+        harness::for_each_field<O>([&](const auto& fd) {
+          s += (first ? "." : ", .") + std::string(fd.member_name) + " = " +
+               value_cxx(fd.kind, o.*fd.member);
+          first = false;
+        });
+        return s + "}";
+      },
+      op);
 }
 
 std::string expected_signature(const harness::Trace& t) {
@@ -164,78 +164,108 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
         }
       }
     };
-    if (auto* o = std::get_if<IoremapOp>(&op)) {
-      s += "\tvoid __iomem *" + v + " = ioremap_prot(" + hex(o->pa) + ", " + hex(o->size) +
-           ", pgprot_val(" +
-           (o->prot == engine::ProtName::device ? "PAGE_KERNEL /* device */" : "PAGE_KERNEL") +
-           "));\n";
-      if (out.ret == 0) {
-        s += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
-        check_pages(o->va, o->size, "(unsigned long)" + v);
-      } else {
-        s += "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
-      }
-    } else if (auto* o = std::get_if<VmallocOp>(&op)) {
-      s += "\tvoid *" + v + " = " + (o->huge ? "vmalloc_huge(" : "vmalloc(") + hex(o->size) +
-           (o->huge ? ", GFP_KERNEL);\n" : ");\n");
-      s += out.ret == 0 ? "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n"
-                        : "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
-      if (out.ret == 0)
-        s += "\tfor (unsigned long off = 0; off < " + hex(o->size) +
-             "; off += PAGE_SIZE)\n\t\tKUNIT_EXPECT_NOT_NULL(test, vmalloc_to_page(" + v +
-             " + off));\n";
-    } else if (auto* o = std::get_if<VmapOp>(&op)) {
-      s += "\tstruct page **p" + std::to_string(i + 1) + " = kunit_kcalloc(test, " +
-           std::to_string(o->page_count()) + ", sizeof(struct page *), GFP_KERNEL);\n";
-      s += "\tKUNIT_ASSERT_NOT_NULL(test, p" + std::to_string(i + 1) + ");\n";
-      s += "\t{\n\t\tunsigned int n = 0, j;\n\t\tstruct page *blk;\n";
-      for (const PageRun& r : o->runs) {
-        if (r.pfn == engine::kNullPage) {
-          s += "\t\tp" + std::to_string(i + 1) + "[n++] = NULL;\n";
-          continue;
-        }
-        unsigned order = 0;
-        while ((u64{1} << (order + 1)) <= r.count) ++order;
-        s += "\t\t/* run pfn " + hex(r.pfn) + " + " + std::to_string(r.count) + " pages: " +
-             ((u64{1} << order) == r.count ? "one order-" + std::to_string(order) + " block"
-                                           : "contiguous pages (adapt the allocation)") +
-             " */\n";
-        s += "\t\tblk = alloc_pages(GFP_KERNEL, " + std::to_string(order) + ");\n";
-        s += "\t\tKUNIT_ASSERT_NOT_NULL(test, blk);\n";
-        s += "\t\tsplit_page(blk, " + std::to_string(order) + ");\n";
-        s += "\t\tfor (j = 0; j < " + std::to_string(r.count) + "; j++)\n\t\t\tp" +
-             std::to_string(i + 1) + "[n++] = blk + j;\n";
-      }
-      s += "\t}\n";
-      s += "\tvoid *" + v + " = vmap(p" + std::to_string(i + 1) + ", " +
-           std::to_string(o->page_count()) + ", VM_MAP, PAGE_KERNEL);\n";
-      if (out.ret == 0) {
-        s += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
-        s += "\tfor (unsigned int k = 0; k < " + std::to_string(o->page_count()) + "; k++)\n";
-        s += "\t\tKUNIT_EXPECT_PTR_EQ(test, vmalloc_to_page(" + v + " + k * PAGE_SIZE), p" +
-             std::to_string(i + 1) + "[k]);\n";
-      } else {
-        s += "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
-      }
-    } else if (auto* o = std::get_if<IounmapOp>(&op)) {
-      s += "\tiounmap((void __iomem *)" + hex(o->va) + " /* the VA ioremap returned */);\n";
-    } else if (auto* o = std::get_if<VfreeOp>(&op)) {
-      s += "\tvfree((void *)" + hex(o->va) + " /* the VA vmalloc returned */);\n";
-    } else if (auto* o = std::get_if<VunmapOp>(&op)) {
-      s += "\tvunmap((void *)" + hex(o->va) + " /* the VA vmap returned */);\n";
-    } else if (auto* o = std::get_if<VunmapRangeOp>(&op)) {
-      s += "\tvunmap_range(" + hex(o->va) + ", " + hex(o->va + o->size) + "); /* mm-internal */\n";
-    } else if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) {
-      s += "\tKUNIT_EXPECT_EQ(test, ioremap_page_range(" + hex(o->va) + ", " +
-           hex(o->va + o->size) + ", " + hex(o->pa) + ", PAGE_KERNEL), " + std::to_string(out.ret) +
-           ");\n";
-    } else if (auto* o = std::get_if<VmapPageRangeOp>(&op)) {
-      s += "\tKUNIT_EXPECT_EQ(test, vmap_page_range(" + hex(o->va) + ", " + hex(o->va + o->size) +
-           ", " + hex(o->pa) + ", PAGE_KERNEL), " + std::to_string(out.ret) +
-           "); /* mm-internal */\n";
-    } else {
-      s += "\t/* fault injection: " + show(op) + " — set up with CONFIG_FAIL_PAGE_ALLOC */\n";
-    }
+    std::visit(
+        harness::Overloaded{
+            [&](const IoremapOp& op_) {
+              const IoremapOp* o = &op_;
+              s += "\tvoid __iomem *" + v + " = ioremap_prot(" + hex(o->pa) + ", " + hex(o->size) +
+                   ", pgprot_val(" +
+                   (o->prot == engine::ProtName::device ? "PAGE_KERNEL /* device */"
+                                                        : "PAGE_KERNEL") +
+                   "));\n";
+              if (out.ret == 0) {
+                s += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
+                check_pages(o->va, o->size, "(unsigned long)" + v);
+              } else {
+                s += "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
+              }
+            },
+            [&](const VmallocOp& op_) {
+              const VmallocOp* o = &op_;
+              s += "\tvoid *" + v + " = " + (o->huge ? "vmalloc_huge(" : "vmalloc(") +
+                   hex(o->size) + (o->huge ? ", GFP_KERNEL);\n" : ");\n");
+              s += out.ret == 0 ? "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n"
+                                : "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
+              if (out.ret == 0)
+                s += "\tfor (unsigned long off = 0; off < " + hex(o->size) +
+                     "; off += PAGE_SIZE)\n\t\tKUNIT_EXPECT_NOT_NULL(test, vmalloc_to_page(" + v +
+                     " + off));\n";
+            },
+            [&](const VmapOp& op_) {
+              const VmapOp* o = &op_;
+              s += "\tstruct page **p" + std::to_string(i + 1) + " = kunit_kcalloc(test, " +
+                   std::to_string(o->page_count()) + ", sizeof(struct page *), GFP_KERNEL);\n";
+              s += "\tKUNIT_ASSERT_NOT_NULL(test, p" + std::to_string(i + 1) + ");\n";
+              s += "\t{\n\t\tunsigned int n = 0, j;\n\t\tstruct page *blk;\n";
+              for (const PageRun& r : o->runs) {
+                if (r.pfn == engine::kNullPage) {
+                  s += "\t\tp" + std::to_string(i + 1) + "[n++] = NULL;\n";
+                  continue;
+                }
+                unsigned order = 0;
+                while ((u64{1} << (order + 1)) <= r.count) ++order;
+                s += "\t\t/* run pfn " + hex(r.pfn) + " + " + std::to_string(r.count) + " pages: " +
+                     ((u64{1} << order) == r.count ? "one order-" + std::to_string(order) + " block"
+                                                   : "contiguous pages (adapt the allocation)") +
+                     " */\n";
+                s += "\t\tblk = alloc_pages(GFP_KERNEL, " + std::to_string(order) + ");\n";
+                s += "\t\tKUNIT_ASSERT_NOT_NULL(test, blk);\n";
+                s += "\t\tsplit_page(blk, " + std::to_string(order) + ");\n";
+                s += "\t\tfor (j = 0; j < " + std::to_string(r.count) + "; j++)\n\t\t\tp" +
+                     std::to_string(i + 1) + "[n++] = blk + j;\n";
+              }
+              s += "\t}\n";
+              s += "\tvoid *" + v + " = vmap(p" + std::to_string(i + 1) + ", " +
+                   std::to_string(o->page_count()) + ", VM_MAP, PAGE_KERNEL);\n";
+              if (out.ret == 0) {
+                s += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
+                s += "\tfor (unsigned int k = 0; k < " + std::to_string(o->page_count()) +
+                     "; k++)\n";
+                s += "\t\tKUNIT_EXPECT_PTR_EQ(test, vmalloc_to_page(" + v + " + k * PAGE_SIZE), p" +
+                     std::to_string(i + 1) + "[k]);\n";
+              } else {
+                s += "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
+              }
+            },
+            [&](const IounmapOp& op_) {
+              const IounmapOp* o = &op_;
+              s += "\tiounmap((void __iomem *)" + hex(o->va) + " /* the VA ioremap returned */);\n";
+            },
+            [&](const VfreeOp& op_) {
+              const VfreeOp* o = &op_;
+              s += "\tvfree((void *)" + hex(o->va) + " /* the VA vmalloc returned */);\n";
+            },
+            [&](const VunmapOp& op_) {
+              const VunmapOp* o = &op_;
+              s += "\tvunmap((void *)" + hex(o->va) + " /* the VA vmap returned */);\n";
+            },
+            [&](const VunmapRangeOp& op_) {
+              const VunmapRangeOp* o = &op_;
+              s += "\tvunmap_range(" + hex(o->va) + ", " + hex(o->va + o->size) +
+                   "); /* mm-internal */\n";
+            },
+            [&](const IoremapPageRangeOp& op_) {
+              const IoremapPageRangeOp* o = &op_;
+              s += "\tKUNIT_EXPECT_EQ(test, ioremap_page_range(" + hex(o->va) + ", " +
+                   hex(o->va + o->size) + ", " + hex(o->pa) + ", PAGE_KERNEL), " +
+                   std::to_string(out.ret) + ");\n";
+            },
+            [&](const VmapPageRangeOp& op_) {
+              const VmapPageRangeOp* o = &op_;
+              s += "\tKUNIT_EXPECT_EQ(test, vmap_page_range(" + hex(o->va) + ", " +
+                   hex(o->va + o->size) + ", " + hex(o->pa) + ", PAGE_KERNEL), " +
+                   std::to_string(out.ret) + "); /* mm-internal */\n";
+            },
+            [&](const FailAllocOp&) {
+              s += "\t/* fault injection: " + show(op) +
+                   " — set up with CONFIG_FAIL_PAGE_ALLOC */\n";
+            },
+            [&](const FailPageAllocOp&) {
+              s += "\t/* fault injection: " + show(op) +
+                   " — set up with CONFIG_FAIL_PAGE_ALLOC */\n";
+            },
+        },
+        op);
     for (const engine::Warn& w : out.warns)
       s += "\t/* expected WARN: " + std::string(engine::warn_name(w.id)) + " */\n";
     if (out.bug != engine::BugId::none) {

@@ -2,7 +2,9 @@
 #include "tools/minimize.h"
 
 #include <chrono>
+#include <type_traits>
 
+#include "harness/op_desc.h"
 #include "harness/runner.h"
 #include "harness/trace_io.h"
 
@@ -85,101 +87,88 @@ std::vector<u64> simpler_addresses(u64 v, u64 floor) {
   return out;
 }
 
+// Simpler values for one field, by its kind (harness/op_desc.h); `dflt`
+// is the field's value in a default-constructed op.
+std::vector<u64> simpler_values(harness::FieldKind k, u64 v, u64, const engine::Geometry& g) {
+  switch (k) {
+    case harness::FieldKind::size:
+    case harness::FieldKind::size_any: return simpler_sizes(v, g.page_size());
+    case harness::FieldKind::va: return simpler_addresses(v, g.vmalloc_start);
+    case harness::FieldKind::pa: return simpler_addresses(v, 0);
+    default: return {};
+  }
+}
+
+std::vector<unsigned> simpler_values(harness::FieldKind k, unsigned v, unsigned dflt,
+                                     const engine::Geometry&) {
+  std::vector<unsigned> out;
+  if (k == harness::FieldKind::nth)
+    for (unsigned n = 1; n < v; ++n) out.push_back(n);
+  else if (v != dflt) out.push_back(dflt);
+  return out;
+}
+
+template <class T>
+requires std::is_same_v<T, bool> || std::is_same_v<T, engine::ProtName> std::vector<T>
+simpler_values(harness::FieldKind, T v, T dflt, const engine::Geometry&) {
+  return v == dflt ? std::vector<T>{} : std::vector<T>{dflt};
+}
+
+// Fewer runs, shorter runs, more aligned pfns.
+std::vector<std::vector<harness::PageRun>> simpler_values(harness::FieldKind,
+                                                          const std::vector<harness::PageRun>& runs,
+                                                          const std::vector<harness::PageRun>&,
+                                                          const engine::Geometry& g) {
+  std::vector<std::vector<harness::PageRun>> out;
+  for (std::size_t r = 0; r < runs.size() && runs.size() > 1; ++r) {
+    out.push_back(runs);
+    out.back().erase(out.back().begin() + static_cast<std::ptrdiff_t>(r));
+  }
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const harness::PageRun run = runs[r];
+    if (run.count > 1) {
+      out.push_back(runs);
+      out.back()[r].count = run.count / 2;
+    }
+    if (run.pfn == engine::kNullPage) continue;
+    for (u64 a : simpler_addresses(run.pfn << g.page_shift, 0)) {
+      out.push_back(runs);
+      out.back()[r].pfn = a >> g.page_shift;
+    }
+  }
+  return out;
+}
+
+// The order fields are simplified in: page runs, sizes, addresses, output
+// addresses, then the small fields, each group in field order.
+int simplify_rank(harness::FieldKind k) {
+  switch (k) {
+    case harness::FieldKind::pages: return 0;
+    case harness::FieldKind::size:
+    case harness::FieldKind::size_any: return 1;
+    case harness::FieldKind::va: return 2;
+    case harness::FieldKind::pa: return 3;
+    default: return 4;
+  }
+}
+
 // Field-by-field simplifications of op i, tried one at a time.
 std::vector<Op> simpler_ops(const Trace& t, std::size_t i) {
-  const u64 page = t.geo->page_size();
   std::vector<Op> out;
-  const Op& op = t.ops[i];
-  auto range_variants = [&](auto o) {
-    for (u64 s : simpler_sizes(o.size, page)) {
-      auto c = o;
-      c.size = s;
-      out.push_back(c);
-    }
-    for (u64 a : simpler_addresses(o.va, t.geo->vmalloc_start)) {
-      auto c = o;
-      c.va = a;
-      out.push_back(c);
-    }
-    for (u64 a : simpler_addresses(o.pa, 0)) {
-      auto c = o;
-      c.pa = a;
-      out.push_back(c);
-    }
-    if (o.prot != engine::ProtName::device) {
-      auto c = o;
-      c.prot = engine::ProtName::device;
-      out.push_back(c);
-    }
-  };
-  if (auto* o = std::get_if<harness::IoremapOp>(&op)) range_variants(*o);
-  else if (auto* o = std::get_if<harness::IoremapPageRangeOp>(&op)) range_variants(*o);
-  else if (auto* o = std::get_if<harness::VmapPageRangeOp>(&op)) range_variants(*o);
-  else if (auto* o = std::get_if<harness::VunmapRangeOp>(&op)) {
-    for (u64 s : simpler_sizes(o->size, page)) {
-      auto c = *o;
-      c.size = s;
-      out.push_back(c);
-    }
-    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) {
-      auto c = *o;
-      c.va = a;
-      out.push_back(c);
-    }
-  } else if (auto* o = std::get_if<harness::VmallocOp>(&op)) {
-    for (u64 s : simpler_sizes(o->size, page)) {
-      auto c = *o;
-      c.size = s;
-      out.push_back(c);
-    }
-    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) {
-      auto c = *o;
-      c.va = a;
-      out.push_back(c);
-    }
-    if (o->prot != engine::ProtName::normal) {
-      auto c = *o;
-      c.prot = engine::ProtName::normal;
-      out.push_back(c);
-    }
-  } else if (auto* o = std::get_if<harness::VmapOp>(&op)) {
-    for (std::size_t r = 0; r < o->runs.size() && o->runs.size() > 1; ++r) {
-      auto c = *o;
-      c.runs.erase(c.runs.begin() + static_cast<std::ptrdiff_t>(r));
-      out.push_back(c);
-    }
-    for (std::size_t r = 0; r < o->runs.size(); ++r) {
-      const harness::PageRun run = o->runs[r];
-      if (run.count > 1) {
-        auto c = *o;
-        c.runs[r].count = run.count / 2;
-        out.push_back(c);
-      }
-      if (run.pfn != engine::kNullPage)
-        for (u64 a : simpler_addresses(run.pfn << 12, 0)) {
-          auto c = *o;
-          c.runs[r].pfn = a >> 12;
-          out.push_back(c);
-        }
-    }
-    for (u64 a : simpler_addresses(o->va, t.geo->vmalloc_start)) {
-      auto c = *o;
-      c.va = a;
-      out.push_back(c);
-    }
-    if (o->prot != engine::ProtName::normal) {
-      auto c = *o;
-      c.prot = engine::ProtName::normal;
-      out.push_back(c);
-    }
-  } else if (auto* o = std::get_if<harness::FailAllocOp>(&op)) {
-    for (unsigned n = 1; n < o->nth; ++n) out.push_back(harness::FailAllocOp{n});
-  } else if (auto* o = std::get_if<harness::FailPageAllocOp>(&op)) {
-    for (unsigned n = 1; n < o->nth; ++n)
-      out.push_back(harness::FailPageAllocOp{n, o->min_order, o->times});
-    if (o->min_order) out.push_back(harness::FailPageAllocOp{o->nth, 0, o->times});
-    if (o->times > 1) out.push_back(harness::FailPageAllocOp{o->nth, o->min_order, 1});
-  }
+  std::visit(
+      [&]<class O>(const O& o) {
+        const O dflt{};
+        for (int rank = 0; rank <= 4; ++rank)
+          harness::for_each_field<O>([&](const auto& fd) {
+            if (simplify_rank(fd.kind) != rank) return;
+            for (const auto& v : simpler_values(fd.kind, o.*fd.member, dflt.*fd.member, *t.geo)) {
+              O c = o;
+              c.*fd.member = v;
+              out.push_back(c);
+            }
+          });
+      },
+      t.ops[i]);
   return out;
 }
 
@@ -221,17 +210,20 @@ bool simplify_config(Minimizer& m, Trace& best) {
 
 std::optional<MinimizeResult> minimize(const Trace& t, double seconds,
                                        const std::function<void(const std::string&)>& progress,
-                                       std::string* err) {
+                                       MinimizeStatus* status, std::string* err) {
   harness::Runner runner;
   const auto first = runner.run(t);
   if (first.rejected) {
+    *status = MinimizeStatus::rejected;
     *err = "the trace is outside the contract: " + *first.rejected;
     return std::nullopt;
   }
   if (!first.failure) {
+    *status = MinimizeStatus::passes;
     *err = "the trace passes: nothing to minimize";
     return std::nullopt;
   }
+  *status = MinimizeStatus::minimized;
   MinimizeResult res;
   res.signature = first.failure->signature;
   res.ops_before = t.ops.size();

@@ -28,8 +28,12 @@ struct MinimizeResult {
 
 // nullopt (and *err) if `t` does not fail to begin with. `progress` gets a
 // line per improvement (may be empty).
+// Why minimize() returned nothing: the trace passes, or it is outside the
+// harness contract.
+enum class MinimizeStatus { minimized, passes, rejected };
+
 std::optional<MinimizeResult> minimize(const harness::Trace& t, double seconds,
                                        const std::function<void(const std::string&)>& progress,
-                                       std::string* err);
+                                       MinimizeStatus* status, std::string* err);
 
 }  // namespace vmapfuzz::tools

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The replay front end: `vmapfuzz replay` and every <target>_replay
+// program. Files and directories (walked recursively, as libFuzzer reads a
+// corpus; README and *.md files and dot files skipped) are read by the
+// input contract (harness/trace_file.h), run, and judged, one line each:
+//   PASS FILE
+//   FAIL FILE SIGNATURE            followed by the details
+//   REPRODUCED FILE SIGNATURE      a finding ("# expect: SIGNATURE") failed as it says
+//   NOT-REPRODUCED FILE: ...       a finding that did not
+//   REJECT FILE: WHY               outside the harness contract: not run
+//   ERROR FILE: WHY                unreadable, empty or malformed: not run
+// Lines that start with two spaces (the decoding used for fuzzer bytes,
+// notes) belong to the verdict above them. The last line is
+// "N passed, M failed" (M: every file that did not pass). The exit status
+// follows tools/cli.h: 1 if any file failed, else 2 if any was unreadable,
+// else 125 if any was rejected or a requested kernel implementation could
+// not judge it, else 0.
+#pragma once
+
+#include <string_view>
+
+#include "harness/targets.h"
+
+namespace vmapfuzz::tools {
+
+// The usage of `vmapfuzz replay` / PROGRAM.
+std::string replay_usage(std::string_view program, bool is_vmapfuzz);
+
+// Runs the replay front end with the command's arguments (after the
+// command name); `target` is the default opcode table for fuzzer bytes.
+int replay_main(std::string_view program, const harness::TargetSpec& target, int argc, char** argv,
+                bool is_vmapfuzz);
+
+}  // namespace vmapfuzz::tools
