@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The workloads the benchmarks time: the three the series measured (kernel
-// brief §8.1) and three more, each as a map and an unmap of one instance.
+// The workloads the benchmarks time: the three the series measured (docs/vmap.md,
+// "What the series measured") and three more, each as a map and an unmap of one instance.
 // Several instances live side by side at their own VAs, so that a timed
 // batch maps (or unmaps) all of them between two clock reads.
 //
@@ -26,7 +26,7 @@ struct SeriesFigure {
   double v4_ns;
 };
 
-// A count the series' mechanism fixes exactly, per map (kernel brief §8.1).
+// A count the series' mechanism fixes exactly, per map (docs/vmap.md#what-the-series-measured).
 struct CounterClaim {
   const char* counter;
   u64 engine::Counters::*field;

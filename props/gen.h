@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // RapidCheck generators for the ops of harness/ops.h, biased toward what the
-// mapping code decides on (kernel-brief §2.1): VAs on or next to CONT (64K),
+// mapping code decides on (docs/mapping-rules.md): VAs on or next to CONT (64K),
 // PMD (2M) and PUD (1G) boundaries of the engine's window; PAs aligned to a
 // page, a CONT group or a block, or congruent (or not) with the VA modulo
 // 64K/2M/1G; sizes of whole blocks, a block plus or minus a page, CONT
 // batches of 64K..1M and a few pages. Most sizes stay under 8 MiB and 1 GiB
 // sizes are rare and come with a 2M-congruent PA, so a run stays fast.
-// The page-array paths (kernel-brief §2.2-2.3, gen_pages.cc) get page
+// The page-array paths (docs/vmalloc.md, docs/vmap.md; gen_pages.cc) get page
 // arrays of the run shapes vmap()'s batching decides on, vmap VAs around
 // 64K/2M boundaries, vmalloc sizes around 64K/2M multiples, and traces of
 // any op set aimed at live areas, with a budget of PTE-level pages.
@@ -70,7 +70,7 @@ rc::Gen<harness::Trace> trace();
 // bug after which the variants may differ; harness/oracle.h).
 rc::Gen<harness::Trace> contract_trace();
 
-// --- Page arrays, vmalloc and vmap (kernel-brief §2.2-2.3; gen_pages.cc) ---
+// --- Page arrays, vmalloc and vmap (docs/vmalloc.md, docs/vmap.md; gen_pages.cc) ---
 
 rc::Gen<engine::Variant> vmap_variant();  // mainline, v4-fixed or v6.12 (v4 has a vmap finding)
 rc::Gen<engine::Variant> any_variant();   // mainline, v4, v4-fixed or v6.12

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Generators for the page-array paths (kernel-brief §2.2-2.3): page arrays
+// Generators for the page-array paths (docs/vmalloc.md, docs/vmap.md): page arrays
 // shaped like the ones vmap()'s batching decides on, vmap VAs around 64K
 // and 2M boundaries, vmalloc sizes around 64K/2M multiples, and traces of
 // any op set, aimed at live areas through the reference model.

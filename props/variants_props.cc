@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Properties of the series against mainline: v4 batches CONT groups as the
-// brief states its rule, and writes the very same descriptors.
+// docs/mapping-rules.md states its rule, and writes the very same descriptors.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -19,7 +19,7 @@ using engine::Variant;
 
 // --- ContBatchIsLargestAlignedPowerOfTwo ---------------------------------
 
-// kernel-brief §2.1, v4 patch 2: with VA and PA CONT aligned, each PTE-level
+// docs/mapping-rules.md, v4 patch 2: with VA and PA CONT aligned, each PTE-level
 // step is one set_huge_pte_at of rounddown_pow_of_two(min(bytes left in the
 // PTE table, PMD_SIZE / 2)) bytes.
 u64 v4_batches(u64 bytes) {

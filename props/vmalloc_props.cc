@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Properties of vmalloc (kernel-brief §2.2): the series changes the number
+// Properties of vmalloc (docs/vmalloc.md): the series changes the number
 // of walks, not one descriptor; a huge vmalloc whose pages of the huge
 // order cannot be had falls back to small pages and still succeeds.
 #include <gtest/gtest.h>
@@ -48,7 +48,7 @@ RC_GTEST_PROP(PropVmalloc, VmallocTablesBitIdenticalAcrossVariants, ()) {
 
 // --- HugeVmallocFallsBackToSmallPages ------------------------------------
 
-// vm_area_alloc_pages(order, nr) when nothing fails (kernel-brief §2.2):
+// vm_area_alloc_pages(order, nr) when nothing fails (docs/vmalloc.md#vm_area_alloc_pages):
 // the opportunistic allocations of larger orders (min(MAX_PAGE_ORDER,
 // ilog2(left)) while that is above `order`), then those of `order`.
 std::pair<unsigned, u64> allocation_schedule(u64 nr, unsigned order) {

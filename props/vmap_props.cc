@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Properties of vmap() of page arrays (kernel-brief §2.3): page i maps to
+// Properties of vmap() of page arrays (docs/vmap.md): page i maps to
 // pages[i], whatever the batching; the series (v4-fixed: v4 has a known
 // finding here, corpus/vmap/findings/) maps with at least as many blocks
 // and CONT groups as mainline, which uses none, and maps a dma-buf-like

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Properties of unmapping (kernel-brief §5.1): every leaf of the range goes,
+// Properties of unmapping (docs/unmap.md): every leaf of the range goes,
 // the page tables stay (and are reused), nothing outside the range moves.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The block-use rules, stated as plain functions of (geometry, variant,
-// range, output address, max page shift) — kernel-brief §2.1 — without any
+// range, output address, max page shift) — docs/mapping-rules.md — without any
 // page-table walking. The reference model applies these steps; the engine
 // reaches the same result through the kernel's loops.
 #pragma once

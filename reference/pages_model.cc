@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The reference model's page-array paths: vmalloc and vmap, stated from
-// kernel-brief §2.2-2.3 as rules over the model state. What page i of an
+// docs/vmalloc.md and docs/vmap.md as rules over the model state. What page i of an
 // area must translate to is pages[i], always; the rules below only decide
 // which leaves (PMD block, CONT batch, single page) carry it and which
 // WARN/error a step meets.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The arm64 helpers the series changes (kernel-brief §2.1, §3.2-3.4):
+// The arm64 helpers the series changes (docs/mapping-rules.md, docs/arm64.md):
 // arch_vmap_pte_range_map_size, num_contig_ptes, arch_make_huge_pte,
 // set_huge_pte_at, and the call counts they add up to.
 #include "engine/arch_arm64.h"

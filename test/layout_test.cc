@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The reference's block rule (plan_phys_range, kernel-brief §2.1 "resulting
-// rule") and its agreement with the engine's call counts.
+// The reference's block rule (plan_phys_range, docs/mapping-rules.md#the-resulting-layout)
+// and its agreement with the engine's call counts.
 #include "reference/layout.h"
 
 #include <gtest/gtest.h>

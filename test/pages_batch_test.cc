@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// vmap()'s batching (v4 patch 5, kernel-brief §2.3, §3.1): vm_shift(),
+// vmap()'s batching (v4 patch 5, docs/vmap.md): vm_shift(),
 // num_pages_contiguous(), get_vmap_batch_order() and how
 // vmap_pages_range_batched() groups runs into walks.
 #include <gtest/gtest.h>
@@ -233,7 +233,7 @@ TEST(VmapPagesRangeBatched, WalksOncePerEqualOrderGroupAndOnceForTheTail) {
       EXPECT_EQ(shapes(k), r.shapes);
       EXPECT_TRUE(k.out().warns.empty());
       EXPECT_TRUE(scan(k).issues.empty());
-      // flush_cache_vmap once, over the original [addr, end) (§7 #20).
+      // flush_cache_vmap once, over the original [addr, end) (docs/bug-classes.md, C18).
       const std::vector<engine::Flush> want = {{FlushKind::cache_vmap, va(r.off), end}};
       EXPECT_EQ(k.out().flushes, want);
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// vmalloc (kernel-brief §2.2, §3.1): the shift and VA alignment it picks,
+// vmalloc (docs/vmalloc.md): the shift and VA alignment it picks,
 // the page array vm_area_alloc_pages() builds from the model allocator,
 // the leaves that result, its failure paths and retry at PAGE_SHIFT, and
 // the series' single walk against mainline's walk per chunk.
@@ -233,7 +233,7 @@ TEST(VmAreaAllocPages, TriesLargerOrdersFirstAndLowersTheCapOnFailure) {
 
 // A page allocation failure frees the area (warn_alloc) and vmalloc tries
 // again at PAGE_SHIFT with the original alignment: plain PTEs at the hint,
-// never the chunk shift over order-0 pages (§7 #8).
+// never the chunk shift over order-0 pages (docs/bug-classes.md, C7).
 TEST(Vmalloc, RetriesAtPageShiftAfterPageAllocationFailure) {
   struct Row {
     const char* name;

@@ -114,7 +114,7 @@ TEST(VmapPagesRangeNoflushWalk, UsesPmdBlockOnlyForWholeAlignedSlot) {
   }
 }
 
-// After a PMD block the page index must advance by 512 (§7 #19), so the
+// After a PMD block the page index must advance by 512 (docs/bug-classes.md, C17), so the
 // next slot maps pages[512], not pages[1] or pages[0].
 TEST(VmapPagesRangeNoflushWalk, AdvancesPageIndexBy512AfterPmdBlock) {
   const u64 B = kPfn + 0x10000;

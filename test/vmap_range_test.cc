@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The block decisions of vmap_range_noflush (kernel-brief §2.1), one test
+// The block decisions of vmap_range_noflush (docs/mapping-rules.md), one test
 // per condition of vmap_try_huge_pud/pmd, each condition both true and
 // false, on both variants; and the replacement of a leftover table by a
 // block.
