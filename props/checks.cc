@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <type_traits>
 
+#include "harness/runner.h"
 #include "harness/visit.h"
 
 namespace vmapfuzz::props {
@@ -16,6 +17,16 @@ reference::TableScan scan(const engine::Kernel& k) {
 std::string structure_issues(const reference::TableScan& s) {
   const auto m = harness::check_structure(s);
   return m ? m->detail : std::string();
+}
+
+std::optional<StepFailure> step_and_check(const reference::RefKernel& ref, engine::Kernel& k,
+                                          const harness::Op& op) {
+  reference::RefKernel model = ref;
+  const engine::Outcome expected = harness::predict(model, op);
+  const engine::Outcome actual = harness::execute(k, op);
+  const auto m = harness::check_op(model, expected, k, actual, 0, ~u64{0});
+  if (!m) return std::nullopt;
+  return StepFailure{harness::signature(*m, engine::variant_name(k.variant()), op), m->detail};
 }
 
 std::optional<std::string> tables_difference(const engine::Kernel& a, const engine::Kernel& b) {

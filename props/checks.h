@@ -24,8 +24,15 @@ reference::TableScan scan(const engine::Kernel& k);
 // (so that RC_ASSERT(structure_issues(s) == "") prints it on failure).
 std::string structure_issues(const reference::TableScan& s);
 
-// The Runner's per-op checks are harness::check_op() (whole tree: lo = 0,
-// hi = ~0), and failure signatures harness::signature().
+// One op on the engine kernel `k` and on a copy of the model `ref`, checked
+// as the Runner checks it (harness::check_op over the whole tree): the
+// failure's signature (harness::signature) and details, or nullopt. The
+// body of every stateful command's run().
+struct StepFailure {
+  std::string signature, detail;
+};
+std::optional<StepFailure> step_and_check(const reference::RefKernel& ref, engine::Kernel& k,
+                                          const harness::Op& op);
 
 // A VA range [va, va + size).
 struct Range {

@@ -48,12 +48,9 @@ class OpCmd : public Cmd {
   }
 
   void run(const Model& s0, engine::Kernel& k) const override {
-    reference::RefKernel ref = s0.ref;
-    const engine::Outcome expected = harness::predict(ref, op_);
-    const engine::Outcome actual = harness::execute(k, op_);
-    if (const auto m = harness::check_op(ref, expected, k, actual, 0, ~u64{0})) {
-      RC_LOG() << m->detail << "\n";
-      RC_FAIL(harness::signature(*m, engine::variant_name(k.variant()), op_));
+    if (const auto f = step_and_check(s0.ref, k, op_)) {
+      RC_LOG() << f->detail << "\n";
+      RC_FAIL(f->signature);
     }
   }
 
