@@ -183,7 +183,7 @@ std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
 }
 
 std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op) {
-  const u64 page = ref.geo().page_size();
+  const u64 page = engine::geometry_of(ref.geo()).page_size();
   if (auto* o = std::get_if<IoremapOp>(&op)) return {o->va, o->va + o->size + page};
   if (auto* o = std::get_if<IoremapPageRangeOp>(&op)) return {o->va, o->va + o->size};
   if (auto* o = std::get_if<VmapPageRangeOp>(&op)) return {o->va, o->va + o->size};
@@ -195,7 +195,7 @@ std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op)
   if (auto* o = std::get_if<VmallocOp>(&op)) {
     // The area goes at the hint aligned to at most PMD_SIZE, its size
     // rounded up to at most PMD_SIZE, plus the guard page.
-    const u64 pmd = ref.geo().pmd_size();
+    const u64 pmd = engine::geometry_of(ref.geo()).pmd_size();
     return {o->va, o->va + pmd + (o->size + pmd - 1) / pmd * pmd + page};
   }
   if (auto* o = std::get_if<VmapOp>(&op)) return {o->va, o->va + (o->page_count() + 1) * page};
@@ -254,7 +254,7 @@ VariantRelation weaker(VariantRelation a, VariantRelation b) { return std::max(a
 // mainline vs v6.12 (see VariantRelation in oracle.h).
 VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel& ref,
                                    const Op& op) {
-  const engine::Geometry& g = ref.geo();
+  const engine::Geometry& g = engine::geometry_of(ref.geo());
   if (std::holds_alternative<IoremapOp>(op) || std::holds_alternative<IoremapPageRangeOp>(op) ||
       std::holds_alternative<VmapPageRangeOp>(op))
     return weaker(r, VariantRelation::translation);
@@ -391,7 +391,7 @@ bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
     return over(a, b - a);
   }
   if (auto* o = std::get_if<VmapOp>(&op))
-    return over(o->va, o->page_count() * ref.geo().page_size());
+    return over(o->va, o->page_count() * engine::geometry_of(ref.geo()).page_size());
   return false;
 }
 

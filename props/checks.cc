@@ -63,7 +63,7 @@ std::vector<u64> area_candidates(const engine::Geometry& g, const harness::Op& o
 
 void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
                       const engine::Outcome& out) {
-  const u64 page = ref.geo().page_size();
+  const u64 page = engine::geometry_of(ref.geo()).page_size();
   auto live = [&](const Range& r) { return ref.area_extent(r.va).first == r.va; };
   for (auto* v : {&ioremap, &vmalloc, &vmap})
     std::erase_if(*v, [&](const Range& r) { return !live(r); });
@@ -81,7 +81,7 @@ void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
                                                                               : nullptr;
   if (!kind) return;
   const std::vector<Range> known = areas();
-  for (u64 c : area_candidates(ref.geo(), op)) {
+  for (u64 c : area_candidates(engine::geometry_of(ref.geo()), op)) {
     const auto extent = ref.area_extent(c);
     const u64 a = extent.first, b = extent.second;
     if (a != c || b == a) continue;
