@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Translation geometry as a run-time value: granule, number of levels,
-// CONT sizes and which block levels exist. One binary fuzzes every
-// configuration; nothing here is an #ifdef.
+// CONT sizes and which block levels exist, with the engine's arithmetic on
+// them. One binary fuzzes every configuration; nothing here is an #ifdef.
 #pragma once
 
 #include <span>
 #include <string_view>
 
+#include "common/geometry_config.h"
 #include "engine/types.h"
 
 namespace vmapfuzz::engine {
@@ -19,8 +20,10 @@ inline constexpr unsigned kPmdLevel = 2;
 inline constexpr unsigned kPudLevel = 1;
 inline constexpr unsigned kPgdLevel = 0;
 
-struct Geometry {
-  std::string_view name;         // stable, used in traces: "arm64-4k-48"
+// The name and the harness's VA window and phys limit come from
+// common::GeometryConfig (what the reference is told); the architecture
+// fields and their arithmetic are the engine's.
+struct Geometry : common::GeometryConfig {
   unsigned page_shift = 12;      // PAGE_SHIFT
   unsigned va_bits = 48;         // VA_BITS
   unsigned levels = 4;           // CONFIG_PGTABLE_LEVELS
@@ -28,9 +31,6 @@ struct Geometry {
   unsigned cont_pmd_shift = 25;  // CONT_PMD_SHIFT
   bool pud_block = true;         // arch_vmap_pud_supported()
   bool pmd_block = true;         // arch_vmap_pmd_supported()
-  u64 vmalloc_start = 0;         // base of the VA window the fuzzer maps into
-  u64 vmalloc_size = 0;          // its size (a power of two)
-  u64 phys_limit = 0;            // output addresses are below this
 
   constexpr u64 page_size() const { return u64{1} << page_shift; }
   constexpr unsigned ptrs_per_table() const { return 1u << (page_shift - 3); }
@@ -60,5 +60,8 @@ const Geometry& arm64_4k_48();
 // Every geometry the engine supports, in the order fuzz inputs index them.
 std::span<const Geometry* const> all_geometries();
 const Geometry* find_geometry(std::string_view name);
+// The engine geometry a common::GeometryConfig names (what the harness
+// gets back from the reference); aborts on a name the engine lacks.
+const Geometry& geometry_of(const common::GeometryConfig& config);
 
 }  // namespace vmapfuzz::engine

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "common/kernel_config.h"
 #include "engine/events.h"
 #include "engine/geometry.h"
 #include "engine/page_alloc.h"
@@ -15,17 +16,11 @@
 
 namespace vmapfuzz::engine {
 
-// Boot options.
-struct KernelConfig {
-  bool nohugeiomap = false;    // ioremap_max_page_shift = PAGE_SHIFT
-  bool nohugevmalloc = false;  // vmap_allow_huge = false
-  friend bool operator==(const KernelConfig&, const KernelConfig&) = default;
-};
-
-// vm_struct flags the model distinguishes.
-inline constexpr unsigned VM_IOREMAP = 0x1;
-inline constexpr unsigned VM_ALLOC = 0x2;
-inline constexpr unsigned VM_MAP = 0x4;
+// Boot options and vm_struct flags (common/kernel_config.h).
+using common::KernelConfig;
+using common::VM_ALLOC;
+using common::VM_IOREMAP;
+using common::VM_MAP;
 
 // A vm_struct. `size` includes the trailing guard page, as in the kernel;
 // get_vm_area_size() is the usable part.

@@ -4,22 +4,22 @@
 // blocks, bump-allocated upward from kBasePfn with one free page between
 // any two blocks, so that separate allocations are never physically
 // adjacent. Pages are never reused. It can fail the n-th allocation of at
-// least a given order (fault injection). The reference model keeps a twin
-// of this policy; it is part of the test's contract, stated here once:
-//   pfn = ALIGN(next, 1 << order); next = pfn + (1 << order) + 1.
+// least a given order (fault injection). The policy is the test's contract,
+// stated in common/page_alloc.h; the reference model keeps a twin of it.
 #pragma once
 
+#include "common/page_alloc.h"
 #include "engine/types.h"
 
 namespace vmapfuzz::engine {
 
 // A page array entry: the pfn of a struct page, or a NULL pointer.
-inline constexpr u64 kNullPage = ~u64{0};
+using common::kNullPage;
 
 class PageAllocator {
  public:
-  static constexpr u64 kBasePfn = 0x80000;       // 2 GiB
-  static constexpr unsigned kMaxPageOrder = 10;  // MAX_PAGE_ORDER
+  static constexpr u64 kBasePfn = common::kPageAllocBasePfn;
+  static constexpr unsigned kMaxPageOrder = common::kMaxPageOrder;
 
   // First pfn of a 2^order block, or kNullPage if this allocation fails.
   u64 alloc_pages(unsigned order);

@@ -2,32 +2,17 @@
 #include "engine/pgtable.h"
 
 namespace vmapfuzz::engine {
-namespace {
 
-struct ProtEntry {
-  ProtName id;
-  std::string_view name;
-  pgprot_t value;
-};
-
-constexpr ProtEntry kProts[] = {
-    {ProtName::device, "device", {PROT_DEVICE_nGnRE}},
-    {ProtName::device_nE, "device_nE", {PROT_DEVICE_nGnRnE}},
-    {ProtName::normal, "normal", PAGE_KERNEL},
-    {ProtName::normal_nc, "normal_nc", {PROT_NORMAL_NC}},
-    {ProtName::kernel_ro, "kernel_ro", PAGE_KERNEL_RO},
-    {ProtName::kernel_exec, "kernel_exec", PAGE_KERNEL_EXEC},
-};
-
-}  // namespace
-
-pgprot_t prot_value(ProtName p) { return kProts[static_cast<unsigned>(p)].value; }
-std::string_view prot_name(ProtName p) { return kProts[static_cast<unsigned>(p)].name; }
-
-std::optional<ProtName> parse_prot(std::string_view name) {
-  for (const ProtEntry& e : kProts)
-    if (e.name == name) return e.id;
-  return std::nullopt;
+pgprot_t prot_value(ProtName p) {
+  switch (p) {
+    case ProtName::device: return {PROT_DEVICE_nGnRE};
+    case ProtName::device_nE: return {PROT_DEVICE_nGnRnE};
+    case ProtName::normal: return PAGE_KERNEL;
+    case ProtName::normal_nc: return {PROT_NORMAL_NC};
+    case ProtName::kernel_ro: return PAGE_KERNEL_RO;
+    case ProtName::kernel_exec: return PAGE_KERNEL_EXEC;
+  }
+  return {};
 }
 
 bool pgattr_change_is_safe(u64 old, u64 new_, unsigned page_shift) {

@@ -4,8 +4,7 @@
 // Tables hold raw 64-bit descriptors so that encoding bugs are observable.
 #pragma once
 
-#include <string_view>
-
+#include "common/prot.h"
 #include "engine/types.h"
 
 namespace vmapfuzz::engine {
@@ -75,14 +74,13 @@ inline constexpr pgprot_t PAGE_KERNEL{PROT_NORMAL};
 inline constexpr pgprot_t PAGE_KERNEL_RO{(PROT_NORMAL & ~PTE_WRITE) | PTE_RDONLY};
 inline constexpr pgprot_t PAGE_KERNEL_EXEC{PROT_NORMAL & ~PTE_PXN};
 
-// The protections a trace may name, with their stable trace names.
-enum class ProtName : std::uint8_t { device, device_nE, normal, normal_nc, kernel_ro, kernel_exec };
-inline constexpr ProtName kAllProts[] = {ProtName::device,    ProtName::device_nE,
-                                         ProtName::normal,    ProtName::normal_nc,
-                                         ProtName::kernel_ro, ProtName::kernel_exec};
+// The protections a trace may name (common/prot.h) and the engine's
+// descriptor bits for each.
+using common::kAllProts;
+using common::parse_prot;
+using common::prot_name;
+using common::ProtName;
 pgprot_t prot_value(ProtName p);
-std::string_view prot_name(ProtName p);
-std::optional<ProtName> parse_prot(std::string_view name);
 
 // pgprot_nx(): what vmap()/vmap_page_range apply to the caller's prot.
 constexpr pgprot_t pgprot_nx(pgprot_t p) { return {(p.v & ~PTE_GP) | PTE_PXN}; }

@@ -9,9 +9,15 @@
 #include <memory>
 #include <vector>
 
-#include "engine/types.h"
+#include "common/types.h"
 
 namespace vmapfuzz::engine {
+
+// Only the shared vocabulary, not engine/types.h: the reference's MMU
+// walker reads table memory through this class and must see no engine
+// decision through it.
+using common::PhysAddr;
+using common::u64;
 
 class TablePool {
  public:

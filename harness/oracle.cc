@@ -185,7 +185,7 @@ std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
 }
 
 std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op) {
-  const u64 page = ref.geo().page_size();
+  const u64 page = engine::geometry_of(ref.geo()).page_size();
   // An area's whole leaves: an unmap clears the blocks and CONT groups
   // that reach beyond the area too.
   auto area = [&](u64 va) {
@@ -212,7 +212,7 @@ std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op)
           [&](const VmallocOp& o) {
             // The area goes at the hint aligned to at most PMD_SIZE, its
             // size rounded up to at most PMD_SIZE, plus the guard page.
-            const u64 pmd = ref.geo().pmd_size();
+            const u64 pmd = engine::geometry_of(ref.geo()).pmd_size();
             return Range{o.va, o.va + pmd + (o.size + pmd - 1) / pmd * pmd + page};
           },
           [&](const VmapOp& o) {

@@ -18,7 +18,7 @@ VariantRelation weaker(VariantRelation a, VariantRelation b) { return std::max(a
 // mainline vs v6.12 (the v6.12 reasons at next_relation()).
 VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel& ref,
                                    const Op& op) {
-  const engine::Geometry& g = ref.geo();
+  const engine::Geometry& g = engine::geometry_of(ref.geo());
   // Freeing an area that covers part of a leaf beyond it (a CONT group that
   // a vmap_page_range over the area's edge wrote in mainline): mainline
   // clears the whole group, 6.12 only the area's single pages.
@@ -160,7 +160,7 @@ bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
             const auto [a, b] = touched_range(ref, op);
             return over(a, b - a);
           },
-          [&](const VmapOp& o) { return over(o.va, o.page_count() * ref.geo().page_size()); },
+          [&](const VmapOp& o) { return over(o.va, o.page_count() * engine::geometry_of(ref.geo()).page_size()); },
           [](const IounmapOp&) { return false; },
           [](const VunmapRangeOp&) { return false; },
           [](const FailAllocOp&) { return false; },

@@ -35,7 +35,7 @@ std::optional<std::string> tables_difference(const engine::Kernel& a, const engi
 
 void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
                       const engine::Outcome& out) {
-  const engine::Geometry& g = ref.geo();
+  const engine::Geometry& g = engine::geometry_of(ref.geo());
   const u64 page = g.page_size();
   auto live = [&](const Range& r) { return ref.area_extent(r.va).first == r.va; };
   for (auto* v : {&ioremap, &vmalloc, &vmap})
@@ -56,10 +56,10 @@ void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
                        return Effect{Range{o.va, o.size}, &ioremap, {o.va}};
                      },
                      [&](const harness::IoremapPageRangeOp& o) {
-                       return Effect{Range{o.va, o.size}};
+                       return Effect{Range{o.va, o.size}, nullptr, {}};
                      },
                      [&](const harness::VmapPageRangeOp& o) {
-                       return Effect{Range{o.va, o.size}};
+                       return Effect{Range{o.va, o.size}, nullptr, {}};
                      },
                      [&](const harness::VmapOp& o) {
                        return Effect{Range{o.va, o.page_count() * page}, &vmap, {o.va}};
@@ -81,7 +81,8 @@ void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
   if (out.ret != 0 || !e.list) return;
   const std::vector<Range> known = areas();
   for (u64 c : e.starts) {
-    const auto [a, b] = ref.area_extent(c);
+    const auto extent = ref.area_extent(c);
+    const u64 a = extent.first, b = extent.second;
     if (a != c || b == a) continue;
     if (std::find_if(known.begin(), known.end(), [&](const Range& r) { return r.va == a; }) !=
         known.end())

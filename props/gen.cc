@@ -323,12 +323,12 @@ rc::Gen<Trace> contract_trace() { return rc::gen::map(trace(), &inside_contract)
 }  // namespace gen
 }  // namespace vmapfuzz::props
 
-namespace vmapfuzz::engine {
+namespace vmapfuzz::common {
 
 void showValue(Variant v, std::ostream& os) { os << variant_name(v); }
 void showValue(ProtName p, std::ostream& os) { os << prot_name(p); }
 
-}  // namespace vmapfuzz::engine
+}  // namespace vmapfuzz::common
 
 namespace vmapfuzz::harness {
 

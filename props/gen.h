@@ -130,11 +130,12 @@ rc::Gen<harness::Trace> with_op_removal(rc::Gen<harness::Trace> g);
 }  // namespace gen
 }  // namespace vmapfuzz::props
 
-// Printing for RapidCheck (found by argument-dependent lookup).
-namespace vmapfuzz::engine {
+// Printing for RapidCheck (found by argument-dependent lookup, so in the
+// namespace the types live in).
+namespace vmapfuzz::common {
 void showValue(Variant v, std::ostream& os);   // variant_name()
 void showValue(ProtName p, std::ostream& os);  // prot_name()
-}  // namespace vmapfuzz::engine
+}  // namespace vmapfuzz::common
 
 namespace vmapfuzz::harness {
 void showValue(const Trace& t, std::ostream& os);  // harness::to_text()

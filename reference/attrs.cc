@@ -20,7 +20,7 @@ Attrs decode_attrs(u64 d) {
   return a;
 }
 
-Attrs expected_attrs(engine::ProtName prot, bool nx) {
+Attrs expected_attrs(common::ProtName prot, bool nx) {
   // Every kernel protection here is global, inner shareable, accessed,
   // privileged-only and never user-executable.
   Attrs a;
@@ -30,16 +30,16 @@ Attrs expected_attrs(engine::ProtName prot, bool nx) {
   a.dbm = true;
   a.pxn = true;
   switch (prot) {
-    case engine::ProtName::device: a.attr_index = 4; break;     // Device-nGnRE
-    case engine::ProtName::device_nE: a.attr_index = 3; break;  // Device-nGnRnE
-    case engine::ProtName::normal: a.attr_index = 0; break;
-    case engine::ProtName::normal_nc: a.attr_index = 2; break;
-    case engine::ProtName::kernel_ro:
+    case common::ProtName::device: a.attr_index = 4; break;     // Device-nGnRE
+    case common::ProtName::device_nE: a.attr_index = 3; break;  // Device-nGnRnE
+    case common::ProtName::normal: a.attr_index = 0; break;
+    case common::ProtName::normal_nc: a.attr_index = 2; break;
+    case common::ProtName::kernel_ro:
       a.attr_index = 0;
       a.dbm = false;
       a.rdonly = true;
       break;
-    case engine::ProtName::kernel_exec:
+    case common::ProtName::kernel_exec:
       a.attr_index = 0;
       a.pxn = false;
       break;

@@ -2,17 +2,19 @@
 // Memory attributes of a leaf as the MMU sees them, decoded field by field
 // from the architectural descriptor format (Arm ARM, VMSAv8-64 stage 1),
 // and the attributes each named kernel protection must produce. Written
-// independently of engine/pgtable.h on purpose.
+// independently of engine/pgtable.h on purpose: only the protection's name
+// is shared.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "engine/pgtable.h"
+#include "common/prot.h"
+#include "common/types.h"
 
 namespace vmapfuzz::reference {
 
-using engine::u64;
+using common::u64;
 
 struct Attrs {
   std::uint8_t attr_index = 0;  // MAIR index, descriptor bits 4:2
@@ -35,7 +37,7 @@ Attrs decode_attrs(u64 desc);
 
 // What a leaf mapped with kernel protection `prot` must carry. `nx` is
 // pgprot_nx(), applied by vmap_page_range() and vmap().
-Attrs expected_attrs(engine::ProtName prot, bool nx);
+Attrs expected_attrs(common::ProtName prot, bool nx);
 
 // Short ptdump-like text: "RW NX SHD AF DEVICE/nGnRE".
 std::string attrs_text(const Attrs& a);

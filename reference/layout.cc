@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "reference/variant_rules.h"
+
 namespace vmapfuzz::reference {
 namespace {
 
@@ -29,21 +31,26 @@ const char* step_kind_name(Step::Kind k) {
   return "?";
 }
 
-unsigned step_level(Step::Kind k) {
+unsigned step_level(const GeometryFacts& f, Step::Kind k) {
   switch (k) {
-    case Step::pud_block: return engine::kPudLevel;
-    case Step::pmd_block: return engine::kPmdLevel;
-    default: return engine::kPteLevel;
+    case Step::pud_block: return f.level(KernelLevel::pud);
+    case Step::pmd_block: return f.level(KernelLevel::pmd);
+    default: return f.leaf_level;
   }
 }
 
-std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant variant, u64 va,
+std::vector<Step> plan_phys_range(const common::GeometryConfig& g, common::Variant variant, u64 va,
                                   u64 end, u64 pa, unsigned max_page_shift) {
-  const u64 page = g.page_size(), pmd = g.pmd_size(), pud = g.pud_size();
-  const u64 cont = g.cont_pte_shift ? g.cont_pte_size() : 0;
-  // Linux 6.12 has no CONT-PTE vmap mappings on arm64.
-  const bool cont_ok =
-      cont && max_page_shift >= g.cont_pte_shift && variant != engine::Variant::v6_12;
+  const GeometryFacts& f = geometry_facts(g);
+  const VariantRules& rules = variant_rules(variant);
+  const u64 page = f.page_size;
+  // VA range of one PTE table, and the blocks the vmap code may write.
+  const u64 pmd = f.entry_size[f.level(KernelLevel::pmd)];
+  const unsigned pmd_shift = f.shift[f.level(KernelLevel::pmd)];
+  const unsigned pud_shift = f.shift[f.level(KernelLevel::pud)];
+  const u64 pud_block = f.pud_block_size, pmd_block = f.pmd_block_size;
+  const u64 cont = f.cont_pte_size;
+  const bool cont_ok = cont && max_page_shift >= f.cont_pte_shift && rules.cont_pte_mappings;
   std::vector<Step> steps;
   // Appends count writes of `size`, merging with the previous step when it
   // is the same kind of write in the same PTE table.
@@ -62,26 +69,27 @@ std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant var
   u64 x = va;
   while (x < end) {
     const u64 p = pa + (x - va);
-    if (g.pud_block && max_page_shift >= g.pud_shift() && aligned(x, pud) && end - x >= pud &&
-        aligned(p, pud)) {
-      emit(Step::pud_block, x, pud, 1);
-      x += pud;
+    if (pud_block && max_page_shift >= pud_shift && aligned(x, pud_block) && end - x >= pud_block &&
+        aligned(p, pud_block)) {
+      emit(Step::pud_block, x, pud_block, 1);
+      x += pud_block;
       continue;
     }
-    if (g.pmd_block && max_page_shift >= g.pmd_shift() && aligned(x, pmd) && end - x >= pmd &&
-        aligned(p, pmd)) {
-      emit(Step::pmd_block, x, pmd, 1);
-      x += pmd;
+    if (pmd_block && max_page_shift >= pmd_shift && aligned(x, pmd_block) && end - x >= pmd_block &&
+        aligned(p, pmd_block)) {
+      emit(Step::pmd_block, x, pmd_block, 1);
+      x += pmd_block;
       continue;
     }
     // The PTE table holding x ends at the next PMD boundary (or at end).
     const u64 table_end = std::min(end, (x / pmd + 1) * pmd);
     if (!aligned(table_end - x, page)) {
-      if (variant != engine::Variant::v6_12) {
+      if (rules.unaligned_size_warn) {
         emit(Step::unaligned, x, table_end - x, 1);
         break;
       }
-      // 6.12: pages up to and including the partial one, then past the end.
+      // No check: pages up to and including the partial one, then past the
+      // end.
       const u64 n = (table_end - x + page - 1) / page;
       emit(Step::pte, x, page, n);
       steps.push_back({Step::past_end, x + n * page, 0, pa + (x + n * page - va), 1});
@@ -89,7 +97,7 @@ std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant var
     }
     if (cont_ok && aligned(x, cont) && aligned(p, cont) && table_end - x >= cont) {
       u64 batch = cont;
-      if (engine::has_series(variant)) {
+      if (rules.multi_group_cont_batches) {
         u64 cap = table_end - x;
         if (max_page_shift < 63) cap = std::min(cap, u64{1} << max_page_shift);
         batch = pow2_floor(std::min(cap, pmd / 2));

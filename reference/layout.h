@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The block-use rules, stated as plain functions of (geometry, variant,
-// range, output address, max page shift) — docs/mapping-rules.md — without any
-// page-table walking. The reference model applies these steps; the engine
-// reaches the same result through the kernel's loops.
+// range, output address, max page shift) without any page-table walking
+// (docs/mapping-rules.md). The numbers come from the reference's own
+// geometry table and variant rules (geometry_facts.h, variant_rules.h).
+// The reference model applies these steps; the engine reaches the same
+// result through the kernel's loops.
 #pragma once
 
 #include <vector>
 
-#include "engine/geometry.h"
-#include "engine/types.h"
+#include "common/geometry_config.h"
+#include "common/types.h"
+#include "common/variant.h"
+#include "reference/geometry_facts.h"
 
 namespace vmapfuzz::reference {
 
-using engine::u64;
+using common::u64;
 
 // `count` equal writes the mapping code makes one after the other (each
 // `size` bytes), in the order it makes them. Equal consecutive PTE-level
@@ -39,8 +43,9 @@ struct Step {
 };
 const char* step_kind_name(Step::Kind k);
 
-// Level of the leaf a step writes (kPteLevel for batches and ptes).
-unsigned step_level(Step::Kind k);
+// Hardware level of the leaf a step writes (the page level for batches and
+// ptes).
+unsigned step_level(const GeometryFacts& f, Step::Kind k);
 
 // The steps that map [va, end) to pa..: for every position, the largest
 // leaf whose slot lies wholly inside the range with VA and PA aligned to
@@ -48,7 +53,7 @@ unsigned step_level(Step::Kind k);
 // whole group fits before the end of the PTE table (mainline: exactly one
 // group; v4: the largest power of two of groups that fits, capped by
 // 2^max_page_shift and PMD_SIZE/2; v6.12: never), else a single page.
-std::vector<Step> plan_phys_range(const engine::Geometry& g, engine::Variant variant, u64 va,
+std::vector<Step> plan_phys_range(const common::GeometryConfig& g, common::Variant variant, u64 va,
                                   u64 end, u64 pa, unsigned max_page_shift);
 
 }  // namespace vmapfuzz::reference

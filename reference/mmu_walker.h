@@ -1,26 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Reads page tables the way the MMU does: from the root table, level by
-// level, decoding each raw descriptor from the architectural format. It
-// reads the engine's memory only through TablePool's read accessors and
-// shares no decision code with the engine's walkers.
+// level, decoding each raw descriptor from the architectural format
+// (VMSAv8-64 stage 1). It reads the engine's memory only through
+// TablePool's read accessors, takes every architectural number (level
+// shifts, entries per table, where blocks exist, CONT groups, the VA sign
+// extension) from the reference's own table (geometry_facts.h), and shares
+// no decision code with the engine's walkers or its Geometry.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "engine/geometry.h"
+#include "common/geometry_config.h"
 #include "engine/table_pool.h"
 #include "reference/attrs.h"
+#include "reference/geometry_facts.h"
 
 namespace vmapfuzz::reference {
 
 enum class DescKind : std::uint8_t { invalid, table, block, page, reserved };
 const char* desc_kind_name(DescKind k);
 
-// How the MMU reads descriptor `d` at `level`.
-DescKind classify(u64 d, unsigned level);
+// How the MMU reads descriptor `d` at hardware level `level`.
+DescKind classify(const GeometryFacts& f, u64 d, unsigned level);
 
-// One level of a translation walk.
+// One level of a translation walk. Levels are hardware levels
+// (GeometryFacts::root_level .. leaf_level).
 struct WalkStep {
   unsigned level = 0;
   unsigned index = 0;
@@ -40,7 +45,7 @@ struct Translation {
 };
 
 // Translate one virtual address.
-Translation translate(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa,
+Translation translate(const engine::TablePool& pool, const common::GeometryConfig& g, u64 root_pa,
                       u64 va);
 
 // A run of leaves: same level, same attributes, same contiguous flag and
@@ -82,13 +87,14 @@ struct TableScan {
   std::vector<Issue> issues;
 };
 
-// Walks the whole tree under `root_pa` (the kernel half of the VA space,
-// starting at g.vmalloc_start's sign extension) and checks its structure.
-TableScan scan_tables(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa);
+// Walks the whole tree under `root_pa` (the kernel half of the VA space:
+// the root table's entries sign-extended from va_bits) and checks its
+// structure.
+TableScan scan_tables(const engine::TablePool& pool, const common::GeometryConfig& g, u64 root_pa);
 
 // The same for the leaves translating VAs in [lo, hi) only (runs clipped to
 // it; no leak check). What the harness runs after each op.
-TableScan scan_range(const engine::TablePool& pool, const engine::Geometry& g, u64 root_pa, u64 lo,
-                     u64 hi);
+TableScan scan_range(const engine::TablePool& pool, const common::GeometryConfig& g, u64 root_pa,
+                     u64 lo, u64 hi);
 
 }  // namespace vmapfuzz::reference

@@ -2,31 +2,23 @@
 #include "reference/model.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace vmapfuzz::reference {
 
-using engine::BugId;
-using engine::FlushKind;
-using engine::VirtAddr;
-using engine::WarnId;
+using common::BugId;
+using common::FlushKind;
+using common::WarnId;
 
 namespace {
-
-constexpr unsigned kPud = engine::kPudLevel, kPmd = engine::kPmdLevel, kPte = engine::kPteLevel;
-
-// pgtbl_mod_mask bit recorded when a table for level-L entries is linked in.
-engine::u32 alloc_bit(unsigned level) {
-  return level == kPud   ? engine::PGTBL_P4D_MODIFIED
-         : level == kPmd ? engine::PGTBL_PUD_MODIFIED
-                         : engine::PGTBL_PMD_MODIFIED;
-}
 
 void flush(Outcome& out, FlushKind k, u64 a, u64 b) { out.flushes.push_back({k, {a}, {b}}); }
 void warn(Outcome& out, WarnId id, u64 a) { out.warns.push_back({id, {a}}); }
 void bug(Outcome& out, BugId id, u64 a) {
   out.bug = id;
   out.bug_addr = {a};
-  out.ret = -engine::kBUGGED;
+  out.ret = -common::kBUGGED;
 }
 
 // The pgattr_change_is_safe() rule, stated on decoded attributes: a live
@@ -47,12 +39,27 @@ bool live_change_allowed(u64 old_pa, const Attrs& o, u64 new_pa, const Attrs& n)
 
 }  // namespace
 
-RefKernel::RefKernel(const engine::Geometry& g, engine::Variant v, engine::KernelConfig cfg)
-    : g_(g), variant_(v), cfg_(cfg) {}
+RefKernel::RefKernel(const common::GeometryConfig& g, common::Variant v, common::KernelConfig cfg)
+    : g_(g), variant_(v), f_(&geometry_facts(g)), rules_(&variant_rules(v)), cfg_(cfg) {
+  for (KernelLevel k : {KernelLevel::pud, KernelLevel::pmd, KernelLevel::pte}) {
+    if (!f_->present(k)) {
+      std::fprintf(stderr, "vmapfuzz: the reference model needs pud, pmd and pte levels (%.*s)\n",
+                   static_cast<int>(f_->name.size()), f_->name.data());
+      std::abort();
+    }
+  }
+  pgd_ = f_->level(KernelLevel::pgd);
+  pud_ = f_->level(KernelLevel::pud);
+  pmd_ = f_->level(KernelLevel::pmd);
+  pte_ = f_->level(KernelLevel::pte);
+}
 
-u64 RefKernel::slot_base(unsigned level, u64 x) const {
-  const u64 size = u64{1} << g_.level_shift(level);
-  return x & ~(size - 1);
+u64 RefKernel::slot_base(unsigned level, u64 x) const { return x & ~(entry_size(level) - 1); }
+
+common::u32 RefKernel::alloc_bit(unsigned level) const {
+  return level == pud_   ? common::PGTBL_P4D_MODIFIED
+         : level == pmd_ ? common::PGTBL_PUD_MODIFIED
+                         : common::PGTBL_PMD_MODIFIED;
 }
 
 const RefKernel::Leaf* RefKernel::leaf_at(u64 x, u64* start) const {
@@ -65,7 +72,7 @@ const RefKernel::Leaf* RefKernel::leaf_at(u64 x, u64* start) const {
 }
 
 RefKernel::Entry RefKernel::entry_at(unsigned level, u64 x) const {
-  if (level < kPte && tables_[level + 1].count(slot_base(level, x))) return Entry::table;
+  if (level < pte_ && tables_[level + 1].count(slot_base(level, x))) return Entry::table;
   const Leaf* l = leaf_at(x);
   return l && l->level == level ? Entry::leaf : Entry::none;
 }
@@ -113,11 +120,11 @@ std::pair<u64, u64> RefKernel::leaf_extent(u64 a, u64 b) const {
   u64 start = 0;
   if (const Leaf* l = leaf_at(a, &start)) {
     // Blocks and CONT groups go whole; plain pages alone.
-    const u64 unit = l->cont ? g_.cont_pte_size() : u64{1} << g_.level_shift(l->level);
+    const u64 unit = l->cont ? f_->cont_pte_size : entry_size(l->level);
     a = std::min(a, a & ~(unit - 1));
   }
   if (const Leaf* l = leaf_at(b - 1, &start)) {
-    const u64 unit = l->cont ? g_.cont_pte_size() : u64{1} << g_.level_shift(l->level);
+    const u64 unit = l->cont ? f_->cont_pte_size : entry_size(l->level);
     b = std::max(b, ((b - 1) & ~(unit - 1)) + unit);
   }
   return {a, b};
@@ -129,7 +136,9 @@ std::pair<u64, u64> RefKernel::area_extent(u64 va) const {
 }
 
 u64 RefKernel::table_count() const {
-  return 1 + tables_[kPud].size() + tables_[kPmd].size() + tables_[kPte].size();
+  u64 n = 1;  // the root
+  for (const std::set<u64>& t : tables_) n += t.size();
+  return n;
 }
 
 void RefKernel::warn_once(Outcome& out, WarnId id, u64 addr) {
@@ -153,7 +162,7 @@ bool RefKernel::ensure_table(Outcome& out, unsigned level, u64 x) {
     return false;
   }
   if (!alloc_table()) {
-    out.ret = -engine::kENOMEM;
+    out.ret = -common::kENOMEM;
     return false;
   }
   tables_[level].insert(base);
@@ -163,36 +172,36 @@ bool RefKernel::ensure_table(Outcome& out, unsigned level, u64 x) {
 }
 
 void RefKernel::free_pte_table(Outcome& out, u64 slot) {
-  tables_[kPte].erase(slot);
-  erase_range(slot, slot + g_.pmd_size());
+  tables_[pte_].erase(slot);
+  erase_range(slot, slot + entry_size(pmd_));
   flush(out, FlushKind::tlb_pgtable, slot, slot);
   ++out.tables_freed;
 }
 
 void RefKernel::free_pmd_table(Outcome& out, u64 slot) {
-  for (u64 m = slot; m < slot + g_.pud_size(); m += g_.pmd_size()) {
-    const Entry e = entry_at(kPmd, m);
+  for (u64 m = slot; m < slot + entry_size(pud_); m += entry_size(pmd_)) {
+    const Entry e = entry_at(pmd_, m);
     if (e == Entry::table) free_pte_table(out, m);
     else if (e == Entry::leaf) warn(out, WarnId::pmd_free_pte_page_not_table, m);
   }
-  tables_[kPmd].erase(slot);
-  erase_range(slot, slot + g_.pud_size());
+  tables_[pmd_].erase(slot);
+  erase_range(slot, slot + entry_size(pud_));
   flush(out, FlushKind::tlb_pgtable, slot, slot);
   ++out.tables_freed;
 }
 
 bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
-  const unsigned level = step_level(s.kind);
+  const unsigned level = step_level(*f_, s.kind);
   switch (entry_at(level, s.va)) {
     case Entry::none: break;
     case Entry::table:
-      if (level == kPud) free_pmd_table(out, s.va);
+      if (level == pud_) free_pmd_table(out, s.va);
       else free_pte_table(out, s.va);
       break;
     case Entry::leaf: {
       warn(
           out,
-          level == kPud ? WarnId::pud_free_pmd_page_not_table : WarnId::pmd_free_pte_page_not_table,
+          level == pud_ ? WarnId::pud_free_pmd_page_not_table : WarnId::pmd_free_pte_page_not_table,
           s.va);
       u64 start = 0;
       const Leaf* old = leaf_at(s.va, &start);
@@ -207,28 +216,28 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
   }
   erase_range(s.va, s.va + s.size);
   insert_leaf(s.va, {s.size, s.pa, level, false, attrs});
-  out.mod_mask |= level == kPud ? engine::PGTBL_PUD_MODIFIED : engine::PGTBL_PMD_MODIFIED;
+  out.mod_mask |= level == pud_ ? common::PGTBL_PUD_MODIFIED : common::PGTBL_PMD_MODIFIED;
   return true;
 }
 
 void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs) {
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
-    const unsigned top = s.kind == Step::pud_block                                ? kPud
-                         : s.kind == Step::pmd_block || s.kind == Step::unaligned ? kPmd
-                                                                                  : kPte;
+    const unsigned top = s.kind == Step::pud_block                                ? pud_
+                         : s.kind == Step::pmd_block || s.kind == Step::unaligned ? pmd_
+                                                                                  : pte_;
     if (s.kind == Step::past_end) {
       // v6.12: the PTE loop stepped over its end; the model stops there.
       bug(out, BugId::walk_ran_past_end, s.va);
       return;
     }
     if (s.kind == Step::unaligned) {
-      if (!ensure_table(out, kPud, s.va) || !ensure_table(out, kPmd, s.va)) return;
+      if (!ensure_table(out, pud_, s.va) || !ensure_table(out, pmd_, s.va)) return;
       warn_once(out, WarnId::vmap_pte_range_size_unaligned, s.va);
-      out.ret = -engine::kEINVAL;
+      out.ret = -common::kEINVAL;
       return;
     }
-    for (unsigned level = kPud; level <= top; ++level)
+    for (unsigned level = pud_; level <= top; ++level)
       if (!ensure_table(out, level, s.va)) return;
     if (s.kind == Step::pud_block || s.kind == Step::pmd_block) {
       if (!install_block(out, s, attrs)) return;
@@ -240,7 +249,7 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
     const u64 done = bug_at - s.va;
     if (done) {
       erase_range(s.va, s.va + done);
-      insert_leaf(s.va, {done, s.pa, kPte, s.kind == Step::cont_batch, attrs});
+      insert_leaf(s.va, {done, s.pa, pte_, s.kind == Step::cont_batch, attrs});
     }
     if (done != s.bytes()) {
       bug(out, BugId::vmap_pte_range_remap, bug_at);
@@ -249,8 +258,8 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
     // (A past_end step ends this table's loop without its mask bit.)
     const bool last_in_table =
         i + 1 == steps.size() || (steps[i + 1].kind != Step::past_end &&
-                                  slot_base(kPmd, steps[i + 1].va) != slot_base(kPmd, s.va));
-    if (last_in_table) out.mod_mask |= engine::PGTBL_PTE_MODIFIED;
+                                  slot_base(pmd_, steps[i + 1].va) != slot_base(pmd_, s.va));
+    if (last_in_table) out.mod_mask |= common::PGTBL_PTE_MODIFIED;
   }
 }
 
@@ -289,9 +298,9 @@ void RefKernel::insert_leaf(u64 va, const Leaf& l) {
   }
 }
 
-Outcome RefKernel::vmap_page_range(u64 va, u64 size, u64 pa, engine::ProtName prot) {
+Outcome RefKernel::vmap_page_range(u64 va, u64 size, u64 pa, common::ProtName prot) {
   Outcome out;
-  const unsigned max_shift = cfg_.nohugeiomap ? g_.page_shift : 63;
+  const unsigned max_shift = cfg_.nohugeiomap ? f_->page_shift : 63;
   map_steps(out, plan_phys_range(g_, variant_, va, va + size, pa, max_shift),
             expected_attrs(prot, /*nx=*/true));
   if (out.bug == BugId::none) flush(out, FlushKind::cache_vmap, va, va + size);
@@ -304,35 +313,35 @@ const RefKernel::Area* RefKernel::area_containing(u64 va) const {
   return nullptr;
 }
 
-Outcome RefKernel::ioremap_page_range(u64 va, u64 size, u64 pa, engine::ProtName prot) {
+Outcome RefKernel::ioremap_page_range(u64 va, u64 size, u64 pa, common::ProtName prot) {
   const Area* a = area_containing(va);
-  if (!a || !(a->flags & engine::VM_IOREMAP)) {
+  if (!a || !(a->flags & common::VM_IOREMAP)) {
     Outcome out;
     warn_once(out, WarnId::ioremap_area_not_ioremap, va);
-    out.ret = -engine::kEINVAL;
+    out.ret = -common::kEINVAL;
     return out;
   }
-  if (va != a->va || size != a->size - g_.page_size()) {
+  if (va != a->va || size != a->size - f_->page_size) {
     Outcome out;
     warn_once(out, WarnId::ioremap_range_mismatch, va);
-    out.ret = -engine::kERANGE;
+    out.ret = -common::kERANGE;
     return out;
   }
   return vmap_page_range(va, size, pa, prot);
 }
 
-Outcome RefKernel::ioremap(u64 va, u64 size, u64 pa, engine::ProtName prot) {
-  const u64 total = size + g_.page_size();
+Outcome RefKernel::ioremap(u64 va, u64 size, u64 pa, common::ProtName prot) {
+  const u64 total = size + f_->page_size;
   bool free = va >= g_.vmalloc_start && total <= g_.vmalloc_size &&
               va - g_.vmalloc_start <= g_.vmalloc_size - total;
   for (const Area& a : areas_)
     if (va < a.va + a.size && a.va < va + total) free = false;
   if (!free) {
     Outcome out;
-    out.ret = -engine::kENOMEM;
+    out.ret = -common::kENOMEM;
     return out;
   }
-  areas_.push_back({va, total, engine::VM_IOREMAP});
+  areas_.push_back({va, total, common::VM_IOREMAP});
   Outcome out = ioremap_page_range(va, size, pa, prot);
   if (out.ret != 0 && out.bug == BugId::none) free_area(out, areas_.size() - 1);
   return out;
@@ -366,37 +375,37 @@ Outcome RefKernel::vunmap_range(u64 va, u64 size) {
 }
 
 // Unmapping, stated on the reference state: blocks go whole (WARN when the
-// range covers only part, except on v6.12), page tables stay. Every visited entry that is
-// not a table (a cleared block, or none: arm64's pXd_bad() is true for an
-// empty entry) marks its level modified.
+// range covers only part, if the variant's rules say so), page tables stay. Every visited entry
+// that is not a table (a cleared block, or none: arm64's pXd_bad() is true for an empty entry)
+// marks its level modified.
 void RefKernel::unmap_walk(Outcome& out, u64 a, u64 b) {
-  for (u64 gs = slot_base(0, a); gs < b; gs += g_.pgdir_size()) {
-    if (!tables_[kPud].count(gs)) out.mod_mask |= engine::PGTBL_P4D_MODIFIED;
+  const u64 pgdir = f_->pgdir_size, pud_span = entry_size(pud_), pmd_span = entry_size(pmd_);
+  for (u64 gs = slot_base(pgd_, a); gs < b; gs += pgdir) {
+    if (!tables_[pud_].count(gs)) out.mod_mask |= common::PGTBL_P4D_MODIFIED;
   }
-  for (u64 ps = slot_base(kPud, a); ps < b; ps += g_.pud_size()) {
-    const u64 s = std::max(a, ps), e = std::min(b, ps + g_.pud_size());
-    if (!tables_[kPud].count(slot_base(0, ps))) continue;  // pgd entry none
-    const Entry pud = entry_at(kPud, ps);
-    if (pud != Entry::table) out.mod_mask |= engine::PGTBL_PUD_MODIFIED;
+  for (u64 ps = slot_base(pud_, a); ps < b; ps += pud_span) {
+    const u64 s = std::max(a, ps), e = std::min(b, ps + pud_span);
+    if (!tables_[pud_].count(slot_base(pgd_, ps))) continue;  // pgd entry none
+    const Entry pud = entry_at(pud_, ps);
+    if (pud != Entry::table) out.mod_mask |= common::PGTBL_PUD_MODIFIED;
     if (pud == Entry::leaf) {
-      erase_range(ps, ps + g_.pud_size());
-      // Linux 6.12 clears a partly covered block without a WARN.
-      if (e - s < g_.pud_size() && variant_ != engine::Variant::v6_12)
+      erase_range(ps, ps + pud_span);
+      if (e - s < pud_span && rules_->partial_block_warn)
         warn(out, WarnId::vunmap_pud_partial_block, s);
       continue;
     }
     if (pud == Entry::none) continue;
-    for (u64 ms = slot_base(kPmd, s); ms < e; ms += g_.pmd_size()) {
-      const u64 s2 = std::max(s, ms), e2 = std::min(e, ms + g_.pmd_size());
-      const Entry pmd = entry_at(kPmd, ms);
-      if (pmd != Entry::table) out.mod_mask |= engine::PGTBL_PMD_MODIFIED;
+    for (u64 ms = slot_base(pmd_, s); ms < e; ms += pmd_span) {
+      const u64 s2 = std::max(s, ms), e2 = std::min(e, ms + pmd_span);
+      const Entry pmd = entry_at(pmd_, ms);
+      if (pmd != Entry::table) out.mod_mask |= common::PGTBL_PMD_MODIFIED;
       if (pmd == Entry::leaf) {
-        erase_range(ms, ms + g_.pmd_size());
-        if (e2 - s2 < g_.pmd_size() && variant_ != engine::Variant::v6_12)
+        erase_range(ms, ms + pmd_span);
+        if (e2 - s2 < pmd_span && rules_->partial_block_warn)
           warn(out, WarnId::vunmap_pmd_partial_block, s2);
       } else if (pmd == Entry::table) {
         unmap_pte_table(out, s2, e2);
-        out.mod_mask |= engine::PGTBL_PTE_MODIFIED;
+        out.mod_mask |= common::PGTBL_PTE_MODIFIED;
       }
     }
   }
@@ -406,7 +415,7 @@ void RefKernel::unmap_walk(Outcome& out, u64 a, u64 b) {
 // CONT entry clears its whole naturally aligned group, WARNing when the
 // group starts before s or ends after e.
 void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
-  const u64 group = g_.cont_pte_size();
+  const u64 group = f_->cont_pte_size;
   u64 x = s;
   while (x < e) {
     u64 start = 0;

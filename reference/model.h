@@ -4,6 +4,12 @@
 // applies the plain rules of layout.h and predicts the engine's complete
 // Outcome — return code, WARNs, BUG, flushes, tables allocated and freed,
 // pgtbl_mod_mask — without touching any page table.
+//
+// It decides on its own: the architecture numbers come from its geometry
+// table (geometry_facts.h), looked up by the name of the geometry it is
+// given, and what a variant does from its rule rows (variant_rules.h).
+// From the harness it takes only that name, the VA window and phys limit
+// (common::GeometryConfig), the variant's name and the boot options.
 #pragma once
 
 #include <map>
@@ -12,35 +18,42 @@
 #include <utility>
 #include <vector>
 
-#include "engine/events.h"
-#include "engine/kernel.h"
+#include "common/events.h"
+#include "common/geometry_config.h"
+#include "common/kernel_config.h"
+#include "common/page_alloc.h"
+#include "common/variant.h"
 #include "reference/attrs.h"
+#include "reference/geometry_facts.h"
 #include "reference/layout.h"
 #include "reference/mmu_walker.h"
+#include "reference/variant_rules.h"
 
 namespace vmapfuzz::reference {
 
-using engine::Outcome;
+using common::Outcome;
 
 class RefKernel {
  public:
-  RefKernel(const engine::Geometry& g, engine::Variant v, engine::KernelConfig cfg = {});
+  // Aborts if the reference has no facts for g.name, or if that geometry
+  // folds the pud, pmd or pte level (the model's rules need all three).
+  RefKernel(const common::GeometryConfig& g, common::Variant v, common::KernelConfig cfg = {});
 
   // The harness-level ioremap: reserve a VM_IOREMAP area at va (-ENOMEM
   // if the VA range is taken), ioremap_page_range(), and free the area
   // again if that fails.
-  Outcome ioremap(u64 va, u64 size, u64 pa, engine::ProtName prot);
-  Outcome ioremap_page_range(u64 va, u64 size, u64 pa, engine::ProtName prot);
-  Outcome vmap_page_range(u64 va, u64 size, u64 pa, engine::ProtName prot);
+  Outcome ioremap(u64 va, u64 size, u64 pa, common::ProtName prot);
+  Outcome ioremap_page_range(u64 va, u64 size, u64 pa, common::ProtName prot);
+  Outcome vmap_page_range(u64 va, u64 size, u64 pa, common::ProtName prot);
   Outcome iounmap(u64 va);
   Outcome vunmap_range(u64 va, u64 size);
   void fail_alloc(unsigned nth) { fail_countdown_ = nth; }
 
   // vmalloc(size) with VM_ALLOW_HUGE_VMAP if `huge`, area placed at the
   // first suitably aligned address from `hint`.
-  Outcome vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot);
-  // vmap() of `pages` (pfns; engine::kNullPage for NULL) at `hint`.
-  Outcome vmap(u64 hint, std::span<const u64> pages, engine::ProtName prot);
+  Outcome vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot);
+  // vmap() of `pages` (pfns; common::kNullPage for NULL) at `hint`.
+  Outcome vmap(u64 hint, std::span<const u64> pages, common::ProtName prot);
   Outcome vfree(u64 va);
   Outcome vunmap(u64 va);
   void fail_page_alloc(unsigned nth, unsigned min_order, unsigned times = 1) {
@@ -62,8 +75,13 @@ class RefKernel {
   // The vm area containing va (guard page included), or {0, 0}.
   std::pair<u64, u64> area_extent(u64 va) const;
   u64 table_count() const;  // page tables that should exist, root included
-  const engine::Geometry& geo() const { return g_; }
-  const engine::KernelConfig& config() const { return cfg_; }
+  // The geometry configuration it was given (name, VA window, phys limit);
+  // engine::geometry_of() maps it back to the engine's Geometry.
+  const common::GeometryConfig& geo() const { return g_; }
+  // Its own architecture row and variant rules.
+  const GeometryFacts& facts() const { return *f_; }
+  const VariantRules& rules() const { return *rules_; }
+  const common::KernelConfig& config() const { return cfg_; }
   // A fail_alloc (page-table allocation failure) is armed and has not fired yet.
   bool table_alloc_failure_armed() const { return fail_countdown_ != 0; }
   // A fail_page_alloc is armed and has not fired yet.
@@ -116,17 +134,26 @@ class RefKernel {
   // Start of the first write of `s` whose first entry is already present,
   // or the end of `s`.
   u64 first_present_call(const Step& s) const;
-  void warn_once(Outcome& out, engine::WarnId id, u64 addr);
+  void warn_once(Outcome& out, common::WarnId id, u64 addr);
   u64 slot_base(unsigned level, u64 x) const;
+  // VA range of one entry at hardware level `level`.
+  u64 entry_size(unsigned level) const { return f_->entry_size[level]; }
+  // pgtbl_mod_mask bit recorded when a table of level-`level` entries is
+  // linked in.
+  common::u32 alloc_bit(unsigned level) const;
 
-  const engine::Geometry& g_;
-  engine::Variant variant_;
-  engine::KernelConfig cfg_;
-  std::map<u64, Leaf> leaves_;  // by start VA, never overlapping
-  std::set<u64> tables_[4];     // [L]: tables holding level-L entries, by base VA
+  common::GeometryConfig g_;
+  common::Variant variant_;
+  const GeometryFacts* f_;
+  const VariantRules* rules_;
+  // Hardware levels of the kernel's pgd, pud, pmd and pte (from f_).
+  unsigned pgd_, pud_, pmd_, pte_;
+  common::KernelConfig cfg_;
+  std::map<u64, Leaf> leaves_;          // by start VA, never overlapping
+  std::set<u64> tables_[kMaxHwLevels];  // [L]: tables holding level-L entries, by base VA
   std::vector<Area> areas_;
   unsigned fail_countdown_ = 0;
-  u64 next_pfn_ = engine::PageAllocator::kBasePfn;
+  u64 next_pfn_ = common::kPageAllocBasePfn;
   unsigned page_fail_countdown_ = 0, page_fail_min_order_ = 0, page_fail_times_ = 1;
   std::uint32_t warned_once_ = 0;
 };

@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The reference model's page-array paths: vmalloc and vmap, stated from
-// docs/vmalloc.md and docs/vmap.md as rules over the model state. What page i of an
-// area must translate to is pages[i], always; the rules below only decide
-// which leaves (PMD block, CONT batch, single page) carry it and which
-// WARN/error a step meets.
+// docs/vmalloc.md and docs/vmap.md as rules over the model state. What page
+// i of an area must translate to is pages[i], always; the rules below only
+// decide which leaves (PMD block, CONT batch, single page) carry it and
+// which WARN/error a step meets.
 #include <algorithm>
 
 #include "reference/model.h"
 
 namespace vmapfuzz::reference {
 
-using engine::BugId;
-using engine::FlushKind;
-using engine::WarnId;
+using common::BugId;
+using common::FlushKind;
+using common::WarnId;
 
 namespace {
 
-constexpr unsigned kPud = engine::kPudLevel, kPmd = engine::kPmdLevel, kPte = engine::kPteLevel;
-constexpr u64 kNull = engine::kNullPage;
+constexpr u64 kNull = common::kNullPage;
 
 void flush(Outcome& out, FlushKind k, u64 a, u64 b) { out.flushes.push_back({k, {a}, {b}}); }
 void warn(Outcome& out, WarnId id, u64 a) { out.warns.push_back({id, {a}}); }
@@ -39,8 +38,8 @@ u64 pow2_floor(u64 x) { return u64{1} << log2_floor(x); }
 
 }  // namespace
 
-// The environment's page allocator, the twin of engine::PageAllocator's
-// stated policy: aligned blocks bumped upward, one page apart.
+// The environment's page allocator, the twin of the policy stated in
+// common/page_alloc.h: aligned blocks bumped upward, one page apart.
 u64 RefKernel::alloc_pages(unsigned order) {
   if (page_fail_countdown_ != 0 && order >= page_fail_min_order_ && --page_fail_countdown_ == 0) {
     // fault injection's `times`: the following qualifying ones fail too
@@ -56,16 +55,16 @@ u64 RefKernel::alloc_pages(unsigned order) {
   return pfn;
 }
 
-// vmalloc's page array: greedy larger orders first while they fit in what
-// is left (each failure lowers the cap for good; not in Linux 6.12), then
-// the requested order until done or a failure (order 0: twice, bulk then
-// single pages).
+// vmalloc's page array: if the variant takes opportunistic orders, greedy
+// larger orders first while they fit in what is left (each failure lowers
+// the cap for good); then the requested order until done or a failure
+// (order 0: twice, bulk then single pages).
 bool RefKernel::alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pages) {
-  unsigned cap = engine::PageAllocator::kMaxPageOrder;
+  unsigned cap = common::kMaxPageOrder;
   auto take = [&](u64 pfn, unsigned o) {
     for (u64 j = 0; j < (u64{1} << o); ++j) pages.push_back(pfn + j);
   };
-  const bool larger_orders_first = variant_ != engine::Variant::v6_12;
+  const bool larger_orders_first = rules_->opportunistic_orders;
   while (larger_orders_first && pages.size() < nr) {
     const unsigned o = std::min(cap, log2_floor(nr - pages.size()));
     if (o <= order) break;
@@ -87,7 +86,7 @@ bool RefKernel::alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pa
 
 bool RefKernel::place_area(u64 hint, u64 size, u64 align, unsigned flags, u64* va) {
   const u64 a = (hint + align - 1) / align * align;
-  const u64 total = size + g_.page_size();
+  const u64 total = size + f_->page_size;
   if (a < hint || a < g_.vmalloc_start || total > g_.vmalloc_size ||
       a - g_.vmalloc_start > g_.vmalloc_size - total)
     return false;
@@ -100,47 +99,48 @@ bool RefKernel::place_area(u64 hint, u64 size, u64 align, unsigned flags, u64* v
 
 // Maps runs of physically contiguous pages as leaves, one per run.
 void RefKernel::insert_pages(u64 va, std::span<const u64> pages, bool cont, const Attrs& attrs) {
-  const u64 page = g_.page_size();
+  const u64 page = f_->page_size;
   std::size_t i = 0;
   while (i < pages.size()) {
     std::size_t j = i + 1;
     while (j < pages.size() && pages[j] == pages[i] + (j - i)) ++j;
     const u64 a = va + i * page;
     erase_range(a, a + (j - i) * page);
-    insert_leaf(a, {(j - i) * page, pages[i] * page, kPte, cont, attrs});
+    insert_leaf(a, {(j - i) * page, pages[i] * page, pte_, cont, attrs});
     i = j;
   }
 }
 
 // One PTE table's part of a pages walk: each step checks its first entry
 // (empty, else -EBUSY), its page (NULL: -ENOMEM; no memory: -EINVAL), each
-// with a WARN; with the series a step may be a CONT batch of up to
-// 2^shift bytes, never past the end of the table, PMD_SIZE/2, or the end
-// of the 2^shift chunk of pages it starts in.
+// with a WARN; with the rule pages_walk_cont_batches a step may be a CONT
+// batch of up to 2^shift bytes, never past the end of the table,
+// PMD_SIZE/2, or the end of the 2^shift chunk of pages it starts in.
 int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<const u64> pages,
                                u64* i, unsigned shift, const Attrs& attrs) {
-  const u64 page = g_.page_size(), cont = g_.cont_pte_size();
-  const bool series = engine::has_series(variant_);
+  const u64 page = f_->page_size, cont = f_->cont_pte_size;
+  const u64 pmd = entry_size(pmd_);
+  const bool batches = rules_->pages_walk_cont_batches && cont != 0;
   while (x < slot_end) {
     const u64 pfn = pages[*i];
     if (leaf_at(x)) {
       warn(out, WarnId::vmap_pages_pte_busy, x);
-      return -engine::kEBUSY;
+      return -common::kEBUSY;
     }
     if (pfn == kNull) {
       warn(out, WarnId::vmap_pages_pte_null_page, x);
-      return -engine::kENOMEM;
+      return -common::kENOMEM;
     }
-    if (pfn >= (g_.phys_limit >> g_.page_shift)) {
+    if (pfn >= g_.phys_limit / page) {
       warn(out, WarnId::vmap_pages_pte_invalid_pfn, x);
-      return -engine::kEINVAL;
+      return -common::kEINVAL;
     }
     u64 size = page;
-    if (series && shift >= g_.cont_pte_shift && x % cont == 0 && (pfn * page) % cont == 0 &&
+    if (batches && shift >= f_->cont_pte_shift && x % cont == 0 && (pfn * page) % cont == 0 &&
         slot_end - x >= cont) {
-      const u64 chunk_pages = u64{1} << (shift - g_.page_shift);
+      const u64 chunk_pages = u64{1} << (shift - f_->page_shift);
       const u64 chunk_left = (chunk_pages - *i % chunk_pages) * page;
-      size = pow2_floor(std::min({slot_end - x, u64{1} << shift, g_.pmd_size() / 2, chunk_left}));
+      size = pow2_floor(std::min({slot_end - x, u64{1} << shift, pmd / 2, chunk_left}));
       if (size < cont) size = page;
     }
     const bool batch = size != page;
@@ -155,59 +155,61 @@ int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<cons
 // mainline's vmap_small_pages_range_noflush (shift = PAGE_SHIFT; any error
 // comes back as -ENOMEM) or the series' single walk, which tries a PMD
 // block in every PMD slot when shift allows (after WARN checks of the
-// slot's first page) and passes errors up unchanged.
+// slot's first page) and passes errors up unchanged; the variant's rules
+// (pages_walk_*, pages_errors_propagate) say which.
 int RefKernel::walk_pages(Outcome& out, u64 va, std::span<const u64> pages, unsigned shift,
                           const Attrs& attrs) {
-  const u64 page = g_.page_size(), pmd = g_.pmd_size();
-  const bool series = engine::has_series(variant_);
+  const u64 page = f_->page_size, pmd = entry_size(pmd_);
+  const unsigned pmd_shift = f_->shift[pmd_];
   const u64 end = va + pages.size() * page;
   u64 x = va, i = 0;
   int err = 0;
   while (x < end && !err) {
     const u64 slot_end = std::min(end, (x / pmd + 1) * pmd);
-    if (!ensure_table(out, kPud, x) || !ensure_table(out, kPmd, x)) {
-      err = out.bug != BugId::none ? -engine::kBUGGED : -engine::kENOMEM;
+    if (!ensure_table(out, pud_, x) || !ensure_table(out, pmd_, x)) {
+      err = out.bug != BugId::none ? -common::kBUGGED : -common::kENOMEM;
       break;
     }
-    if (series && shift >= g_.pmd_shift()) {
+    if (rules_->pages_walk_pmd_blocks && shift >= pmd_shift) {
       const u64 pfn = pages[i];
       if (pfn == kNull) {
         warn(out, WarnId::vmap_pages_pmd_null_page, x);
-        err = -engine::kENOMEM;
+        err = -common::kENOMEM;
         break;
       }
-      if (pfn >= (g_.phys_limit >> g_.page_shift)) {
+      if (pfn >= g_.phys_limit / page) {
         warn(out, WarnId::vmap_pages_pmd_invalid_pfn, x);
-        err = -engine::kEINVAL;
+        err = -common::kEINVAL;
         break;
       }
       if (x % pmd == 0 && slot_end - x == pmd && (pfn * page) % pmd == 0) {
         if (!install_block(out, {Step::pmd_block, x, pmd, pfn * page, 1}, attrs))
-          return -engine::kBUGGED;
+          return -common::kBUGGED;
         x = slot_end;
         i += pmd / page;
         continue;
       }
     }
-    if (!ensure_table(out, kPte, x)) {
-      err = out.bug != BugId::none ? -engine::kBUGGED : -engine::kENOMEM;
+    if (!ensure_table(out, pte_, x)) {
+      err = out.bug != BugId::none ? -common::kBUGGED : -common::kENOMEM;
       break;
     }
     err = pages_pte_steps(out, x, slot_end, pages, &i, shift, attrs);
-    out.mod_mask |= engine::PGTBL_PTE_MODIFIED;
+    out.mod_mask |= common::PGTBL_PTE_MODIFIED;
     x = slot_end;
   }
-  if (err && err != -engine::kBUGGED && !series) err = -engine::kENOMEM;
+  if (err && err != -common::kBUGGED && !rules_->pages_errors_propagate) err = -common::kENOMEM;
   return err;
 }
 
 // __vmap_pages_range_noflush + flush_cache_vmap: mainline maps huge
-// chunks one phys-range walk each, the series with one pages walk.
+// chunks one phys-range walk each, the series with one pages walk (rule
+// huge_pages_one_walk).
 int RefKernel::map_pages(Outcome& out, u64 va, std::span<const u64> pages, unsigned shift,
                          const Attrs& attrs) {
-  const u64 page = g_.page_size();
+  const u64 page = f_->page_size;
   int err = 0;
-  if (engine::has_series(variant_) || shift == g_.page_shift) {
+  if (rules_->huge_pages_one_walk || shift == f_->page_shift) {
     err = walk_pages(out, va, pages, shift, attrs);
   } else {
     const u64 chunk = u64{1} << shift;
@@ -220,17 +222,18 @@ int RefKernel::map_pages(Outcome& out, u64 va, std::span<const u64> pages, unsig
   return err;
 }
 
-Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot) {
+Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot) {
   Outcome out;
-  const u64 page = g_.page_size();
+  const u64 page = f_->page_size;
+  const unsigned page_shift = f_->page_shift;
   const u64 real_size = (size + page - 1) / page * page;
-  unsigned shift = g_.page_shift;
+  unsigned shift = page_shift;
   if (!cfg_.nohugevmalloc && huge) {
     // vm_shift(): PMD_SHIFT from a PMD block's size, CONT_PTE_SHIFT from
-    // a CONT group's (not in Linux 6.12), else PAGE_SHIFT.
-    const bool cont_shift = g_.cont_pte_shift && variant_ != engine::Variant::v6_12;
-    if (g_.pmd_block && real_size >= g_.pmd_size()) shift = g_.pmd_shift();
-    else if (cont_shift && real_size >= g_.cont_pte_size()) shift = g_.cont_pte_shift;
+    // a CONT group's (if the variant's rules allow it), else PAGE_SHIFT.
+    const bool cont_shift = f_->cont_pte_shift && rules_->vmalloc_cont_shift;
+    if (f_->pmd_block_size && real_size >= f_->pmd_block_size) shift = f_->shift[pmd_];
+    else if (cont_shift && real_size >= f_->cont_pte_size) shift = f_->cont_pte_shift;
   }
   const Attrs attrs = expected_attrs(prot, /*nx=*/false);
   for (;;) {
@@ -238,16 +241,16 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot)
     const u64 sz = (real_size + chunk - 1) / chunk * chunk;
     u64 va = 0;
     int err = 0;
-    if (!place_area(hint, sz, std::max(page, chunk), engine::VM_ALLOC, &va)) {
+    if (!place_area(hint, sz, std::max(page, chunk), common::VM_ALLOC, &va)) {
       warn(out, WarnId::vmalloc_area_failed, hint);
-      err = -engine::kENOMEM;
+      err = -common::kENOMEM;
     } else {
       std::vector<u64> pages;
-      if (!alloc_vmalloc_pages(shift - g_.page_shift, sz / page, pages)) {
+      if (!alloc_vmalloc_pages(shift - page_shift, sz / page, pages)) {
         // No warning for a huge allocation: it is retried with small pages.
-        if (shift == g_.page_shift) warn(out, WarnId::vmalloc_pages_failed, va);
+        if (shift == page_shift) warn(out, WarnId::vmalloc_pages_failed, va);
         free_area(out, areas_.size() - 1);
-        err = -engine::kENOMEM;
+        err = -common::kENOMEM;
       } else {
         out.ret = 0;
         err = map_pages(out, va, pages, shift, attrs);
@@ -263,24 +266,24 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, engine::ProtName prot)
       }
     }
     out.ret = err;
-    if (shift == g_.page_shift) return out;
-    shift = g_.page_shift;
+    if (shift == page_shift) return out;
+    shift = page_shift;
   }
 }
 
-Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, engine::ProtName prot) {
+Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, common::ProtName prot) {
   Outcome out;
-  const u64 page = g_.page_size();
+  const u64 page = f_->page_size;
   const Attrs attrs = expected_attrs(prot, /*nx=*/true);
   u64 va = 0;
-  if (!place_area(hint, pages.size() * page, page, engine::VM_MAP, &va)) {
-    out.ret = -engine::kENOMEM;
+  if (!place_area(hint, pages.size() * page, page, common::VM_MAP, &va)) {
+    out.ret = -common::kENOMEM;
     return out;
   }
   const u64 end = va + pages.size() * page;
   int err = 0;
-  if (!engine::has_series(variant_)) {
-    err = walk_pages(out, va, pages, g_.page_shift, attrs);
+  if (!rules_->vmap_batching) {
+    err = walk_pages(out, va, pages, f_->page_shift, attrs);
   } else {
     // Runs of physically contiguous pages, each cut to the largest order
     // its first pfn is aligned to; runs that make no arch block (below
@@ -296,9 +299,9 @@ Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, engine::ProtName p
       if (run >= 2) {
         order = log2_floor(run);
         if (pages[i] > 0) order = std::min(order, trailing_zeros(pages[i]));
-        if ((page << order) < g_.cont_pte_size()) order = 0;
+        if ((page << order) < f_->cont_pte_size) order = 0;
       }
-      const unsigned shift = g_.page_shift + order;
+      const unsigned shift = f_->page_shift + order;
       if (i == 0) group_shift = shift;
       if (shift != group_shift) {
         err =

@@ -154,8 +154,10 @@ inline std::vector<engine::WarnId> warn_ids(const engine::Outcome& o) {
 
 }  // namespace vmapfuzz::test
 
-namespace vmapfuzz::engine {
-// gtest printers for the engine's enums, so failures name the WARN or BUG.
+// gtest printers for the shared records, so failures name the WARN or BUG.
+// In the namespace of the types (common/), where argument-dependent lookup
+// finds them.
+namespace vmapfuzz::common {
 inline void PrintTo(WarnId id, std::ostream* os) { *os << warn_name(id); }
 inline void PrintTo(BugId id, std::ostream* os) { *os << bug_name(id); }
 inline void PrintTo(const Warn& w, std::ostream* os) {
@@ -167,4 +169,4 @@ inline void PrintTo(const Flush& f, std::ostream* os) {
 }
 inline void PrintTo(VirtAddr v, std::ostream* os) { *os << "VA 0x" << std::hex << v.v << std::dec; }
 inline void PrintTo(Variant v, std::ostream* os) { *os << variant_name(v); }
-}  // namespace vmapfuzz::engine
+}  // namespace vmapfuzz::common

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The records of what a call did besides its return value: the things the
+// kernel would only log (WARN, BUG) or do to hardware (cache and TLB
+// maintenance), the page tables it allocated and freed and its
+// pgtbl_mod_mask. The engine records them, the reference predicts them, the
+// harness compares the two; these are their types and names only.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/types.h"
+
+namespace vmapfuzz::common {
+
+// Every WARN/WARN_ON/WARN_ONCE/VM_WARN_ON/pr_warn point the suite models,
+// named after the function that raises it.
+enum class WarnId : std::uint8_t {
+  vmap_pte_range_size_unaligned,  // WARN_ON_ONCE(!PAGE_ALIGNED(end - addr))
+  ioremap_area_not_ioremap,       // WARN_ONCE: no VM_IOREMAP area at addr
+  ioremap_range_mismatch,         // WARN_ONCE: [addr,end) != the area
+  vunmap_pud_partial_block,       // WARN_ON(next - addr < PUD_SIZE)
+  vunmap_pmd_partial_block,       // WARN_ON(next - addr < PMD_SIZE)
+  vunmap_pte_cont_misaligned,     // WARN_ON(!IS_ALIGNED(addr, size))
+  vunmap_pte_cont_partial,        // WARN_ON(end - addr < size)
+  vunmap_pte_not_present,         // WARN_ON(!pte_none && !pte_present)
+  vunmap_nonexistent_area,        // WARN in vunmap(): no such vm area
+  num_contig_ptes_bad_size,       // WARN_ON(!__hugetlb_valid_size(size))
+  pmd_free_pte_page_not_table,    // VM_WARN_ON(!pmd_table(pmd))
+  pud_free_pmd_page_not_table,    // VM_WARN_ON(!pud_table(pud))
+  arch_make_huge_pte_bad_size,    // pr_warn("unrecognized huge page size")
+  pmd_bad,                        // pmd_ERROR via pmd_clear_bad
+  pud_bad,                        // pud_ERROR via pud_clear_bad
+  p4d_bad,                        // p4d_ERROR via p4d_clear_bad
+  vmap_pages_pte_busy,            // WARN_ON(!pte_none(*pte)) -> -EBUSY
+  vmap_pages_pte_null_page,       // WARN_ON(!page) -> -ENOMEM
+  vmap_pages_pte_invalid_pfn,     // WARN_ON(!pfn_valid()) -> -EINVAL
+  vmap_pages_pmd_null_page,       // v3: WARN_ON(!page) before the PMD block
+  vmap_pages_pmd_invalid_pfn,     // v3: WARN_ON(!pfn_valid()) before the PMD block
+  vmalloc_area_failed,            // warn_alloc: vm_struct allocation failed
+  vmalloc_pages_failed,           // warn_alloc: failed to allocate pages
+  vmalloc_map_failed,             // warn_alloc: failed to map pages
+  vfree_nonexistent_area,         // WARN in vfree(): no such vm area
+  kernel_unrecognised,            // a WARN site of a kernel tree the suite has no name for
+  count_
+};
+
+constexpr std::string_view warn_name(WarnId id) {
+  switch (id) {
+    case WarnId::vmap_pte_range_size_unaligned: return "vmap_pte_range:size-unaligned";
+    case WarnId::ioremap_area_not_ioremap: return "ioremap_page_range:not-ioremap-area";
+    case WarnId::ioremap_range_mismatch: return "ioremap_page_range:range-mismatch";
+    case WarnId::vunmap_pud_partial_block: return "vunmap_pud_range:partial-block";
+    case WarnId::vunmap_pmd_partial_block: return "vunmap_pmd_range:partial-block";
+    case WarnId::vunmap_pte_cont_misaligned: return "vunmap_pte_range:cont-misaligned";
+    case WarnId::vunmap_pte_cont_partial: return "vunmap_pte_range:cont-partial";
+    case WarnId::vunmap_pte_not_present: return "vunmap_pte_range:not-present";
+    case WarnId::vunmap_nonexistent_area: return "vunmap:nonexistent-area";
+    case WarnId::num_contig_ptes_bad_size: return "num_contig_ptes:bad-size";
+    case WarnId::pmd_free_pte_page_not_table: return "pmd_free_pte_page:not-table";
+    case WarnId::pud_free_pmd_page_not_table: return "pud_free_pmd_page:not-table";
+    case WarnId::arch_make_huge_pte_bad_size: return "arch_make_huge_pte:bad-size";
+    case WarnId::pmd_bad: return "pmd_clear_bad";
+    case WarnId::pud_bad: return "pud_clear_bad";
+    case WarnId::p4d_bad: return "p4d_clear_bad";
+    case WarnId::vmap_pages_pte_busy: return "vmap_pages_pte_range:busy";
+    case WarnId::vmap_pages_pte_null_page: return "vmap_pages_pte_range:null-page";
+    case WarnId::vmap_pages_pte_invalid_pfn: return "vmap_pages_pte_range:invalid-pfn";
+    case WarnId::vmap_pages_pmd_null_page: return "vmap_pages_pmd_range:null-page";
+    case WarnId::vmap_pages_pmd_invalid_pfn: return "vmap_pages_pmd_range:invalid-pfn";
+    case WarnId::vmalloc_area_failed: return "vmalloc:area-failed";
+    case WarnId::vmalloc_pages_failed: return "vmalloc:pages-failed";
+    case WarnId::vmalloc_map_failed: return "vmalloc:map-failed";
+    case WarnId::vfree_nonexistent_area: return "vfree:nonexistent-area";
+    case WarnId::kernel_unrecognised: return "kernel:unrecognised-warn";
+    case WarnId::count_: break;
+  }
+  return "?";
+}
+
+// Modelled BUG()/BUG_ON()/VM_BUG_ON(), and the kernel's undefined behaviour
+// that the model turns into a stop instead of corrupting host memory.
+enum class BugId : std::uint8_t {
+  none,
+  vmap_pte_range_remap,     // BUG(): remapping an already mapped PTE
+  range_addr_ge_end,        // BUG_ON(addr >= end)
+  set_huge_unaligned_phys,  // VM_BUG_ON(phys & ~PXD_MASK)
+  leaf_used_as_table,       // a walker dereferenced a block as a table
+  pte_table_overrun,        // a PTE write ran past the end of its table
+  walk_ran_past_end,        // `addr != end` loop stepped over `end`
+  page_array_overrun,       // pages[] read past its last entry
+  kernel_unrecognised,      // a BUG site of a kernel tree the suite has no name for
+  count_
+};
+
+constexpr std::string_view bug_name(BugId id) {
+  switch (id) {
+    case BugId::none: return "none";
+    case BugId::vmap_pte_range_remap: return "vmap_pte_range:remap";
+    case BugId::range_addr_ge_end: return "addr-ge-end";
+    case BugId::set_huge_unaligned_phys: return "set_huge:unaligned-phys";
+    case BugId::leaf_used_as_table: return "leaf-used-as-table";
+    case BugId::pte_table_overrun: return "pte-table-overrun";
+    case BugId::walk_ran_past_end: return "walk-ran-past-end";
+    case BugId::page_array_overrun: return "page-array-overrun";
+    case BugId::kernel_unrecognised: return "kernel-unrecognised-bug";
+    case BugId::count_: break;
+  }
+  return "?";
+}
+
+enum class FlushKind : std::uint8_t {
+  cache_vmap,        // flush_cache_vmap(start, end)
+  cache_vunmap,      // flush_cache_vunmap(start, end)
+  tlb_kernel_range,  // flush_tlb_kernel_range(start, end)
+  tlb_lazy_purge,    // the deferred flush_tlb_kernel_range of a vm area free
+  tlb_pgtable,       // __flush_tlb_kernel_pgtable(addr): walk cache, one VA
+  tlb_range,         // flush_tlb_range() inside clear_flush (break-before-make)
+  count_
+};
+
+constexpr std::string_view flush_name(FlushKind k) {
+  switch (k) {
+    case FlushKind::cache_vmap: return "flush_cache_vmap";
+    case FlushKind::cache_vunmap: return "flush_cache_vunmap";
+    case FlushKind::tlb_kernel_range: return "flush_tlb_kernel_range";
+    case FlushKind::tlb_lazy_purge: return "lazy_purge_tlb";
+    case FlushKind::tlb_pgtable: return "flush_tlb_kernel_pgtable";
+    case FlushKind::tlb_range: return "flush_tlb_range";
+    case FlushKind::count_: break;
+  }
+  return "?";
+}
+
+struct Flush {
+  FlushKind kind;
+  VirtAddr start;
+  VirtAddr end;  // == start for tlb_pgtable
+  friend bool operator==(const Flush&, const Flush&) = default;
+};
+
+struct Warn {
+  WarnId id;
+  VirtAddr addr;
+  friend bool operator==(const Warn&, const Warn&) = default;
+};
+
+// pgtbl_mod_mask bits (the kernel's names, one per kernel level).
+inline constexpr u32 PGTBL_PTE_MODIFIED = 1u << 0;
+inline constexpr u32 PGTBL_PMD_MODIFIED = 1u << 1;
+inline constexpr u32 PGTBL_PUD_MODIFIED = 1u << 2;
+inline constexpr u32 PGTBL_P4D_MODIFIED = 1u << 3;
+inline constexpr u32 PGTBL_PGD_MODIFIED = 1u << 4;
+
+// The observable result of one operation.
+struct Outcome {
+  int ret = 0;
+  u32 mod_mask = 0;
+  u32 tables_allocated = 0;
+  u32 tables_freed = 0;
+  std::vector<Flush> flushes;
+  std::vector<Warn> warns;
+  BugId bug = BugId::none;
+  VirtAddr bug_addr{};
+
+  void clear() {
+    ret = 0;
+    mod_mask = tables_allocated = tables_freed = 0;
+    flushes.clear();
+    warns.clear();
+    bug = BugId::none;
+    bug_addr = {};
+  }
+  friend bool operator==(const Outcome&, const Outcome&) = default;
+};
+
+}  // namespace vmapfuzz::common

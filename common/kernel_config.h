@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The boot options and vm_struct flags of a modelled kernel, as names: the
+// engine and the reference each decide what they change.
+#pragma once
+
+namespace vmapfuzz::common {
+
+// Boot options.
+struct KernelConfig {
+  bool nohugeiomap = false;    // ioremap_max_page_shift = PAGE_SHIFT
+  bool nohugevmalloc = false;  // vmap_allow_huge = false
+  friend bool operator==(const KernelConfig&, const KernelConfig&) = default;
+};
+
+// vm_struct flags the suite distinguishes.
+inline constexpr unsigned VM_IOREMAP = 0x1;
+inline constexpr unsigned VM_ALLOC = 0x2;
+inline constexpr unsigned VM_MAP = 0x4;
+
+}  // namespace vmapfuzz::common

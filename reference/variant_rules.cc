@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "reference/variant_rules.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace vmapfuzz::reference {
+namespace {
+
+using common::Variant;
+
+constexpr VariantRules kRows[] = {
+    {
+        .variant = Variant::mainline,
+        .cont_pte_mappings = true,
+        .multi_group_cont_batches = false,
+        .unaligned_size_warn = true,
+        .partial_block_warn = true,
+        .vmalloc_cont_shift = true,
+        .opportunistic_orders = true,
+        .huge_pages_one_walk = false,
+        .pages_walk_pmd_blocks = false,
+        .pages_walk_cont_batches = false,
+        .pages_errors_propagate = false,
+        .vmap_batching = false,
+    },
+    {
+        .variant = Variant::v4,
+        .cont_pte_mappings = true,
+        .multi_group_cont_batches = true,
+        .unaligned_size_warn = true,
+        .partial_block_warn = true,
+        .vmalloc_cont_shift = true,
+        .opportunistic_orders = true,
+        .huge_pages_one_walk = true,
+        .pages_walk_pmd_blocks = true,
+        .pages_walk_cont_batches = true,
+        .pages_errors_propagate = true,
+        .vmap_batching = true,
+    },
+    {
+        // v4 with the findings corrected: the reference states the intended
+        // behaviour, which is v4's.
+        .variant = Variant::v4_fixed,
+        .cont_pte_mappings = true,
+        .multi_group_cont_batches = true,
+        .unaligned_size_warn = true,
+        .partial_block_warn = true,
+        .vmalloc_cont_shift = true,
+        .opportunistic_orders = true,
+        .huge_pages_one_walk = true,
+        .pages_walk_pmd_blocks = true,
+        .pages_walk_cont_batches = true,
+        .pages_errors_propagate = true,
+        .vmap_batching = true,
+    },
+    {
+        .variant = Variant::v6_12,
+        .cont_pte_mappings = false,
+        .multi_group_cont_batches = false,
+        .unaligned_size_warn = false,
+        .partial_block_warn = false,
+        .vmalloc_cont_shift = false,
+        .opportunistic_orders = false,
+        .huge_pages_one_walk = false,
+        .pages_walk_pmd_blocks = false,
+        .pages_walk_cont_batches = false,
+        .pages_errors_propagate = false,
+        .vmap_batching = false,
+    },
+};
+
+}  // namespace
+
+std::span<const VariantRules> all_variant_rules() { return kRows; }
+
+const VariantRules* find_variant_rules(common::Variant v) {
+  for (const VariantRules& r : kRows)
+    if (r.variant == v) return &r;
+  return nullptr;
+}
+
+const VariantRules& variant_rules(common::Variant v) {
+  const VariantRules* r = find_variant_rules(v);
+  if (!r) {
+    std::fprintf(stderr, "vmapfuzz: the reference has no rules for variant %u\n",
+                 static_cast<unsigned>(v));
+    std::abort();
+  }
+  return *r;
+}
+
+}  // namespace vmapfuzz::reference

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The reference's own statement of what each variant does differently: one
+// row of named rules per variant, written out as literals. The model
+// (layout.cc, model.cc, pages_model.cc) tests these rules, never a variant
+// by name and never the engine's has_series(); test/reference_facts_test.cc
+// checks that every variant has a row and that the rows agree with the
+// engine's own variant decisions.
+#pragma once
+
+#include <span>
+
+#include "common/variant.h"
+
+namespace vmapfuzz::reference {
+
+struct VariantRules {
+  common::Variant variant;
+
+  // --- phys-range mappings (vmap_range_noflush: ioremap, vmap_page_range)
+  // The arch maps CONT-PTE groups (arm64's CONT-PTE vmap helpers); without
+  // them every PTE-level write is a single page.
+  bool cont_pte_mappings;
+  // One CONT batch may hold several groups: the largest power of two of
+  // whole groups that fits the PTE table, 2^max_page_shift and PMD_SIZE/2
+  // (the series). Otherwise a batch is exactly one group.
+  bool multi_group_cont_batches;
+  // vmap_pte_range refuses a range whose size is not page aligned
+  // (WARN_ON_ONCE, -EINVAL) before writing. Otherwise it writes the page
+  // holding the partial end too and its loop steps over the end (BUG
+  // walk_ran_past_end).
+  bool unaligned_size_warn;
+
+  // --- unmapping
+  // vunmap_pud_range/vunmap_pmd_range WARN when they clear a block the
+  // range covers only part of (the block goes whole either way).
+  bool partial_block_warn;
+
+  // --- vmalloc
+  // vm_shift() may pick CONT_PTE_SHIFT for a size below PMD_SIZE.
+  bool vmalloc_cont_shift;
+  // vm_area_alloc_pages takes opportunistic larger orders first, each
+  // failure lowering the cap for good.
+  bool opportunistic_orders;
+  // A huge page array (shift above PAGE_SHIFT) is mapped by one pages walk
+  // (the series); otherwise by one phys-range walk per 2^shift chunk.
+  bool huge_pages_one_walk;
+
+  // --- pages walks (vmalloc, vmap)
+  // The pages walk writes a PMD block in a whole, aligned PMD slot when
+  // the shift allows, after WARN checks of the slot's first page.
+  bool pages_walk_pmd_blocks;
+  // The pages walk's PTE level writes CONT batches (up to 2^shift bytes,
+  // the table end, PMD_SIZE/2 and the end of the chunk of pages).
+  bool pages_walk_cont_batches;
+  // A pages walk's error comes back unchanged; otherwise every error of
+  // the walk comes back as -ENOMEM.
+  bool pages_errors_propagate;
+
+  // --- vmap()
+  // vmap() cuts the page array into runs of contiguous pages by order and
+  // maps consecutive runs of one order in one walk; otherwise it maps
+  // single pages in one walk.
+  bool vmap_batching;
+};
+
+std::span<const VariantRules> all_variant_rules();
+// The row of `v`, or nullptr if the table lacks it.
+const VariantRules* find_variant_rules(common::Variant v);
+// The row of `v`; aborts if the table lacks it.
+const VariantRules& variant_rules(common::Variant v);
+
+}  // namespace vmapfuzz::reference

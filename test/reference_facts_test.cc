@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The reference's own tables (reference/geometry_facts.h,
+// reference/variant_rules.h): the arm64-4k-48 row pinned number by number;
+// every row consistent in itself; every engine geometry with a reference
+// row that agrees with the engine's arithmetic (a differential test of the
+// geometry code: a mistake on either side shows up here); every variant
+// with a rule row that agrees with the engine's own variant decisions.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <string>
+
+#include "engine/geometry.h"
+#include "engine/types.h"
+#include "reference/geometry_facts.h"
+#include "reference/model.h"
+#include "reference/variant_rules.h"
+
+namespace vmapfuzz::test {
+namespace {
+
+using engine::u64;
+using reference::GeometryFacts;
+using reference::KernelLevel;
+using reference::VariantRules;
+
+constexpr KernelLevel kKernelLevels[] = {KernelLevel::pgd, KernelLevel::p4d, KernelLevel::pud,
+                                         KernelLevel::pmd, KernelLevel::pte};
+
+TEST(ReferenceGeometryFacts, PinsTheArm64_4k_48Row) {
+  const GeometryFacts* f = reference::find_geometry_facts("arm64-4k-48");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->page_shift, 12u);
+  EXPECT_EQ(f->page_size, 0x1000u);
+  EXPECT_EQ(f->va_bits, 48u);
+  EXPECT_EQ(f->kernel_va_base, 0xffff'0000'0000'0000u);
+  EXPECT_EQ(f->oa_mask, 0x0000'ffff'ffff'f000u);
+  EXPECT_EQ(f->root_level, 0u);
+  EXPECT_EQ(f->leaf_level, 3u);
+  const unsigned shift[] = {39, 30, 21, 12};
+  const u64 entry_size[] = {0x80'0000'0000, 0x4000'0000, 0x20'0000, 0x1000};
+  const bool mmu_block[] = {false, true, true, false};
+  for (unsigned l = 0; l <= 3; ++l) {
+    SCOPED_TRACE("level " + std::to_string(l));
+    EXPECT_EQ(f->shift[l], shift[l]);
+    EXPECT_EQ(f->entry_size[l], entry_size[l]);
+    EXPECT_EQ(f->entries[l], 512u);
+    EXPECT_EQ(f->mmu_block[l], mmu_block[l]);
+  }
+  EXPECT_EQ(f->hw_level[0], 0);                   // pgd
+  EXPECT_EQ(f->hw_level[1], reference::kFolded);  // p4d
+  EXPECT_EQ(f->hw_level[2], 1);                   // pud
+  EXPECT_EQ(f->hw_level[3], 2);                   // pmd
+  EXPECT_EQ(f->hw_level[4], 3);                   // pte
+  EXPECT_EQ(f->pud_block_size, 0x4000'0000u);
+  EXPECT_EQ(f->pmd_block_size, 0x20'0000u);
+  EXPECT_EQ(f->pgdir_size, 0x80'0000'0000u);
+  EXPECT_EQ(f->cont_pte_shift, 16u);
+  EXPECT_EQ(f->cont_pte_size, 0x1'0000u);
+  EXPECT_EQ(f->cont_ptes, 16u);
+  // A few translations by hand: index of a VA at each level.
+  const u64 va = 0xffff'8040'7020'1234;
+  EXPECT_EQ(f->index(va, 0), 0x100u);
+  EXPECT_EQ(f->index(va, 1), 0x101u);
+  EXPECT_EQ(f->index(va, 2), 0x181u);
+  EXPECT_EQ(f->index(va, 3), 0x001u);
+  EXPECT_EQ(f->sign_extend(0x8000'0000'0000), 0xffff'8000'0000'0000u);
+}
+
+// What every row must satisfy on its own, whatever the architecture.
+TEST(ReferenceGeometryFacts, EveryRowIsConsistentInItself) {
+  ASSERT_FALSE(reference::all_geometry_facts().empty());
+  for (const GeometryFacts& f : reference::all_geometry_facts()) {
+    SCOPED_TRACE(std::string(f.name));
+    EXPECT_EQ(reference::find_geometry_facts(f.name), &f) << "names must be unique";
+    EXPECT_EQ(f.page_size, u64{1} << f.page_shift);
+    EXPECT_EQ(f.kernel_va_base, ~((u64{1} << f.va_bits) - 1));
+    EXPECT_EQ(f.oa_mask & (f.page_size - 1), 0u);
+    ASSERT_LE(f.root_level, f.leaf_level);
+    ASSERT_LT(f.leaf_level, reference::kMaxHwLevels);
+    EXPECT_EQ(f.shift[f.leaf_level], f.page_shift);
+    EXPECT_FALSE(f.mmu_block[f.leaf_level]) << "the leaf level holds pages, not blocks";
+    for (unsigned l = f.root_level; l <= f.leaf_level; ++l) {
+      SCOPED_TRACE("level " + std::to_string(l));
+      EXPECT_EQ(f.entry_size[l], u64{1} << f.shift[l]);
+      ASSERT_TRUE(std::has_single_bit(f.entries[l]));
+      const unsigned bits = static_cast<unsigned>(std::countr_zero(f.entries[l]));
+      if (l < f.leaf_level) {
+        EXPECT_EQ(f.shift[l], f.shift[l + 1] + bits);
+      } else {
+        EXPECT_EQ(bits, f.page_shift - 3) << "a page-level table fills one page";
+      }
+      if (l == f.root_level) {
+        EXPECT_EQ(f.shift[l] + bits, f.va_bits);
+      }
+    }
+    // Kernel levels: the pte is the leaf, present levels in order, and a
+    // folded level sits below a present one.
+    EXPECT_TRUE(f.present(KernelLevel::pgd));
+    EXPECT_TRUE(f.present(KernelLevel::pte));
+    EXPECT_EQ(f.level(KernelLevel::pgd), f.root_level);
+    EXPECT_EQ(f.level(KernelLevel::pte), f.leaf_level);
+    int last = -1;
+    for (KernelLevel k : kKernelLevels) {
+      if (!f.present(k)) continue;
+      EXPECT_GT(f.hw_level[static_cast<unsigned>(k)], last);
+      last = f.hw_level[static_cast<unsigned>(k)];
+    }
+    EXPECT_EQ(f.pgdir_size, f.entry_size[f.root_level]);
+    // The vmap code writes blocks only where the MMU accepts them, of the
+    // size one entry there maps.
+    for (auto [k, size] : {std::pair{KernelLevel::pud, f.pud_block_size},
+                           std::pair{KernelLevel::pmd, f.pmd_block_size}}) {
+      if (!size) continue;
+      ASSERT_TRUE(f.present(k));
+      EXPECT_TRUE(f.mmu_block[f.level(k)]);
+      EXPECT_EQ(size, f.entry_size[f.level(k)]);
+    }
+    if (f.cont_pte_shift) {
+      EXPECT_EQ(f.cont_pte_size, u64{1} << f.cont_pte_shift);
+      EXPECT_EQ(f.cont_pte_size, f.cont_ptes * f.page_size);
+    } else {
+      EXPECT_EQ(f.cont_pte_size, 0u);
+      EXPECT_EQ(f.cont_ptes, 0u);
+    }
+  }
+}
+
+// Engine level constants for the kernel level names it knows.
+unsigned engine_level(KernelLevel k) {
+  switch (k) {
+    case KernelLevel::pgd: return engine::kPgdLevel;
+    case KernelLevel::pud: return engine::kPudLevel;
+    case KernelLevel::pmd: return engine::kPmdLevel;
+    default: return engine::kPteLevel;
+  }
+}
+
+TEST(ReferenceGeometryFacts, AgreeWithEveryEngineGeometry) {
+  for (const engine::Geometry* g : engine::all_geometries()) {
+    SCOPED_TRACE(std::string(g->name));
+    const GeometryFacts* f = reference::find_geometry_facts(g->name);
+    ASSERT_NE(f, nullptr) << "the reference has no row for this engine geometry";
+    EXPECT_EQ(&reference::geometry_facts(*g), f);  // an engine::Geometry is a GeometryConfig
+    EXPECT_EQ(f->page_shift, g->page_shift);
+    EXPECT_EQ(f->page_size, g->page_size());
+    EXPECT_EQ(f->va_bits, g->va_bits);
+    EXPECT_EQ(f->leaf_level + 1 - f->root_level, g->levels);
+    EXPECT_EQ(f->kernel_va_base, ~((u64{1} << g->va_bits) - 1));
+    EXPECT_EQ(g->vmalloc_start & f->kernel_va_base, f->kernel_va_base)
+        << "the harness's VA window lies in the kernel half";
+    for (unsigned l = f->root_level; l <= f->leaf_level; ++l) {
+      SCOPED_TRACE("level " + std::to_string(l));
+      EXPECT_EQ(f->shift[l], g->level_shift(l));
+      EXPECT_EQ(f->entry_size[l], u64{1} << g->level_shift(l));
+      EXPECT_EQ(f->entries[l], g->ptrs_per_table());
+      for (u64 va : {g->vmalloc_start, g->vmalloc_start + g->vmalloc_size - 1,
+                     g->vmalloc_start + 0x40'3020'1000, f->kernel_va_base, ~u64{0}})
+        EXPECT_EQ(f->index(va, l), g->index(engine::VirtAddr{va}, l)) << std::hex << va;
+    }
+    // The kernel level names land on the engine's level numbers, which the
+    // harness uses to name leaves (LeafRun::level).
+    for (KernelLevel k : kKernelLevels) {
+      if (k == KernelLevel::p4d) {
+        EXPECT_FALSE(f->present(k)) << "the engine folds p4d";
+        continue;
+      }
+      ASSERT_TRUE(f->present(k));
+      EXPECT_EQ(f->level(k), engine_level(k));
+    }
+    EXPECT_EQ(f->pgdir_size, g->pgdir_size());
+    EXPECT_EQ(f->pud_block_size, g->pud_block ? g->pud_size() : 0);
+    EXPECT_EQ(f->pmd_block_size, g->pmd_block ? g->pmd_size() : 0);
+    EXPECT_EQ(f->cont_pte_shift, g->cont_pte_shift);
+    if (g->cont_pte_shift) {
+      EXPECT_EQ(f->cont_pte_size, g->cont_pte_size());
+      EXPECT_EQ(f->cont_ptes, g->cont_ptes());
+    }
+  }
+}
+
+TEST(ReferenceVariantRules, EveryVariantHasOneRow) {
+  EXPECT_EQ(reference::all_variant_rules().size(), std::size(engine::kAllVariants));
+  for (engine::Variant v : engine::kAllVariants) {
+    SCOPED_TRACE(std::string(engine::variant_name(v)));
+    const VariantRules* r = reference::find_variant_rules(v);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->variant, v);
+    EXPECT_EQ(&reference::variant_rules(v), r);
+  }
+}
+
+// The rows against the engine's own variant decisions: has_series() for
+// the series' changes, and the v6.12 era (tested by name in engine/) for
+// the rest.
+TEST(ReferenceVariantRules, AgreeWithTheEnginesVariantDecisions) {
+  for (engine::Variant v : engine::kAllVariants) {
+    SCOPED_TRACE(std::string(engine::variant_name(v)));
+    const VariantRules& r = reference::variant_rules(v);
+    const bool series = engine::has_series(v);
+    EXPECT_EQ(r.multi_group_cont_batches, series);
+    EXPECT_EQ(r.huge_pages_one_walk, series);
+    EXPECT_EQ(r.pages_walk_pmd_blocks, series);
+    EXPECT_EQ(r.pages_walk_cont_batches, series);
+    EXPECT_EQ(r.pages_errors_propagate, series);
+    EXPECT_EQ(r.vmap_batching, series);
+    const bool era_2026 = v != engine::Variant::v6_12;
+    EXPECT_EQ(r.cont_pte_mappings, era_2026);
+    EXPECT_EQ(r.unaligned_size_warn, era_2026);
+    EXPECT_EQ(r.partial_block_warn, era_2026);
+    EXPECT_EQ(r.vmalloc_cont_shift, era_2026);
+    EXPECT_EQ(r.opportunistic_orders, era_2026);
+  }
+}
+
+// The model takes its numbers and rules from those rows.
+TEST(ReferenceModel, UsesItsOwnRows) {
+  for (const engine::Geometry* g : engine::all_geometries()) {
+    for (engine::Variant v : engine::kAllVariants) {
+      const reference::RefKernel ref(*g, v);
+      EXPECT_EQ(&ref.facts(), reference::find_geometry_facts(g->name));
+      EXPECT_EQ(&ref.rules(), reference::find_variant_rules(v));
+      EXPECT_EQ(ref.geo().name, g->name);
+      EXPECT_EQ(ref.geo().vmalloc_start, g->vmalloc_start);
+      EXPECT_EQ(ref.geo().vmalloc_size, g->vmalloc_size);
+      EXPECT_EQ(ref.geo().phys_limit, g->phys_limit);
+      EXPECT_EQ(&engine::geometry_of(ref.geo()), g);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vmapfuzz::test
