@@ -81,15 +81,18 @@ u64 vm_area_alloc_pages(Kernel& k, unsigned order, u64 nr_pages, std::vector<u64
 int vmalloc(Kernel& k, u64 size, VirtAddr hint, bool huge, pgprot_t prot, VirtAddr* out) {
   const Geometry& g = k.geo();
   *out = {0};
-  const u64 real_size = (size + g.page_size() - 1) & ~(g.page_size() - 1);
+  // The caller's size: the shift is chosen from it, not from its
+  // page-aligned form (a 2 MiB - 1 vmalloc_huge() gets CONT_PTE_SHIFT).
+  const u64 real_size = size;
   const u64 real_align = g.page_size();
+  auto align_up = [](u64 x, u64 a) { return (x + a - 1) & ~(a - 1); };
   unsigned shift = g.page_shift;
   u64 align = real_align;
-  size = real_size;
+  size = align_up(real_size, g.page_size());
   if (k.vmap_allow_huge() && huge) {
-    shift = vm_shift(k, prot, size);
+    shift = vm_shift(k, prot, real_size);
     align = std::max(real_align, u64{1} << shift);
-    size = (real_size + (u64{1} << shift) - 1) & ~((u64{1} << shift) - 1);
+    size = align_up(real_size, u64{1} << shift);
   }
   int err = 0;
   for (;;) {
@@ -109,7 +112,7 @@ int vmalloc(Kernel& k, u64 size, VirtAddr hint, bool huge, pgprot_t prot, VirtAd
     if (shift <= g.page_shift) return err;
     shift = g.page_shift;  // retry with small pages
     align = real_align;
-    size = real_size;
+    size = align_up(real_size, g.page_size());
   }
 }
 

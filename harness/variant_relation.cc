@@ -38,9 +38,12 @@ VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel
                           if (ref.page_alloc_failure_armed()) return VariantRelation::none;
                           const u64 page = g.page_size();
                           const u64 real_size = (o.size + page - 1) / page * page;
-                          const bool pmd_shift = g.pmd_block && real_size >= g.pmd_size();
+                          // mainline's shift from the caller's size (not
+                          // rounded): CONT_PTE_SHIFT below a PMD block's
+                          // size, and the area then 64K aligned.
+                          const bool pmd_shift = g.pmd_block && o.size >= g.pmd_size();
                           if (o.huge && !ref.config().nohugevmalloc && !pmd_shift &&
-                              g.cont_pte_shift && real_size >= g.cont_pte_size() &&
+                              g.cont_pte_shift && o.size >= g.cont_pte_size() &&
                               (o.va % g.cont_pte_size() != 0 || real_size % g.cont_pte_size() != 0))
                             return VariantRelation::none;
                           return weaker(r, VariantRelation::mapped);
@@ -149,26 +152,28 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
 
 bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
   auto over = [&](u64 va, u64 size) { return ref.overlaps_mapping(va, va + size); };
-  return std::visit(
-      Overloaded{
-          [&](const IoremapOp& o) { return over(o.va, o.size); },
-          [&](const IoremapPageRangeOp& o) { return over(o.va, o.size); },
-          [&](const VmapPageRangeOp& o) { return over(o.va, o.size); },
-          // vmalloc/vmap areas avoid live areas, but not raw
-          // vmap_page_range mappings outside any area.
-          [&](const VmallocOp&) {
-            const auto [a, b] = touched_range(ref, op);
-            return over(a, b - a);
-          },
-          [&](const VmapOp& o) { return over(o.va, o.page_count() * engine::geometry_of(ref.geo()).page_size()); },
-          [](const IounmapOp&) { return false; },
-          [](const VunmapRangeOp&) { return false; },
-          [](const FailAllocOp&) { return false; },
-          [](const VfreeOp&) { return false; },
-          [](const VunmapOp&) { return false; },
-          [](const FailPageAllocOp&) { return false; },
-      },
-      op);
+  return std::visit(Overloaded{
+                        [&](const IoremapOp& o) { return over(o.va, o.size); },
+                        [&](const IoremapPageRangeOp& o) { return over(o.va, o.size); },
+                        [&](const VmapPageRangeOp& o) { return over(o.va, o.size); },
+                        // vmalloc/vmap areas avoid live areas, but not raw
+                        // vmap_page_range mappings outside any area.
+                        [&](const VmallocOp&) {
+                          const auto [a, b] = touched_range(ref, op);
+                          return over(a, b - a);
+                        },
+                        [&](const VmapOp& o) {
+                          return over(o.va,
+                                      o.page_count() * engine::geometry_of(ref.geo()).page_size());
+                        },
+                        [](const IounmapOp&) { return false; },
+                        [](const VunmapRangeOp&) { return false; },
+                        [](const FailAllocOp&) { return false; },
+                        [](const VfreeOp&) { return false; },
+                        [](const VunmapOp&) { return false; },
+                        [](const FailPageAllocOp&) { return false; },
+                    },
+                    op);
 }
 
 engine::Outcome backend_comparable(const engine::Outcome& expected, engine::Outcome actual,

@@ -205,7 +205,7 @@ int TreeBackend::vmalloc(Kernel& k, const harness::VmallocOp& o) {
   unsigned shift = g.page_shift;
   u64 align = g.page_size(), size = real_size;
   if (k.vmap_allow_huge() && o.huge) {
-    shift = engine::vm_shift(k, prot, size);
+    shift = engine::vm_shift(k, prot, o.size);  // the caller's size, not rounded
     align = std::max(g.page_size(), u64{1} << shift);
     size = (real_size + (u64{1} << shift) - 1) & ~((u64{1} << shift) - 1);
   }

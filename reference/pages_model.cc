@@ -232,8 +232,9 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
     // vm_shift(): PMD_SHIFT from a PMD block's size, CONT_PTE_SHIFT from
     // a CONT group's (if the variant's rules allow it), else PAGE_SHIFT.
     const bool cont_shift = f_->cont_pte_shift && rules_->vmalloc_cont_shift;
-    if (f_->pmd_block_size && real_size >= f_->pmd_block_size) shift = f_->shift[pmd_];
-    else if (cont_shift && real_size >= f_->cont_pte_size) shift = f_->cont_pte_shift;
+    // The caller's size decides, before any rounding.
+    if (f_->pmd_block_size && size >= f_->pmd_block_size) shift = f_->shift[pmd_];
+    else if (cont_shift && size >= f_->cont_pte_size) shift = f_->cont_pte_shift;
   }
   const Attrs attrs = expected_attrs(prot, /*nx=*/false);
   for (;;) {

@@ -114,6 +114,27 @@ const std::vector<PlacementRow>& placement_rows() {
        2 * M,
        {cont_run(0, 2 * M, kBasePa)},
        32},
+      // The caller's size picks the shift, before it is rounded to pages:
+      // 2M - 1 is below PMD_SIZE, so CONT groups as for 2M - 4K.
+      {"2M - 1 huge: CONT, not PMD",
+       2 * M - 1,
+       0,
+       true,
+       {},
+       0,
+       2 * M,
+       {cont_run(0, 2 * M, kBasePa)},
+       32},
+      // 64K - 1 is below CONT_PTE_SIZE: PAGE_SHIFT, one order-4 block.
+      {"64K - 1 huge: plain PTEs",
+       64 * K - 1,
+       4 * K,
+       true,
+       {},
+       4 * K,
+       64 * K,
+       {pte_run(4 * K, 64 * K, kBasePa)},
+       1},
       // 15 pages: opportunistic orders 3, 2, 1, then one order-0 page.
       {"60K huge: plain PTEs",
        60 * K,
