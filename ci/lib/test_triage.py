@@ -53,7 +53,8 @@ INFO: Seed: 1234
 ==41234==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x619000000a80 at pc \
 0x55a1c2d3e4f5 bp 0x7ffc1a2b3c40 sp 0x7ffc1a2b3c38
 READ of size 8 at 0x619000000a80 thread T0
-    #0 0x55a1c2d3e4f4 in __asan_memcpy (/work/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x1a2b3c)
+    #0 0x55a1c2d3e4f4 in __asan_memcpy (/work/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x1a2b3c) \
+(BuildId: 5d3c1e0a9b8f7e6d5c4b3a291807f6e5d4c3b2a1)
     #1 0x55a1c2d40123 in vmapfuzz::engine::TablePool::read(unsigned long, unsigned int) \
 const /work/vmapfuzz/engine/table_pool.cc:57:10
     #2 0x55a1c2d41234 in vmapfuzz::engine::vmap_pte_range(vmapfuzz::engine::Kernel&, \
@@ -170,6 +171,22 @@ class ClassifyTest(unittest.TestCase):
                       .replace("/work/vmapfuzz/fuzz/replay_main.cc", "/usr/include/x.h")
         # No frame of ours in the first stack: its first frame that is not ASan's own.
         self.assertEqual(triage.asan_frame(out), "vmapfuzz::engine::TablePool::read")
+
+    def test_split_frame(self):
+        self.assertEqual(triage._split_frame(
+            "_start (/b/vmap_replay+0x21300) (BuildId: eb77e6726aacd6b1f80f6e46597f6b46abb271b1)"),
+            ("_start", None))
+        self.assertEqual(triage._split_frame("f(int) const /s/engine/a.cc:5:39"),
+                         ("f(int) const", "/s/engine/a.cc"))
+        self.assertEqual(triage._function_name("std::vector<int, std::allocator<int> >::at("
+                                               "unsigned long) const"),
+                         "std::vector<int,std::allocator<int>>::at")
+        self.assertEqual(triage._function_name("vmapfuzz::Foo::operator()(int)"),
+                         "vmapfuzz::Foo::operator__")
+        self.assertEqual(triage._function_name("bool vmapfuzz::operator<(A const&, A const&)"),
+                         "vmapfuzz::operator<")
+        self.assertEqual(triage._function_name("void vmapfuzz::engine::walk<4, true>(Table&)"),
+                         "vmapfuzz::engine::walk<4,true>")
 
     def test_asan_frame_without_symbols(self):
         out = ("==1==ERROR: AddressSanitizer: stack-overflow on address 0x7ffd\n"

@@ -60,7 +60,7 @@ SHA1_NAME = re.compile(r"[0-9a-f]{40}")
 PROJECT_PATH = re.compile(r"/(engine|reference|harness|fuzz|tools|kernel|mm|arch)/")
 RUNTIME_FUNCTION = re.compile(r"^(__asan|__lsan|__ubsan|__sanitizer|__interceptor|___interceptor)")
 
-OPERATOR = re.compile(r"operator\s*(<<=|>>=|<=>|<<|>>|<=|>=|->\*?|<|>|\(\)|\[\])")
+OPERATOR = re.compile(r"operator\s*(new\[\]|delete\[\]|new|delete|<<=|>>=|<=>|<<|>>|<=|>=|->\*?|<|>|\(\)|\[\])")
 FRAME = re.compile(r"^\s*#\d+\s+0x[0-9a-fA-F]+\s+in\s+(?P<rest>.+)$")
 ASAN = re.compile(r"ERROR: AddressSanitizer: (?P<kind>[A-Za-z-]+)")
 ASAN_OOM = re.compile(r"ERROR: AddressSanitizer: (out of memory|out-of-memory|"
@@ -158,9 +158,11 @@ def harness_signature(output: str, file: str | None = None) -> str | None:
 
 
 def _function_name(text: str) -> str:
-    """A frame's function without its parameter list, as one bucket-safe word."""
+    """A frame's function as one bucket-safe word: without its return type (templates
+    have one), parameter list and qualifiers."""
     text = text.replace("(anonymous namespace)", "anon")
     depth = 0
+    start = 0  # after the last blank outside template arguments: past the return type
     i = 0
     while i < len(text):
         op = OPERATOR.match(text, i)
@@ -172,17 +174,19 @@ def _function_name(text: str) -> str:
             depth += 1
         elif c == ">" and depth:
             depth -= 1
+        elif c == " " and depth == 0:
+            start = i + 1
         elif c == "(" and depth == 0:
             text = text[:i]
             break
         i += 1
-    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"\s+", "", text[start:])
     return re.sub(r"[^A-Za-z0-9_:.~<>,+=-]", "_", text) or "unknown"
 
 
 def _split_frame(rest: str) -> tuple[str, str | None]:
     """(function, source path or None) of the part of a frame line after ' in '."""
-    rest = rest.strip()
+    rest = re.sub(r"\s*\(BuildId: [0-9a-f]+\)$", "", rest.strip())
     if rest.endswith(")") and " (" in rest:  # no source: "func (module+0x123)"
         return rest[:rest.rfind(" (")], None
     func, _, loc = rest.rpartition(" ")
