@@ -53,7 +53,6 @@ EXIT_TIMEOUT = 124  # what timeout(1) returns; a replay that runs out of time co
 # libFuzzer names its artifacts <kind>-<sha1>; any other file (an AFL++ crash, a renamed
 # artifact) is a crash unless told otherwise.
 ARTIFACT_KINDS = ("crash", "leak", "timeout", "oom", "slow-unit")
-SHA1_NAME = re.compile(r"[0-9a-f]{40}")
 
 # Where a stack frame is ours: source paths under these folders (the kernel implementation's
 # slices keep their tree's mm/ and arch/ paths). System headers are never ours.
@@ -73,9 +72,11 @@ NOT_REPRODUCED_GOT = re.compile(r"\bgot (?P<got>\S+)\s*$")
 # A replay that did not understand its command line: nothing was replayed.
 USAGE_ERROR = re.compile(r"^(usage: |unknown option |unknown variant |unknown target )", re.M)
 
-# Fuzzer bytes will need --bytes on the replay command line (the programs guess text or
-# bytes today, and will then take files named like libFuzzer artifacts or a 40-hex SHA-1 as
-# bytes without it). Today's programs reject the flag: set to ["--bytes"] once they take it.
+# Fuzzer bytes will need --bytes on the replay command line: the programs guess text or
+# bytes today, and will then guess bytes only for files named like libFuzzer artifacts
+# (crash-*, leak-*, ...) or a 40-hex SHA-1. Triage passes it for every file that is not a
+# .trace, whatever its name. Today's programs reject the flag: this becomes ["--bytes"] once
+# they take it.
 BYTES_FLAG: list[str] = []
 
 
