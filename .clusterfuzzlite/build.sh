@@ -39,7 +39,10 @@ tool=$WORK/host/tools/vmapfuzz
 for cc in fuzz/*_fuzz.cc; do
   name=$(basename "$cc" _fuzz.cc)
   fuzzer=${name}_fuzz
+  # $flags and $LIB_FUZZING_ENGINE are lists of flags: split on purpose.
+  # shellcheck disable=SC2086
   $CXX $flags -std=c++20 -I"$src" -c "$cc" -o "$WORK/$fuzzer.o"
+  # shellcheck disable=SC2086
   $CXX $flags "$WORK/$fuzzer.o" -o "$OUT/$fuzzer" $LIB_FUZZING_ENGINE "${libs[@]}"
 
   seeds=$WORK/seeds/$name

@@ -19,7 +19,8 @@ slices; not for distribution), manifest.json (tree version, slice hashes,
 probes, era, units) and report.txt. The exit status is 0 when at least the
 core unit builds, 2 when the tree cannot be used (the message says why).
 Reports name slices as file:function only; compiler messages are shown
-without source lines.
+without source lines. The C scanning (comments, literals, preprocessor
+lines, definitions by name, the names a function uses) is in cscan.py.
 """
 
 import argparse
@@ -30,6 +31,8 @@ import re
 import subprocess
 import sys
 import tempfile
+
+from cscan import names_used, scan, strip_comments
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHIM = os.path.join(HERE, "shim")
@@ -77,148 +80,8 @@ COUNTED = {
     "pud_set_huge": "VMAPFUZZ_COUNT_PUD_SET_HUGE",
 }
 
-IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "do", "else", "case",
-            "typeof", "__typeof__", "defined"}
-
-
 class Unusable(Exception):
     """The tree cannot be used; the message names the step and the cause."""
-
-
-def skip_comment_or_string(text, i):
-    """If a comment or a string/char literal starts at i, the index after it;
-    else None."""
-    n = len(text)
-    if text.startswith("/*", i):
-        j = text.find("*/", i + 2)
-        return n if j < 0 else j + 2
-    if text.startswith("//", i):
-        j = text.find("\n", i)
-        return n if j < 0 else j
-    if text[i] in "\"'":
-        j = i + 1
-        while j < n and text[j] != text[i]:
-            j += 2 if text[j] == "\\" else 1
-        return j + 1
-    return None
-
-
-def scan(text):
-    """Top-level function definitions of a C file.
-
-    Returns {name: (start, body_start, end)} byte offsets of the first
-    definition of each name: `start` is the first character of the
-    declaration, `end` one past the closing brace. Comments, strings and
-    preprocessor lines are skipped; a name counts when it is followed by a
-    parameter list and a body at brace depth 0.
-    """
-    defs = {}
-    n = len(text)
-    i = 0
-    depth = 0
-    boundary = 0  # where the next top-level declaration may start
-    line_start = True
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line_start = True
-            i += 1
-            continue
-        if line_start and c in " \t":
-            i += 1
-            continue
-        if line_start and c == "#":
-            # preprocessor line, with continuations
-            while i < n and text[i] != "\n":
-                if text[i] == "\\" and i + 1 < n and text[i + 1] == "\n":
-                    i += 2
-                    continue
-                i += 1
-            if depth == 0:
-                boundary = i
-            continue
-        line_start = False
-        after = skip_comment_or_string(text, i)
-        if after is not None:
-            # a comment at depth 0 ends the previous declaration
-            if depth == 0 and c not in "\"'":
-                boundary = after
-            i = after
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                boundary = i + 1
-        elif c == ";" and depth == 0:
-            boundary = i + 1
-        elif depth == 0 and (c.isalpha() or c == "_"):
-            m = IDENT.match(text, i)
-            name = m.group(0)
-            j = m.end()
-            while j < n and text[j] in " \t\n":
-                j += 1
-            if j < n and text[j] == "(" and name not in KEYWORDS:
-                close = match_paren(text, j)
-                k = close + 1
-                # skip attributes and whitespace between ')' and '{'
-                while k < n and text[k] in " \t\n":
-                    k += 1
-                if close > 0 and k < n and text[k] == "{" and name not in defs:
-                    start = boundary
-                    while start < i and text[start] in " \t\n":
-                        start += 1
-                    end = match_brace(text, k)
-                    if end > 0:
-                        defs[name] = (start, k, end)
-                        i = end
-                        boundary = end
-                        continue
-            i = m.end()
-            continue
-        i += 1
-    return defs
-
-
-def match_paren(text, i):
-    depth = 0
-    for j in range(i, len(text)):
-        if text[j] == "(":
-            depth += 1
-        elif text[j] == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-    return -1
-
-
-def match_brace(text, i):
-    """One past the brace closing the one at i (comments and strings skipped)."""
-    depth = 0
-    j = i
-    n = len(text)
-    while j < n:
-        after = skip_comment_or_string(text, j)
-        if after is not None:
-            j = after
-            continue
-        c = text[j]
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
-    return -1
-
-
-def strip_comments(s):
-    s = re.sub(r"/\*.*?\*/", " ", s, flags=re.S)
-    s = re.sub(r"//[^\n]*", " ", s)
-    return re.sub(r'"(\\.|[^"\\])*"', '""', s)
 
 
 def read_version(tree):
@@ -287,8 +150,7 @@ class Tree:
             if name in seen:
                 continue
             seen.add(name)
-            body = strip_comments(self.slice(name))
-            for ident in set(IDENT.findall(body)):
+            for ident in names_used(self.slice(name)):
                 if ident in self.where and ident not in seen and ident != name:
                     todo.append(ident)
         return seen

@@ -28,11 +28,11 @@ unusable() {
   [ ! -e "$tmp/out/kernel_tu.c" ] || fail "a translation unit was left behind"
   rc=0
   python3 "$repo/kernel/extract.py" --tree "$tmp/none" --out "$tmp/out2" 2>"$tmp/e" || rc=$?
-  [ "$rc" -eq 2 ] && grep -q "is not a directory" "$tmp/e" || fail "missing tree: exit $rc, $(cat "$tmp/e")"
+  { [ "$rc" -eq 2 ] && grep -q "is not a directory" "$tmp/e"; } || fail "missing tree: exit $rc, $(cat "$tmp/e")"
   rc=0
   python3 "$repo/kernel/extract.py" --tree "$repo/kernel/fixtures/good" --out "$repo/kernel/x" \
     2>"$tmp/e" || rc=$?
-  [ "$rc" -eq 2 ] && [ ! -e "$repo/kernel/x" ] || fail "--out inside kernel/ was accepted"
+  { [ "$rc" -eq 2 ] && [ ! -e "$repo/kernel/x" ]; } || fail "--out inside kernel/ was accepted"
 }
 
 good() {
