@@ -277,14 +277,15 @@ class CommandTest(unittest.TestCase):
     def test_replay_program(self):
         r = triage.Replay("build/fuzz/fuzz/vmap_replay", "vmap")
         self.assertEqual(r.command("a/crash-1", "v4"),
-                         ["build/fuzz/fuzz/vmap_replay", "--variant", "v4", "a/crash-1"])
-        self.assertEqual(r.command("a/crash-1"), ["build/fuzz/fuzz/vmap_replay", "a/crash-1"])
+                         ["build/fuzz/fuzz/vmap_replay", "--variant", "v4", "--bytes", "a/crash-1"])
+        self.assertEqual(r.command("a/crash-1"),
+                         ["build/fuzz/fuzz/vmap_replay", "--bytes", "a/crash-1"])
 
     def test_tool(self):
         r = triage.Replay("build/fuzz/tools/vmapfuzz", "ioremap", tool=True)
         self.assertEqual(r.command("x", "v4-fixed"),
                          ["build/fuzz/tools/vmapfuzz", "replay", "--target", "ioremap",
-                          "--variant", "v4-fixed", "x"])
+                          "--variant", "v4-fixed", "--bytes", "x"])
 
     def test_bytes_flag_switch(self):
         r = triage.Replay("vmap_replay", "vmap")
@@ -393,7 +394,7 @@ class CliTest(unittest.TestCase):
     def test_command(self):
         rc, out = self.run_main(["command", "--tool", "b/vmapfuzz", "--target", "vmap",
                                  "--variant", "v4", "a b/crash-1"])
-        self.assertEqual((rc, out), (0, "b/vmapfuzz replay --target vmap --variant v4 "
+        self.assertEqual((rc, out), (0, "b/vmapfuzz replay --target vmap --variant v4 --bytes "
                                         "'a b/crash-1'\n"))
 
     def test_bucket_and_reliability(self):

@@ -72,12 +72,12 @@ NOT_REPRODUCED_GOT = re.compile(r"\bgot (?P<got>\S+)\s*$")
 # A replay that did not understand its command line: nothing was replayed.
 USAGE_ERROR = re.compile(r"^(usage: |unknown option |unknown variant |unknown target )", re.M)
 
-# Fuzzer bytes will need --bytes on the replay command line: the programs guess text or
-# bytes today, and will then guess bytes only for files named like libFuzzer artifacts
-# (crash-*, leak-*, ...) or a 40-hex SHA-1. Triage passes it for every file that is not a
-# .trace, whatever its name. Today's programs reject the flag: this becomes ["--bytes"] once
-# they take it.
-BYTES_FLAG: list[str] = []
+# Fuzzer bytes need --bytes on the replay command line: the programs read a file as bytes
+# unasked only under a libFuzzer/ClusterFuzzLite/AFL++ name (crash-*, leak-*, a SHA-1, ...),
+# and ci/fuzz renames artifacts by their bucket. Triage passes it for every file that is not
+# a .trace, whatever its name (--bytes still reads a file that starts with the trace header as
+# text, exactly as the fuzz target does).
+BYTES_FLAG: list[str] = ["--bytes"]
 
 
 class TriageError(Exception):
