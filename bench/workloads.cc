@@ -81,7 +81,7 @@ Workload vmalloc_1m() {
 }
 
 // vmap() of a page array at a 2 MiB aligned VA; vunmap() to undo it.
-Workload vmap_of(std::string name, std::string what, Pages pages,
+Workload vmap_of(std::string name, std::string what, const Pages& pages,
                  std::optional<SeriesFigure> series, std::vector<CounterClaim> claims = {}) {
   const u64 stride = stride_for(pages->size() << geo().page_shift);
   return {std::move(name),

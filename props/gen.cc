@@ -314,7 +314,7 @@ rc::Gen<Trace> trace() {
   return with_op_removal(built);
 }
 
-rc::Gen<Trace> with_op_removal(rc::Gen<Trace> g) {
+rc::Gen<Trace> with_op_removal(const rc::Gen<Trace>& g) {
   return [g](const rc::Random& random, int size) { return shrink_by_op_removal(g(random, size)); };
 }
 

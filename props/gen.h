@@ -122,10 +122,10 @@ rc::Gen<harness::Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pa
 // kTracePages pages by pte_pages() in all. Each trace satisfies
 // harness::validate(); shrinking also drops single ops.
 inline constexpr u64 kTracePages = 16384;
-rc::Gen<harness::Trace> trace_of(const OpWeights& w, rc::Gen<engine::Variant> variants);
+rc::Gen<harness::Trace> trace_of(const OpWeights& w, const rc::Gen<engine::Variant>& variants);
 
 // `g` with shrinks that also remove single ops anywhere in the trace.
-rc::Gen<harness::Trace> with_op_removal(rc::Gen<harness::Trace> g);
+rc::Gen<harness::Trace> with_op_removal(const rc::Gen<harness::Trace>& g);
 
 }  // namespace gen
 }  // namespace vmapfuzz::props

@@ -88,7 +88,7 @@ PageRun bad_run() {
 }
 
 // Keeps the first max_pages pages.
-std::vector<PageRun> truncated(std::vector<PageRun> runs, u64 max_pages) {
+std::vector<PageRun> truncated(const std::vector<PageRun>& runs, u64 max_pages) {
   std::vector<PageRun> out;
   for (PageRun r : runs) {
     if (max_pages == 0) break;
@@ -186,12 +186,12 @@ rc::Gen<std::vector<PageRun>> page_runs(u64 max_pages) {
         default: runs.push_back(follow_run(runs.back().pfn + runs.back().count, &next)); break;
       }
     }
-    runs = truncated(std::move(runs), max_pages);
+    runs = truncated(runs, max_pages);
     // Now and then a NULL entry or a pfn without memory, anywhere.
     if (*rc::gen::weightedElement<bool>({{7, false}, {1, true}})) {
       const std::size_t at = *rc::gen::inRange<std::size_t>(0, runs.size() + 1);
       runs.insert(runs.begin() + static_cast<std::ptrdiff_t>(at), bad_run());
-      runs = truncated(std::move(runs), max_pages);
+      runs = truncated(runs, max_pages);
     }
     return runs;
   });
@@ -362,7 +362,7 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
   });
 }
 
-rc::Gen<Trace> trace_of(const OpWeights& w, rc::Gen<engine::Variant> variants) {
+rc::Gen<Trace> trace_of(const OpWeights& w, const rc::Gen<engine::Variant>& variants) {
   const bool ioremap_ops = w[static_cast<std::size_t>(OpKind::ioremap)] != 0;
   const auto built = rc::gen::suchThat(
       rc::gen::exec([w, variants, ioremap_ops] {

@@ -220,7 +220,7 @@ TEST(SetHugePteAt, BreaksBeforeMakeOnlyWhenFirstEntryValid) {
     if (first_valid) want.push_back({engine::FlushKind::tlb_range, va(64 * K), va(128 * K)});
     EXPECT_EQ(k.out().flushes, want);
     EXPECT_EQ(t[0], entry);
-    EXPECT_EQ(t[15] & engine::PTE_ADDR_MASK, kPa + 15 * 4 * K);
+    EXPECT_EQ(t[15] & engine::PTE_ADDR_MASK, kPa + u64{15} * 4 * K);
   }
 }
 
@@ -229,7 +229,7 @@ TEST(SetHugePteAt, StopsWithBugInsteadOfOverrunningTheTable) {
   pte_t* t = fresh_table(k);
   const pte_t entry =
       engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
-  EXPECT_FALSE(engine::set_huge_pte_at(k, va(500 * 4 * K), t + 500, entry, 64 * K));
+  EXPECT_FALSE(engine::set_huge_pte_at(k, va(u64{500} * 4 * K), t + 500, entry, 64 * K));
   EXPECT_EQ(k.out().bug, engine::BugId::pte_table_overrun);
   for (unsigned i = 500; i < 512; ++i) EXPECT_EQ(t[i], 0u) << "entry " << i;
 }

@@ -176,8 +176,8 @@ struct UnmapRow {
 
 // On `variants` (default: all).
 void expect_unmaps(const std::vector<UnmapRow>& rows,
-                   std::vector<Variant> variants = {std::begin(engine::kAllVariants),
-                                                    std::end(engine::kAllVariants)}) {
+                   const std::vector<Variant>& variants = {std::begin(engine::kAllVariants),
+                                                           std::end(engine::kAllVariants)}) {
   for (Variant v : variants) {
     for (const UnmapRow& r : rows) {
       SCOPED_TRACE(std::string(engine::variant_name(v)) + ": " + r.name);

@@ -410,9 +410,9 @@ TEST(Vmap, MapsFirstPagesOfNextRunToPreviousRunOnV4_finding) {
     EXPECT_EQ(wrong, r.wrong_pages);
     // The first page of run 1, VA 0xffff8000402f0000.
     const u64 want = r.v == Variant::v4 ? pfn_pa(run0 + 256) : pfn_pa(run1);
-    EXPECT_EQ(translate(k, addr + 256 * 4 * K).pa, want);
+    EXPECT_EQ(translate(k, addr + u64{256} * 4 * K).pa, want);
     // From the 17th page of run 1 on, all three are right again.
-    EXPECT_EQ(translate(k, addr + 272 * 4 * K).pa, pfn_pa(run1 + 16));
+    EXPECT_EQ(translate(k, addr + u64{272} * 4 * K).pa, pfn_pa(run1 + 16));
   }
 }
 

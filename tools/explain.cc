@@ -35,9 +35,10 @@ const char* level_upper(unsigned l) {
 
 // One ptdump line: start-end size level attrs, plus the output address.
 std::string ptdump_line(const LeafRun& r) {
+  const u64 end = r.va + r.size;
   return fmt("0x%016llx-0x%016llx %6s %s %s %s-> 0x%llx", static_cast<unsigned long long>(r.va),
-             static_cast<unsigned long long>(r.va + r.size), size_text(r.size).c_str(),
-             level_upper(r.level), reference::attrs_text(r.attrs).c_str(), r.cont ? "CON " : "",
+             static_cast<unsigned long long>(end), size_text(r.size).c_str(), level_upper(r.level),
+             reference::attrs_text(r.attrs).c_str(), r.cont ? "CON " : "",
              static_cast<unsigned long long>(r.pa));
 }
 
