@@ -139,6 +139,15 @@ class ClassifyTest(unittest.TestCase):
         self.assertEqual(triage.classify(TOOL_FAIL, 1, "vmap", ART),
                          "ret:mainline-vs-v4:ioremap:pmd:rc-differs")
 
+    def test_fuzz_program_report(self):
+        # What a <target>_fuzz program prints before abort(), then libFuzzer's deadly signal.
+        out = ("vmapfuzz: FAIL structure:v4-fixed:ioremap:pte:malformed-cont\n"
+               "op 1: ioremap va=0xffff800000000000 size=0x10000 pa=0x0 prot=device\n"
+               "--- trace ---\nvmapfuzz-trace 1\n--- end ---\n"
+               "==12== ERROR: libFuzzer: deadly signal\n")
+        self.assertEqual(triage.classify(out, -6, "ioremap"),
+                         "structure:v4-fixed:ioremap:pte:malformed-cont")
+
     def test_file_name_with_spaces(self):
         out = "FAIL my dir/crash-1 warn:v4:vunmap:pmd:missing-warn\n"
         self.assertEqual(triage.classify(out, 1, "vmap", "my dir/crash-1"),

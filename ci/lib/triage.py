@@ -69,6 +69,8 @@ LEAK = re.compile(r"ERROR: LeakSanitizer")
 LIBFUZZER_OOM = re.compile(r"ERROR: libFuzzer: out-of-memory|std::bad_alloc")
 LIBFUZZER_TIMEOUT = re.compile(r"ERROR: libFuzzer: timeout")
 NOT_REPRODUCED_GOT = re.compile(r"\bgot (?P<got>\S+)\s*$")
+# The report a fuzz program (<target>_fuzz, fuzz/target.cc) prints before it aborts.
+FUZZER_FAIL = re.compile(r"^vmapfuzz: FAIL (?P<sig>\S+)", re.M)
 # A replay that did not understand its command line: nothing was replayed.
 USAGE_ERROR = re.compile(r"^(usage: |unknown option |unknown variant |unknown target )", re.M)
 
@@ -145,7 +147,8 @@ def _after_file(rest: str, file: str | None) -> str | None:
 
 
 def harness_signature(output: str, file: str | None = None) -> str | None:
-    """The harness signature of the first failing verdict, if any."""
+    """The harness signature of the first failing verdict of a replay program, or of a fuzz
+    program's report, if any."""
     for word, rest in verdicts(output, file):
         if word in ("FAIL", "REPRODUCED"):
             sig = _after_file(rest, file)
@@ -155,7 +158,8 @@ def harness_signature(output: str, file: str | None = None) -> str | None:
             m = NOT_REPRODUCED_GOT.search(rest)
             if m and m.group("got") != "PASS":
                 return m.group("got")
-    return None
+    m = FUZZER_FAIL.search(output)
+    return m.group("sig") if m else None
 
 
 def _function_name(text: str) -> str:

@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "ci" / "lib"))
+import triage  # noqa: E402  (the one failure-bucket parser of ci/fuzz, ci/nightly, ci/afl)
 DATA_DIR = ROOT / "ci" / "mutants.d"
 WORK = ROOT / "build" / "mutants"
 SRC = WORK / "src"
@@ -268,21 +270,10 @@ class Verdict:
     artifact: str = ""
 
 
-def failure_signature(text: str, rc: int) -> str:
-    m = re.search(r"^vmapfuzz: FAIL (\S+)", text, re.M)
-    if m:
-        return m.group(1)
-    m = re.search(r"ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer): ([\w-]+)",
-                  text)
-    if m:
-        return {"AddressSanitizer": "asan", "LeakSanitizer": "leak",
-                "UndefinedBehaviorSanitizer": "ubsan"}[m.group(1)] + ":" + m.group(2)
-    if re.search(r"runtime error:", text):
-        return "ubsan:runtime-error"
-    m = re.search(r"ERROR: libFuzzer: ([\w-]+)", text)
-    if m:
-        return "libfuzzer:" + m.group(1)
-    return f"exit:{rc}"
+def failure_signature(text: str, rc: int, target: str) -> str:
+    """The bucket of a fuzz program's failure, as ci/fuzz, ci/nightly and ci/afl name it
+    (ci/lib/triage.py)."""
+    return triage.classify(text, rc, target) or f"crash:{target}:exit-{triage.shell_rc(rc)}"
 
 
 class Fuzzers:
@@ -357,7 +348,7 @@ class Fuzzers:
         if trace:
             (rundir / "failing.trace").write_text(trace.group(1))
         return Verdict(True, kind, target, execs[-1] if execs else "-", elapsed,
-                       failure_signature(text, rc), log, art[-1] if art else "")
+                       failure_signature(text, rc, target), log, art[-1] if art else "")
 
 
 # --- the gate ----------------------------------------------------------------------------
