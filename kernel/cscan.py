@@ -61,29 +61,9 @@ def _at_line_start(text: str, i: int) -> bool:
     return j < 0 or text[j] == "\n"
 
 
-def match_paren(text: str, i: int) -> int:
-    """The index of the ')' closing the '(' at i (comments and literals skipped), or -1."""
-    depth = 0
-    j = i
-    n = len(text)
-    while j < n:
-        after = skip_comment_or_string(text, j)
-        if after is not None:
-            j = after
-            continue
-        if text[j] == "(":
-            depth += 1
-        elif text[j] == ")":
-            depth -= 1
-            if depth == 0:
-                return j
-        j += 1
-    return -1
-
-
-def match_brace(text: str, i: int) -> int:
-    """One past the '}' closing the '{' at i (comments, literals and preprocessor lines
-    skipped), or -1."""
+def _match(text: str, i: int, opening: str, closing: str, skip_directives: bool) -> int:
+    """The index of the `closing` that closes the `opening` at i, or -1; comments and
+    literals are skipped, and preprocessor lines too with `skip_directives`."""
     depth = 0
     j = i
     n = len(text)
@@ -93,17 +73,29 @@ def match_brace(text: str, i: int) -> int:
             j = after
             continue
         c = text[j]
-        if c == "#" and _at_line_start(text, j):
+        if skip_directives and c == "#" and _at_line_start(text, j):
             j = skip_preprocessor(text, j)
             continue
-        if c == "{":
+        if c == opening:
             depth += 1
-        elif c == "}":
+        elif c == closing:
             depth -= 1
             if depth == 0:
-                return j + 1
+                return j
         j += 1
     return -1
+
+
+def match_paren(text: str, i: int) -> int:
+    """The index of the ')' closing the '(' at i (comments and literals skipped), or -1."""
+    return _match(text, i, "(", ")", skip_directives=False)
+
+
+def match_brace(text: str, i: int) -> int:
+    """One past the '}' closing the '{' at i (comments, literals and preprocessor lines
+    skipped), or -1."""
+    j = _match(text, i, "{", "}", skip_directives=True)
+    return j + 1 if j >= 0 else -1
 
 
 def _skip_blanks(text: str, k: int) -> int:
