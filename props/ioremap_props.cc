@@ -10,6 +10,7 @@
 #include "harness/runner.h"
 #include "props/checks.h"
 #include "props/gen.h"
+#include "props/rc_support.h"
 
 namespace vmapfuzz::props {
 namespace {
@@ -23,11 +24,7 @@ using engine::u64;
 RC_GTEST_PROP(PropIoremap, IoremapTranslationMatchesReference, (const harness::Trace& t)) {
   harness::Runner runner;
   const harness::RunResult res = runner.run(t);
-  RC_ASSERT(!res.rejected);
-  if (res.failure) {
-    RC_LOG() << res.failure->detail << "\n";
-    RC_FAIL(res.failure->signature);
-  }
+  assert_passes(res);
   const engine::Counters& c = runner.impls().back().kernel->counters();
   RC_CLASSIFY(c.pud_set_huge > 0, "pud block");
   RC_CLASSIFY(c.pmd_set_huge > 0, "pmd block");

@@ -17,6 +17,7 @@
 #include "harness/visit.h"
 #include "props/checks.h"
 #include "props/gen.h"
+#include "props/rc_support.h"
 
 namespace vmapfuzz::props {
 namespace {
@@ -49,7 +50,7 @@ std::vector<Range> targets(const Model& s0) {
 }
 
 // One op: the shared body of every command; subclasses only generate it.
-class OpCmd : public Cmd {
+class OpCmd : public OpCommand<Model> {
  public:
   void checkPreconditions(const Model& s0) const override { RC_PRE(in_contract(s0, op_)); }
 
@@ -78,18 +79,6 @@ class OpCmd : public Cmd {
                },
                op_);
   }
-
-  void run(const Model& s0, engine::Kernel& k) const override {
-    if (const auto f = step_and_check(s0.ref, k, op_)) {
-      RC_LOG() << f->detail << "\n";
-      RC_FAIL(f->signature);
-    }
-  }
-
-  void show(std::ostream& os) const override { os << harness::show(op_); }
-
- protected:
-  harness::Op op_;
 };
 
 struct IoremapCmd : OpCmd {

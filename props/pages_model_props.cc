@@ -18,6 +18,7 @@
 #include "harness/runner.h"
 #include "props/checks.h"
 #include "props/gen.h"
+#include "props/rc_support.h"
 
 namespace vmapfuzz::props {
 namespace {
@@ -32,7 +33,7 @@ struct Model {
 };
 using Cmd = rc::state::Command<Model, engine::Kernel>;
 
-class OpCmd : public Cmd {
+class OpCmd : public OpCommand<Model> {
  public:
   void checkPreconditions(const Model& s0) const override {
     harness::Trace t;
@@ -46,18 +47,6 @@ class OpCmd : public Cmd {
     s0.live.after(s0.ref, op_, harness::predict(s0.ref, op_));
     s0.pages += gen::pte_pages(op_, {});
   }
-
-  void run(const Model& s0, engine::Kernel& k) const override {
-    if (const auto f = step_and_check(s0.ref, k, op_)) {
-      RC_LOG() << f->detail << "\n";
-      RC_FAIL(f->signature);
-    }
-  }
-
-  void show(std::ostream& os) const override { os << harness::show(op_); }
-
- protected:
-  harness::Op op_;
 };
 
 // A command of one op kind, aimed with the model's live areas.

@@ -9,6 +9,7 @@
 #include "harness/runner.h"
 #include "props/checks.h"
 #include "props/gen.h"
+#include "props/rc_support.h"
 
 namespace vmapfuzz::props {
 namespace {
@@ -17,11 +18,7 @@ void check_trace(const gen::OpWeights& ops) {
   const harness::Trace t = *gen::trace_of(ops, gen::vmap_variant());
   static harness::Runner runner;
   const harness::RunResult res = runner.run(t);
-  RC_ASSERT(!res.rejected);
-  if (res.failure) {
-    RC_LOG() << res.failure->detail << "\n";
-    RC_FAIL(res.failure->signature);
-  }
+  assert_passes(res);
   const engine::Counters& c = runner.impls().back().kernel->counters();
   RC_CLASSIFY(c.pmd_set_huge > 0, "pmd block");
   RC_CLASSIFY(c.set_huge_pte_at > 0, "cont");

@@ -11,6 +11,7 @@
 #include "harness/runner.h"
 #include "props/checks.h"
 #include "props/gen.h"
+#include "props/rc_support.h"
 
 namespace vmapfuzz::props {
 namespace {
@@ -37,11 +38,7 @@ RC_GTEST_PROP(PropVmalloc, VmallocTablesBitIdenticalAcrossVariants, ()) {
   }
   static harness::Runner runner;
   const harness::RunResult res = runner.run(t);
-  RC_ASSERT(!res.rejected);
-  if (res.failure) {
-    RC_LOG() << res.failure->detail << "\n";
-    RC_FAIL(res.failure->signature);
-  }
+  assert_passes(res);
   RC_CLASSIFY(v4.counters().pmd_set_huge > 0, "pmd block");
   RC_CLASSIFY(v4.counters().set_huge_pte_at > 0, "cont");
 }
