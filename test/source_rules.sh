@@ -18,8 +18,9 @@ if [ -n "$hits" ]; then
   fails=$((fails + 1))
 fi
 
-hits=$(git grep -nIiE 'kernel-brief|\.\./shared|shared/(DESIGN|STYLE|TOOLCHAIN)|seed-v4-cover' -- \
-         ':!test/source_rules.sh' || true)
+# (The pattern is spelled so that this file does not match it itself.)
+hits=$(git grep -nIiE 'kernel[-]brief|[.][.]/shared|shared/(DESIGN|STYLE|TOOLCHAIN)[.]md|seed[-]v4-cover' ||
+       true)
 if [ -n "$hits" ]; then
   echo "FAIL docs: references to documents outside the repository (write it into docs/):"
   echo "$hits"

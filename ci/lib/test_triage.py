@@ -53,23 +53,23 @@ INFO: Seed: 1234
 ==41234==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x619000000a80 at pc \
 0x55a1c2d3e4f5 bp 0x7ffc1a2b3c40 sp 0x7ffc1a2b3c38
 READ of size 8 at 0x619000000a80 thread T0
-    #0 0x55a1c2d3e4f4 in __asan_memcpy (/work/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x1a2b3c) \
+    #0 0x55a1c2d3e4f4 in __asan_memcpy (/src/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x1a2b3c) \
 (BuildId: 5d3c1e0a9b8f7e6d5c4b3a291807f6e5d4c3b2a1)
     #1 0x55a1c2d40123 in vmapfuzz::engine::TablePool::read(unsigned long, unsigned int) \
-const /work/vmapfuzz/engine/table_pool.cc:57:10
+const /src/vmapfuzz/engine/table_pool.cc:57:10
     #2 0x55a1c2d41234 in vmapfuzz::engine::vmap_pte_range(vmapfuzz::engine::Kernel&, \
-unsigned long, unsigned long) /work/vmapfuzz/engine/vmap_range.cc:142:9
+unsigned long, unsigned long) /src/vmapfuzz/engine/vmap_range.cc:142:9
     #3 0x55a1c2d42345 in vmapfuzz::harness::Runner::run(vmapfuzz::harness::Trace const&) \
-/work/vmapfuzz/harness/runner.cc:210:5
-    #4 0x55a1c2d43456 in main /work/vmapfuzz/fuzz/replay_main.cc:80:20
+/src/vmapfuzz/harness/runner.cc:210:5
+    #4 0x55a1c2d43456 in main /src/vmapfuzz/fuzz/replay_main.cc:80:20
     #5 0x7f0a1b2c3d49 in __libc_start_call_main csu/../sysdeps/nptl/libc_start_call_main.h:58:16
 
 0x619000000a80 is located 0 bytes to the right of 1024-byte region [0x619000000680,0x619000000a80)
 allocated by thread T0 here:
-    #0 0x55a1c2d3f000 in operator new(unsigned long) (/work/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x1c0000)
-    #1 0x55a1c2d44567 in vmapfuzz::engine::TablePool::grow() /work/vmapfuzz/engine/table_pool.cc:31:18
+    #0 0x55a1c2d3f000 in operator new(unsigned long) (/src/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x1c0000)
+    #1 0x55a1c2d44567 in vmapfuzz::engine::TablePool::grow() /src/vmapfuzz/engine/table_pool.cc:31:18
 
-SUMMARY: AddressSanitizer: heap-buffer-overflow /work/vmapfuzz/engine/table_pool.cc:57:10 in \
+SUMMARY: AddressSanitizer: heap-buffer-overflow /src/vmapfuzz/engine/table_pool.cc:57:10 in \
 vmapfuzz::engine::TablePool::read(unsigned long, unsigned int) const
 Shadow bytes around the buggy address:
 ==41234==ABORTING
@@ -92,10 +92,10 @@ SUMMARY: AddressSanitizer: SEGV /src/vmapfuzz/reference/walker.cc:88:14 in walk_
 """
 
 UBSAN = """\
-/work/vmapfuzz/engine/pgtable.cc:112:31: runtime error: shift exponent 64 is too large for \
+/src/vmapfuzz/engine/pgtable.cc:112:31: runtime error: shift exponent 64 is too large for \
 64-bit type 'unsigned long'
-    #0 0x55d1 in vmapfuzz::engine::pte_index(unsigned long, int) /work/vmapfuzz/engine/pgtable.cc:112:31
-SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior /work/vmapfuzz/engine/pgtable.cc:112:31 in
+    #0 0x55d1 in vmapfuzz::engine::pte_index(unsigned long, int) /src/vmapfuzz/engine/pgtable.cc:112:31
+SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior /src/vmapfuzz/engine/pgtable.cc:112:31 in
 """
 
 LEAK = f"""\
@@ -106,8 +106,8 @@ PASS {ART}
 ==5150==ERROR: LeakSanitizer: detected memory leaks
 
 Direct leak of 4096 byte(s) in 1 object(s) allocated from:
-    #0 0x4a1b2c in operator new(unsigned long) (/work/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x4a1b2c)
-    #1 0x4c3d4e in vmapfuzz::engine::PageAlloc::table() /work/vmapfuzz/engine/page_alloc.cc:40:12
+    #0 0x4a1b2c in operator new(unsigned long) (/src/vmapfuzz/build/fuzz/fuzz/vmap_replay+0x4a1b2c)
+    #1 0x4c3d4e in vmapfuzz::engine::PageAlloc::table() /src/vmapfuzz/engine/page_alloc.cc:40:12
 
 SUMMARY: AddressSanitizer: 4096 byte(s) leaked in 1 allocation(s).
 """
@@ -175,9 +175,9 @@ class ClassifyTest(unittest.TestCase):
                          "asan:ioremap:SEGV:anon::walk_level")
 
     def test_asan_frame_from_the_first_stack_only(self):
-        out = ASAN_HBO.replace("/work/vmapfuzz/engine/", "/usr/include/c++/12/") \
-                      .replace("/work/vmapfuzz/harness/", "/usr/include/c++/12/") \
-                      .replace("/work/vmapfuzz/fuzz/replay_main.cc", "/usr/include/x.h")
+        out = ASAN_HBO.replace("/src/vmapfuzz/engine/", "/usr/include/c++/12/") \
+                      .replace("/src/vmapfuzz/harness/", "/usr/include/c++/12/") \
+                      .replace("/src/vmapfuzz/fuzz/replay_main.cc", "/usr/include/x.h")
         # No frame of ours in the first stack: its first frame that is not ASan's own.
         self.assertEqual(triage.asan_frame(out), "vmapfuzz::engine::TablePool::read")
 
