@@ -20,6 +20,12 @@ harness::SemanticCoverage* coverage_from_env() {
   return &cov;
 }
 
+// The signature line, the trace as text, the details.
+std::string failure_report(const harness::Trace& t, const harness::Failure& f) {
+  return "vmapfuzz: FAIL " + f.signature + "\n" + f.detail + "\n--- trace ---\n" +
+         harness::to_text(t) + "--- end ---\n";
+}
+
 }  // namespace
 
 engine::Variant variant_from_env() {
@@ -70,11 +76,6 @@ int fuzz_one(const TargetSpec& target, const std::uint8_t* data, std::size_t siz
     std::abort();
   }
   return 0;
-}
-
-std::string failure_report(const harness::Trace& t, const harness::Failure& f) {
-  return "vmapfuzz: FAIL " + f.signature + "\n" + f.detail + "\n--- trace ---\n" +
-         harness::to_text(t) + "--- end ---\n";
 }
 
 }  // namespace vmapfuzz::fuzz

@@ -39,10 +39,8 @@ InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> dat
                       const TargetSpec& target, engine::Variant variant);
 
 // The body of every LLVMFuzzerTestOneInput: -1 for a rejected input,
-// abort() with failure_report() on stderr on a failure, else 0.
+// abort() with a report on stderr (the signature line, the trace as text,
+// the details) on a failure, else 0.
 int fuzz_one(const TargetSpec& target, const std::uint8_t* data, std::size_t size);
-
-// The signature line, the trace as text, the details.
-std::string failure_report(const harness::Trace& t, const harness::Failure& f);
 
 }  // namespace vmapfuzz::fuzz

@@ -124,7 +124,6 @@ inline OpKind op_kind(const Op& op) { return static_cast<OpKind>(op.index()); }
 
 // Stable name of the op kind, as written in traces and signatures.
 std::string_view op_name(const Op& op);
-std::string_view op_kind_name(OpKind kind);
 // The op's canonical text line (without newline).
 std::string show(const Op& op);
 

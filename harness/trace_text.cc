@@ -230,14 +230,6 @@ std::string_view op_name(const Op& op) {
   return std::visit([]<class O>(const O&) { return OpDesc<O>::name; }, op);
 }
 
-std::string_view op_kind_name(OpKind kind) {
-  std::string_view name;
-  for_each_op_type([&]<class O>(std::type_identity<O>) {
-    if (OpDesc<O>::kind == kind) name = OpDesc<O>::name;
-  });
-  return name;
-}
-
 std::string show(const Op& op) {
   return std::visit(
       []<class O>(const O& o) {

@@ -32,7 +32,6 @@ struct Model {
   reference::RefKernel ref;
   std::vector<Range> areas;  // live ioremap areas, guard page excluded
 };
-using Cmd = rc::state::Command<Model, engine::Kernel>;
 
 // Valid for the harness, and not mapping over a live mapping (a caller
 // bug the kernel BUGs on).

@@ -31,7 +31,6 @@ struct Model {
   LiveAreas live;
   u64 pages = 0;  // mapped at the PTE level so far (gen::pte_pages)
 };
-using Cmd = rc::state::Command<Model, engine::Kernel>;
 
 class OpCmd : public OpCommand<Model> {
  public:

@@ -71,14 +71,14 @@ TEST(OpDesc, ListsFieldsInDeclarationOrder) {
 
 TEST(OpDesc, NamesEveryKindOnce) {
   std::set<std::string_view> names;
-  for (harness::OpKind k : harness::all_op_kinds()) {
-    const std::string_view name = harness::op_kind_name(k);
-    EXPECT_FALSE(name.empty());
-    EXPECT_TRUE(names.insert(name).second) << name;
-  }
+  harness::for_each_op_type([&]<class O>(std::type_identity<O>) {
+    EXPECT_FALSE(OpDesc<O>::name.empty());
+    EXPECT_TRUE(names.insert(OpDesc<O>::name).second) << OpDesc<O>::name;
+  });
   EXPECT_EQ(names.size(), harness::kOpKinds);
   for (const Op& op : one_of_each())
-    EXPECT_EQ(harness::op_name(op), harness::op_kind_name(harness::op_kind(op)));
+    EXPECT_EQ(harness::op_name(op),
+              std::visit([]<class O>(const O&) { return OpDesc<O>::name; }, op));
 }
 
 // Every field of every kind survives text -> op and bytes -> op.
