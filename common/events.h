@@ -163,6 +163,10 @@ struct Outcome {
   std::vector<Warn> warns;
   BugId bug = BugId::none;
   VirtAddr bug_addr{};
+  // Nonzero: the op asked the area allocator for this alignment and the
+  // trace's VA lacks it, so the kernel would have placed the area
+  // elsewhere; nothing ran (docs/placement.md).
+  u64 unreachable_align = 0;
 
   void clear() {
     ret = 0;
@@ -171,6 +175,7 @@ struct Outcome {
     warns.clear();
     bug = BugId::none;
     bug_addr = {};
+    unreachable_align = 0;
   }
   friend bool operator==(const Outcome&, const Outcome&) = default;
 };

@@ -9,6 +9,11 @@ namespace vmapfuzz::common {
 struct KernelConfig {
   bool nohugeiomap = false;    // ioremap_max_page_shift = PAGE_SHIFT
   bool nohugevmalloc = false;  // vmap_allow_huge = false
+  // Not a boot option but a property of the trace: its VAs need not be
+  // ones the kernel's area allocator can hand out (docs/placement.md).
+  // `placement any` in a trace; off, an area op whose VA the placement
+  // rule cannot produce is unreachable and does not run.
+  bool placement_any = false;
   friend bool operator==(const KernelConfig&, const KernelConfig&) = default;
 };
 

@@ -256,13 +256,35 @@ out:
   return err;
 }
 
+// mm/vmalloc.c (the series, patch 6): vmap_get_aligned_vm_area. The
+// alignments are tried largest first; each one that the allocator cannot
+// satisfy falls back to the next. In the model a failure is an overlap
+// with a live area, which the next alignment meets too; a VA without the
+// first alignment asked for is unreachable, and stays so through the
+// fallbacks (get_vm_area_placed).
+VmArea* vmap_get_aligned_vm_area(Kernel& k, VirtAddr addr, u64 size, pgprot_t prot) {
+  const Geometry& g = k.geo();
+  if (arch_vmap_pmd_supported(k, prot) && size >= g.pmd_size()) {
+    if (VmArea* area = get_vm_area_placed(k, addr, size, g.pmd_size(), VM_MAP)) return area;
+  }
+  // arch_vmap_pte_supported_shift()
+  const unsigned shift =
+      g.cont_pte_shift && size >= g.cont_pte_size() ? g.cont_pte_shift : g.page_shift;
+  if (shift > g.page_shift) {
+    if (VmArea* area = get_vm_area_placed(k, addr, size, u64{1} << shift, VM_MAP)) return area;
+  }
+  return get_vm_area_placed(k, addr, size, g.page_size(), VM_MAP);
+}
+
 // mm/vmalloc.c: vmap(). mainline and v6.12: one vmap_pages_range() at
 // PAGE_SHIFT (no batching); on error vunmap() the area.
 int vmap(Kernel& k, PageArray pages, VirtAddr hint, pgprot_t prot, VirtAddr* out) {
   const Geometry& g = k.geo();
   *out = {0};
   const u64 size = pages.size() << g.page_shift;
-  VmArea* area = get_vm_area_aligned(k, hint, size, g.page_size(), VM_MAP);
+  VmArea* area = has_series(k.variant())
+                     ? vmap_get_aligned_vm_area(k, hint, size, prot)
+                     : get_vm_area_aligned(k, hint, size, g.page_size(), VM_MAP);
   if (!area) return -kENOMEM;
   const VirtAddr addr = area->addr;
   const int err =

@@ -45,6 +45,13 @@ unsigned get_vmap_batch_order(const Kernel& k, PageArray pages, pgprot_t prot, u
 int vmap_pages_range_batched(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot,
                              PageArray pages);
 
+// v4 patch 6: the VM_MAP area for a vmap() of `size` bytes at `addr`,
+// aligned to PMD_SIZE when a PMD block could map it, else to the CONT-PTE
+// size when that could, else to a page; nullptr with
+// Outcome::unreachable_align set if `addr` lacks that alignment (unless
+// `placement any`), nullptr alone if the range is taken.
+VmArea* vmap_get_aligned_vm_area(Kernel& k, VirtAddr addr, u64 size, pgprot_t prot);
+
 // vmap(): reserve a VM_MAP area at `hint` (page aligned, as vmap()'s align
 // of 1 gives) and map `pages` there with pgprot_nx(prot). Returns 0 and
 // the address in *out, or the error the kernel turns into NULL: -ENOMEM if

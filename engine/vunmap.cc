@@ -164,6 +164,17 @@ VmArea* get_vm_area_aligned(Kernel& k, VirtAddr hint, u64 size, u64 align, unsig
   return get_vm_area_at(k, VirtAddr{addr}, size, flags);
 }
 
+VmArea* get_vm_area_placed(Kernel& k, VirtAddr addr, u64 size, u64 align, unsigned flags) {
+  // Once unreachable, the fallbacks of the caller stay so: the kernel's
+  // first choice already placed the area elsewhere.
+  if (k.out().unreachable_align) return nullptr;
+  if (!k.config().placement_any && !is_aligned(addr, align)) {
+    k.out().unreachable_align = align;
+    return nullptr;
+  }
+  return get_vm_area_at(k, addr, size, flags);
+}
+
 void vfree(Kernel& k, VirtAddr addr) {
   VmArea* area = k.find_vm_area(addr);
   if (!area) {

@@ -24,6 +24,15 @@ VmArea* get_vm_area_at(Kernel& k, VirtAddr addr, u64 size, unsigned flags);
 // area is placed at ALIGN(hint, align), or nullptr if that range is taken.
 VmArea* get_vm_area_aligned(Kernel& k, VirtAddr hint, u64 size, u64 align, unsigned flags);
 
+// __get_vm_area_node() asked for `align` by a caller whose area the trace
+// places at exactly `addr` (vmap()). The kernel's allocator hands out
+// `align`-aligned addresses only, so an `addr` without that alignment is
+// one the kernel cannot produce: the call records the alignment in
+// Outcome::unreachable_align and returns nullptr, and the caller must not
+// try another alignment (docs/placement.md). With `placement any` the
+// alignment is not checked. Otherwise as get_vm_area_at().
+VmArea* get_vm_area_placed(Kernel& k, VirtAddr addr, u64 size, u64 align, unsigned flags);
+
 // vfree(): as vunmap() (the model's pages are never reused), with vfree's
 // own WARN for an address without an area.
 void vfree(Kernel& k, VirtAddr addr);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Byte form of a trace:
-//   u8 geometry index, u8 boot options, then ops until the input ends:
+//   u8 geometry index, u8 boot options (bits 0-2 all set: nohugeiomap;
+//   3-5: nohugevmalloc; 6-7: `placement any`, else every vmap() VA is
+//   moved down to the alignment its area would have), then ops until the
+//   input ends:
 //   u8 opcode (an index into the target's op kinds, mod their number), then
 //   the op's fields in the order harness/op_desc.h lists them, by kind:
 //   va, size, pa  a selector byte; selector 0 is followed by the exact value
@@ -20,6 +23,7 @@
 
 #include "harness/op_desc.h"
 #include "harness/trace_io.h"
+#include "reference/model.h"
 
 namespace vmapfuzz::harness {
 namespace {
@@ -327,6 +331,24 @@ bool write_op(Writer& w, const O& o) {
   return out.ok;
 }
 
+// Moves every vmap() down to the alignment its variant's area allocator
+// asks for (reference::vmap_area_align), so that the trace is one the
+// kernel can produce. Other ops place their areas from a hint (vmalloc)
+// or without an alignment rule the harness checks.
+void make_placements_reachable(Trace& t) {
+  for (Op& op : t.ops) {
+    std::visit(
+        [&]<class O>(O& o) {
+          if constexpr (std::is_same_v<O, VmapOp>) {
+            const u64 align =
+                reference::vmap_area_align(*t.geo, t.variant, o.page_count() << t.geo->page_shift);
+            o.va &= ~(align - 1);
+          }
+        },
+        op);
+  }
+}
+
 }  // namespace
 
 std::span<const OpKind> all_op_kinds() {
@@ -348,6 +370,9 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
   // Rare on purpose: either option turns off most of what there is to test.
   t.config.nohugeiomap = (cfg & 0x07) == 0x07;
   t.config.nohugevmalloc = (cfg & 0x38) == 0x38;
+  // A quarter of the inputs fuzz the walker's own contract with VAs the
+  // area allocator cannot produce; the rest stay reachable (below).
+  t.config.placement_any = (cfg & 0xc0) == 0xc0;
   const engine::Geometry& g = *t.geo;
   // Decoders by op kind, in OpKind order.
   using ReadFn = Op (*)(Reader&, const engine::Geometry&);
@@ -361,6 +386,7 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
     const OpKind kind = kinds[r.u8() % kinds.size()];
     t.ops.push_back(kReaders[static_cast<std::size_t>(kind)](r, g));
   }
+  if (!t.config.placement_any) make_placements_reachable(t);
   return t;
 }
 
@@ -373,7 +399,8 @@ std::optional<std::vector<std::uint8_t>> encode_bytes(const Trace& t,
     if (geos[i] == t.geo) gi = static_cast<std::uint8_t>(i);
   w.u8(gi);
   w.u8(static_cast<std::uint8_t>((t.config.nohugeiomap ? 0x07 : 0) |
-                                 (t.config.nohugevmalloc ? 0x38 : 0)));
+                                 (t.config.nohugevmalloc ? 0x38 : 0) |
+                                 (t.config.placement_any ? 0xc0 : 0)));
   for (const Op& op : t.ops) {
     const auto kind = static_cast<OpKind>(op.index());
     const auto it = std::find(kinds.begin(), kinds.end(), kind);

@@ -257,6 +257,8 @@ std::string to_text(const Trace& t) {
   s += "variant " + std::string(engine::variant_name(t.variant)) + "\n";
   s += "config nohugeiomap=" + std::string(t.config.nohugeiomap ? "1" : "0") +
        " nohugevmalloc=" + std::string(t.config.nohugevmalloc ? "1" : "0") + "\n";
+  // `placement kernel` is the default and is not written.
+  if (t.config.placement_any) s += "placement any\n";
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     if (i > 0) comments_before(i);
     s += show(t.ops[i]) + "\n";
@@ -269,7 +271,8 @@ bool parse_text(std::string_view text, Trace* out, ParseError* err) {
   Trace t;
   t.ops.clear();
   std::size_t lineno = 0;
-  bool have_magic = false, have_geo = false, have_variant = false, have_config = false;
+  bool have_magic = false, have_geo = false, have_variant = false, have_config = false,
+       have_placement = false;
   auto fail = [&](std::string msg) {
     err->line = lineno;
     err->message = std::move(msg);
@@ -312,6 +315,13 @@ bool parse_text(std::string_view text, Trace* out, ParseError* err) {
       if (have_config || !t.ops.empty()) return fail("config must come once, before the ops");
       if (!parse_config(w, &t.config, &e)) return fail(e);
       have_config = true;
+    } else if (w[0] == "placement") {
+      if (have_placement || !t.ops.empty())
+        return fail("placement must come once, before the ops");
+      if (w.size() != 2 || (w[1] != "kernel" && w[1] != "any"))
+        return fail("usage: placement kernel|any");
+      t.config.placement_any = w[1] == "any";
+      have_placement = true;
     } else {
       Op op;
       if (!parse_op(w, &op, &e)) return fail(e);

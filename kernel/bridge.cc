@@ -355,6 +355,15 @@ void* vmapfuzz_host_get_vm_area(vmapfuzz_u64 size, unsigned long flags) {
   return a ? g_ctx.self->handle_for(k, *a) : nullptr;
 }
 
+void* vmapfuzz_host_get_vm_area_aligned(vmapfuzz_u64 size, vmapfuzz_u64 align,
+                                        unsigned long flags) {
+  ve::Kernel& k = *g_ctx.k;
+  const unsigned model_flags =
+      static_cast<unsigned>(flags) & (ve::VM_IOREMAP | ve::VM_ALLOC | ve::VM_MAP);
+  ve::VmArea* a = ve::get_vm_area_placed(k, ve::VirtAddr{g_ctx.hint}, size, align, model_flags);
+  return a ? g_ctx.self->handle_for(k, *a) : nullptr;
+}
+
 void vmapfuzz_host_free_area(vmapfuzz_u64 addr, int is_vfree) {
   g_ctx.self->free_area(*g_ctx.k, addr, is_vfree != 0);
 }

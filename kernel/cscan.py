@@ -197,6 +197,26 @@ def scan(text: str) -> dict[str, Definition]:
     return defs
 
 
+# Macros that define a top-level object by name: `[static] MACRO(name, ...);`.
+OBJECT_MACROS = ("LLIST_HEAD", "LIST_HEAD", "DECLARE_WORK", "DEFINE_SPINLOCK", "DEFINE_MUTEX",
+                 "DEFINE_STATIC_KEY_FALSE", "DEFINE_STATIC_KEY_TRUE")
+_OBJECT = re.compile(r"^(?:static[ \t]+)?(?:%s)\([ \t]*([A-Za-z_]\w*)[^;{}]*\)[ \t]*;"
+                     % "|".join(OBJECT_MACROS), re.M)
+
+
+def scan_objects(text: str) -> dict[str, Definition]:
+    """Top-level objects defined by one of OBJECT_MACROS at the start of a line
+    (`static LLIST_HEAD(pending);`, `static DECLARE_WORK(work, fn);`).
+
+    Returns {name: (start, end, end)}, `end` one past the semicolon; the first of each name.
+    Lines inside comments never match: a comment line starts with '*' or '/'.
+    """
+    defs: dict[str, Definition] = {}
+    for m in _OBJECT.finditer(text):
+        defs.setdefault(m.group(1), (m.start(), m.end(), m.end()))
+    return defs
+
+
 def strip_comments(text: str) -> str:
     """The code of `text`: each comment becomes a space, each string literal "" and each
     character literal ''. Preprocessor lines stay."""

@@ -33,6 +33,12 @@ namespace vmapfuzz::reference {
 
 using common::Outcome;
 
+// The alignment variant `v`'s vmap() asks the area allocator for first,
+// for an area of `size` bytes: a page before patch 6 of the series; with
+// it, a PMD block's size when one could map the area, else a CONT-PTE
+// group's, else a page (docs/placement.md).
+u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size);
+
 class RefKernel {
  public:
   // Aborts if the reference has no facts for g.name, or if that geometry
@@ -53,7 +59,12 @@ class RefKernel {
   // first suitably aligned address from `hint`.
   Outcome vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot);
   // vmap() of `pages` (pfns; common::kNullPage for NULL) at `hint`.
+  // Without `placement any`, a series variant's vmap() at a VA that lacks
+  // vmap_area_align() is unreachable: nothing happens and the Outcome
+  // says which alignment the kernel would have asked for.
   Outcome vmap(u64 hint, std::span<const u64> pages, common::ProtName prot);
+  // vmap_area_align() for this kernel's geometry and variant.
+  u64 vmap_area_align(u64 size) const;
   Outcome vfree(u64 va);
   Outcome vunmap(u64 va);
   void fail_page_alloc(unsigned nth, unsigned min_order, unsigned times = 1) {

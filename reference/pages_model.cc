@@ -272,10 +272,28 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
   }
 }
 
+u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size) {
+  const GeometryFacts& f = geometry_facts(g);
+  if (!variant_rules(v).vmap_aligned_area) return f.page_size;
+  if (f.pmd_block_size && size >= f.pmd_block_size) return f.pmd_block_size;
+  if (f.cont_pte_size && size >= f.cont_pte_size) return f.cont_pte_size;
+  return f.page_size;
+}
+
+u64 RefKernel::vmap_area_align(u64 size) const {
+  return reference::vmap_area_align(g_, rules_->variant, size);
+}
+
 Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, common::ProtName prot) {
   Outcome out;
   const u64 page = f_->page_size;
   const Attrs attrs = expected_attrs(prot, /*nx=*/true);
+  const u64 align = vmap_area_align(pages.size() * page);
+  if (!cfg_.placement_any && hint % align != 0) {
+    out.unreachable_align = align;
+    out.ret = -common::kENOMEM;  // as the engine's: no area
+    return out;
+  }
   u64 va = 0;
   if (!place_area(hint, pages.size() * page, page, common::VM_MAP, &va)) {
     out.ret = -common::kENOMEM;

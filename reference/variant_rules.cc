@@ -23,6 +23,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = false,
         .pages_errors_propagate = false,
         .vmap_batching = false,
+        .vmap_aligned_area = false,
     },
     {
         .variant = Variant::v4,
@@ -37,6 +38,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = true,
         .pages_errors_propagate = true,
         .vmap_batching = true,
+        .vmap_aligned_area = true,
     },
     {
         // v4 with the findings corrected: the reference states the intended
@@ -53,6 +55,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = true,
         .pages_errors_propagate = true,
         .vmap_batching = true,
+        .vmap_aligned_area = true,
     },
     {
         .variant = Variant::v6_12,
@@ -67,6 +70,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = false,
         .pages_errors_propagate = false,
         .vmap_batching = false,
+        .vmap_aligned_area = false,
     },
 };
 

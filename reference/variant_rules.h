@@ -61,6 +61,10 @@ struct VariantRules {
   // maps consecutive runs of one order in one walk; otherwise it maps
   // single pages in one walk.
   bool vmap_batching;
+  // vmap() asks the area allocator for the largest alignment a block of
+  // its size could use: a PMD block's, else a CONT-PTE group's, else a
+  // page (docs/placement.md); otherwise for a page.
+  bool vmap_aligned_area;
 };
 
 std::span<const VariantRules> all_variant_rules();

@@ -204,6 +204,7 @@ TEST(ReferenceVariantRules, AgreeWithTheEnginesVariantDecisions) {
     EXPECT_EQ(r.pages_walk_cont_batches, series);
     EXPECT_EQ(r.pages_errors_propagate, series);
     EXPECT_EQ(r.vmap_batching, series);
+    EXPECT_EQ(r.vmap_aligned_area, series);
     const bool era_2026 = v != engine::Variant::v6_12;
     EXPECT_EQ(r.cont_pte_mappings, era_2026);
     EXPECT_EQ(r.unaligned_size_warn, era_2026);

@@ -122,6 +122,18 @@ struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags)
 	return area;
 }
 
+struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long align,
+					       unsigned long flags)
+{
+	struct vm_struct *area = vmapfuzz_host_get_vm_area_aligned(size, align, flags);
+
+	if (area) {
+		vmapfuzz_k_lo = (u64)(unsigned long)area->addr;
+		vmapfuzz_k_hi = vmapfuzz_k_lo + get_vm_area_size(area);
+	}
+	return area;
+}
+
 void vmapfuzz_vunmap(const void *a)
 {
 	vmapfuzz_host_free_area((u64)(unsigned long)a, 0);

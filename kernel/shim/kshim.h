@@ -749,7 +749,8 @@ static inline unsigned long vmapfuzz_num_pages_contiguous(struct page **pages, s
 #endif
 
 /* ------------------------------------------------------------ allocators */
-#define GFP_KERNEL 0x1u
+/* GFP_KERNEL as the kernel composes it: it may block, do IO and FS. */
+#define GFP_KERNEL (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
 #define GFP_ATOMIC 0x2u
 #define GFP_NOWAIT 0x4u
 #define GFP_DMA 0x8u
@@ -839,6 +840,7 @@ static atomic_long_t nr_vmalloc_pages __maybe_unused;
 #define VM_ALLOW_HUGE_VMAP 0x00000400UL
 #define VM_DEFER_KMEMLEAK 0x00000800UL
 #define VM_SPARSE 0x00001000UL
+struct llist_node { struct llist_node *next; };
 struct vm_struct {
 	struct vm_struct *next;
 	void *addr;
@@ -850,6 +852,7 @@ struct vm_struct {
 	phys_addr_t phys_addr;
 	const void *caller;
 	unsigned long requested_size;
+	struct llist_node llnode; /* 2026: deferred cleanup of a failed area */
 };
 static inline size_t get_vm_area_size(const struct vm_struct *area)
 {
@@ -877,5 +880,114 @@ void vmapfuzz_vfree(const void *a);
 /* Boot options (set_nohugeiomap, set_nohugevmalloc) live in the host. */
 #define ioremap_max_page_shift (vmapfuzz_host_ioremap_max_page_shift())
 #define vmap_allow_huge (vmapfuzz_host_vmap_allow_huge())
+
+
+/* -------------------------------------------- API of the 2026 (7.0) era */
+/* Names later trees use for things the sections above model already; each
+ * is what the matching older name does. */
+/* The hardware-format entry type; the shims' pte_t already is one. */
+typedef pte_t hw_pte_t;
+/* scoped_cond_guard(name, fail, args): the body runs under the lock, or
+ * `fail` runs when taking it fails (never: locks are uncontended). */
+static inline int __vmapfuzz_guard_mmap_read_lock_try(struct mm_struct *mm) { (void)mm; return 1; }
+#define scoped_cond_guard(name, fail, ...) \
+	for (int __vmapfuzz_cat(__scg_, __LINE__) = __vmapfuzz_guard_##name(__VA_ARGS__), \
+		 __vmapfuzz_cat(__scd_, __LINE__) = 0; \
+	     !__vmapfuzz_cat(__scd_, __LINE__); __vmapfuzz_cat(__scd_, __LINE__) = 1) \
+		if (!__vmapfuzz_cat(__scg_, __LINE__)) { fail; } else
+#define min3(a, b, c) min(min(a, b), c)
+#define max3(a, b, c) max(max(a, b), c)
+#define PTR_ALIGN_DOWN(p, a) ((__typeof__(p))ALIGN_DOWN((unsigned long)(p), (a)))
+#define PTR_ALIGN(p, a) ((__typeof__(p))ALIGN((unsigned long)(p), (a)))
+/* Static keys: every key the slices test is off (the trees define their
+ * own, e.g. arm64_ptdump_lock_key, which only ptdump turns on). */
+struct static_key_false { int enabled; };
+struct static_key_true { int enabled; };
+#define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name = { 0 }
+#define DEFINE_STATIC_KEY_TRUE(name) struct static_key_true name = { 1 }
+#define static_branch_unlikely(k) (!!(k)->enabled)
+#define static_branch_likely(k) (!!(k)->enabled)
+/* Block descriptors from PTE-typed values (arch_make_huge_pte). */
+static inline pud_t pte_pud(pte_t p) { return __pud(pte_val(p)); }
+static inline pte_t pud_pte(pud_t p) { return __pte(pud_val(p)); }
+static inline pmd_t pmd_mkhuge(pmd_t p) { return __pmd(pmd_val(p) & ~PMD_TABLE_BIT); }
+static inline pud_t pud_mkhuge(pud_t p) { return __pud(pud_val(p) & ~PUD_TABLE_BIT); }
+/* Entry stores and clears of any size: `nr` entries `pgsize` apart, the
+ * output address advancing by `pgsize` (hugetlbpage.c's set_huge_pte_at
+ * and its break step). */
+static inline void __set_ptes_anysz(struct mm_struct *mm, unsigned long va, pte_t *p, pte_t pte,
+				    unsigned int nr, unsigned long pgsize)
+{
+	(void)mm;
+	for (; nr; nr--, p++, va += pgsize) {
+		vmapfuzz_check_store(p, va);
+		vmapfuzz_store(&p->pte, pte_val(pte));
+		if (pgsize == PMD_SIZE && pmd_sect(pte_pmd(pte)))
+			vmapfuzz_host_count(VMAPFUZZ_COUNT_PMD_BLOCKS, 1);
+		pte = pte_advance_pfn(pte, pgsize >> PAGE_SHIFT);
+	}
+}
+static inline pte_t __ptep_get_and_clear_anysz(struct mm_struct *mm, unsigned long va, pte_t *p,
+					       unsigned long pgsize)
+{
+	(void)pgsize;
+	return __ptep_get_and_clear(mm, va, p);
+}
+/* __flush_hugetlb_tlb_range(vma, start, end, stride, flags): a TLB range
+ * flush, recorded as flush_tlb_range() is. */
+#define TLBF_NONE 0u
+#define TLBF_NOWALKCACHE 1u
+#define __flush_hugetlb_tlb_range(vma, s, e, stride, flags) flush_tlb_range(vma, s, e)
+/* gfp and the memalloc scope API: nothing blocks, scopes change nothing. */
+#define __GFP_RETRY_MAYFAIL 0x40000u
+#define gfpflags_allow_blocking(gfp) (!!((gfp) & __GFP_DIRECT_RECLAIM))
+#define memalloc_noreclaim_save() 0u
+#define memalloc_noreclaim_restore(f) do { (void)(f); } while (0)
+#define memalloc_flags_save(f) 0u
+#define memalloc_flags_restore(f) do { (void)(f); } while (0)
+/* Page accounting: not modelled. */
+enum node_stat_item { NR_VMALLOC };
+#define mod_lruvec_page_state(page, idx, v) do { (void)(page); } while (0)
+#define BITS_PER_BYTE 8
+/* Lock-free lists and work items: __vmalloc_area_node()'s failure path
+ * queues the area on a list and schedules a work item that frees it. The
+ * harness places a retry at the same VA, so the work runs at once:
+ * schedule_work() calls the function before returning. */
+#define container_of(p, type, member) ((type *)((char *)(p) - __builtin_offsetof(type, member)))
+struct llist_head { struct llist_node *first; };
+#define LLIST_HEAD(name) struct llist_head name = { NULL }
+static inline bool llist_add(struct llist_node *n, struct llist_head *h)
+{
+	n->next = h->first;
+	h->first = n;
+	return n->next == NULL;
+}
+static inline struct llist_node *llist_del_all(struct llist_head *h)
+{
+	struct llist_node *n = h->first;
+
+	h->first = NULL;
+	return n;
+}
+#define llist_entry(p, type, member) container_of(p, type, member)
+#define llist_for_each_entry_safe(pos, n, node, member) \
+	for (pos = (node) ? llist_entry((node), __typeof__(*pos), member) : NULL; \
+	     pos && (n = pos->member.next ? llist_entry(pos->member.next, __typeof__(*pos), member) \
+					  : NULL, 1); \
+	     pos = n)
+struct work_struct { void (*func)(struct work_struct *); };
+#define DECLARE_WORK(name, fn) struct work_struct name = { (fn) }
+static inline bool schedule_work(struct work_struct *w)
+{
+	w->func(w);
+	return true;
+}
+
+/* vmap()'s aligned area (patch 6 of the series): the harness places the
+ * area at the trace's VA and checks that `align` allows it. */
+struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long align,
+					       unsigned long flags);
+#define __get_vm_area_node_aligned_caller(size, align, flags, caller) \
+	vmapfuzz_get_vm_area_aligned(size, align, flags)
 
 #endif /* VMAPFUZZ_KSHIM_H */

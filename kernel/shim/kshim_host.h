@@ -74,6 +74,11 @@ int vmapfuzz_host_vmap_allow_huge(void);
 /* The vm area list. Handles are the C side's struct vm_struct. */
 void *vmapfuzz_host_find_area(vmapfuzz_u64 addr);
 void *vmapfuzz_host_get_vm_area(vmapfuzz_u64 size, unsigned long flags);
+/* The same with the alignment the caller asks the allocator for: NULL, and
+ * the op marked unreachable, when the trace's VA lacks it (unless the trace
+ * says `placement any`); engine::get_vm_area_placed(). */
+void *vmapfuzz_host_get_vm_area_aligned(vmapfuzz_u64 size, vmapfuzz_u64 align,
+					unsigned long flags);
 /* vunmap()/vfree() of the area holding addr: unmap it and free it. */
 void vmapfuzz_host_free_area(vmapfuzz_u64 addr, int is_vfree);
 

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Unit tests of extract.py's parts that need no compiler: objects, the
+closure's refusal of the area allocator, and the missing-symbol report.
+
+    python3 -m unittest discover -s kernel -p 'test_*.py'
+"""
+
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cscan  # noqa: E402
+import extract  # noqa: E402
+
+
+class ObjectsTest(unittest.TestCase):
+    def test_macro_defined_objects_at_line_start(self):
+        src = ("static LLIST_HEAD(pending);\n"
+               "static void work_fn(struct work_struct *w) { }\n"
+               "static DECLARE_WORK(the_work, work_fn);\n"
+               "DEFINE_STATIC_KEY_FALSE(some_key);\n"
+               " * static LLIST_HEAD(in_a_comment);\n"
+               "int f(void) { LLIST_HEAD(local); return 0; }\n")
+        objs = cscan.scan_objects(src)
+        self.assertEqual(sorted(objs), ["pending", "some_key", "the_work"])
+        start, _, end = objs["the_work"]
+        self.assertEqual(src[start:end], "static DECLARE_WORK(the_work, work_fn);")
+
+
+def make_tree(root, vmalloc_c):
+    files = {
+        "mm/vmalloc.c": vmalloc_c,
+        "arch/arm64/mm/mmu.c": "int pmd_set_huge(void *p) { return 1; }\n",
+        "arch/arm64/mm/hugetlbpage.c": "\n",
+        "arch/arm64/include/asm/vmalloc.h": "\n",
+    }
+    for path, text in files.items():
+        full = os.path.join(root, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(text)
+
+
+class ClosureTest(unittest.TestCase):
+    def test_the_area_allocator_is_never_taken(self):
+        src = ("static struct vm_struct *__get_vm_area_node(unsigned long size) { return 0; }\n"
+               "static struct vm_struct *__get_vm_area_node_aligned_caller(unsigned long s)\n"
+               "{ return __get_vm_area_node(s); }\n"
+               "static struct vm_struct *vmap_get_aligned_vm_area(unsigned long s)\n"
+               "{ return __get_vm_area_node_aligned_caller(s); }\n"
+               "static LLIST_HEAD(pending);\n"
+               "static void cleanup(struct work_struct *w) { llist_del_all(&pending); }\n"
+               "static DECLARE_WORK(cleanup_work, cleanup);\n"
+               "static void defer(void) { schedule_work(&cleanup_work); }\n"
+               "void *vmap(void) { defer(); return vmap_get_aligned_vm_area(1); }\n")
+        with tempfile.TemporaryDirectory() as d:
+            make_tree(d, src)
+            tree = extract.Tree(d)
+            tree.locate()
+            names = tree.closure(["vmap"])
+        self.assertIn("vmap_get_aligned_vm_area", names)  # the tree's own placement rule
+        self.assertEqual(names & extract.AREA_ALLOCATOR, set())
+        # Objects come along with the functions they name.
+        self.assertTrue({"cleanup_work", "cleanup", "pending"} <= names)
+
+
+GCC = """\
+arch/arm64/include/asm/vmalloc.h:45:9: error: implicit declaration of function \u2018min3\u2019; did you mean \u2018min\u2019? [-Werror=implicit-function-declaration]
+mm/vmalloc.c:103:52: error: unknown type name \u2018hw_pte_t\u2019; did you mean \u2018pte_t\u2019?
+mm/vmalloc.c:127:2: error: unknown type name \u2018hw_pte_t\u2019; did you mean \u2018pte_t\u2019?
+mm/vmalloc.c:1884:30: error: \u2018arm64_ptdump_lock_key\u2019 undeclared (first use in this function)
+arch/arm64/mm/hugetlbpage.c:218:3: error: implicit declaration of function \u2018__flush_hugetlb_tlb_range\u2019 [-Werror=implicit-function-declaration]
+mm/vmalloc.c:3977:21: error: \u2018struct vm_struct\u2019 has no member named \u2018llnode\u2019
+mm/vmalloc.c:3853:3: error: too many arguments to function \u2018mod_lruvec_page_state\u2019
+mm/vmalloc.c:190:40: error: expected expression before \u2018return\u2019
+mm/vmalloc.c:1036:10: error: \u2018vmap_nodes\u2019 undeclared (first use in this function)
+"""
+CLANG = ("mm/vmalloc.c:45:9: error: call to undeclared function 'min3'; ISO C99 and later do "
+         "not support implicit function declarations [-Werror,-Wimplicit-function-declaration]\n"
+         "mm/vmalloc.c:9:2: error: use of undeclared identifier 'NR_VMALLOC'\n")
+
+
+class SymbolReportTest(unittest.TestCase):
+    def test_gcc_messages_grouped_by_shim_area(self):
+        sym = extract.classify_errors(GCC)
+        names = {area: [n.split(" (")[0] for n in lst] for area, lst in sym["missing"].items()}
+        self.assertEqual(names["kernel library (macros, bit operations, types)"], ["min3"])
+        self.assertEqual(names["page-table entries and descriptors"], ["hw_pte_t"])  # once
+        self.assertEqual(names["locking, guards and static keys"], ["arm64_ptdump_lock_key"])
+        self.assertEqual(names["TLB and cache maintenance"], ["__flush_hugetlb_tlb_range"])
+        self.assertEqual(names["vm area allocator"], ["vmap_nodes"])
+        mismatched = [n.split(" (")[0] for lst in sym["mismatched"].values() for n in lst]
+        self.assertEqual(sorted(mismatched), ["mod_lruvec_page_state", "struct vm_struct.llnode"])
+        self.assertEqual(sym["other"], ["expected expression before \u2018return\u2019"])
+        # Where each symbol was first met.
+        self.assertIn("min3 (arch/arm64/include/asm/vmalloc.h:45:9)",
+                      sym["missing"]["kernel library (macros, bit operations, types)"])
+
+    def test_clang_messages(self):
+        sym = extract.classify_errors(CLANG)
+        found = sorted(n.split(" (")[0] for lst in sym["missing"].values() for n in lst)
+        self.assertEqual(found, ["NR_VMALLOC", "min3"])
+        self.assertEqual(sym["other"], [])
+
+    def test_units_beyond_core_and_the_table(self):
+        core = extract.classify_errors(GCC.splitlines()[0] + "\n")
+        vmalloc = extract.without(extract.classify_errors(GCC), core)
+        listed = [n.split(" (")[0] for lst in vmalloc["missing"].values() for n in lst]
+        self.assertNotIn("min3", listed)
+        self.assertIn("hw_pte_t", listed)
+        table = extract.unit_table({
+            "core": {"status": "failed", "symbols": core},
+            "vmap": {"status": "built"},
+            "vmalloc": {"status": "not built (core failed)", "symbols": vmalloc}})
+        self.assertEqual(table[0].split(), ["unit", "status", "missing", "or", "mismatched",
+                                            "symbols"])
+        self.assertRegex(table[1], r"^core +failed +missing 1 \(min3\)$")
+        self.assertRegex(table[2], r"^vmap +built$")
+        self.assertRegex(table[3], r"^vmalloc +not built \(core failed\) +missing 4 \(__flush_hugetlb_tlb_range, ")
+        self.assertTrue(all(len(line) <= 100 for line in table))
+
+
+if __name__ == "__main__":
+    unittest.main()
