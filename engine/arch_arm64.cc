@@ -190,8 +190,10 @@ int pmd_set_huge(Kernel& k, pmd_t* pmd, VirtAddr addr, PhysAddr phys, pgprot_t p
   return pxd_set_huge(k, pmd, addr, phys, prot, k.geo().pmd_size());
 }
 
-// mmu.c: pmd_free_pte_page. Does not check that the table is empty: the
-// caller guarantees the range was unmapped.
+// mmu.c: pmd_free_pte_page (2026 trees: __pmd_free_pte_page, which takes
+// init_mm's mmap lock when ptdump is on; no lock is modelled). Does not
+// check that the table is empty: the caller guarantees the range was
+// unmapped.
 int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
   const pmd_t v = *pmd;
   if (!pmd_table(v)) {
@@ -207,7 +209,10 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
   return 1;
 }
 
-// mmu.c: pud_free_pmd_page
+// mmu.c: pud_free_pmd_page. 2026 trees clear the PUD entry and flush
+// before freeing the PTE tables under it (so that ptdump, which walks
+// without the tables' owner, cannot reach a freed one); v6.12 frees the
+// PTE tables first.
 int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const pud_t v = *pud;
   if (!pmd_table(v)) {
@@ -220,15 +225,23 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
     return 0;
   }
   const Geometry& g = k.geo();
+  const bool clear_first = k.variant() != Variant::v6_12;
+  if (clear_first) {
+    *pud = 0;  // pud_clear
+    ++k.counters().descriptors_written;
+    k.flush(FlushKind::tlb_pgtable, addr, addr);
+  }
   VirtAddr next = addr;
   const VirtAddr end = addr + g.pud_size();
   pmd_t* pmdp = table;
   do {
     if (pmd_present(*pmdp)) pmd_free_pte_page(k, pmdp, next);
   } while (++pmdp, next += g.pmd_size(), next != end);
-  *pud = 0;  // pud_clear
-  ++k.counters().descriptors_written;
-  k.flush(FlushKind::tlb_pgtable, addr, addr);
+  if (!clear_first) {
+    *pud = 0;  // pud_clear
+    ++k.counters().descriptors_written;
+    k.flush(FlushKind::tlb_pgtable, addr, addr);
+  }
   k.pool().free(desc_table_pa(v));  // pmd_free
   ++k.out().tables_freed;
   ++k.counters().pmd_tables_freed;

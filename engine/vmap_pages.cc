@@ -210,12 +210,21 @@ u64 num_pages_contiguous(PageArray pages, u64 nr) {
 }
 
 // mm/vmalloc.c: get_vmap_batch_order (v4 patch 5, with the follow-up that
-// limits the scan to the pfn's alignment: same result, less scanning)
+// limits the scan to the pfn's alignment). The kernel limits its unsigned
+// int nr_pages with min_t(unsigned int, nr_pages, 1UL << __ffs(pfn)): both
+// sides are cast to unsigned int, so a pfn aligned to 2^32 pages or more
+// (16 TiB with 4K pages) limits the scan to 0 pages and the run is mapped
+// with plain PTEs. v4 keeps that; v4-fixed compares in unsigned long
+// (finding corpus/vmap/findings/README.md, batch-order-truncated-pfn).
 unsigned get_vmap_batch_order(const Kernel& k, PageArray pages, pgprot_t prot, u64 max_steps,
                               u64 idx) {
   const Geometry& g = k.geo();
   const u64 pfn = pages[idx];
-  if (pfn != kNullPage && pfn > 0) max_steps = std::min(max_steps, u64{1} << ffs_index(pfn));
+  if (pfn != kNullPage && pfn > 0) {
+    const u64 limit = u64{1} << ffs_index(pfn);
+    if (k.variant() == Variant::v4_fixed) max_steps = std::min(max_steps, limit);
+    else max_steps = std::min(static_cast<u32>(max_steps), static_cast<u32>(limit));
+  }
   const u64 nr_contig = num_pages_contiguous(pages.subspan(idx), max_steps);
   if (nr_contig < 2) return 0;
   unsigned order = ilog2(nr_contig);

@@ -119,8 +119,9 @@ u64 read_va(Reader& r, const engine::Geometry& g) {
 // A page array built from runs so that every contiguity pattern is common:
 // aligned blocks of order 0..10 (dma-buf heaps use 8/4/0), contiguous but
 // misaligned runs, runs that continue the previous one physically or miss
-// it by a page, NULL entries and pfns outside memory; selector 7 is the
-// exact form (pfn, count).
+// it by a page, NULL entries, pfns outside memory and pfns with large
+// alignments near the top of memory; selector 7 is the exact form (pfn,
+// count).
 constexpr u64 kRunBasePfn = 0x100000;  // 4 GiB, above the vmalloc allocator's pages
 std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
   std::vector<PageRun> runs;
@@ -159,9 +160,20 @@ std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
         run.pfn = engine::kNullPage;
         run.count = 1;
         break;
-      case 6:  // no memory behind it: pfn_valid() is false
-        run.pfn = (g.phys_limit >> g.page_shift) + b;
-        run.count = 1 + (b & 3);
+      case 6:
+        if (b & 0x80) {
+          // Memory high up: a pfn aligned to 2^(top - 1 - j) pages, below
+          // the physical limit, where C code that keeps pfn alignments or
+          // page counts in 32 bits goes wrong (2^32 pages is 16 TiB with
+          // 4K pages); a count at, or a page off, a power of two.
+          const u64 top = g.phys_limit >> g.page_shift;
+          run.pfn = top >> (1 + ((b >> 4) & 7));
+          const std::uint8_t c = r.u8();
+          run.count = (u64{1} << (c % 11)) + (c & 0x40 ? 1 : 0) - (c & 0x80 && c % 11 ? 1 : 0);
+        } else {  // no memory behind it: pfn_valid() is false
+          run.pfn = (g.phys_limit >> g.page_shift) + b;
+          run.count = 1 + (b & 3);
+        }
         break;
       default:  // exact
         run.pfn = r.le(8);

@@ -74,6 +74,8 @@ constexpr Site kWarnSites[] = {
     {"vunmap_pte_range", "pte_present", WarnId::vunmap_pte_not_present},
     {"num_contig_ptes", "", WarnId::num_contig_ptes_bad_size},
     {"pmd_free_pte_page", "", WarnId::pmd_free_pte_page_not_table},
+    // 2026 trees: the check moved into the helper pud_free_pmd_page shares.
+    {"__pmd_free_pte_page", "", WarnId::pmd_free_pte_page_not_table},
     {"pud_free_pmd_page", "", WarnId::pud_free_pmd_page_not_table},
     {"arch_make_huge_pte", "", WarnId::arch_make_huge_pte_bad_size},
     {"pmd_clear_bad", "", WarnId::pmd_bad},

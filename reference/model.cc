@@ -179,6 +179,8 @@ void RefKernel::free_pte_table(Outcome& out, u64 slot) {
 }
 
 void RefKernel::free_pmd_table(Outcome& out, u64 slot) {
+  const bool clear_first = rules_->pud_cleared_before_pte_tables;
+  if (clear_first) flush(out, FlushKind::tlb_pgtable, slot, slot);
   for (u64 m = slot; m < slot + entry_size(pud_); m += entry_size(pmd_)) {
     const Entry e = entry_at(pmd_, m);
     if (e == Entry::table) free_pte_table(out, m);
@@ -186,7 +188,7 @@ void RefKernel::free_pmd_table(Outcome& out, u64 slot) {
   }
   tables_[pmd_].erase(slot);
   erase_range(slot, slot + entry_size(pud_));
-  flush(out, FlushKind::tlb_pgtable, slot, slot);
+  if (!clear_first) flush(out, FlushKind::tlb_pgtable, slot, slot);
   ++out.tables_freed;
 }
 

@@ -56,6 +56,12 @@ struct VariantRules {
   // the walk comes back as -ENOMEM.
   bool pages_errors_propagate;
 
+  // --- freeing a PMD table to write a PUD block
+  // The PUD entry is cleared and its TLB entry flushed before the PTE
+  // tables under it are freed (2026 trees: ptdump must not walk a freed
+  // table); otherwise the PTE tables are freed first.
+  bool pud_cleared_before_pte_tables;
+
   // --- vmap()
   // vmap() cuts the page array into runs of contiguous pages by order and
   // maps consecutive runs of one order in one walk; otherwise it maps

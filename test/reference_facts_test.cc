@@ -211,6 +211,7 @@ TEST(ReferenceVariantRules, AgreeWithTheEnginesVariantDecisions) {
     EXPECT_EQ(r.partial_block_warn, era_2026);
     EXPECT_EQ(r.vmalloc_cont_shift, era_2026);
     EXPECT_EQ(r.opportunistic_orders, era_2026);
+    EXPECT_EQ(r.pud_cleared_before_pte_tables, era_2026);
   }
 }
 
