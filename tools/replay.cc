@@ -112,8 +112,10 @@ std::string replay_usage(std::string_view program, bool is_vmapfuzz) {
          "(leaf kinds, CONT batch sizes, WARNs, errors, BUGs, table replacements, unmap kinds per\n"
          "geometry x variant).\n"
          "Exit status: 0 all pass; 1 a failure (or NOT-REPRODUCED); 2 an unreadable or malformed\n"
-         "file, or bad usage; 125 a trace outside the contract, or a kernel implementation asked\n"
-         "for with --kernel-tree that cannot run it (git bisect run: skip).\n";
+         "file, or bad usage; 125 a trace outside the contract. With --kernel-tree, a file is\n"
+         "judged by the kernel implementation's own verdict against its reference: 0 when it\n"
+         "passes (whatever an engine variant does), 1 when it fails, 125 when it was not built\n"
+         "or cannot run every op (git bisect run: skip).\n";
 }
 
 int replay_main(std::string_view program, const harness::TargetSpec& target, int argc, char** argv,
@@ -198,9 +200,25 @@ int replay_main(std::string_view program, const harness::TargetSpec& target, int
     } else {
       line = "PASS " + f;
     }
+    // Asked for with --kernel-tree, the file is judged by the kernel
+    // implementation's own verdict against its reference: an engine
+    // finding does not change from one kernel commit to the next, and the
+    // <era>-vs-kernel comparison measures the engine as much as the tree.
+    std::string judged;
+    if (kernel_requested()) {
+      if (kernel_unjudged) {
+        outcome = Outcome::unjudged;
+        judged = kernel ? verdict_text(*kernel) : "NOT-RUN: it was not built";
+      } else {
+        outcome = kernel->status == harness::VerdictStatus::fail ? Outcome::fail : Outcome::pass;
+        judged = verdict_text(*kernel);
+      }
+    }
     const bool shown = !(quiet && line.starts_with("PASS "));
     if (shown) {
       std::printf("%s\n%s", line.c_str(), verdict_lines(r, "  ").c_str());
+      if (kernel_requested())
+        std::printf("  --kernel-tree: judged by the kernel implementation: %s\n", judged.c_str());
       std::fputs(details.c_str(), stdout);
     }
     switch (outcome) {
