@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "harness/runner.h"
 
+#include <array>
 #include <cstring>
 
 #include "engine/vmalloc.h"
@@ -107,10 +108,6 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
 
 namespace {
 
-std::string variants_name(engine::Variant v) {
-  return "mainline-vs-" + std::string(engine::variant_name(v));
-}
-
 Failure make_failure(const Mismatch& m, std::string_view impl, const Op& op, std::size_t i) {
   Failure f;
   f.impl = std::string(impl);
@@ -121,7 +118,49 @@ Failure make_failure(const Mismatch& m, std::string_view impl, const Op& op, std
   return f;
 }
 
+// The bit-identical comparison of a backend with the engine variant of its
+// era over [lo, hi).
+std::optional<Mismatch> compare_backend(const Runner::Impl& era, const Runner::Impl& be, u64 lo,
+                                        u64 hi) {
+  auto diff = compare_tables(*era.kernel, *be.kernel, lo, hi);
+  if (!diff) return std::nullopt;
+  return Mismatch{"variants", "-", "tables",
+                  era.name() + " (engine) and " + be.name() + " differ: " + *diff};
+}
+
 }  // namespace
+
+std::string_view role_name(ImplRole r) {
+  switch (r) {
+    case ImplRole::variant: return "engine variant";
+    case ImplRole::era_engine: return "engine variant of the backend's era";
+    case ImplRole::backend: return "backend";
+    case ImplRole::comparison: return "comparison";
+  }
+  return "?";
+}
+
+std::string_view status_name(VerdictStatus s) {
+  switch (s) {
+    case VerdictStatus::pass: return "PASS";
+    case VerdictStatus::fail: return "FAIL";
+    case VerdictStatus::not_judged: return "NOT-JUDGED";
+    case VerdictStatus::not_run: return "NOT-RUN";
+  }
+  return "?";
+}
+
+bool RunResult::failed_with(std::string_view sig) const {
+  for (const ImplVerdict& v : verdicts)
+    if (v.failure && v.failure->signature == sig) return true;
+  return false;
+}
+
+const ImplVerdict* RunResult::backend_verdict() const {
+  for (const ImplVerdict& v : verdicts)
+    if (v.role == ImplRole::backend) return &v;
+  return nullptr;
+}
 
 Runner::Runner() = default;
 Runner::~Runner() = default;
@@ -140,23 +179,26 @@ RunResult Runner::run(const Trace& t) {
   struct Spec {
     engine::Variant variant;
     Backend* backend;
+    ImplRole role;
   };
-  std::vector<Spec> specs = {{engine::Variant::mainline, nullptr}};
-  if (t.variant != engine::Variant::mainline) specs.push_back({t.variant, nullptr});
+  std::array<Spec, 4> specs{};
+  std::size_t nspecs = 0;
+  specs[nspecs++] = {engine::Variant::mainline, nullptr, ImplRole::variant};
+  if (t.variant != engine::Variant::mainline)
+    specs[nspecs++] = {t.variant, nullptr, ImplRole::variant};
   // A backend (the kernel implementation) is checked against the reference
   // of its era and, bit for bit, against the engine variant of that era.
-  std::size_t era_index = 0, backend_index = 0;
+  std::size_t era_index = nspecs, backend_index = 0;
   Backend* const be = backend();
   if (be) {
-    era_index = specs.size();
-    for (std::size_t i = 0; i < specs.size(); ++i)
+    for (std::size_t i = 0; i < nspecs; ++i)
       if (specs[i].variant == be->era()) era_index = i;
-    if (era_index == specs.size()) specs.push_back({be->era(), nullptr});
-    backend_index = specs.size();
-    specs.push_back({be->era(), be});
+    if (era_index == nspecs) specs[nspecs++] = {be->era(), nullptr, ImplRole::era_engine};
+    backend_index = nspecs;
+    specs[nspecs++] = {be->era(), be, ImplRole::backend};
   }
-  impls_.resize(specs.size());
-  for (std::size_t i = 0; i < specs.size(); ++i) {
+  impls_.resize(nspecs);
+  for (std::size_t i = 0; i < nspecs; ++i) {
     Impl& im = impls_[i];
     if (!im.kernel || im.variant != specs[i].variant || &im.kernel->geo() != t.geo ||
         !(im.kernel->config() == t.config))
@@ -164,10 +206,25 @@ RunResult Runner::run(const Trace& t) {
     else im.kernel->reset();
     im.variant = specs[i].variant;
     im.backend = specs[i].backend;
+    im.role = specs[i].role;
     im.retired = false;
+    im.status = VerdictStatus::pass;
+    im.ops_judged = 0;
+    im.failure.reset();
+    im.reason.clear();
     im.ref = std::make_unique<reference::RefKernel>(*t.geo, specs[i].variant, t.config);
   }
-  const bool has_series_impl = t.variant != engine::Variant::mainline;
+  // The comparisons: mainline with the variant under test as VariantRelation
+  // says, and the backend with the engine variant of its era bit for bit.
+  pairs_.clear();
+  auto add_pair = [&](std::size_t base, std::size_t other, bool bit_identical) {
+    Pair& p = pairs_.emplace_back();
+    p.base = base;
+    p.other = other;
+    p.bit_identical = bit_identical;
+  };
+  if (t.variant != engine::Variant::mainline) add_pair(0, 1, false);
+  if (be) add_pair(era_index, backend_index, true);
 
   if (coverage_) coverage_->add_trace();
   // What mainline and the variant under test must share: bit-identical
@@ -175,49 +232,67 @@ RunResult Runner::run(const Trace& t) {
   // translations only (after a vmap(), which the series maps with blocks),
   // or nothing (see VariantRelation).
   VariantRelation relation = VariantRelation::identical;
-  auto fail = [&](const Mismatch& m, std::string_view impl, std::size_t i, std::size_t impl_index,
-                  std::pair<u64, u64> range, std::size_t base_index = 0) {
-    res.failure = make_failure(m, impl, t.ops[i], i);
-    res.failure->impl_index = impl_index;
-    res.failure->base_index = base_index;
-    res.failure->range = range;
-    res.ops_run = i + 1;
-    return res;
+  const bool has_variants_pair = !pairs_.empty() && !pairs_[0].bit_identical;
+  // A failure retires what failed; the first one is also res.failure.
+  auto fail = [&](std::optional<Failure>& slot, VerdictStatus& status, const Mismatch& m,
+                  std::string_view impl, std::size_t i, std::size_t impl_index,
+                  std::pair<u64, u64> range, std::size_t base_index) {
+    slot = make_failure(m, impl, t.ops[i], i);
+    slot->impl_index = impl_index;
+    slot->base_index = base_index;
+    slot->range = range;
+    status = VerdictStatus::fail;
+    if (!res.failure) res.failure = slot;
   };
-  // The backend and the engine variant of its era: bit-identical tables.
-  auto compare_backend = [&](u64 lo, u64 hi) -> std::optional<Mismatch> {
-    if (!be || impls_[backend_index].retired) return std::nullopt;
-    auto diff = compare_tables(*impls_[era_index].kernel, *impls_[backend_index].kernel, lo, hi);
-    if (!diff) return std::nullopt;
-    return Mismatch{"variants", "-", "tables",
-                    std::string(engine::variant_name(be->era())) + " (engine) and " +
-                        std::string(be->name()) + " differ: " + *diff};
+  auto pair_name = [&](const Pair& p) {
+    const Impl& a = impls_[p.base];
+    const Impl& b = impls_[p.other];
+    const std::string_view an = a.backend ? a.backend->name() : engine::variant_name(a.variant);
+    const std::string_view bn = b.backend ? b.backend->name() : engine::variant_name(b.variant);
+    std::string n;
+    n.reserve(an.size() + 4 + bn.size());
+    n.append(an).append("-vs-").append(bn);
+    return n;
   };
-  auto backend_pair_name = [&] {
-    return std::string(engine::variant_name(be->era())) + "-vs-" + std::string(be->name());
+  // A comparison stops when either side stops.
+  auto side_stopped = [&](Pair& p) {
+    if (!impls_[p.base].retired && !impls_[p.other].retired) return false;
+    const Impl& gone = impls_[p.base].retired ? impls_[p.base] : impls_[p.other];
+    p.retired = true;
+    p.status = p.ops_judged ? VerdictStatus::not_judged : VerdictStatus::not_run;
+    p.reason =
+        gone.name() + (gone.failure ? " failed at op " + std::to_string(gone.failure->op_index + 1)
+                                    : " stopped: " + gone.reason);
+    return true;
+  };
+  auto compare = [&](const Pair& p, u64 lo, u64 hi) {
+    const Impl& a = impls_[p.base];
+    const Impl& b = impls_[p.other];
+    return p.bit_identical ? compare_backend(a, b, lo, hi)
+                           : compare_variants(relation, *a.kernel, *b.kernel, lo, hi);
   };
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
-    relation = next_relation(relation, *impls_[0].ref, op, t.variant);
-    const auto [lo, hi] = touched_range(*impls_[0].ref, op);
-    bool bugged = false;
-    std::vector<int> rets;
+    const OpKind kind = op_kind(op);
+    if (has_variants_pair && !pairs_[0].retired)
+      relation = next_relation(relation, *impls_[0].ref, op, t.variant);
+    bool bugged = false, ran = false;
     for (std::size_t k = 0; k < impls_.size(); ++k) {
       Impl& im = impls_[k];
       if (im.retired) continue;
-      const OpKind kind = op_kind(op);
       if (im.backend && !im.backend->supports(kind)) {
         im.retired = true;
+        im.status = im.ops_judged ? VerdictStatus::not_judged : VerdictStatus::not_run;
+        im.reason = "op " + std::to_string(i + 1) + " (" + std::string(op_name(op)) +
+                    ") is not supported by this implementation";
         res.backend_retired = true;
-        res.notes.push_back(im.name() + ": op " + std::to_string(i + 1) + " (" +
-                            std::string(op_name(op)) +
-                            ") is not supported by this implementation; it was compared up to op " +
+        res.notes.push_back(im.name() + ": " + im.reason + "; it was compared up to op " +
                             std::to_string(i));
         continue;
       }
-      const std::string name = im.name();
-      const auto [rlo, rhi] = im.ref.get() == impls_[0].ref.get() ? std::pair<u64, u64>{lo, hi}
-                                                                  : touched_range(*im.ref, op);
+      ran = true;
+      im.range = touched_range(*im.ref, op);
+      const auto [lo, hi] = im.range;
       const Outcome expected = predict(*im.ref, op);
       const engine::Counters before = im.kernel->counters();
       Outcome actual = im.backend ? im.backend->execute(*im.kernel, op) : execute(*im.kernel, op);
@@ -225,44 +300,77 @@ RunResult Runner::run(const Trace& t) {
         actual = backend_comparable(expected, actual, im.backend->ret_is_pointer(kind));
       if (coverage_ && !im.backend)
         coverage_->add(*t.geo, im.variant, op, actual, before, im.kernel->counters());
-      const std::optional<Mismatch> m = check_op(*im.ref, expected, *im.kernel, actual, rlo, rhi);
-      if (m) return fail(*m, name, i, k, {rlo, rhi});
-      bugged = bugged || actual.bug != engine::BugId::none;
-      if (k < 2) rets.push_back(actual.ret);
+      im.ret = actual.ret;
+      ++im.ops_judged;
+      // A BUG the reference predicted ends the trace, as in the kernel.
+      if (expected.bug != engine::BugId::none && actual.bug != engine::BugId::none) bugged = true;
+      if (const std::optional<Mismatch> m =
+              check_op(*im.ref, expected, *im.kernel, actual, lo, hi)) {
+        fail(im.failure, im.status, *m, im.name(), i, k, im.range, 0);
+        im.retired = true;
+      }
     }
-    if (rets.size() > 1) relation = relation_after_returns(relation, rets[0], rets[1]);
-    if (has_series_impl && !bugged && lo < hi) {
-      if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, lo, hi))
-        return fail(*m, variants_name(impls_[1].variant), i, 1, {lo, hi});
+    if (ran) res.ops_run = i + 1;
+    for (Pair& p : pairs_) {
+      if (p.retired || side_stopped(p)) continue;
+      const Impl& base = impls_[p.base];
+      if (!p.bit_identical)
+        relation = relation_after_returns(relation, base.ret, impls_[p.other].ret);
+      ++p.ops_judged;
+      const auto [lo, hi] = base.range;
+      if (bugged || lo >= hi) continue;
+      if (auto m = compare(p, lo, hi)) {
+        fail(p.failure, p.status, *m, pair_name(p), i, p.other, base.range, p.base);
+        p.retired = true;
+      }
     }
-    if (!bugged && lo < hi) {
-      if (auto m = compare_backend(lo, hi))
-        return fail(*m, backend_pair_name(), i, backend_index, {lo, hi}, era_index);
-    }
-    res.ops_run = i + 1;
     if (bugged) {
       res.stopped_by_bug = true;
       break;
     }
+    if (!ran) break;  // every implementation has stopped
   }
   // The whole tree once more: what the op-by-op checks could not see
   // (leaks, changes outside an op's range).
-  if (res.ops_run == 0) return res;
-  const std::size_t last = res.ops_run - 1;
-  for (std::size_t k = 0; k < impls_.size(); ++k) {
-    Impl& im = impls_[k];
-    if (im.retired) continue;
-    if (auto m = check_tables(*im.ref, *im.kernel, 0, ~u64{0}))
-      return fail(*m, im.name(), last, k, {0, ~u64{0}});
+  if (res.ops_run > 0) {
+    const std::size_t last = res.ops_run - 1;
+    constexpr std::pair<u64, u64> kAll{0, ~u64{0}};
+    for (std::size_t k = 0; k < impls_.size(); ++k) {
+      Impl& im = impls_[k];
+      if (im.retired) continue;
+      if (auto m = check_tables(*im.ref, *im.kernel, kAll.first, kAll.second)) {
+        fail(im.failure, im.status, *m, im.name(), last, k, kAll, 0);
+        im.retired = true;
+      }
+    }
+    for (Pair& p : pairs_) {
+      if (p.retired || side_stopped(p) || res.stopped_by_bug) continue;
+      if (auto m = compare(p, kAll.first, kAll.second)) {
+        fail(p.failure, p.status, *m, pair_name(p), last, p.other, kAll, p.base);
+        p.retired = true;
+      }
+    }
   }
-  if (has_series_impl && !res.stopped_by_bug) {
-    if (auto m = compare_variants(relation, *impls_[0].kernel, *impls_[1].kernel, 0, ~u64{0}))
-      return fail(*m, variants_name(impls_[1].variant), last, 1, {0, ~u64{0}});
+  res.verdicts.reserve(impls_.size() + pairs_.size());
+  auto add_verdict = [&](std::string name, ImplRole role, VerdictStatus status,
+                         const std::optional<Failure>& failure, std::size_t ops_judged,
+                         const std::string& reason) -> ImplVerdict& {
+    ImplVerdict& v = res.verdicts.emplace_back();
+    v.name = std::move(name);
+    v.role = role;
+    v.status = status;
+    v.failure = failure;
+    v.ops_judged = ops_judged;
+    v.reason = reason;
+    return v;
+  };
+  for (const Impl& im : impls_) {
+    ImplVerdict& v =
+        add_verdict(im.name(), im.role, im.status, im.failure, im.ops_judged, im.reason);
+    if (im.backend) v.source = im.backend->source();
   }
-  if (!res.stopped_by_bug) {
-    if (auto m = compare_backend(0, ~u64{0}))
-      return fail(*m, backend_pair_name(), last, backend_index, {0, ~u64{0}}, era_index);
-  }
+  for (const Pair& p : pairs_)
+    add_verdict(pair_name(p), ImplRole::comparison, p.status, p.failure, p.ops_judged, p.reason);
   return res;
 }
 

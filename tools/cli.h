@@ -13,6 +13,10 @@
 //        contract (REJECT), or the kernel implementation asked for with
 //        --kernel-tree cannot be built or cannot run the trace. `git bisect
 //        run` treats 125 as "skip this commit".
+// With --kernel-tree, replay judges a trace by the kernel implementation's
+// own verdict against its reference (0 pass, 1 fail, 125 as above), not by
+// the engine variants' or the <era>-vs-kernel comparison's (see
+// tools/replay.h for why).
 #pragma once
 
 #include <initializer_list>

@@ -7,7 +7,8 @@
 #   minimize   known traces padded with irrelevant ops minimize back to the same signature
 #   contracts  the input contract and exit statuses of tools/cli.h: every malformed, empty or
 #              binary input is an error (2), a trace outside the contract 125, a failure 1,
-#              for vmapfuzz's commands and a *_replay program alike; directories replay
+#              for vmapfuzz's commands and a *_replay program alike; directories replay; the
+#              per-implementation lines of replay and explain
 # usage: cli_test.sh VMAPFUZZ REPO CHECK [REPLAY_PROGRAM]
 set -euo pipefail
 tool=$1 repo=$2 check=$3 replay=${4:-}
@@ -123,6 +124,9 @@ expect_exit() {
   fi
 }
 
+# has_line WHAT REGEX: a line of $tmp/out matches REGEX (extended).
+has_line() { grep -qE "$2" "$tmp/out" || fail "$1: no line like '$2' in: $(head -c 1000 "$tmp/out")"; }
+
 contracts() {
   local good=$repo/corpus/ioremap/seeds/pmd-block-2m-aligned.trace
   local finding=$repo/corpus/vmap/findings/cont-batch-crosses-into-next-run.trace
@@ -181,6 +185,32 @@ contracts() {
       expect_exit 2 "$prog missing file" $prog "$tmp/nonexistent"
     }
   done
+  # Under each verdict, one line per implementation and comparison; a failure's details
+  # follow. --quiet leaves out a passing file altogether.
+  for prog in "$tool replay" ${replay:+"$replay"}; do
+    # shellcheck disable=SC2086
+    {
+      $prog "$good" >"$tmp/out" || fail "$prog pass: exit $?"
+      has_line "$prog pass" '^  mainline        PASS$'
+      has_line "$prog pass" '^  v4              PASS$'
+      has_line "$prog pass" '^  mainline-vs-v4  PASS$'
+      $prog --quiet "$good" >"$tmp/out" || fail "$prog --quiet: exit $?"
+      ! grep -q '^  ' "$tmp/out" || fail "$prog --quiet: lines for a PASS: $(head -3 "$tmp/out")"
+      $prog "$tmp/plain-finding.trace" >"$tmp/out" && fail "$prog failing trace: exit 0"
+      has_line "$prog fail" '^FAIL .* translation:v4:vmap:pte:pa-mismatch$'
+      has_line "$prog fail" '^  mainline        PASS$'
+      has_line "$prog fail" '^  v4              FAIL translation:v4:vmap:pte:pa-mismatch \(op 1\)$'
+      has_line "$prog fail" '^  mainline-vs-v4  NOT-RUN: v4 failed at op 1$'
+      has_line "$prog fail" '^first divergent VA 0x'
+      $prog "$finding" >"$tmp/out" || fail "$prog finding: exit $?"
+      has_line "$prog finding" '^REPRODUCED .* translation:v4:vmap:pte:pa-mismatch$'
+      has_line "$prog finding" '^  v4              FAIL translation:v4:vmap:pte:pa-mismatch \(op 1\)$'
+    }
+  done
+  "$tool" explain "$tmp/plain-finding.trace" >"$tmp/out" || true
+  has_line "explain" '^== implementations$'
+  has_line "explain" '^  v4              FAIL translation:v4:vmap:pte:pa-mismatch \(op 1\)$'
+  has_line "explain" '^>>  1  vmap '
   expect_exit 125 "explain outside the contract" "$tool" explain "$tmp/zero.trace"
   expect_exit 1 "explain failing trace" "$tool" explain "$tmp/plain-finding.trace"
   expect_exit 1 "minimize of a passing trace" "$tool" minimize "$good"

@@ -12,11 +12,17 @@ std::string explain_usage() {
   return "usage: vmapfuzz explain [--variant NAME] [--target NAME] [--bytes] FILE\n"
          "Runs FILE (a text trace, or fuzzer bytes as for replay) and prints the numbered ops "
          "with\n"
-         "the failing one marked (>>), the verdict and signature, the walks of the first "
-         "divergent\n"
-         "VA level by level (table, index, raw descriptor, decoded fields) and a ptdump-style\n"
-         "listing of expected (-) vs actual (+) leaves over the affected range.\n"
-         "Exit status: 0 pass, 1 fail, 2 bad input or usage, 125 outside the harness contract.\n";
+         "every failing one marked (>>), the verdict and signature of the first failure, one "
+         "line\n"
+         "per implementation and comparison (as replay prints them), then for every failure "
+         "its\n"
+         "details, the walks of its divergent VA level by level (table, index, raw "
+         "descriptor,\n"
+         "decoded fields) and a ptdump-style listing of expected (-) vs actual (+) leaves over "
+         "the\n"
+         "affected range, as the tables were at the op it failed at.\n"
+         "Exit status: 0 pass, 1 any failure, 2 bad input or usage, 125 outside the harness\n"
+         "contract.\n";
 }
 
 int cmd_explain(int argc, char** argv) {

@@ -8,6 +8,7 @@
 #include "harness/oracle.h"
 #include "harness/runner.h"
 #include "reference/mmu_walker.h"
+#include "tools/verdicts.h"
 
 namespace vmapfuzz::tools {
 namespace {
@@ -94,35 +95,11 @@ std::pair<u64, u64> listing_range(const harness::Failure& f) {
   return {lo, hi};
 }
 
-}  // namespace
-
-Verdict explain(const harness::Trace& t, std::string* out) {
-  harness::Runner runner;
-  const harness::RunResult r = runner.run(t);
-  std::string& s = *out;
-  s += fmt("== trace (%s, %s%s%s)\n", std::string(t.geo->name).c_str(),
-           std::string(engine::variant_name(t.variant)).c_str(),
-           t.config.nohugeiomap ? ", nohugeiomap" : "",
-           t.config.nohugevmalloc ? ", nohugevmalloc" : "");
-  for (std::size_t i = 0; i < t.ops.size(); ++i) {
-    const bool failed = r.failure && r.failure->op_index == i;
-    s += fmt("%s%3zu  %s\n", failed ? ">>" : "  ", i + 1, harness::show(t.ops[i]).c_str());
-  }
-  if (r.rejected) {
-    s += "== verdict: REJECT (outside the kernel's contract): " + *r.rejected + "\n";
-    return Verdict::rejected;
-  }
-  if (!r.failure) {
-    s += "== verdict: PASS (" + std::to_string(r.ops_run) + " ops" +
-         (r.stopped_by_bug ? ", stopped by the predicted BUG" : "") + ")\n";
-    for (const std::string& n : r.notes) s += "== note: " + n + "\n";
-    const auto& im = runner.impls().back();
-    s += "== final mappings (" + im.name() + ")\n";
-    s += ptdump_diff(im.ref->expected_runs(), im.ref->expected_runs());
-    return Verdict::pass;
-  }
-  const harness::Failure& f = *r.failure;
-  s += "== verdict: FAIL " + f.signature + "\n" + f.detail + "\n";
+// The walks of the failure's VA and the ptdump listing of its range, from
+// `runner` holding the state of the op it failed at.
+std::string failure_views(const harness::Trace& t, const harness::Runner& runner,
+                          const harness::Failure& f) {
+  std::string s;
   const auto& impls = runner.impls();
   const auto& im = impls[std::min(f.impl_index, impls.size() - 1)];
   const bool variants = f.impl.find("-vs-") != std::string::npos;
@@ -160,6 +137,73 @@ Verdict explain(const harness::Trace& t, std::string* out) {
       s += ptdump_diff(
           im.ref->expected_runs(lo, hi),
           reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs);
+    }
+  }
+  return s;
+}
+
+// The implementations, one line each, and the tree a backend came from.
+std::string implementations(const harness::RunResult& r) {
+  std::string s = "== implementations\n" + verdict_lines(r, "  ");
+  for (const harness::ImplVerdict& v : r.verdicts)
+    if (v.role == harness::ImplRole::backend)
+      s += "  (" + v.name + ": built from " + v.source + ")\n";
+  return s;
+}
+
+}  // namespace
+
+Verdict explain(const harness::Trace& t, std::string* out) {
+  harness::Runner runner;
+  const harness::RunResult r = runner.run(t);
+  std::string& s = *out;
+  s += fmt("== trace (%s, %s%s%s)\n", std::string(t.geo->name).c_str(),
+           std::string(engine::variant_name(t.variant)).c_str(),
+           t.config.nohugeiomap ? ", nohugeiomap" : "",
+           t.config.nohugevmalloc ? ", nohugevmalloc" : "");
+  // Every failure, first one first (RunResult::failure), then in the order
+  // of the implementations.
+  std::vector<const harness::Failure*> failures;
+  if (r.failure) failures.push_back(&*r.failure);
+  for (const harness::ImplVerdict& v : r.verdicts)
+    if (v.failure && v.failure->impl != r.failure->impl) failures.push_back(&*v.failure);
+  for (std::size_t i = 0; i < t.ops.size(); ++i) {
+    const bool failed = std::any_of(failures.begin(), failures.end(),
+                                    [&](const harness::Failure* f) { return f->op_index == i; });
+    s += fmt("%s%3zu  %s\n", failed ? ">>" : "  ", i + 1, harness::show(t.ops[i]).c_str());
+  }
+  if (r.rejected) {
+    s += "== verdict: REJECT (outside the kernel's contract): " + *r.rejected + "\n";
+    return Verdict::rejected;
+  }
+  if (!r.failure) {
+    s += "== verdict: PASS (" + std::to_string(r.ops_run) + " ops" +
+         (r.stopped_by_bug ? ", stopped by the predicted BUG" : "") + ")\n";
+    for (const std::string& n : r.notes) s += "== note: " + n + "\n";
+    s += implementations(r);
+    const auto& im = runner.impls().back();
+    s += "== final mappings (" + im.name() + ")\n";
+    s += ptdump_diff(im.ref->expected_runs(), im.ref->expected_runs());
+    return Verdict::pass;
+  }
+  s += "== verdict: FAIL " + r.failure->signature + "\n" + r.failure->detail + "\n";
+  for (const std::string& n : r.notes) s += "== note: " + n + "\n";
+  s += implementations(r);
+  for (std::size_t n = 0; n < failures.size(); ++n) {
+    const harness::Failure& f = *failures[n];
+    if (n > 0)
+      s += fmt("== failure %zu of %zu: %s\n", n + 1, failures.size(), f.signature.c_str()) +
+           f.detail + "\n";
+    // The implementations that went on after this failure hold later
+    // state: run the trace up to its op again to show the tables then.
+    if (f.op_index + 1 >= r.ops_run) {
+      s += failure_views(t, runner, f);
+    } else {
+      harness::Trace upto = t;
+      upto.ops.resize(f.op_index + 1);
+      harness::Runner again;
+      again.run(upto);
+      s += failure_views(t, again, f);
     }
   }
   return Verdict::fail;

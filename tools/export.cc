@@ -123,7 +123,8 @@ std::string export_gtest(const harness::Trace& t, const std::string& name) {
     s += "  EXPECT_FALSE(r.failure) << r.failure->signature << \"\\n\" << r.failure->detail;\n";
   } else {
     s += "  ASSERT_TRUE(r.failure) << \"the finding no longer reproduces\";\n";
-    s += "  EXPECT_EQ(r.failure->signature, \"" + expect + "\") << r.failure->detail;\n";
+    s += "  EXPECT_TRUE(r.failed_with(\"" + expect + "\")) << r.failure->signature << \"\\n\"\n";
+    s += "                                 << r.failure->detail;\n";
   }
   s += "}\n";
   return s;

@@ -12,6 +12,7 @@
 #include "harness/runner.h"
 #include "tools/cli.h"
 #include "tools/file_io.h"
+#include "tools/verdicts.h"
 
 namespace vmapfuzz::tools {
 namespace {
@@ -60,6 +61,16 @@ std::string expected_signature(const harness::Trace& t) {
   return expect;
 }
 
+// What a file counts as in the tally (and the exit status).
+enum class Outcome { pass, fail, unjudged };
+
+// The lines that belong to a file's verdict after the implementations: how
+// fuzzer bytes were decoded, and the run's notes.
+void print_extra(const harness::Input& in, const harness::RunResult& r) {
+  if (in.decoding == harness::Decoding::bytes) std::printf("  input: %s\n", in.how.c_str());
+  for (const std::string& n : r.notes) std::printf("  note: %s\n", n.c_str());
+}
+
 struct Tally {
   std::size_t passed = 0, failed = 0, errors = 0, rejected = 0, unjudged = 0;
   int exit_code() const {
@@ -81,8 +92,8 @@ std::string replay_usage(std::string_view program, bool is_vmapfuzz) {
          "PASS, FAIL <signature> (with details), REJECT (outside the harness contract: not run)\n"
          "or ERROR (unreadable, empty or malformed: not run). A trace with a '# expect: "
          "SIGNATURE'\n"
-         "comment (a finding) must fail with exactly that signature on the variant it names\n"
-         "(REPRODUCED); run on another --variant it must pass.\n"
+         "comment (a finding) must fail with that signature, first or not, on the variant it\n"
+         "names (REPRODUCED); run on another --variant it must pass.\n"
          "Input: a file whose name ends in .trace or that starts with 'vmapfuzz-trace' is a text\n"
          "trace; fuzzer bytes are read only with --bytes or under a "
          "libFuzzer/ClusterFuzzLite/AFL++\n"
@@ -92,12 +103,19 @@ std::string replay_usage(std::string_view program, bool is_vmapfuzz) {
          "opcode table of --target (ioremap, vmalloc, vmap, mixed; default " +
          (is_vmapfuzz ? std::string("mixed") : "this program's") +
          "). Text traces name their own variant unless --variant is given.\n"
+         "Under each verdict, one line per implementation (mainline, the variant, a kernel\n"
+         "implementation and the engine variant of its era) and per comparison of two, each\n"
+         "judged on its own: PASS, FAIL <signature> (op N), NOT-JUDGED after op N (it stopped\n"
+         "without failing) or NOT-RUN. A finding reproduces when its signature is among the\n"
+         "failures. Replay prints the first failure's details, `vmapfuzz explain` every one's.\n"
          "--quiet leaves out PASS lines; --coverage prints the semantic coverage of the files\n"
          "(leaf kinds, CONT batch sizes, WARNs, errors, BUGs, table replacements, unmap kinds per\n"
          "geometry x variant).\n"
          "Exit status: 0 all pass; 1 a failure (or NOT-REPRODUCED); 2 an unreadable or malformed\n"
-         "file, or bad usage; 125 a trace outside the contract, or a kernel implementation asked\n"
-         "for with --kernel-tree that cannot run it (git bisect run: skip).\n";
+         "file, or bad usage; 125 a trace outside the contract. With --kernel-tree, a file is\n"
+         "judged by the kernel implementation's own verdict against its reference: 0 when it\n"
+         "passes (whatever an engine variant does), 1 when it fails, 125 when it was not built\n"
+         "or cannot run every op (git bisect run: skip).\n";
 }
 
 int replay_main(std::string_view program, const harness::TargetSpec& target, int argc, char** argv,
@@ -150,32 +168,65 @@ int replay_main(std::string_view program, const harness::TargetSpec& target, int
     if (r.rejected) {
       std::printf("REJECT %s: %s\n", f.c_str(), r.rejected->c_str());
       ++tally.rejected;
-    } else if (!expect.empty()) {
-      const std::string got = r.failure ? r.failure->signature : "PASS";
-      if (got == expect) {
-        std::printf("REPRODUCED %s %s\n", f.c_str(), got.c_str());
-        ++tally.passed;
+      print_extra(*in, r);
+      continue;
+    }
+    // The file's verdict line: the first failure, or the finding's
+    // expected signature among the failures.
+    Outcome outcome = Outcome::pass;
+    std::string line, details;
+    const harness::ImplVerdict* kernel = r.backend_verdict();
+    const bool kernel_unjudged = kernel_missing || !kernel ||
+                                 (kernel->status != harness::VerdictStatus::pass &&
+                                  kernel->status != harness::VerdictStatus::fail);
+    if (!expect.empty()) {
+      if (r.failed_with(expect)) {
+        line = "REPRODUCED " + f + " " + expect;
       } else {
-        std::printf("NOT-REPRODUCED %s: expected %s, got %s\n", f.c_str(), expect.c_str(),
-                    got.c_str());
-        ++tally.failed;
+        line = "NOT-REPRODUCED " + f + ": expected " + expect + ", got " +
+               (r.failure ? r.failure->signature : std::string("PASS"));
+        outcome = Outcome::fail;
       }
     } else if (r.failure) {
-      std::printf("FAIL %s %s\n%s\n", f.c_str(), r.failure->signature.c_str(),
-                  r.failure->detail.c_str());
-      ++tally.failed;
-    } else if (kernel_requested() && (kernel_missing || r.backend_retired)) {
+      line = "FAIL " + f + " " + r.failure->signature;
+      details = r.failure->detail + "\n";
+      outcome = Outcome::fail;
+    } else if (kernel_requested() && kernel_unjudged) {
       // The engine and the reference agree, but what was asked for is the
       // kernel tree's code.
-      std::printf("REJECT %s: the kernel implementation asked for with --kernel-tree %s\n",
-                  f.c_str(), kernel_missing ? "was not built" : "cannot run every op");
-      ++tally.unjudged;
+      line = "REJECT " + f + ": the kernel implementation asked for with --kernel-tree " +
+             (kernel_missing ? "was not built" : "cannot run every op");
+      outcome = Outcome::unjudged;
     } else {
-      if (!quiet) std::printf("PASS %s\n", f.c_str());
-      ++tally.passed;
+      line = "PASS " + f;
     }
-    if (in->decoding == harness::Decoding::bytes) std::printf("  input: %s\n", in->how.c_str());
-    for (const std::string& n : r.notes) std::printf("  note: %s\n", n.c_str());
+    // Asked for with --kernel-tree, the file is judged by the kernel
+    // implementation's own verdict against its reference: an engine
+    // finding does not change from one kernel commit to the next, and the
+    // <era>-vs-kernel comparison measures the engine as much as the tree.
+    std::string judged;
+    if (kernel_requested()) {
+      if (kernel_unjudged) {
+        outcome = Outcome::unjudged;
+        judged = kernel ? verdict_text(*kernel) : "NOT-RUN: it was not built";
+      } else {
+        outcome = kernel->status == harness::VerdictStatus::fail ? Outcome::fail : Outcome::pass;
+        judged = verdict_text(*kernel);
+      }
+    }
+    const bool shown = !(quiet && line.starts_with("PASS "));
+    if (shown) {
+      std::printf("%s\n%s", line.c_str(), verdict_lines(r, "  ").c_str());
+      if (kernel_requested())
+        std::printf("  --kernel-tree: judged by the kernel implementation: %s\n", judged.c_str());
+      std::fputs(details.c_str(), stdout);
+    }
+    switch (outcome) {
+      case Outcome::pass: ++tally.passed; break;
+      case Outcome::fail: ++tally.failed; break;
+      case Outcome::unjudged: ++tally.unjudged; break;
+    }
+    print_extra(*in, r);
   }
   if (coverage) std::fputs(cov.table().c_str(), stdout);
   const std::size_t total = files.size() + missing.size();

@@ -2,12 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # End-to-end checks of the kernel implementation (run by ctest as `kernel.*`):
 #   unusable  extract.py refuses a tree that lacks a file, naming the step and the file
-#   good      the good fixture tree builds every unit and passes the committed corpora
+#   good      the good fixture tree builds every unit and passes the committed corpora; a
+#             trace that fails v4 but not the kernel fails a replay, and passes one asked
+#             for with --kernel-tree (the kernel implementation's verdict decides)
 #   faulty    the faulty fixture tree's bug is reported with a kernel signature, explained
-#             with the kernel's walk, and minimized to one op
+#             with the kernel's walk, and minimized to one op; a trace that fails v4 first
+#             still runs the kernel implementation to its own failure, both are reported
+#             (replay lines, explain), and --kernel-tree exits 1 by the kernel's verdict
 #   partial   a tree whose vmalloc unit does not compile still runs the other ops;
-#             vmalloc traces note that the kernel implementation stopped there
-#   corpus    (Debian 6.12 and other real trees) every committed trace passes
+#             vmalloc traces note that the kernel implementation stopped there, and
+#             --kernel-tree exits 125 even when an engine variant fails the trace
+#   corpus    (Debian 6.12 and other real trees) every committed trace passes, and the v4
+#             finding reproduces while the kernel implementation passes (exit 0)
 # usage: kernel_test.sh CHECK REPO [VMAPFUZZ_WITH_KERNEL]
 set -euo pipefail
 check=$1 repo=$2 tool=${3:-}
@@ -16,6 +22,26 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 corpus() { ls "$repo"/corpus/*/seeds/*.trace "$repo"/corpus/*/regression/*.trace; }
+finding=$repo/corpus/vmap/findings/cont-batch-crosses-into-next-run.trace
+finding_sig=translation:v4:vmap:pte:pa-mismatch
+
+# run_as_requested OUT CMD...: CMD as a --kernel-tree run executes it (kernel/build-tree sets
+# VMAPFUZZ_KERNEL_REEXEC for the vmapfuzz it runs); prints the exit status.
+run_as_requested() {
+  local out=$1 rc=0; shift
+  VMAPFUZZ_KERNEL_REEXEC=1 "$@" >"$out" 2>&1 || rc=$?
+  echo "$rc"
+}
+
+# v4_then: a v4 trace of the finding's vmap (v4 fails it) followed by the ops of FILE.
+v4_then() {
+  printf 'vmapfuzz-trace 1\ngeometry arm64-4k-48\nvariant v4\nconfig nohugeiomap=0 nohugevmalloc=0\n'
+  grep '^vmap ' "$finding"
+  grep -v '^#\|^vmapfuzz-trace\|^geometry\|^variant\|^config' "$1"
+}
+
+# has OUT EXTENDED-REGEX WHAT: a line of OUT matches, or a failure naming WHAT.
+has() { grep -qE "$2" "$1" || fail "$3: no line like '$2' in: $(head -c 1500 "$1")"; }
 
 unusable() {
   local rc=0
@@ -46,6 +72,21 @@ good() {
     { grep -A4 '^FAIL' "$tmp/out" | head -40; fail "corpus replay through the good fixture"; }
   tail -n 1 "$tmp/out"
   ! grep -q "note: kernel" "$tmp/out" || fail "the good fixture skipped ops: $(grep note "$tmp/out" | head -3)"
+  # v4 fails the finding's vmap; the kernel implementation (era v6.12) passes it and what
+  # follows. Without --kernel-tree any failure fails the file; with it the kernel's verdict
+  # decides, so that `git bisect run` does not mark every commit bad for an engine finding.
+  v4_then "$repo/corpus/ioremap/seeds/pmd-block-2m-aligned.trace" >"$tmp/v4.trace"
+  local rc=0
+  "$tool" replay "$tmp/v4.trace" >"$tmp/out" || rc=$?
+  [ "$rc" -eq 1 ] || fail "a v4 failure without --kernel-tree: exit $rc, expected 1"
+  has "$tmp/out" "^FAIL .* $finding_sig\$" "the first failure"
+  has "$tmp/out" "^  v4 +FAIL $finding_sig \\(op 1\\)\$" "v4's line"
+  has "$tmp/out" "^  kernel +PASS\$" "the kernel's line"
+  has "$tmp/out" "^  v6\\.12-vs-kernel +PASS\$" "the comparison's line"
+  rc=$(run_as_requested "$tmp/out" "$tool" replay "$tmp/v4.trace")
+  [ "$rc" -eq 0 ] || fail "--kernel-tree, v4 fails, the kernel passes: exit $rc, expected 0: $(cat "$tmp/out")"
+  has "$tmp/out" "^  --kernel-tree: judged by the kernel implementation: PASS\$" "the deciding line"
+  has "$tmp/out" "^1 passed, 0 failed\$" "the tally"
 }
 
 faulty() {
@@ -67,6 +108,38 @@ faulty() {
     fail "minimized to more than one op: $(cat "$tmp/min.trace")"
   "$tool" replay "$tmp/min.trace" >"$tmp/out" && fail "the minimized trace passes"
   grep -q "$want" "$tmp/out" || fail "the minimized trace lost $want"
+
+  # v4 fails op 1 (the finding's vmap), the kernel implementation op 2 (the unaligned PMD):
+  # each is judged on its own, so both failures are reported.
+  v4_then "$trace" >"$tmp/both.trace"
+  local rc=0
+  "$tool" replay "$tmp/both.trace" >"$tmp/out" || rc=$?
+  [ "$rc" -eq 1 ] || fail "two failures: exit $rc, expected 1"
+  has "$tmp/out" "^FAIL .* $finding_sig\$" "the first failure"
+  has "$tmp/out" "^  mainline +PASS\$" "mainline's line"
+  has "$tmp/out" "^  v4 +FAIL $finding_sig \\(op 1\\)\$" "v4's line"
+  has "$tmp/out" "^  v6\\.12 +PASS\$" "the era engine's line"
+  has "$tmp/out" "^  kernel +FAIL $want \\(op 2\\)\$" "the kernel's line"
+  has "$tmp/out" "^  mainline-vs-v4 +NOT-RUN: v4 failed at op 1\$" "the variants comparison"
+  has "$tmp/out" "^  v6\\.12-vs-kernel +NOT-JUDGED after op 1: kernel failed at op 2\$" \
+    "the kernel comparison"
+  # With --kernel-tree the kernel's own verdict decides: it fails, 1.
+  rc=$(run_as_requested "$tmp/out" "$tool" replay "$tmp/both.trace")
+  [ "$rc" -eq 1 ] || fail "--kernel-tree, the kernel fails: exit $rc, expected 1"
+  has "$tmp/out" "^  --kernel-tree: judged by the kernel implementation: FAIL $want \\(op 2\\)\$" \
+    "the deciding line"
+  # A finding reproduces when its signature is among the failures, not only the first.
+  { echo "vmapfuzz-trace 1"; echo "# expect: $want"; tail -n +2 "$tmp/both.trace"; } \
+    >"$tmp/kernel-finding.trace"
+  "$tool" replay "$tmp/kernel-finding.trace" >"$tmp/out" || fail "the kernel's finding: exit $?"
+  has "$tmp/out" "^REPRODUCED .* $want\$" "a finding whose failure is not the first"
+  # explain details every failure, each with the tables of the op it failed at.
+  "$tool" explain "$tmp/both.trace" >"$tmp/explain" || true
+  has "$tmp/explain" "^== verdict: FAIL $finding_sig\$" "explain's verdict"
+  has "$tmp/explain" "^  kernel +FAIL $want \\(op 2\\)\$" "explain's kernel line"
+  has "$tmp/explain" "^== failure 2 of 2: $want\$" "explain's second failure"
+  has "$tmp/explain" "expected \\(-\\) vs actual kernel \\(\\+\\)" "the kernel's listing"
+  has "$tmp/explain" "expected \\(-\\) vs actual v4 \\(\\+\\)" "v4's listing"
 }
 
 partial() {
@@ -83,6 +156,18 @@ partial() {
     >"$tmp/out" 2>&1 || rc=$?
   [ "$rc" -eq 125 ] || fail "a requested kernel that cannot run vmalloc: exit $rc, expected 125"
   grep -q "^REJECT .*cannot run every op" "$tmp/out" || fail "no REJECT line: $(head -3 "$tmp/out")"
+  has "$tmp/out" "^  kernel +NOT-RUN: op 1 \\(vmalloc\\) is not supported by this implementation\$" \
+    "the kernel's line"
+  # The kernel implementation's verdict decides even when an engine variant fails: v4 fails
+  # op 1, the kernel runs it, then stops at the vmalloc it cannot run: 125, not 1.
+  v4_then "$repo/corpus/vmalloc/seeds/huge-2m-pmd-block.trace" >"$tmp/v4.trace"
+  rc=$(run_as_requested "$tmp/out" "$tool" replay "$tmp/v4.trace")
+  [ "$rc" -eq 125 ] || fail "--kernel-tree, v4 fails, the kernel stops: exit $rc, expected 125"
+  has "$tmp/out" "^  kernel +NOT-JUDGED after op 1: op 2 \\(vmalloc\\) is not supported" "the kernel's line"
+  has "$tmp/out" "^  --kernel-tree: judged by the kernel implementation: NOT-JUDGED" "the deciding line"
+  rc=0
+  "$tool" replay "$tmp/v4.trace" >"$tmp/out" || rc=$?
+  [ "$rc" -eq 1 ] || fail "without --kernel-tree, v4 fails: exit $rc, expected 1"
   # shellcheck disable=SC2046
   "$tool" replay "$repo"/corpus/ioremap/seeds/*.trace >"$tmp/out" || fail "ioremap seeds failed"
 }
@@ -94,6 +179,14 @@ corpus_check() {
     { grep -A4 '^FAIL' "$tmp/out" | head -60; fail "corpus replay through the kernel implementation"; }
   tail -n 1 "$tmp/out"
   ! grep -q "note: kernel" "$tmp/out" || fail "ops skipped: $(grep note "$tmp/out" | head -3)"
+  # The v4 finding, asked for with --kernel-tree: it reproduces on v4, the kernel passes (a
+  # tree of another era, or one without the bug): exit 0.
+  local rc
+  rc=$(run_as_requested "$tmp/out" "$tool" replay "$finding")
+  cat "$tmp/out"
+  [ "$rc" -eq 0 ] || fail "the finding with --kernel-tree: exit $rc, expected 0"
+  has "$tmp/out" "^REPRODUCED .* $finding_sig\$" "the finding"
+  has "$tmp/out" "^  kernel +PASS\$" "the kernel's line"
 }
 
 case "$check" in
