@@ -55,9 +55,10 @@ InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> dat
     return r;
   }
   r.run = runner.run(r.trace);
-  r.status = r.run.rejected  ? InputStatus::rejected
-             : r.run.failure ? InputStatus::failed
-                             : InputStatus::pass;
+  // An unreachable placement (docs/placement.md) is not a fuzzing result.
+  r.status = r.run.rejected || (r.run.unreachable && !r.run.failure) ? InputStatus::rejected
+             : r.run.failure                                         ? InputStatus::failed
+                                                                     : InputStatus::pass;
   return r;
 }
 

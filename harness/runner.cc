@@ -2,6 +2,7 @@
 #include "harness/runner.h"
 
 #include <array>
+#include <cstdio>
 #include <cstring>
 
 #include "engine/vmalloc.h"
@@ -108,6 +109,32 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
 
 namespace {
 
+// Whether `op` places an area at a VA the placement rule of `v` cannot
+// produce (only vmap() has a rule the harness checks: docs/placement.md).
+bool beyond_placement_rule(const engine::Geometry& g, engine::Variant v, const Op& op) {
+  return std::visit(
+      [&]<class O>(const O& o) {
+        if constexpr (std::is_same_v<O, VmapOp>) {
+          const u64 align = reference::vmap_area_align(g, v, o.page_count() << g.page_shift);
+          return (o.va & (align - 1)) != 0;
+        } else {
+          return false;
+        }
+      },
+      op);
+}
+
+std::string unreachable_reason(std::size_t i, const Op& op, engine::Variant v, u64 align) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "op %zu (%s) is unreachable: the area allocator of %s asks for 0x%llx "
+                "alignment and the trace's VA lacks it",
+                i + 1, std::string(op_name(op)).c_str(),
+                std::string(engine::variant_name(v)).c_str(),
+                static_cast<unsigned long long>(align));
+  return buf;
+}
+
 Failure make_failure(const Mismatch& m, std::string_view impl, const Op& op, std::size_t i) {
   Failure f;
   f.impl = std::string(impl);
@@ -212,6 +239,7 @@ RunResult Runner::run(const Trace& t) {
     im.ops_judged = 0;
     im.failure.reset();
     im.reason.clear();
+    im.beyond_placement = false;
     im.ref = std::make_unique<reference::RefKernel>(*t.geo, specs[i].variant, t.config);
   }
   // The comparisons: mainline with the variant under test as VariantRelation
@@ -238,6 +266,9 @@ RunResult Runner::run(const Trace& t) {
                   std::string_view impl, std::size_t i, std::size_t impl_index,
                   std::pair<u64, u64> range, std::size_t base_index) {
     slot = make_failure(m, impl, t.ops[i], i);
+    // Only the walker's contract allows what came before: a distinct bucket.
+    if (impls_[impl_index].beyond_placement || impls_[base_index].beyond_placement)
+      slot->signature += ":placement-any";
     slot->impl_index = impl_index;
     slot->base_index = base_index;
     slot->range = range;
@@ -271,6 +302,8 @@ RunResult Runner::run(const Trace& t) {
     return p.bit_identical ? compare_backend(a, b, lo, hi)
                            : compare_variants(relation, *a.kernel, *b.kernel, lo, hi);
   };
+  const std::size_t trace_variant_index = t.variant == engine::Variant::mainline ? 0 : 1;
+  std::optional<std::string> trace_unreachable;
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
     const OpKind kind = op_kind(op);
@@ -291,6 +324,8 @@ RunResult Runner::run(const Trace& t) {
         continue;
       }
       ran = true;
+      if (t.config.placement_any && !im.beyond_placement)
+        im.beyond_placement = beyond_placement_rule(*t.geo, im.variant, op);
       im.range = touched_range(*im.ref, op);
       const auto [lo, hi] = im.range;
       const Outcome expected = predict(*im.ref, op);
@@ -308,6 +343,17 @@ RunResult Runner::run(const Trace& t) {
               check_op(*im.ref, expected, *im.kernel, actual, lo, hi)) {
         fail(im.failure, im.status, *m, im.name(), i, k, im.range, 0);
         im.retired = true;
+      } else if (expected.unreachable_align) {
+        // Agreed: the kernel would have placed this area elsewhere. What
+        // follows in the trace is not something this implementation does.
+        im.retired = true;
+        im.status = im.ops_judged > 1 ? VerdictStatus::not_judged : VerdictStatus::not_run;
+        im.reason = unreachable_reason(i, op, im.variant, expected.unreachable_align);
+        if (im.backend) {
+          res.backend_retired = true;
+          res.notes.push_back(im.name() + ": " + im.reason);
+        }
+        if (k == trace_variant_index) trace_unreachable = im.reason;
       }
     }
     if (ran) res.ops_run = i + 1;
@@ -326,6 +372,10 @@ RunResult Runner::run(const Trace& t) {
     }
     if (bugged) {
       res.stopped_by_bug = true;
+      break;
+    }
+    if (trace_unreachable) {
+      res.unreachable = std::move(trace_unreachable);
       break;
     }
     if (!ran) break;  // every implementation has stopped

@@ -77,6 +77,9 @@ struct ImplVerdict {
 
 struct RunResult {
   std::optional<std::string> rejected;  // outside the contract: not run
+  // The trace's own variant met an op whose VA its area allocator cannot
+  // produce (docs/placement.md): the run ended there, with this reason.
+  std::optional<std::string> unreachable;
   // The first failure: the lowest op index, then the order of `verdicts`
   // (the per-op checks of an op before the end-of-trace checks).
   std::optional<Failure> failure;
@@ -129,6 +132,9 @@ class Runner {
     std::string reason;
     std::pair<engine::u64, engine::u64> range{0, 0};
     int ret = 0;  // the current op's return code
+    // `placement any`: an op so far had a VA its placement rule cannot
+    // produce; failures from then on carry ":placement-any".
+    bool beyond_placement = false;
   };
   const std::vector<Impl>& impls() const { return impls_; }
 

@@ -176,6 +176,12 @@ Verdict explain(const harness::Trace& t, std::string* out) {
     s += "== verdict: REJECT (outside the kernel's contract): " + *r.rejected + "\n";
     return Verdict::rejected;
   }
+  if (!r.failure && r.unreachable) {
+    s += "== verdict: UNREACHABLE (a placement the kernel cannot produce; `placement any` "
+         "runs it): " + *r.unreachable + "\n";
+    s += implementations(r);
+    return Verdict::rejected;
+  }
   if (!r.failure) {
     s += "== verdict: PASS (" + std::to_string(r.ops_run) + " ops" +
          (r.stopped_by_bug ? ", stopped by the predicted BUG" : "") + ")\n";

@@ -89,7 +89,8 @@ std::string replay_usage(std::string_view program, bool is_vmapfuzz) {
          " [--variant NAME] [--target NAME] [--bytes] [--quiet] [--coverage] FILE|DIR...\n"
          "Runs each file (every file under a directory, as libFuzzer reads a corpus) on mainline\n"
          "and the variant under test against the reference, and prints one verdict per file:\n"
-         "PASS, FAIL <signature> (with details), REJECT (outside the harness contract: not run)\n"
+         "PASS, FAIL <signature> (with details), REJECT (outside the harness contract: not run),\n"
+         "UNREACHABLE (a vm area at a VA the kernel's allocator cannot give: docs/placement.md)\n"
          "or ERROR (unreadable, empty or malformed: not run). A trace with a '# expect: "
          "SIGNATURE'\n"
          "comment (a finding) must fail with that signature, first or not, on the variant it\n"
@@ -120,7 +121,7 @@ std::string replay_usage(std::string_view program, bool is_vmapfuzz) {
 
 int replay_main(std::string_view program, const harness::TargetSpec& target, int argc, char** argv,
                 bool is_vmapfuzz) {
-  const std::string usage = replay_usage(program, is_vmapfuzz);
+  const std::string usage = replay_usage(is_vmapfuzz ? "vmapfuzz" : program, is_vmapfuzz);
   Args a;
   a.target = &target;
   if (int rc = parse_args(program, usage, argc, argv, {{"--quiet", "--coverage"}}, &a); rc >= 0)
@@ -187,6 +188,10 @@ int replay_main(std::string_view program, const harness::TargetSpec& target, int
                (r.failure ? r.failure->signature : std::string("PASS"));
         outcome = Outcome::fail;
       }
+    } else if (!r.failure && r.unreachable) {
+      // The kernel cannot produce the trace's placement: nothing to judge.
+      line = "UNREACHABLE " + f + ": " + *r.unreachable;
+      outcome = Outcome::unjudged;
     } else if (r.failure) {
       line = "FAIL " + f + " " + r.failure->signature;
       details = r.failure->detail + "\n";
