@@ -7,10 +7,12 @@
 #             with the kernel's walk, and minimized to one op
 #   partial   a tree whose vmalloc unit does not compile still runs the other ops;
 #             vmalloc traces note that the kernel implementation stopped there
+#   good-2026 the 2026 fixture tree (era v4) builds every unit and passes the committed
+#             corpora; compared with v4-fixed (EXTRA: that build) it passes the finding too
 #   corpus    (Debian 6.12 and other real trees) every committed trace passes
-# usage: kernel_test.sh CHECK REPO [VMAPFUZZ_WITH_KERNEL]
+# usage: kernel_test.sh CHECK REPO [VMAPFUZZ_WITH_KERNEL [EXTRA]]
 set -euo pipefail
-check=$1 repo=$2 tool=${3:-}
+check=$1 repo=$2 tool=${3:-} extra=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -91,6 +93,48 @@ partial() {
   "$tool" replay "$repo"/corpus/ioremap/seeds/*.trace >"$tmp/out" || fail "ioremap seeds failed"
 }
 
+good_2026() {
+  local fixed=$extra finding=$repo/kernel/tests/vmap-ascending-orders-cont-batch-crosses-run.trace
+  local sig=translation:v4:vmap:pte:pa-mismatch file got
+  "$tool" kernel-info >"$tmp/info" || fail "kernel-info failed"
+  grep -q "(Linux 7.0.0-rc5-vmapfuzz-fixture)" "$tmp/info" || fail "kernel-info: not Linux 7.0"
+  for want in "era: v4" "probe vmap_batching: True" "probe arch_cont_pte_vmap: True" \
+              "probe vmap_aligned_area: True"; do
+    grep -qx "$want" "$tmp/info" || fail "kernel-info lacks the line '$want'"
+  done
+  for unit in core vmap vmalloc; do
+    unit_is $unit built || fail "kernel-info does not list unit $unit as built"
+  done
+  "$fixed" kernel-info | grep -q "compared with engine variant v4-fixed" ||
+    fail "the v4-fixed build is not compared with v4-fixed"
+  # Compared with its era: every trace passes, except that the engine's v4 may fail one
+  # with its known finding (the tree behaves as v4-fixed); it fails before the kernel is
+  # compared, so each such trace must pass with the tree compared with v4-fixed.
+  # shellcheck disable=SC2046
+  "$tool" replay $(corpus) "$repo"/kernel/tests/*.trace >"$tmp/out" || true
+  tail -n 1 "$tmp/out"
+  ! grep -q "note: kernel" "$tmp/out" || fail "ops skipped: $(grep note "$tmp/out" | head -3)"
+  grep -Eq "^(NOT-REPRODUCED|REJECT|ERROR) " "$tmp/out" &&
+    fail "replay: $(grep -E "^(NOT-REPRODUCED|REJECT|ERROR) " "$tmp/out" | head -3)"
+  : >"$tmp/v4-finding"
+  while read -r file got; do
+    if [ "$got" = "$sig" ]; then echo "$file" >>"$tmp/v4-finding"
+    else grep -A4 "^FAIL $file " "$tmp/out"; fail "$file: $got"; fi
+  done < <(awk '/^FAIL /{ print $2, $3 }' "$tmp/out")
+  grep -q "^REPRODUCED $finding $sig$" "$tmp/out" ||
+    fail "compared with v4, $finding should fail in the engine's v4 with $sig"
+  # Compared with v4-fixed: everything, and the finding's traces as v4-fixed.
+  # shellcheck disable=SC2046
+  "$fixed" replay $(corpus) "$repo"/kernel/tests/*.trace >"$tmp/out" ||
+    { grep -A4 '^FAIL' "$tmp/out" | head -40; fail "corpus replay, compared with v4-fixed"; }
+  # shellcheck disable=SC2046
+  "$fixed" replay --variant v4-fixed "$finding" "$repo"/corpus/vmap/findings/*.trace \
+    $(ls "$repo"/corpus/*/seeds/finding-*.trace) $(cat "$tmp/v4-finding") >"$tmp/out" ||
+    { grep -A4 '^FAIL' "$tmp/out" | head -40; fail "the finding, compared with v4-fixed"; }
+  grep -q "^PASS $finding$" "$tmp/out" || fail "compared with v4-fixed, $finding does not pass"
+  tail -n 1 "$tmp/out"
+}
+
 corpus_check() {
   "$tool" kernel-info | head -n 3
   # shellcheck disable=SC2046
@@ -102,6 +146,7 @@ corpus_check() {
 
 case "$check" in
   unusable|good|faulty|partial) "$check" ;;
+  good-2026) good_2026 ;;
   corpus) corpus_check ;;
   *) echo "kernel_test.sh: unknown check $check" >&2; exit 2 ;;
 esac
