@@ -379,7 +379,7 @@ TEST(Vmap, ChecksOnlyFirstPteOfEachBatch_quirk) {
   }
 }
 
-// corpus/vmap/findings/cont-batch-crosses-into-next-run.trace: two order-8
+// corpus/vmap/findings/cont-batch-crosses-into-next-run-placement-any.trace: two order-8
 // runs at a VA 64K below a 2M boundary. On v4 the CONT batch that starts
 // the second PTE table in the middle of run 0 is sized 1M and runs 64K into
 // run 1, so run 1's first 16 pages translate to run 0's pfns. v4-fixed
@@ -395,7 +395,10 @@ TEST(Vmap, MapsFirstPagesOfNextRunToPreviousRunOnV4_finding) {
   const Row rows[] = {{Variant::mainline, 0}, {Variant::v4, 16}, {Variant::v4_fixed, 0}};
   for (const Row& r : rows) {
     SCOPED_TRACE(engine::variant_name(r.v));
-    Kernel k(geo(), r.v);
+    // Patch 6 would give this vmap a 2M aligned area: the walker-contract case.
+    engine::KernelConfig any;
+    any.placement_any = true;
+    Kernel k(geo(), r.v, any);
     VirtAddr addr;
     ASSERT_EQ(engine::vmap(k, pages, va(base), engine::PAGE_KERNEL, &addr), 0);
     ASSERT_EQ(addr.v, 0xffff8000401f0000ull);

@@ -90,9 +90,11 @@ harness::Trace parse(const std::string& body) {
   return t;
 }
 
-// The v4 finding (corpus/vmap/findings/cont-batch-crosses-into-next-run.trace).
+// The v4 finding, at a VA patch 6 hands out
+// (corpus/vmap/findings/cont-batch-crosses-into-next-run.trace).
 const std::string kFindingOp =
-    "vmap va=0xffff8000401f0000 prot=normal pages=0x100000+256,0x200000+256\n";
+    "vmap va=0xffff800040200000 prot=normal "
+    "pages=0x1000+16,0x100000+256,0x200000+256,0x300000+256\n";
 const std::string kFindingSig = "translation:v4:vmap:pte:pa-mismatch";
 const std::string kIoremap2M =
     "ioremap va=0xffff800000200000 size=0x200000 pa=0x40200000 prot=device\n";

@@ -114,10 +114,12 @@ std::string export_gtest(const harness::Trace& t, const std::string& name) {
   s += std::string("  t.config.nohugeiomap = ") + (t.config.nohugeiomap ? "true" : "false") + ";\n";
   s += std::string("  t.config.nohugevmalloc = ") + (t.config.nohugevmalloc ? "true" : "false") +
        ";\n";
+  if (t.config.placement_any) s += "  t.config.placement_any = true;  // placement any\n";
   for (const harness::Op& op : t.ops) s += "  t.ops.push_back(" + op_cxx(op) + ");\n";
   s += "  harness::Runner runner;\n";
   s += "  const harness::RunResult r = runner.run(t);\n";
   s += "  ASSERT_FALSE(r.rejected) << *r.rejected;\n";
+  s += "  ASSERT_FALSE(r.unreachable) << *r.unreachable;\n";
   const std::string expect = expected_signature(t);
   if (expect.empty()) {
     s += "  EXPECT_FALSE(r.failure) << r.failure->signature << \"\\n\" << r.failure->detail;\n";

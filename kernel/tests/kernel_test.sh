@@ -195,19 +195,23 @@ good_2026() {
   done
   "$fixed" kernel-info | grep -q "compared with engine variant v4-fixed" ||
     fail "the v4-fixed build is not compared with v4-fixed"
-  # Compared with its era: every trace passes, except that the engine's v4 may fail one
-  # with its known finding (the tree behaves as v4-fixed); it fails before the kernel is
-  # compared, so each such trace must pass with the tree compared with v4-fixed.
+  # Compared with its era: the kernel implementation passes every trace it can reach (the
+  # tree behaves as v4-fixed); the engine's v4 may fail one with its known findings, which
+  # then must pass with the tree compared with v4-fixed.
   # shellcheck disable=SC2046
   "$tool" replay $(corpus) "$repo"/kernel/tests/*.trace >"$tmp/out" || true
   tail -n 1 "$tmp/out"
-  ! grep -q "note: kernel" "$tmp/out" || fail "ops skipped: $(grep note "$tmp/out" | head -3)"
+  ! grep -Eq "^  kernel +FAIL" "$tmp/out" || fail "the kernel failed: $(grep -E "^  kernel +FAIL" "$tmp/out" | head -3)"
+  grep "note: kernel" "$tmp/out" | grep -v "is unreachable" >"$tmp/notes" || true
+  [ ! -s "$tmp/notes" ] || fail "ops skipped: $(head -3 "$tmp/notes")"
   grep -Eq "^(NOT-REPRODUCED|REJECT|ERROR) " "$tmp/out" &&
     fail "replay: $(grep -E "^(NOT-REPRODUCED|REJECT|ERROR) " "$tmp/out" | head -3)"
   : >"$tmp/v4-finding"
   while read -r file got; do
-    if [ "$got" = "$sig" ]; then echo "$file" >>"$tmp/v4-finding"
-    else grep -A4 "^FAIL $file " "$tmp/out"; fail "$file: $got"; fi
+    case "$got" in
+      "$sig"|"$sig:placement-any"|tables:v4:vmap:-:alloc-count) echo "$file" >>"$tmp/v4-finding" ;;
+      *) grep -A4 "^FAIL $file " "$tmp/out"; fail "$file: $got" ;;
+    esac
   done < <(awk '/^FAIL /{ print $2, $3 }' "$tmp/out")
   grep -q "^REPRODUCED $finding $sig$" "$tmp/out" ||
     fail "compared with v4, $finding should fail in the engine's v4 with $sig"
@@ -240,7 +244,8 @@ partial_2026() {
     case "${f##*/}" in finding-*) ;; *) seeds+=("$f") ;; esac
   done
   "$tool" replay "${seeds[@]}" >"$tmp/out" || fail "vmap and ioremap seeds failed"
-  ! grep -q "note: kernel" "$tmp/out" || fail "vmap or ioremap ops skipped"
+  grep "note: kernel" "$tmp/out" | grep -v "is unreachable" >"$tmp/notes" || true
+  [ ! -s "$tmp/notes" ] || fail "vmap or ioremap ops skipped: $(head -3 "$tmp/notes")"
 }
 
 corpus_check() {
