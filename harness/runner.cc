@@ -358,16 +358,28 @@ RunResult Runner::run(const Trace& t) {
     }
     if (ran) res.ops_run = i + 1;
     for (Pair& p : pairs_) {
-      if (p.retired || side_stopped(p)) continue;
+      if (p.retired) continue;
+      // A backend and its era engine that fail the same op are still
+      // compared there: whether the tree's code did bit for bit what the
+      // engine did is what tells a modelling gap from a shared finding.
       const Impl& base = impls_[p.base];
+      const Impl& other = impls_[p.other];
+      const bool failed_together = p.bit_identical && base.failure && other.failure &&
+                                   base.failure->op_index == i && other.failure->op_index == i;
+      if (!failed_together && side_stopped(p)) continue;
       if (!p.bit_identical)
         relation = relation_after_returns(relation, base.ret, impls_[p.other].ret);
       ++p.ops_judged;
       const auto [lo, hi] = base.range;
-      if (bugged || lo >= hi) continue;
-      if (auto m = compare(p, lo, hi)) {
-        fail(p.failure, p.status, *m, pair_name(p), i, p.other, base.range, p.base);
+      if (!bugged && lo < hi) {
+        if (auto m = compare(p, lo, hi)) {
+          fail(p.failure, p.status, *m, pair_name(p), i, p.other, base.range, p.base);
+          p.retired = true;
+        }
+      }
+      if (failed_together && !p.retired) {
         p.retired = true;
+        p.reason = "both failed at op " + std::to_string(i + 1) + "; bit-identical there";
       }
     }
     if (bugged) {

@@ -200,7 +200,9 @@ int replay_main(std::string_view program, const harness::TargetSpec& target, int
       // The engine and the reference agree, but what was asked for is the
       // kernel tree's code.
       line = "REJECT " + f + ": the kernel implementation asked for with --kernel-tree " +
-             (kernel_missing ? "was not built" : "cannot run every op");
+             (kernel_missing                   ? std::string("was not built")
+              : kernel && !kernel->reason.empty() ? "stopped: " + kernel->reason
+                                                  : std::string("cannot run every op"));
       outcome = Outcome::unjudged;
     } else {
       line = "PASS " + f;

@@ -8,7 +8,9 @@ namespace vmapfuzz::tools {
 std::string verdict_text(const harness::ImplVerdict& v) {
   std::string s(harness::status_name(v.status));
   switch (v.status) {
-    case harness::VerdictStatus::pass: break;
+    case harness::VerdictStatus::pass:
+      if (!v.reason.empty()) s += " (" + v.reason + ")";
+      break;
     case harness::VerdictStatus::fail:
       if (v.failure)
         s += " " + v.failure->signature + " (op " + std::to_string(v.failure->op_index + 1) + ")";
