@@ -106,7 +106,8 @@ typedef struct { int counter; } atomic_t;
 #define ALIGN(x, a) (((x) + ((__typeof__(x))(a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
-#define ilog2(n) ((int)(63 - __builtin_clzll((u64)(n))))
+/* ilog2(0) is -1 in the kernel (fls64(0) - 1), not undefined. */
+#define ilog2(n) ((int)fls64((u64)(n)) - 1)
 #define __fls(x) ((unsigned long)(63 - __builtin_clzll((u64)(x))))
 #define __ffs(x) ((unsigned long)__builtin_ctzll((u64)(x)))
 #define fls(x) ((x) ? 32 - __builtin_clz((unsigned int)(x)) : 0)
