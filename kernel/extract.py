@@ -71,6 +71,7 @@ SHIMMED = {
     "ptep_get_and_clear", "__ptep_get_and_clear", "pgd_offset_k",
     "pte_offset_kernel", "pmd_offset", "pud_offset", "p4d_offset",
     "get_vm_area_size", "totalram_pages",
+    "__vfree",  # 6.1: __vmalloc_area_node() frees through __vfree()
 }
 
 # Entry functions whose calls the host counts (engine Counters).

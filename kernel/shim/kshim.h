@@ -878,4 +878,7 @@ void vmapfuzz_vfree(const void *a);
 #define ioremap_max_page_shift (vmapfuzz_host_ioremap_max_page_shift())
 #define vmap_allow_huge (vmapfuzz_host_vmap_allow_huge())
 
+/* API of the 6.1 era, in a header of its own. */
+#include "kshim_61.h"
+
 #endif /* VMAPFUZZ_KSHIM_H */
