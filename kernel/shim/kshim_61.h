@@ -46,4 +46,21 @@ static inline unsigned long folio_size(struct folio *f) { (void)f; return PAGE_S
  * out, as for vfree()). */
 #define __vfree(a) vmapfuzz_vfree(a)
 
+/* 6.1's walkers test the PTEs they read with a plain *pte; later trees read
+ * with ptep_get(), which kshim.h checks against the range of the call in
+ * flight. For a tree without vmap_page_range() (6.1; in 6.5 to 6.8 the
+ * check is redundant with ptep_get()'s), pte_none() applies that check
+ * where the value is tested: a PTE tested at an addr outside the range
+ * means the walk ran past its end (vmap_pte_range's loop over an unaligned
+ * end), reported as ptep_get() reports it, whatever the PTE holds. */
+#ifndef VMAPFUZZ_HAVE_vmap_page_range
+static inline bool vmapfuzz_pte_none_checked(pte_t p, u64 va)
+{
+	if (va < vmapfuzz_k_lo || va >= vmapfuzz_k_hi)
+		vmapfuzz_stop(VMAPFUZZ_STOP_WALK_RAN_PAST_END, va);
+	return !pte_val(p);
+}
+#define pte_none(p) vmapfuzz_pte_none_checked(p, __vmapfuzz_site_addr())
+#endif
+
 #endif /* VMAPFUZZ_KSHIM_61_H */
