@@ -23,17 +23,25 @@ namespace vmapfuzz::common {
 //             in vunmap_pmd/pud_range, no opportunistic larger orders in
 //             vm_area_alloc_pages. The era-matched variant for comparing
 //             with the real 6.12 code compiled in userspace.
-enum class Variant : std::uint8_t { mainline, v4, v4_fixed, v6_12 };
+//   v6.1:     the Linux 6.1 release (Debian's linux-source-6.1, 6.1.192):
+//             v6.12 but for two things. ioremap_page_range() has no vm area
+//             check (it is what 6.12 calls vmap_page_range(): no WARN, no
+//             -EINVAL/-ERANGE, it maps any range), and __vmalloc_area_node()
+//             never warns: it ORs __GFP_NOWARN into the mask it then hands
+//             to its own warn_alloc() calls. The era-matched variant for the
+//             real 6.1 code.
+enum class Variant : std::uint8_t { mainline, v4, v4_fixed, v6_12, v6_1 };
 inline constexpr Variant kAllVariants[] = {Variant::mainline, Variant::v4, Variant::v4_fixed,
-                                           Variant::v6_12};
+                                           Variant::v6_12, Variant::v6_1};
 
-// The stable name traces use: "mainline", "v4", "v4-fixed", "v6.12".
+// The stable name traces use: "mainline", "v4", "v4-fixed", "v6.12", "v6.1".
 constexpr std::string_view variant_name(Variant v) {
   switch (v) {
     case Variant::mainline: return "mainline";
     case Variant::v4: return "v4";
     case Variant::v4_fixed: return "v4-fixed";
     case Variant::v6_12: return "v6.12";
+    case Variant::v6_1: return "v6.1";
   }
   return "?";
 }

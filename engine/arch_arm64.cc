@@ -33,9 +33,9 @@ bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t) { return k.geo().pmd_blo
 u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
                                  unsigned max_page_shift) {
   const Geometry& g = k.geo();
-  // v6.12: arm64 has no arch_vmap_pte_range_map_size yet; the generic one in
+  // v6.12, v6.1: arm64 has no arch_vmap_pte_range_map_size yet; the generic one in
   // include/linux/vmalloc.h returns PAGE_SIZE, so no CONT-PTE vmap mappings.
-  if (k.variant() == Variant::v6_12) return g.page_size();
+  if (before_cont_vmap(k.variant())) return g.page_size();
   if (g.cont_pte_shift == 0) return g.page_size();
   if (max_page_shift < g.cont_pte_shift) return g.page_size();
   if (end - addr < g.cont_pte_size()) return g.page_size();
@@ -50,9 +50,9 @@ u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u
 
 // asm/vmalloc.h: arch_vmap_pte_range_unmap_size
 u64 arch_vmap_pte_range_unmap_size(const Kernel& k, VirtAddr, const pte_t* ptep) {
-  // v6.12: no arch_vmap_pte_range_unmap_size at all; vunmap_pte_range is
+  // v6.12, v6.1: no arch_vmap_pte_range_unmap_size at all; vunmap_pte_range is
   // the plain PAGE_SIZE loop (the generic size is PAGE_SIZE).
-  if (k.variant() == Variant::v6_12) return k.geo().page_size();
+  if (before_cont_vmap(k.variant())) return k.geo().page_size();
   if (k.geo().cont_pte_shift != 0 && pte_valid_cont(*ptep)) return k.geo().cont_pte_size();
   return k.geo().page_size();
 }
@@ -211,7 +211,7 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
 
 // mmu.c: pud_free_pmd_page. 2026 trees clear the PUD entry and flush
 // before freeing the PTE tables under it (so that ptdump, which walks
-// without the tables' owner, cannot reach a freed one); v6.12 frees the
+// without the tables' owner, cannot reach a freed one); v6.12 and v6.1 free the
 // PTE tables first.
 int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const pud_t v = *pud;
@@ -225,7 +225,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
     return 0;
   }
   const Geometry& g = k.geo();
-  const bool clear_first = k.variant() != Variant::v6_12;
+  const bool clear_first = !before_cont_vmap(k.variant());
   if (clear_first) {
     *pud = 0;  // pud_clear
     ++k.counters().descriptors_written;

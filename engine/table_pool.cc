@@ -30,9 +30,14 @@ PhysAddr TablePool::alloc() {
     free_list_.pop_back();
   } else {
     index = next_index_++;
-    if (index / kChunkTables >= chunks_.size())
+    if (index / kChunkTables >= chunks_.size()) {
+      // One zero entry after the last table: a kernel tree that reads the
+      // entry after a table's last one before any check (6.1's
+      // vmap_pte_range reads *pte so) reads it, not past the allocation.
       chunks_.emplace_back(static_cast<u64*>(
-          ::operator new[](u64{kChunkTables} * kEntries * sizeof(u64), kTableAlign)));
+          ::operator new[]((u64{kChunkTables} * kEntries + 1) * sizeof(u64), kTableAlign)));
+      chunks_.back()[u64{kChunkTables} * kEntries] = 0;
+    }
     live_.push_back(0);
   }
   std::memset(slot(index), 0, kEntries * sizeof(u64));

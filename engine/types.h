@@ -32,4 +32,10 @@ constexpr bool is_aligned(PhysAddr x, u64 a) { return is_aligned(x.v, a); }
 // reference states its own rules per variant (reference/variant_rules.h).
 constexpr bool has_series(Variant v) { return v == Variant::v4 || v == Variant::v4_fixed; }
 
+// True for the releases modelled from before arm64's CONT-PTE vmap helpers
+// (6.12 and 6.1): plain PTEs on every path, no unaligned-size or
+// partial-block WARN, walker errors as -ENOMEM, no opportunistic orders in
+// vm_area_alloc_pages. What 6.1 does apart from 6.12 is tested by name.
+constexpr bool before_cont_vmap(Variant v) { return v == Variant::v6_12 || v == Variant::v6_1; }
+
 }  // namespace vmapfuzz::engine

@@ -23,17 +23,20 @@ int vmalloc_area_node(Kernel& k, VmArea* area, pgprot_t prot, unsigned page_shif
   const u64 nr_small_pages = size >> g.page_shift;
   std::vector<u64> pages;
   pages.reserve(nr_small_pages);
+  // v6.1 ORs __GFP_NOWARN into gfp_mask before its warn_alloc() calls,
+  // which therefore never print.
+  const bool warn_alloc = k.variant() != Variant::v6_1;
   if (vm_area_alloc_pages(k, page_shift - g.page_shift, nr_small_pages, pages) != nr_small_pages) {
     // warn_alloc() only at order 0: a huge allocation is retried with
     // small pages, so its failure is not worth a warning (since 6.3).
-    if (page_shift == g.page_shift) k.warn(WarnId::vmalloc_pages_failed, addr);
+    if (warn_alloc && page_shift == g.page_shift) k.warn(WarnId::vmalloc_pages_failed, addr);
     free_vm_area(k, area);
     return -kENOMEM;
   }
   const int err = vmap_pages_range(k, addr, addr + size, prot, pages, page_shift);
   if (k.bugged()) return err;
   if (err) {
-    k.warn(WarnId::vmalloc_map_failed, addr);  // warn_alloc()
+    if (warn_alloc) k.warn(WarnId::vmalloc_map_failed, addr);
     free_vm_area(k, k.find_vm_area(addr));
     return err;
   }
@@ -48,8 +51,9 @@ u64 vm_area_alloc_pages(Kernel& k, unsigned order, u64 nr_pages, std::vector<u64
   u64 nr_allocated = 0;
   unsigned max_attempt_order = PageAllocator::kMaxPageOrder;
   // Opportunistic larger orders: no direct reclaim, failures tolerated.
-  // v6.12's vm_area_alloc_pages has no such loop: it starts with `order`.
-  while (k.variant() != Variant::v6_12 && nr_allocated < nr_pages) {
+  // v6.12's and v6.1's vm_area_alloc_pages have no such loop: they start
+  // with `order`.
+  while (!before_cont_vmap(k.variant()) && nr_allocated < nr_pages) {
     const unsigned large_order = std::min(max_attempt_order, ilog2(nr_pages - nr_allocated));
     if (large_order <= order) break;
     const u64 pfn = pa.alloc_pages(large_order);

@@ -11,7 +11,7 @@ namespace {
 
 unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
 
-// v6.12's vmap_{pmd,pud,p4d}_range turn any error from below into -ENOMEM
+// v6.12's (and 6.1's) vmap_{pmd,pud,p4d}_range turn any error from below into -ENOMEM
 // (only -ENOMEM can come up there anyway). A modelled BUG stays a BUG.
 int enomem_6_12(int err) { return err == 0 || err == -kBUGGED ? err : -kENOMEM; }
 
@@ -19,10 +19,10 @@ int enomem_6_12(int err) { return err == 0 || err == -kBUGGED ? err : -kENOMEM; 
 int vmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
                    unsigned max_page_shift, u32* mask) {
   const Geometry& g = k.geo();
-  // v6.12's vmap_pte_range has no WARN_ON_ONCE(!PAGE_ALIGNED(end - addr)):
+  // v6.12's (and 6.1's) vmap_pte_range has no WARN_ON_ONCE(!PAGE_ALIGNED(end - addr)):
   // an unaligned size walks on and its loop steps over `end` (modelled
   // below as BUG walk_ran_past_end, after the PTE of the partial page).
-  if (k.variant() != Variant::v6_12 && !is_aligned(end - addr, g.page_size())) {
+  if (!before_cont_vmap(k.variant()) && !is_aligned(end - addr, g.page_size())) {
     k.warn_once(WarnId::vmap_pte_range_size_unaligned, addr);  // WARN_ON_ONCE
     return -kEINVAL;
   }
@@ -82,7 +82,7 @@ int vmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAddr 
     err = vmap_pte_range(k, pmd, addr, next, phys, prot, max_page_shift, mask);
     if (err) {
       // v6.12 vmap_pmd_range: if (vmap_pte_range(...)) return -ENOMEM;
-      if (k.variant() == Variant::v6_12) err = enomem_6_12(err);
+      if (before_cont_vmap(k.variant())) err = enomem_6_12(err);
       break;
     }
   } while (++pmd, phys += next - addr, addr = next, addr != end);
@@ -120,7 +120,7 @@ int vmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, PhysAddr 
     err = vmap_pmd_range(k, pud, addr, next, phys, prot, max_page_shift, mask);
     if (err) {
       // v6.12 vmap_pud_range: if (vmap_pmd_range(...)) return -ENOMEM;
-      if (k.variant() == Variant::v6_12) err = enomem_6_12(err);
+      if (before_cont_vmap(k.variant())) err = enomem_6_12(err);
       break;
     }
   } while (++pud, phys += next - addr, addr = next, addr != end);
@@ -134,7 +134,7 @@ int vmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, PhysAddr 
   p4d_t* p4d = p4d_alloc_track(k, pgd, addr, mask);
   const int err = vmap_pud_range(k, p4d, addr, end, phys, prot, max_page_shift, mask);
   // v6.12 vmap_p4d_range: if (vmap_pud_range(...)) return -ENOMEM;
-  return k.variant() == Variant::v6_12 ? enomem_6_12(err) : err;
+  return before_cont_vmap(k.variant()) ? enomem_6_12(err) : err;
 }
 
 }  // namespace
@@ -183,6 +183,9 @@ int vmap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgpro
 
 // mm/vmalloc.c: ioremap_page_range
 int ioremap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot) {
+  // v6.1's ioremap_page_range checks no vm area: its body is what later
+  // releases call vmap_page_range().
+  if (k.variant() == Variant::v6_1) return vmap_page_range(k, addr, end, phys, prot);
   const VmArea* area = k.find_vm_area(addr);
   if (!area || !(area->flags & VM_IOREMAP)) {
     k.warn_once(WarnId::ioremap_area_not_ioremap, addr);

@@ -8,7 +8,7 @@ namespace vmapfuzz::engine {
 namespace {
 
 // mm/vmalloc.c: vunmap_pte_range (with "Gracefully unmap huge ptes", 2025).
-// v6.12 has the plain loop (ptep_get_and_clear + the not-present WARN per
+// v6.12 and v6.1 have the plain loop (ptep_get_and_clear + the not-present WARN per
 // PAGE_SIZE step): arch_vmap_pte_range_unmap_size() is PAGE_SIZE there, so
 // the CONT branch below is never taken.
 void vunmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, u32* mask) {
@@ -60,7 +60,7 @@ void vunmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, u32* m
     if (cleared) {
       // v6.12 vunmap_pmd_range has no WARN_ON(next - addr < PMD_SIZE): a
       // partly covered block is cleared whole, silently.
-      if (k.variant() != Variant::v6_12 && next - addr < g.pmd_size())
+      if (!before_cont_vmap(k.variant()) && next - addr < g.pmd_size())
         k.warn(WarnId::vunmap_pmd_partial_block, addr);
       continue;
     }
@@ -87,7 +87,7 @@ void vunmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, u32* m
     if (cleared || pmd_bad(*pud)) *mask |= PGTBL_PUD_MODIFIED;
     if (cleared) {
       // v6.12 vunmap_pud_range: no WARN_ON(next - addr < PUD_SIZE) either.
-      if (k.variant() != Variant::v6_12 && next - addr < g.pud_size())
+      if (!before_cont_vmap(k.variant()) && next - addr < g.pud_size())
         k.warn(WarnId::vunmap_pud_partial_block, addr);
       continue;
     }

@@ -29,7 +29,7 @@ std::string target_names();
 // The variant fuzzer bytes run on unless told otherwise: v4-fixed, so that
 // the documented findings of v4 do not stop every run.
 inline constexpr engine::Variant kDefaultVariant = engine::Variant::v4_fixed;
-// "mainline, v4, v4-fixed, v6.12", for messages.
+// "mainline, v4, v4-fixed, v6.12, v6.1", for messages.
 std::string variant_names();
 // The variant $VMAPFUZZ_VARIANT names, kDefaultVariant when it is unset or
 // empty, or nullopt (with `err`) when it names none.

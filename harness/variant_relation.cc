@@ -15,9 +15,9 @@ namespace {
 // The weaker of two relations.
 VariantRelation weaker(VariantRelation a, VariantRelation b) { return std::max(a, b); }
 
-// mainline vs v6.12 (the v6.12 reasons at next_relation()).
-VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel& ref,
-                                   const Op& op) {
+// mainline vs v6.12 or v6.1 (the v6.12 and v6.1 reasons at next_relation()).
+VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel& ref, const Op& op,
+                                   engine::Variant variant) {
   const engine::Geometry& g = engine::geometry_of(ref.geo());
   // Freeing an area that covers part of a leaf beyond it (a CONT group that
   // a vmap_page_range over the area's edge wrote in mainline): mainline
@@ -30,36 +30,42 @@ VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel
   };
   // mainline maps phys ranges with 64K CONT groups, 6.12 with plain PTEs.
   auto phys_range = [&] { return weaker(r, VariantRelation::translation); };
-  return std::visit(Overloaded{
-                        [&](const IoremapOp&) { return phys_range(); },
-                        [&](const IoremapPageRangeOp&) { return phys_range(); },
-                        [&](const VmapPageRangeOp&) { return phys_range(); },
-                        [&](const VmallocOp& o) {
-                          if (ref.page_alloc_failure_armed()) return VariantRelation::none;
-                          const u64 page = g.page_size();
-                          const u64 real_size = (o.size + page - 1) / page * page;
-                          // mainline's shift from the caller's size (not
-                          // rounded): CONT_PTE_SHIFT below a PMD block's
-                          // size, and the area then 64K aligned.
-                          const bool pmd_shift = g.pmd_block && o.size >= g.pmd_size();
-                          if (o.huge && !ref.config().nohugevmalloc && !pmd_shift &&
-                              g.cont_pte_shift && o.size >= g.cont_pte_size() &&
-                              (o.va % g.cont_pte_size() != 0 || real_size % g.cont_pte_size() != 0))
-                            return VariantRelation::none;
-                          return weaker(r, VariantRelation::mapped);
-                        },
-                        [&](const VunmapRangeOp&) {
-                          return r != VariantRelation::identical ? VariantRelation::none : r;
-                        },
-                        [&](const IounmapOp& o) { return free_area(o.va); },
-                        [&](const VfreeOp& o) { return free_area(o.va); },
-                        [&](const VunmapOp& o) { return free_area(o.va); },
-                        // vmap(): plain PTEs in both.
-                        [&](const VmapOp&) { return r; },
-                        [&](const FailAllocOp&) { return r; },
-                        [&](const FailPageAllocOp&) { return r; },
-                    },
-                    op);
+  return std::visit(
+      Overloaded{
+          [&](const IoremapOp&) { return phys_range(); },
+          [&](const IoremapPageRangeOp& o) {
+            // 6.1 maps a range mainline's area check refuses.
+            if (variant == engine::Variant::v6_1 && !ref.ioremap_range_is_area(o.va, o.size))
+              return VariantRelation::none;
+            return phys_range();
+          },
+          [&](const VmapPageRangeOp&) { return phys_range(); },
+          [&](const VmallocOp& o) {
+            if (ref.page_alloc_failure_armed()) return VariantRelation::none;
+            const u64 page = g.page_size();
+            const u64 real_size = (o.size + page - 1) / page * page;
+            // mainline's shift from the caller's size (not
+            // rounded): CONT_PTE_SHIFT below a PMD block's
+            // size, and the area then 64K aligned.
+            const bool pmd_shift = g.pmd_block && o.size >= g.pmd_size();
+            if (o.huge && !ref.config().nohugevmalloc && !pmd_shift && g.cont_pte_shift &&
+                o.size >= g.cont_pte_size() &&
+                (o.va % g.cont_pte_size() != 0 || real_size % g.cont_pte_size() != 0))
+              return VariantRelation::none;
+            return weaker(r, VariantRelation::mapped);
+          },
+          [&](const VunmapRangeOp&) {
+            return r != VariantRelation::identical ? VariantRelation::none : r;
+          },
+          [&](const IounmapOp& o) { return free_area(o.va); },
+          [&](const VfreeOp& o) { return free_area(o.va); },
+          [&](const VunmapOp& o) { return free_area(o.va); },
+          // vmap(): plain PTEs in both.
+          [&](const VmapOp&) { return r; },
+          [&](const FailAllocOp&) { return r; },
+          [&](const FailPageAllocOp&) { return r; },
+      },
+      op);
 }
 
 }  // namespace
@@ -69,7 +75,7 @@ VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref
   if (r == VariantRelation::none || maps_over_live_mapping(ref, op)) return VariantRelation::none;
   if (r != VariantRelation::identical && ref.table_alloc_failure_armed())
     return VariantRelation::none;
-  if (variant == engine::Variant::v6_12) return next_relation_6_12(r, ref, op);
+  if (engine::before_cont_vmap(variant)) return next_relation_6_12(r, ref, op, variant);
   // The series: a vmap() may use blocks and CONT where mainline has PTEs.
   if (op_kind(op) == OpKind::vmap) return VariantRelation::translation;
   if (r == VariantRelation::translation && op_kind(op) == OpKind::vunmap_range)
@@ -121,7 +127,7 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
   const auto& g = base.geo();
   const auto a = reference::scan_range(base.pool(), g, base.pgd_pa().v, lo, hi).runs;
   const auto b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
-  if (series.variant() == engine::Variant::v6_12) {
+  if (engine::before_cont_vmap(series.variant())) {
     // The same leaves CONT bits aside (translation), and the output
     // addresses too unless `mapped`.
     const bool keep_pa = r == VariantRelation::translation;
@@ -129,7 +135,8 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
       m->what = std::string(keep_pa ? "translation-" : "mapped-") + m->check + "-" + m->what;
       m->check = "variants";
       m->level = "-";
-      m->detail = "mainline (expected) vs v6.12 (actual), CONT bits aside" +
+      m->detail = "mainline (expected) vs " + std::string(engine::variant_name(series.variant())) +
+                  " (actual), CONT bits aside" +
                   std::string(keep_pa ? "" : " and output addresses") + ": " + m->detail;
       return m;
     }

@@ -25,15 +25,15 @@ namespace vmapfuzz::harness {
 // How mainline and the variant under test must relate, op by op. Ordered
 // from strongest to weakest (a relation only weakens within a trace):
 //   identical:   bit-identical tables (ioremap, vmalloc: the series' claim;
-//                with v6.12: vmap(), small vmalloc tables, unmaps);
+//                with v6.12 and v6.1: vmap(), small vmalloc tables, unmaps);
 //   translation: the same translation of every page. With the series it
 //                uses at least as much block and CONT mapping (after a
 //                vmap(), which only the series maps with blocks). With
-//                v6.12, the same leaves at the same levels, CONT bits aside
-//                (after an ioremap/vmap_page_range, which mainline maps with
-//                64K CONT groups and 6.12 with plain PTEs);
-//   mapped:      (v6.12 only) the same VAs mapped, at the same levels (CONT
-//                aside) with the same attributes, output addresses free:
+//                v6.12 or v6.1, the same leaves at the same levels, CONT
+//                bits aside (after an ioremap/vmap_page_range, which
+//                mainline maps with 64K CONT groups and 6.12 with plain PTEs);
+//   mapped:      (v6.12, v6.1 only) the same VAs mapped, at the same levels
+//                (CONT aside) with the same attributes, output addresses free:
 //                after a vmalloc(), because 6.12's vm_area_alloc_pages takes
 //                no opportunistic larger orders, so the pages (and every
 //                later allocation) come from other frames;
@@ -53,12 +53,16 @@ enum class VariantRelation { identical, translation, mapped, none };
 //     whole blocks, WARNing (the set_memory_*/unmap concern of the v4
 //     reviewers, not a divergence to report); and mainline clears whole
 //     CONT groups where 6.12 has single pages;
-//   - with v6.12, after a vmalloc() while a page allocation failure is armed
-//     (the two allocate different orders, so it hits other allocations),
+//   - with v6.12 (and v6.1), after a vmalloc() while a page allocation
+//     failure is armed (the two allocate different orders, so it hits other
+//     allocations),
 //     after a huge vmalloc() that mainline aligns or rounds to 64K
 //     (CONT_PTE_SHIFT) but 6.12 to a page (the areas differ), and after
 //     freeing an area that covers part of a leaf beyond it (mainline clears
-//     the whole CONT group, 6.12 only the area's pages).
+//     the whole CONT group, 6.12 only the area's pages);
+//   - with v6.1, after an ioremap_page_range() that mainline refuses (no
+//     VM_IOREMAP area, or not the area's whole range): 6.1 checks no area
+//     and maps it.
 VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref, const Op& op,
                               engine::Variant variant = engine::Variant::v4);
 

@@ -98,6 +98,7 @@ struct BugSite {
 };
 constexpr BugSite kBugSites[] = {
     {"vmap_pte_range", "BUG()", BugId::vmap_pte_range_remap},
+    {"vmap_pte_range", "!pte_none", BugId::vmap_pte_range_remap},  // 6.1: BUG_ON(!pte_none(*pte))
     {"", "addr >= end", BugId::range_addr_ge_end},
     {"", "PMD_MASK", BugId::set_huge_unaligned_phys},
     {"", "PUD_MASK", BugId::set_huge_unaligned_phys},

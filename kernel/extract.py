@@ -74,6 +74,7 @@ SHIMMED = {
     # vmap()'s aligned area (the series' patch 6): shimmed over the
     # harness's placement, which honours the alignment asked for.
     "__get_vm_area_node_aligned_caller",
+    "__vfree",  # 6.1: __vmalloc_area_node() frees through __vfree()
 }
 
 # The kernel's own vm area allocator. No slice may take it: areas are the
@@ -314,6 +315,14 @@ class Tree:
         return seen
 
 
+def ioremap_area_check(tree):
+    """Whether the tree's ioremap_page_range() checks its vm area (6.1's does
+    not: its body is what later trees call vmap_page_range())."""
+    if "ioremap_page_range" not in tree.where:
+        return None
+    return "find_vm_area" in strip_comments(tree.slice("ioremap_page_range"))
+
+
 def tu_text(tree, names, version):
     """The generated translation unit for the given set of functions."""
     out = []
@@ -323,6 +332,8 @@ def tu_text(tree, names, version):
     for name in sorted(tree.where):
         if name in names:
             out.append("#define VMAPFUZZ_HAVE_%s 1\n" % name)
+    if "vmap_page_range" not in names and ioremap_area_check(tree) is False:
+        out.append("#define VMAPFUZZ_IOREMAP_PAGE_RANGE_UNCHECKED 1\n")
     out.append('#include "kshim.h"\n')
     for path, _ in FILES:
         group = [n for n in names if tree.where.get(n) == path]
@@ -412,10 +423,19 @@ def probes(tree, names, cc):
     p["vmap_pte_range_size_warn"] = "PAGE_ALIGNED" in vpr
     vpmd = text.get("vunmap_pmd_range", "")
     p["vunmap_partial_block_warn"] = bool(re.search(r"WARN_ON\s*\(\s*next\s*-\s*addr", vpmd))
+    p["ioremap_area_check"] = ioremap_area_check(tree)
+    # 6.1's __vmalloc_area_node() ORs __GFP_NOWARN into gfp_mask before its
+    # warn_alloc() calls, which then never print.
+    van = text.get("__vmalloc_area_node")
+    nowarn = re.search(r"\bgfp_mask\s*\|=\s*__GFP_NOWARN\b", van or "")
+    p["vmalloc_warn_alloc"] = None if van is None else not (
+        nowarn and nowarn.start() < van.find("warn_alloc"))
     if p["vmap_batching"]:
         era = "v4"
     elif p["arch_cont_pte_vmap"]:
         era = "mainline"
+    elif p["ioremap_area_check"] is False:
+        era = "v6.1"
     else:
         era = "v6.12"
     p["era"] = era
@@ -427,6 +447,14 @@ def probes(tree, names, cc):
         notes.append("vmap batching without the series' aligned vmap area (patch 6): vmap() "
                      "places areas at any page; traces of vmap at VAs the v4 rule would not "
                      "produce need `placement any` to compare")
+    if era == "v6.1" and p["vmalloc_warn_alloc"]:
+        notes.append("ioremap_page_range without the vm area check but __vmalloc_area_node "
+                     "warns: a tree between 6.1 and 6.12; compared with v6.1, expect the "
+                     "vmalloc WARN differences")
+    if era == "v6.12" and p["vmalloc_warn_alloc"] is False:
+        notes.append("__vmalloc_area_node never warns (__GFP_NOWARN) but ioremap_page_range "
+                     "checks its vm area: compared with v6.12, expect the vmalloc WARN "
+                     "differences")
     if era == "mainline" and not p["vmap_pte_range_size_warn"]:
         notes.append("arm64 CONT-PTE vmap hooks without the unaligned-size WARN: an early "
                      "CONT-PTE tree; compared with mainline")
@@ -547,8 +575,8 @@ def main(argv):
     report.append("era: %s" % prb["era"])
     for k in ("set_huge_pte_at_arity", "scoped_guards", "lazy_mmu_hooks", "vmap_batching",
               "num_pages_contiguous", "arch_cont_pte_vmap", "vmap_aligned_area",
-              "vmap_pte_range_size_warn",
-              "vunmap_partial_block_warn"):
+              "vmap_pte_range_size_warn", "vunmap_partial_block_warn", "ioremap_area_check",
+              "vmalloc_warn_alloc"):
         report.append("probe %s: %s" % (k, prb[k]))
     for n in prb["notes"]:
         report.append("note: " + n)
@@ -589,7 +617,8 @@ def main(argv):
             "#define VMAPFUZZ_KERNEL_TREE_PATH %s\n"
             "#define VMAPFUZZ_KERNEL_HAS_VMAP_PAGE_RANGE %d\n"
             "#define VMAPFUZZ_KERNEL_DESCRIPTION %s\n" % (
-                prb["era"], c_string(tree_dir), 1 if "vmap_page_range" in names else 0,
+                prb["era"], c_string(tree_dir),
+                1 if "vmap_page_range" in names or prb["ioremap_area_check"] is False else 0,
                 c_string("\n".join(summary) + "\nslice sha256 (all): " + manifest["tu_sha256"])))
     write("kernel_info.h", info)
     write("kernel_tu.c", tu)

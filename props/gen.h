@@ -72,8 +72,8 @@ rc::Gen<harness::Trace> contract_trace();
 
 // --- Page arrays, vmalloc and vmap (docs/vmalloc.md, docs/vmap.md; gen_pages.cc) ---
 
-rc::Gen<engine::Variant> vmap_variant();  // mainline, v4-fixed or v6.12 (v4 has a vmap finding)
-rc::Gen<engine::Variant> any_variant();   // mainline, v4, v4-fixed or v6.12
+rc::Gen<engine::Variant> vmap_variant();  // mainline, v4-fixed, v6.12 or v6.1 (v4: a vmap finding)
+rc::Gen<engine::Variant> any_variant();   // mainline, v4, v4-fixed, v6.12 or v6.1
 
 // A page array of 1..max_pages pages (max_pages >= 1), as runs, built from
 // segments the batching decides on: dma-buf-like mixes of aligned order

@@ -155,12 +155,12 @@ u64 free_target(const std::vector<Range>& own, const std::vector<Range>& any) {
 
 rc::Gen<engine::Variant> vmap_variant() {
   return rc::gen::element(engine::Variant::mainline, engine::Variant::v4_fixed,
-                          engine::Variant::v6_12);
+                          engine::Variant::v6_12, engine::Variant::v6_1);
 }
 
 rc::Gen<engine::Variant> any_variant() {
   return rc::gen::element(engine::Variant::mainline, engine::Variant::v4, engine::Variant::v4_fixed,
-                          engine::Variant::v6_12);
+                          engine::Variant::v6_12, engine::Variant::v6_1);
 }
 
 rc::Gen<std::vector<PageRun>> page_runs(u64 max_pages) {

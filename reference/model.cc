@@ -315,7 +315,13 @@ const RefKernel::Area* RefKernel::area_containing(u64 va) const {
   return nullptr;
 }
 
+bool RefKernel::ioremap_range_is_area(u64 va, u64 size) const {
+  const Area* a = area_containing(va);
+  return a && (a->flags & common::VM_IOREMAP) && va == a->va && size == a->size - f_->page_size;
+}
+
 Outcome RefKernel::ioremap_page_range(u64 va, u64 size, u64 pa, common::ProtName prot) {
+  if (!rules_->ioremap_area_check) return vmap_page_range(va, size, pa, prot);
   const Area* a = area_containing(va);
   if (!a || !(a->flags & common::VM_IOREMAP)) {
     Outcome out;

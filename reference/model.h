@@ -85,6 +85,10 @@ class RefKernel {
   std::pair<u64, u64> leaf_extent(u64 a, u64 b) const;
   // The vm area containing va (guard page included), or {0, 0}.
   std::pair<u64, u64> area_extent(u64 va) const;
+  // [va, va + size) is exactly the usable range of a VM_IOREMAP area: what
+  // an ioremap_page_range() with the area check (rules().ioremap_area_check)
+  // maps; it refuses anything else.
+  bool ioremap_range_is_area(u64 va, u64 size) const;
   u64 table_count() const;  // page tables that should exist, root included
   // The geometry configuration it was given (name, VA window, phys limit);
   // engine::geometry_of() maps it back to the engine's Geometry.

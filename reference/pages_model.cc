@@ -249,7 +249,8 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
       std::vector<u64> pages;
       if (!alloc_vmalloc_pages(shift - page_shift, sz / page, pages)) {
         // No warning for a huge allocation: it is retried with small pages.
-        if (shift == page_shift) warn(out, WarnId::vmalloc_pages_failed, va);
+        if (rules_->vmalloc_warn_alloc && shift == page_shift)
+          warn(out, WarnId::vmalloc_pages_failed, va);
         free_area(out, areas_.size() - 1);
         err = -common::kENOMEM;
       } else {
@@ -261,7 +262,7 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
           out.ret = 0;
           return out;
         }
-        warn(out, WarnId::vmalloc_map_failed, va);
+        if (rules_->vmalloc_warn_alloc) warn(out, WarnId::vmalloc_map_failed, va);
         for (std::size_t a = 0; a < areas_.size(); ++a)
           if (areas_[a].va == va) free_area(out, a);
       }

@@ -29,6 +29,10 @@ struct VariantRules {
   // holding the partial end too and its loop steps over the end (BUG
   // walk_ran_past_end).
   bool unaligned_size_warn;
+  // ioremap_page_range() maps only the whole usable range of a VM_IOREMAP
+  // area (WARN_ONCE and -EINVAL / -ERANGE otherwise). Without the check it
+  // maps any range, as vmap_page_range() does.
+  bool ioremap_area_check;
 
   // --- unmapping
   // vunmap_pud_range/vunmap_pmd_range WARN when they clear a block the
@@ -44,6 +48,10 @@ struct VariantRules {
   // A huge page array (shift above PAGE_SHIFT) is mapped by one pages walk
   // (the series); otherwise by one phys-range walk per 2^shift chunk.
   bool huge_pages_one_walk;
+  // __vmalloc_area_node() warns (warn_alloc) when its page allocation at
+  // order 0 or its mapping fails. Without it nothing warns there (the mask
+  // it warns with carries __GFP_NOWARN).
+  bool vmalloc_warn_alloc;
 
   // --- pages walks (vmalloc, vmap)
   // The pages walk writes a PMD block in a whole, aligned PMD slot when

@@ -191,8 +191,8 @@ TEST(ReferenceVariantRules, EveryVariantHasOneRow) {
 }
 
 // The rows against the engine's own variant decisions: has_series() for
-// the series' changes, and the v6.12 era (tested by name in engine/) for
-// the rest.
+// the series' changes, before_cont_vmap() (v6.12 and v6.1) for the era
+// rules, and the two 6.1 differences by name.
 TEST(ReferenceVariantRules, AgreeWithTheEnginesVariantDecisions) {
   for (engine::Variant v : engine::kAllVariants) {
     SCOPED_TRACE(std::string(engine::variant_name(v)));
@@ -205,13 +205,17 @@ TEST(ReferenceVariantRules, AgreeWithTheEnginesVariantDecisions) {
     EXPECT_EQ(r.pages_errors_propagate, series);
     EXPECT_EQ(r.vmap_batching, series);
     EXPECT_EQ(r.vmap_aligned_area, series);
-    const bool era_2026 = v != engine::Variant::v6_12;
+    const bool era_2026 = !engine::before_cont_vmap(v);
     EXPECT_EQ(r.cont_pte_mappings, era_2026);
     EXPECT_EQ(r.unaligned_size_warn, era_2026);
     EXPECT_EQ(r.partial_block_warn, era_2026);
     EXPECT_EQ(r.vmalloc_cont_shift, era_2026);
     EXPECT_EQ(r.opportunistic_orders, era_2026);
     EXPECT_EQ(r.pud_cleared_before_pte_tables, era_2026);
+    // 6.1 alone (tested by name in engine/).
+    const bool v6_1 = v == engine::Variant::v6_1;
+    EXPECT_EQ(r.ioremap_area_check, !v6_1);
+    EXPECT_EQ(r.vmalloc_warn_alloc, !v6_1);
   }
 }
 

@@ -68,9 +68,9 @@ inline Shape pte_run(u64 off, u64 size, u64 pa) {
 inline constexpr engine::Variant kVariants2026[] = {engine::Variant::mainline, engine::Variant::v4,
                                                     engine::Variant::v4_fixed};
 
-// Linux 6.12 maps no CONT-PTE groups on any vmap path: what the other
+// Linux 6.12 and 6.1 map no CONT-PTE groups on any vmap path: what the other
 // variants map as CONT runs it maps as plain PTEs, same pages.
-inline bool maps_cont(engine::Variant v) { return v != engine::Variant::v6_12; }
+inline bool maps_cont(engine::Variant v) { return !engine::before_cont_vmap(v); }
 inline std::vector<Shape> on_variant(engine::Variant v, std::vector<Shape> shapes) {
   if (!maps_cont(v)) {
     std::vector<Shape> out;

@@ -189,6 +189,28 @@ TEST(NextRelation612, FreeingAreaInsidePartOfALeafComparesWithReferenceOnly_quir
   EXPECT_TRUE(p.compare(R::translation));
 }
 
+// 6.1's ioremap_page_range() checks no vm area: where mainline refuses a
+// range (no VM_IOREMAP area, or not the area's whole usable range) with a
+// WARN and an error, 6.1 maps it.
+TEST(NextRelation61, IoremapPageRangeMainlineRefusesComparesWithReferenceOnly_quirk) {
+  const Op no_area = harness::IoremapPageRangeOp{v(0), 64 * K, kPa};
+  EXPECT_EQ(harness::next_relation(R::identical, ref_after({}), no_area, Variant::v6_1), R::none);
+  // mainline's check passes (the whole area): CONT bits aside, as for 6.12.
+  const Op area = harness::IoremapOp{v(0), 64 * K, kPa};
+  const Op whole = harness::IoremapPageRangeOp{v(0), 64 * K, kPa};
+  const Op part = harness::IoremapPageRangeOp{v(0), 60 * K, kPa};
+  const auto ref = ref_after({area, harness::VunmapRangeOp{v(0), 64 * K}});
+  EXPECT_EQ(harness::next_relation(R::identical, ref, whole, Variant::v6_1), R::translation);
+  EXPECT_EQ(harness::next_relation(R::identical, ref, part, Variant::v6_1), R::none);
+  // 6.12 refuses as mainline does.
+  EXPECT_EQ(harness::next_relation(R::identical, ref_after({}), no_area, Variant::v6_12),
+            R::translation);
+  Pair p(Variant::v6_1, {no_area});
+  EXPECT_EQ(p.base.out().ret, -engine::kEINVAL);
+  EXPECT_EQ(p.series.out().ret, 0);
+  EXPECT_TRUE(p.compare(R::translation));
+}
+
 // --- a backend against the engine of its era ---
 
 // vmap() and vmalloc() return a pointer in the kernel: NULL for any error.

@@ -29,6 +29,7 @@ std::string variant_cxx(engine::Variant v) {
     case engine::Variant::v4: return "engine::Variant::v4";
     case engine::Variant::v4_fixed: return "engine::Variant::v4_fixed";
     case engine::Variant::v6_12: return "engine::Variant::v6_12";
+    case engine::Variant::v6_1: return "engine::Variant::v6_1";
   }
   return "?";
 }

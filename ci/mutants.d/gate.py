@@ -43,7 +43,7 @@ SRC = WORK / "src"
 # impl column -> the folder its files must be in.
 IMPLS = {"engine": "engine/", "reference": "reference/", "kernel-shim": "kernel/shim/"}
 TARGETS = ("ioremap", "vmalloc", "vmap", "mixed")
-VARIANTS = ("mainline", "v4", "v4-fixed", "v6.12")
+VARIANTS = ("mainline", "v4", "v4-fixed", "v6.12", "v6.1")
 PRESETS = ("fuzz", "fuzz-nosan")
 KEYS = ("impl", "file", "class", "bug", "variant", "targets", "budget", "original",
         "replacement", "equivalent", "escapes")

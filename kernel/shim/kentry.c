@@ -75,6 +75,10 @@ int vmapfuzz_k_vmap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 ph
 {
 #ifdef VMAPFUZZ_HAVE_vmap_page_range
 	return VMAPFUZZ_K_RUN(a, end, vmap_page_range(a, end, phys, __pgprot(prot)));
+#elif defined(VMAPFUZZ_IOREMAP_PAGE_RANGE_UNCHECKED)
+	/* 6.1: ioremap_page_range() checks no vm area; it is vmap_page_range()
+	 * under its old name (kernel/extract.py decides). */
+	return VMAPFUZZ_K_RUN(a, end, ioremap_page_range(a, end, phys, __pgprot(prot)));
 #else
 	(void)a; (void)end; (void)phys; (void)prot;
 	return -VMAPFUZZ_K_BUGGED;

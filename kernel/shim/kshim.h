@@ -355,7 +355,10 @@ static inline void vmapfuzz_stop(enum vmapfuzz_stop why, u64 va)
 #define pr_err(fmt, ...) __vmapfuzz_warn(0, fmt)
 #define pr_info(fmt, ...) do { } while (0)
 #define pr_debug(fmt, ...) do { } while (0)
-#define warn_alloc(gfp, nodemask, fmt, ...) __vmapfuzz_warn(0, fmt)
+/* warn_alloc() says nothing when the caller's mask has __GFP_NOWARN (6.1's
+ * __vmalloc_area_node() sets it before its own warn_alloc() calls). */
+#define warn_alloc(gfp, nodemask, fmt, ...) \
+	(((gfp) & __GFP_NOWARN) ? (void)0 : (void)__vmapfuzz_warn(0, fmt))
 #define __vmapfuzz_bug_on(c, text) do { \
 	if (unlikely(c)) { \
 		vmapfuzz_host_bug(__func__, text, __vmapfuzz_site_addr()); \
@@ -990,5 +993,7 @@ struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long
 					       unsigned long flags);
 #define __get_vm_area_node_aligned_caller(size, align, flags, caller) \
 	vmapfuzz_get_vm_area_aligned(size, align, flags)
+/* API of the 6.1 era, in a header of its own. */
+#include "kshim_61.h"
 
 #endif /* VMAPFUZZ_KSHIM_H */
