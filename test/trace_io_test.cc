@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "reference/model.h"
 #include "test/test_support.h"
 
 namespace vmapfuzz::test {
@@ -35,7 +36,7 @@ std::vector<Trace> sample_traces() {
                VmapPageRangeOp{v(1 * G), 0x1800, 0, ProtName::kernel_exec}, IounmapOp{v(4 * K)},
                VunmapRangeOp{v(1 * G), 2 * M}, FailAllocOp{255}};
   ts[1].comments = {{0, "before everything"}, {2, "between ops"}, {5, "at the end"}};
-  ts[2].config = {.nohugeiomap = true, .nohugevmalloc = true};
+  ts[2].config = {.nohugeiomap = true, .nohugevmalloc = true, .placement_any = true};
   ts[2].ops = {IoremapOp{v(0), 1 * G, 0, ProtName::normal_nc},
                IoremapOp{v(2 * G), 64 * K, 64 * K, ProtName::kernel_ro},
                IoremapOp{v(3 * G), 64 * K, 64 * K, ProtName::normal}, FailAllocOp{0}};
@@ -127,6 +128,10 @@ TEST(TraceText, ReportsTheLineOfEachParseError) {
       {"bad config value", head + "config nohugeiomap=yes\n", 4, "0 or 1"},
       {"unknown config", head + "config hugevmap=1\n", 4, "unknown config"},
       {"missing variant", "vmapfuzz-trace 1\ngeometry arm64-4k-48\n", 2, "missing 'variant'"},
+      {"placement twice", head + "placement any\nplacement kernel\n", 5, "placement must come once"},
+      {"unknown placement", head + "placement anywhere\n", 4, "usage: placement kernel|any"},
+      {"placement after ops", head + "iounmap va=0x1000\nplacement any\n", 5,
+       "placement must come once"},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
@@ -196,6 +201,39 @@ TEST(TraceBytes, DecodesRandomBytesDeterministicallyIntoValidPrintableTraces) {
         << "input " << i << " line " << err.line << ": " << err.message;
     ASSERT_TRUE(back == t) << "input " << i;
   }
+}
+
+// Fuzzer bytes give vmap() VAs its area allocator can produce
+// (docs/placement.md), except for inputs whose boot-option byte asks for
+// `placement any`: those keep the VA they decode to.
+TEST(TraceBytes, DecodesReachableVmapPlacementsUnlessPlacementAny) {
+  std::mt19937_64 rng(20261206);
+  constexpr harness::OpKind kVmapOnly[] = {harness::OpKind::vmap};
+  std::size_t any = 0, strict = 0, unaligned_any = 0, aligned_up = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::vector<std::uint8_t> b = random_bytes(rng);
+    if (b.size() < 2) continue;
+    for (const Variant variant : {Variant::v4, Variant::mainline}) {
+      const Trace t = harness::decode_bytes(b, variant, kVmapOnly);
+      ASSERT_EQ(t.config.placement_any, (b[1] & 0xc0) == 0xc0) << "input " << i;
+      (t.config.placement_any ? any : strict) += 1;
+      for (const harness::Op& op : t.ops) {
+        const auto& o = std::get<harness::VmapOp>(op);
+        const u64 align = reference::vmap_area_align(*t.geo, variant,
+                                                     o.page_count() << t.geo->page_shift);
+        if (!t.config.placement_any) {
+          ASSERT_EQ(o.va % align, 0u) << "input " << i << ": " << harness::show(op);
+          if (align > t.geo->page_size()) ++aligned_up;
+        } else if (o.va % align) {
+          ++unaligned_any;
+        }
+      }
+    }
+  }
+  EXPECT_GT(any, 0u);
+  EXPECT_GT(strict, 3 * any / 2);  // a quarter of the inputs, roughly
+  EXPECT_GT(unaligned_any, 0u);    // the walker's contract is still fuzzed
+  EXPECT_GT(aligned_up, 0u);       // and the rule was exercised
 }
 
 TEST(TraceBytes, DecodesEmptyInputToEmptyTrace) {
