@@ -68,11 +68,10 @@ const char* level_name(unsigned level) {
 std::optional<Mismatch> compare_outcomes(const Outcome& e, const Outcome& a) {
   if (e.unreachable_align != a.unreachable_align) {
     // The placement rule itself: which alignment the area was asked for.
-    return Mismatch{"placement", "-",
-                    e.unreachable_align ? "missed-unreachable" : "unexpected-unreachable",
-                    "expected the area allocator to be asked for alignment " +
-                        hex(e.unreachable_align) + " the VA lacks (0: none), got " +
-                        hex(a.unreachable_align)};
+    return Mismatch{
+        "placement", "-", e.unreachable_align ? "missed-unreachable" : "unexpected-unreachable",
+        "expected the area allocator to be asked for alignment " + hex(e.unreachable_align) +
+            " the VA lacks (0: none), got " + hex(a.unreachable_align)};
   }
   if (e.bug != a.bug) {
     return Mismatch{

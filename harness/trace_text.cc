@@ -316,8 +316,7 @@ bool parse_text(std::string_view text, Trace* out, ParseError* err) {
       if (!parse_config(w, &t.config, &e)) return fail(e);
       have_config = true;
     } else if (w[0] == "placement") {
-      if (have_placement || !t.ops.empty())
-        return fail("placement must come once, before the ops");
+      if (have_placement || !t.ops.empty()) return fail("placement must come once, before the ops");
       if (w.size() != 2 || (w[1] != "kernel" && w[1] != "any"))
         return fail("usage: placement kernel|any");
       t.config.placement_any = w[1] == "any";

@@ -131,8 +131,7 @@ TEST(GetVmapBatchOrder, LimitsRunLengthByPfnAlignmentAndArchBlocks) {
       const u64 steps = r.max_steps ? r.max_steps : r.pages.size() - r.idx;
       const unsigned want =
           v == Variant::v4 && r.v4_order >= 0 ? static_cast<unsigned>(r.v4_order) : r.order;
-      EXPECT_EQ(engine::get_vmap_batch_order(k, r.pages, engine::PAGE_KERNEL, steps, r.idx),
-                want);
+      EXPECT_EQ(engine::get_vmap_batch_order(k, r.pages, engine::PAGE_KERNEL, steps, r.idx), want);
     }
   }
 }
@@ -334,14 +333,10 @@ TEST(Vmap, SeriesAsksForAnAlignedArea) {
     u64 unreachable;  // the alignment reported, 0: placed at the VA
   };
   const Row rows[] = {
-      {"4K: any page", 1, 4 * K, 0},
-      {"60K: any page", 15, 4 * K, 0},
-      {"64K at 4K", 16, 4 * K, 64 * K},
-      {"64K at 64K", 16, 64 * K, 0},
-      {"2M - 4K at 64K", 511, 64 * K, 0},
-      {"2M at 64K", 512, 64 * K, 2 * M},
-      {"2M at 2M", 512, 2 * M, 0},
-      {"3M + 64K at 1M", 784, 1 * M, 2 * M},
+      {"4K: any page", 1, 4 * K, 0},      {"60K: any page", 15, 4 * K, 0},
+      {"64K at 4K", 16, 4 * K, 64 * K},   {"64K at 64K", 16, 64 * K, 0},
+      {"2M - 4K at 64K", 511, 64 * K, 0}, {"2M at 64K", 512, 64 * K, 2 * M},
+      {"2M at 2M", 512, 2 * M, 0},        {"3M + 64K at 1M", 784, 1 * M, 2 * M},
   };
   for (Variant v : kSeries) {
     for (const bool any : {false, true}) {

@@ -128,7 +128,8 @@ TEST(TraceText, ReportsTheLineOfEachParseError) {
       {"bad config value", head + "config nohugeiomap=yes\n", 4, "0 or 1"},
       {"unknown config", head + "config hugevmap=1\n", 4, "unknown config"},
       {"missing variant", "vmapfuzz-trace 1\ngeometry arm64-4k-48\n", 2, "missing 'variant'"},
-      {"placement twice", head + "placement any\nplacement kernel\n", 5, "placement must come once"},
+      {"placement twice", head + "placement any\nplacement kernel\n", 5,
+       "placement must come once"},
       {"unknown placement", head + "placement anywhere\n", 4, "usage: placement kernel|any"},
       {"placement after ops", head + "iounmap va=0x1000\nplacement any\n", 5,
        "placement must come once"},
@@ -219,8 +220,8 @@ TEST(TraceBytes, DecodesReachableVmapPlacementsUnlessPlacementAny) {
       (t.config.placement_any ? any : strict) += 1;
       for (const harness::Op& op : t.ops) {
         const auto& o = std::get<harness::VmapOp>(op);
-        const u64 align = reference::vmap_area_align(*t.geo, variant,
-                                                     o.page_count() << t.geo->page_shift);
+        const u64 align =
+            reference::vmap_area_align(*t.geo, variant, o.page_count() << t.geo->page_shift);
         if (!t.config.placement_any) {
           ASSERT_EQ(o.va % align, 0u) << "input " << i << ": " << harness::show(op);
           if (align > t.geo->page_size()) ++aligned_up;

@@ -178,7 +178,8 @@ Verdict explain(const harness::Trace& t, std::string* out) {
   }
   if (!r.failure && r.unreachable) {
     s += "== verdict: UNREACHABLE (a placement the kernel cannot produce; `placement any` "
-         "runs it): " + *r.unreachable + "\n";
+         "runs it): " +
+         *r.unreachable + "\n";
     s += implementations(r);
     return Verdict::rejected;
   }

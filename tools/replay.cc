@@ -200,7 +200,7 @@ int replay_main(std::string_view program, const harness::TargetSpec& target, int
       // The engine and the reference agree, but what was asked for is the
       // kernel tree's code.
       line = "REJECT " + f + ": the kernel implementation asked for with --kernel-tree " +
-             (kernel_missing                   ? std::string("was not built")
+             (kernel_missing                      ? std::string("was not built")
               : kernel && !kernel->reason.empty() ? "stopped: " + kernel->reason
                                                   : std::string("cannot run every op"));
       outcome = Outcome::unjudged;
