@@ -202,7 +202,7 @@ TEST(VmapTryHugePxd, FreesLeftoverTableBeforeMappingBlock) {
     std::vector<u64> flush_offs_2026;  // the 2026 trees' order, where it differs
   };
   const Row rows[] = {
-      {"PMD over a PTE table", {{2 * M, 4 * K}}, 2 * M, 2 * M, 1, {2 * M}, engine::kPmdLevel},
+      {"PMD over a PTE table", {{2 * M, 4 * K}}, 2 * M, 2 * M, 1, {2 * M}, engine::kPmdLevel, {}},
       {"PUD over a PMD table and two PTE tables",
        {{1 * G, 4 * K}, {1 * G + 4 * M, 4 * K}},
        1 * G,
@@ -217,7 +217,8 @@ TEST(VmapTryHugePxd, FreesLeftoverTableBeforeMappingBlock) {
        1 * G,
        1,
        {1 * G},
-       engine::kPudLevel},
+       engine::kPudLevel,
+       {}},
   };
   for (Variant v : engine::kAllVariants) {
     for (const Row& r : rows) {

@@ -182,10 +182,10 @@ int replay_main(std::string_view program, const harness::TargetSpec& target, int
                                   kernel->status != harness::VerdictStatus::fail);
     if (!expect.empty()) {
       if (r.failed_with(expect)) {
-        line = "REPRODUCED " + f + " " + expect;
+        line.append("REPRODUCED ").append(f).append(" ").append(expect);
       } else {
-        line = "NOT-REPRODUCED " + f + ": expected " + expect + ", got " +
-               (r.failure ? r.failure->signature : std::string("PASS"));
+        line.append("NOT-REPRODUCED ").append(f).append(": expected ").append(expect);
+        line.append(", got ").append(r.failure ? r.failure->signature : std::string("PASS"));
         outcome = Outcome::fail;
       }
     } else if (!r.failure && r.unreachable) {
