@@ -285,8 +285,10 @@ VmArea* vmap_get_aligned_vm_area(Kernel& k, VirtAddr addr, u64 size, pgprot_t pr
   return get_vm_area_placed(k, addr, size, g.page_size(), VM_MAP);
 }
 
-// mm/vmalloc.c: vmap(). mainline and v6.12: one vmap_pages_range() at
-// PAGE_SHIFT (no batching); on error vunmap() the area.
+// mm/vmalloc.c: vmap(). mainline, v6.12 and v6.1: a page-aligned area and
+// one vmap_pages_range() at PAGE_SHIFT (no batching). v4 and v4-fixed: the
+// aligned area of patch 6 and vmap_pages_range_batched(). On error
+// vunmap() the area.
 int vmap(Kernel& k, PageArray pages, VirtAddr hint, pgprot_t prot, VirtAddr* out) {
   const Geometry& g = k.geo();
   *out = {0};

@@ -52,10 +52,12 @@ int vmap_pages_range_batched(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t pr
 // `placement any`), nullptr alone if the range is taken.
 VmArea* vmap_get_aligned_vm_area(Kernel& k, VirtAddr addr, u64 size, pgprot_t prot);
 
-// vmap(): reserve a VM_MAP area at `hint` (page aligned, as vmap()'s align
-// of 1 gives) and map `pages` there with pgprot_nx(prot). Returns 0 and
-// the address in *out, or the error the kernel turns into NULL: -ENOMEM if
-// the area is taken, else the mapping's error (the area is freed again).
+// vmap(): reserve a VM_MAP area at `hint` (page aligned before the series;
+// with it, vmap_get_aligned_vm_area()) and map `pages` there with
+// pgprot_nx(prot). Returns 0 and the address in *out, or the error the
+// kernel turns into NULL: -ENOMEM if the area is taken or unreachable
+// (Outcome::unreachable_align), else the mapping's error (the area is
+// freed again).
 int vmap(Kernel& k, PageArray pages, VirtAddr hint, pgprot_t prot, VirtAddr* out);
 
 }  // namespace vmapfuzz::engine
