@@ -273,17 +273,22 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
   }
 }
 
-u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size) {
-  const GeometryFacts& f = geometry_facts(g);
-  if (!variant_rules(v).vmap_aligned_area) return f.page_size;
+namespace {
+
+u64 area_align(const GeometryFacts& f, const VariantRules& r, u64 size) {
+  if (!r.vmap_aligned_area) return f.page_size;
   if (f.pmd_block_size && size >= f.pmd_block_size) return f.pmd_block_size;
   if (f.cont_pte_size && size >= f.cont_pte_size) return f.cont_pte_size;
   return f.page_size;
 }
 
-u64 RefKernel::vmap_area_align(u64 size) const {
-  return reference::vmap_area_align(g_, rules_->variant, size);
+}  // namespace
+
+u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size) {
+  return area_align(geometry_facts(g), variant_rules(v), size);
 }
+
+u64 RefKernel::vmap_area_align(u64 size) const { return area_align(*f_, *rules_, size); }
 
 Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, common::ProtName prot) {
   Outcome out;
