@@ -4,7 +4,7 @@
     nightly_report.py OUT STARTED VARIANT SECONDS JOBS UPDATE REPEAT BUILD_ROOT COMMIT TREE
                       COMMAND TARGET...
 
-Reads what ci/nightly left in OUT/work/: per target <t>/stats.tsv (key TAB value),
+Reads what ci/nightly left in OUT/runs/: per target <t>/stats.tsv (key TAB value),
 <t>/added.txt, <t>/removed.txt and <t>/semantic.txt (`vmapfuzz replay --coverage`);
 buckets.tsv (signature, target, count, reproducer, minimized, explain, reliability plain,
 reliability sanitized, replay command) and known.txt (the documented findings' signatures).
@@ -224,7 +224,7 @@ def main(argv: list[str], now: Callable[[], str] = utc_now) -> int:
         return 2
     out, started, variant, time_s, jobs, update, repeat, _root, commit, tree, command = argv[:11]
     targets = argv[11:]
-    work = os.path.join(out, "work")
+    work = os.path.join(out, "runs")
     hist_path = os.path.join(out, "buckets.json")
     history: dict[str, Any] = {}
     if os.path.exists(hist_path):

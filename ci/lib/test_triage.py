@@ -18,7 +18,7 @@ from unittest import mock
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import triage  # noqa: E402
 
-ART = "out/work/vmap/artifacts/crash-3f2a9c0e1d4b5a6978c8d7e6f5a4b3c2d1e0f9a8"
+ART = "out/runs/vmap/artifacts/crash-3f2a9c0e1d4b5a6978c8d7e6f5a4b3c2d1e0f9a8"
 
 HARNESS_FAIL = f"""\
 FAIL {ART} translation:v4:vmap:pte:pa-mismatch
