@@ -6,6 +6,7 @@
 #include "harness/op_desc.h"
 #include "harness/visit.h"
 #include "reference/layout.h"
+#include "reference/model.h"
 
 namespace vmapfuzz::harness {
 namespace {
@@ -140,6 +141,16 @@ u64 pte_level_pages(const Trace& t) {
                     },
                     op);
   return n;
+}
+
+Placement checked_placement(const engine::Geometry& g, engine::Variant v, const Op& op) {
+  return std::visit(
+      [&]<class O>(const O& o) {
+        if constexpr (std::is_same_v<O, VmapOp>)
+          return Placement{o.va, reference::vmap_area_align(g, v, o.page_count() << g.page_shift)};
+        else return Placement{};
+      },
+      op);
 }
 
 }  // namespace vmapfuzz::harness

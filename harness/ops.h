@@ -160,4 +160,14 @@ std::optional<std::string> validate(const Trace& t);
 // Pages the trace's mapping ops would map at the PTE level, by the rule.
 u64 pte_level_pages(const Trace& t);
 
+// The vm area `op` places and the alignment the area allocator of variant
+// `v` asks for first (docs/placement.md); align 0 for an op whose
+// placement the harness does not check (all but vmap()).
+struct Placement {
+  u64 va = 0;
+  u64 align = 0;
+  bool beyond_rule() const { return align != 0 && (va & (align - 1)) != 0; }
+};
+Placement checked_placement(const engine::Geometry& g, engine::Variant v, const Op& op);
+
 }  // namespace vmapfuzz::harness

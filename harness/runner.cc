@@ -109,21 +109,6 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
 
 namespace {
 
-// Whether `op` places an area at a VA the placement rule of `v` cannot
-// produce (only vmap() has a rule the harness checks: docs/placement.md).
-bool beyond_placement_rule(const engine::Geometry& g, engine::Variant v, const Op& op) {
-  return std::visit(
-      [&]<class O>(const O& o) {
-        if constexpr (std::is_same_v<O, VmapOp>) {
-          const u64 align = reference::vmap_area_align(g, v, o.page_count() << g.page_shift);
-          return (o.va & (align - 1)) != 0;
-        } else {
-          return false;
-        }
-      },
-      op);
-}
-
 std::string unreachable_reason(std::size_t i, const Op& op, engine::Variant v, u64 align) {
   char buf[160];
   std::snprintf(buf, sizeof buf,
@@ -325,7 +310,7 @@ RunResult Runner::run(const Trace& t) {
       }
       ran = true;
       if (t.config.placement_any && !im.beyond_placement)
-        im.beyond_placement = beyond_placement_rule(*t.geo, im.variant, op);
+        im.beyond_placement = checked_placement(*t.geo, im.variant, op).beyond_rule();
       im.range = touched_range(*im.ref, op);
       const auto [lo, hi] = im.range;
       const Outcome expected = predict(*im.ref, op);

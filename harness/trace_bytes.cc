@@ -23,7 +23,6 @@
 
 #include "harness/op_desc.h"
 #include "harness/trace_io.h"
-#include "reference/model.h"
 
 namespace vmapfuzz::harness {
 namespace {
@@ -349,13 +348,11 @@ bool write_op(Writer& w, const O& o) {
 // or without an alignment rule the harness checks.
 void make_placements_reachable(Trace& t) {
   for (Op& op : t.ops) {
+    const Placement p = checked_placement(*t.geo, t.variant, op);
+    if (!p.beyond_rule()) continue;
     std::visit(
-        [&]<class O>(O& o) {
-          if constexpr (std::is_same_v<O, VmapOp>) {
-            const u64 align =
-                reference::vmap_area_align(*t.geo, t.variant, o.page_count() << t.geo->page_shift);
-            o.va &= ~(align - 1);
-          }
+        [&](auto& o) {
+          if constexpr (requires { o.va; }) o.va = p.va & ~(p.align - 1);
         },
         op);
   }

@@ -304,6 +304,15 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
 using vmapfuzz::kernel::g_ctx;
 namespace ve = vmapfuzz::engine;
 
+namespace {
+
+// The vm_struct flags of an area the model distinguishes.
+unsigned model_area_flags(unsigned long flags) {
+  return static_cast<unsigned>(flags) & (ve::VM_IOREMAP | ve::VM_ALLOC | ve::VM_MAP);
+}
+
+}  // namespace
+
 extern "C" {
 
 vmapfuzz_u64 vmapfuzz_host_table_alloc(void) {
@@ -351,19 +360,16 @@ void* vmapfuzz_host_find_area(vmapfuzz_u64 addr) {
 
 void* vmapfuzz_host_get_vm_area(vmapfuzz_u64 size, unsigned long flags) {
   ve::Kernel& k = *g_ctx.k;
-  const unsigned model_flags =
-      static_cast<unsigned>(flags) & (ve::VM_IOREMAP | ve::VM_ALLOC | ve::VM_MAP);
-  ve::VmArea* a =
-      ve::get_vm_area_aligned(k, ve::VirtAddr{g_ctx.hint}, size, k.geo().page_size(), model_flags);
+  ve::VmArea* a = ve::get_vm_area_aligned(k, ve::VirtAddr{g_ctx.hint}, size, k.geo().page_size(),
+                                          model_area_flags(flags));
   return a ? g_ctx.self->handle_for(k, *a) : nullptr;
 }
 
 void* vmapfuzz_host_get_vm_area_aligned(vmapfuzz_u64 size, vmapfuzz_u64 align,
                                         unsigned long flags) {
   ve::Kernel& k = *g_ctx.k;
-  const unsigned model_flags =
-      static_cast<unsigned>(flags) & (ve::VM_IOREMAP | ve::VM_ALLOC | ve::VM_MAP);
-  ve::VmArea* a = ve::get_vm_area_placed(k, ve::VirtAddr{g_ctx.hint}, size, align, model_flags);
+  ve::VmArea* a =
+      ve::get_vm_area_placed(k, ve::VirtAddr{g_ctx.hint}, size, align, model_area_flags(flags));
   return a ? g_ctx.self->handle_for(k, *a) : nullptr;
 }
 

@@ -71,9 +71,6 @@ SHIMMED = {
     "ptep_get_and_clear", "__ptep_get_and_clear", "pgd_offset_k",
     "pte_offset_kernel", "pmd_offset", "pud_offset", "p4d_offset",
     "get_vm_area_size", "totalram_pages",
-    # vmap()'s aligned area (the series' patch 6): shimmed over the
-    # harness's placement, which honours the alignment asked for.
-    "__get_vm_area_node_aligned_caller",
     "__vfree",  # 6.1: __vmalloc_area_node() frees through __vfree()
 }
 
@@ -86,7 +83,9 @@ AREA_ALLOCATOR = {
     "free_vmap_area", "free_vmap_area_noflush", "find_vmap_area", "find_unlink_vmap_area",
     "insert_vmap_area", "merge_or_add_vmap_area", "find_vmap_lowest_match", "setup_vmalloc_vm",
     "remove_vm_area", "free_vm_area", "get_vm_area", "get_vm_area_caller",
-    "__get_vm_area_node_aligned_caller", "vmap_get_aligned_vm_area_caller", "addr_to_node",
+    # vmap()'s aligned area (the series' patch 6): shimmed over the
+    # harness's placement, which honours the alignment asked for.
+    "__get_vm_area_node_aligned_caller", "addr_to_node",
     "id_to_node", "node_alloc", "preload_this_cpu_lock", "purge_vmap_node",
     "__purge_vmap_area_lazy", "free_unmap_vmap_area", "vm_area_add_early",
 }

@@ -114,11 +114,9 @@ void vmapfuzz_k_area_release(void *p)
 	free(area);
 }
 
-struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags)
+/* The area is the range the call in flight may map. */
+static struct vm_struct *vmapfuzz_mapping_area(struct vm_struct *area)
 {
-	struct vm_struct *area = vmapfuzz_host_get_vm_area(size, flags);
-
-	/* The area is the range this call may map. */
 	if (area) {
 		vmapfuzz_k_lo = (u64)(unsigned long)area->addr;
 		vmapfuzz_k_hi = vmapfuzz_k_lo + get_vm_area_size(area);
@@ -126,16 +124,15 @@ struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags)
 	return area;
 }
 
+struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags)
+{
+	return vmapfuzz_mapping_area(vmapfuzz_host_get_vm_area(size, flags));
+}
+
 struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long align,
 					       unsigned long flags)
 {
-	struct vm_struct *area = vmapfuzz_host_get_vm_area_aligned(size, align, flags);
-
-	if (area) {
-		vmapfuzz_k_lo = (u64)(unsigned long)area->addr;
-		vmapfuzz_k_hi = vmapfuzz_k_lo + get_vm_area_size(area);
-	}
-	return area;
+	return vmapfuzz_mapping_area(vmapfuzz_host_get_vm_area_aligned(size, align, flags));
 }
 
 void vmapfuzz_vunmap(const void *a)
