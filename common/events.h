@@ -42,6 +42,7 @@ enum class WarnId : std::uint8_t {
   vmalloc_pages_failed,           // warn_alloc: failed to allocate pages
   vmalloc_map_failed,             // warn_alloc: failed to map pages
   vfree_nonexistent_area,         // WARN in vfree(): no such vm area
+  pgd_bad,                        // pgd_ERROR via pgd_clear_bad (5-level)
   kernel_unrecognised,            // a WARN site of a kernel tree the suite has no name for
   count_
 };
@@ -73,6 +74,7 @@ constexpr std::string_view warn_name(WarnId id) {
     case WarnId::vmalloc_pages_failed: return "vmalloc:pages-failed";
     case WarnId::vmalloc_map_failed: return "vmalloc:map-failed";
     case WarnId::vfree_nonexistent_area: return "vfree:nonexistent-area";
+    case WarnId::pgd_bad: return "pgd_clear_bad";
     case WarnId::kernel_unrecognised: return "kernel:unrecognised-warn";
     case WarnId::count_: break;
   }
@@ -117,6 +119,7 @@ enum class FlushKind : std::uint8_t {
   tlb_lazy_purge,    // the deferred flush_tlb_kernel_range of a vm area free
   tlb_pgtable,       // __flush_tlb_kernel_pgtable(addr): walk cache, one VA
   tlb_range,         // flush_tlb_range() inside clear_flush (break-before-make)
+  sync_kernel_mappings,  // arch_sync_kernel_mappings(start, end) (x86-64)
   count_
 };
 
@@ -128,6 +131,7 @@ constexpr std::string_view flush_name(FlushKind k) {
     case FlushKind::tlb_lazy_purge: return "lazy_purge_tlb";
     case FlushKind::tlb_pgtable: return "flush_tlb_kernel_pgtable";
     case FlushKind::tlb_range: return "flush_tlb_range";
+    case FlushKind::sync_kernel_mappings: return "arch_sync_kernel_mappings";
     case FlushKind::count_: break;
   }
   return "?";

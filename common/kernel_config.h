@@ -14,6 +14,14 @@ struct KernelConfig {
   // `placement any` in a trace; off, an area op whose VA the placement
   // rule cannot produce is unreachable and does not run.
   bool placement_any = false;
+  // x86-64 only (an error on other architectures): the `nogbpages` boot
+  // option (no PUD leaves), a CPU without PSE (no PMD leaves; written
+  // `nopse`), and the physical address where the MTRR memory type changes
+  // (0: one type everywhere), so that pmd_set_huge/pud_set_huge see a
+  // non-uniform range for any block across it and refuse.
+  bool nogbpages = false;
+  bool nopse = false;
+  unsigned long long mtrr_split = 0;
   friend bool operator==(const KernelConfig&, const KernelConfig&) = default;
 };
 

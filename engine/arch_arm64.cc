@@ -4,9 +4,10 @@
 #include <algorithm>
 #include <bit>
 
+#include "engine/arch.h"
 #include "engine/pgalloc.h"
 
-namespace vmapfuzz::engine {
+namespace vmapfuzz::engine::arm64 {
 namespace {
 
 // __fls(): index of the most significant set bit (x != 0).
@@ -26,8 +27,17 @@ void clear_flush(Kernel& k, VirtAddr addr, pte_t* ptep, u64 pgsize, unsigned nco
 
 }  // namespace
 
+// asm/vmalloc.h: pud_sect_supported() (4K pages only), and always for PMDs.
 bool arch_vmap_pud_supported(const Kernel& k, pgprot_t) { return k.geo().pud_block; }
 bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t) { return k.geo().pmd_block; }
+
+// pmd_bad/pud_bad/p4d_bad: anything but a table descriptor, a none entry
+// included.
+// p4d_bad (and pgd_bad with 5 levels) test the table bit alone.
+bool pxd_bad(const Geometry&, PgLevel l, u64 d) {
+  if (l == PgLevel::p4d || l == PgLevel::pgd) return !(d & PTE_TABLE_BIT);
+  return !pmd_table(d);
+}
 
 // asm/vmalloc.h: arch_vmap_pte_range_map_size (mainline; v4 patch 2)
 u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
@@ -46,6 +56,15 @@ u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u
   const u64 cap = max_page_shift >= 63 ? ~u64{0} : u64{1} << max_page_shift;
   const u64 size = std::min({end - addr, cap, g.pmd_size() >> 1});
   return u64{1} << fls_index(size);
+}
+
+// asm/vmalloc.h: arch_vmap_pte_supported_shift (mainline, v4). v6.12 and
+// v6.1 have none: the generic one returns PAGE_SHIFT.
+unsigned arch_vmap_pte_supported_shift(const Kernel& k, u64 size) {
+  const Geometry& g = k.geo();
+  if (before_cont_vmap(k.variant())) return g.page_shift;
+  if (g.cont_pte_shift && size >= g.cont_pte_size()) return g.cont_pte_shift;
+  return g.page_shift;
 }
 
 // asm/vmalloc.h: arch_vmap_pte_range_unmap_size
@@ -99,7 +118,7 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
   ++k.counters().set_huge_pte_at;
   u64 pgsize = 0;
   const unsigned ncontig = num_contig_ptes(k, sz, &pgsize);
-  if (ptep + ncontig > table_end_of(ptep)) {
+  if (ptep + ncontig > k.pool().table_end_of(ptep)) {
     k.bug(BugId::pte_table_overrun, addr);
     return false;
   }
@@ -111,8 +130,8 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
   // Only break if transitioning valid -> valid.
   if (pte_cont(pte) && pte_valid(*ptep)) clear_flush(k, addr, ptep, pgsize, ncontig);
   if (pte_cont(pte) && pgsize == k.geo().page_size()) {
-    const unsigned b =
-        std::min(5u, static_cast<unsigned>(std::countr_zero(sz)) - k.geo().cont_pte_shift);
+    const unsigned b = std::min(kContBatchBuckets - 1,
+                                static_cast<unsigned>(std::countr_zero(sz)) - k.geo().cont_pte_shift);
     ++k.counters().cont_batches[b];
   }
   // __set_ptes_anysz()
@@ -129,7 +148,7 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
 pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz) {
   u64 pgsize = 0;
   const unsigned ncontig = num_contig_ptes(k, sz, &pgsize);
-  if (ptep + ncontig > table_end_of(ptep)) {
+  if (ptep + ncontig > k.pool().table_end_of(ptep)) {
     k.bug(BugId::pte_table_overrun, addr);
     return 0;
   }
@@ -142,20 +161,6 @@ pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz) {
   k.counters().descriptors_written += ncontig;
   ++k.counters().unmap_cont_groups;
   return orig;
-}
-
-void set_pte_at(Kernel& k, VirtAddr, pte_t* ptep, pte_t pte) {
-  ++k.counters().set_pte_at;
-  ++k.counters().descriptors_written;
-  *ptep = pte;
-}
-
-pte_t ptep_get_and_clear(Kernel& k, pte_t* ptep) {
-  const pte_t old = *ptep;
-  if (pte_valid(old)) ++k.counters().unmap_ptes;
-  *ptep = 0;
-  ++k.counters().descriptors_written;
-  return old;
 }
 
 namespace {
@@ -235,7 +240,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const VirtAddr end = addr + g.pud_size();
   pmd_t* pmdp = table;
   do {
-    if (pmd_present(*pmdp)) pmd_free_pte_page(k, pmdp, next);
+    if (pmd_present(*pmdp)) arm64::pmd_free_pte_page(k, pmdp, next);
   } while (++pmdp, next += g.pmd_size(), next != end);
   if (!clear_first) {
     *pud = 0;  // pud_clear
@@ -250,6 +255,8 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
 
 // mmu.c: pud_clear_huge / pmd_clear_huge: clear a block, nothing else.
 int pud_clear_huge(Kernel& k, pud_t* pud) {
+  // pud_sect() is constant false with 64K pages or fewer than 3 levels.
+  if (k.geo().page_shift == 16 || k.geo().levels < 3) return 0;
   if (!pmd_sect(*pud)) return 0;
   *pud = 0;
   ++k.counters().unmap_blocks;
@@ -265,4 +272,4 @@ int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
   return 1;
 }
 
-}  // namespace vmapfuzz::engine
+}  // namespace vmapfuzz::engine::arm64

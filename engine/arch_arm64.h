@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The arm64 helpers the mapping code calls: asm/vmalloc.h,
-// arch/arm64/mm/hugetlbpage.c and arch/arm64/mm/mmu.c. Where the series
-// changes them (patches 1-2) the variant decides.
+// The arm64 hooks the mapping code calls: asm/vmalloc.h,
+// arch/arm64/mm/hugetlbpage.c, arch/arm64/mm/mmu.c and the descriptor
+// helpers of asm/pgtable.h, for every granule (engine/arch.h dispatches
+// here). Where the series changes them (patches 1-2) the variant decides.
 #pragma once
 
 #include "engine/kernel.h"
 
-namespace vmapfuzz::engine {
+namespace vmapfuzz::engine::arm64 {
 
 // asm/vmalloc.h
 bool arch_vmap_pud_supported(const Kernel& k, pgprot_t prot);
@@ -17,17 +18,13 @@ u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u
                                  unsigned max_page_shift);
 // CONT_PTE_SIZE if *ptep is a valid CONT entry, else PAGE_SIZE.
 u64 arch_vmap_pte_range_unmap_size(const Kernel& k, VirtAddr addr, const pte_t* ptep);
+unsigned arch_vmap_pte_supported_shift(const Kernel& k, u64 size);
 
 // hugetlbpage.c
 unsigned num_contig_ptes(Kernel& k, u64 size, u64* pgsize);
 pte_t arch_make_huge_pte(Kernel& k, pte_t entry, unsigned shift);
-// Returns false if the write was stopped by a modelled BUG.
 bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz);
 pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz);
-
-// pgtable.h
-void set_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte);
-pte_t ptep_get_and_clear(Kernel& k, pte_t* ptep);
 
 // mmu.c. The *_set_huge functions return 1 on success, 0 when the change
 // is not safe on a live entry.
@@ -38,4 +35,9 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr);
 int pud_clear_huge(Kernel& k, pud_t* pud);
 int pmd_clear_huge(Kernel& k, pmd_t* pmd);
 
-}  // namespace vmapfuzz::engine
+// Descriptor helpers for an entry at kernel level `l` (engine/arch.h).
+// PTE_ADDR_LOW of the granule: output-address bits 47..PAGE_SHIFT.
+constexpr u64 addr_mask(const Geometry& g) { return PTE_ADDR_MASK & ~(g.page_size() - 1); }
+bool pxd_bad(const Geometry& g, PgLevel l, u64 d);
+
+}  // namespace vmapfuzz::engine::arm64

@@ -25,6 +25,8 @@ using common::PGTBL_PMD_MODIFIED;
 using common::PGTBL_PTE_MODIFIED;
 using common::PGTBL_PUD_MODIFIED;
 
+inline constexpr unsigned kContBatchBuckets = 9;
+
 // Kernel-cost counters, cumulative over the life of a Kernel. These are the
 // quantities the series changes (walks and arch calls), used by bench/.
 struct Counters {
@@ -35,8 +37,11 @@ struct Counters {
   u64 pud_set_huge = 0;
   u64 descriptors_written = 0;
   u64 flushes = 0;
+  u64 set_huge_refused = 0;  // x86 pXd_set_huge refused on a non-uniform MTRR range
   // What was written and cleared, for semantic coverage reports.
-  u64 cont_batches[6] = {};   // set_huge_pte_at of 64K, 128K, ..., 2M of CONT PTEs
+  // set_huge_pte_at of 1, 2, 4, ... 128 CONT-PTE groups, the last bucket
+  // also counting anything larger (a PMD_SIZE batch is never legal).
+  u64 cont_batches[kContBatchBuckets] = {};
   u64 pmd_blocks = 0;         // PMD blocks written
   u64 pud_blocks = 0;         // PUD blocks written
   u64 pte_tables_freed = 0;   // by pmd_free_pte_page (a block replaces a table)

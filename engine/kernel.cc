@@ -6,7 +6,7 @@ namespace vmapfuzz::engine {
 static_assert(static_cast<unsigned>(WarnId::count_) <= 32, "warned_once_ is a 32-bit set");
 
 Kernel::Kernel(const Geometry& geo, Variant variant, KernelConfig cfg)
-    : geo_(&geo), variant_(variant), cfg_(cfg) {
+    : geo_(&geo), variant_(variant), cfg_(cfg), pool_(geo.page_shift) {
   reset();
 }
 

@@ -3,14 +3,27 @@
 
 namespace vmapfuzz::engine {
 
-u64* table_entry_offset(Kernel& k, const u64* parent, unsigned lvl, VirtAddr addr) {
+u32 pgtbl_modified(PgLevel l) {
+  switch (l) {
+    case PgLevel::pgd: return PGTBL_PGD_MODIFIED;
+    case PgLevel::p4d: return PGTBL_P4D_MODIFIED;
+    case PgLevel::pud: return PGTBL_PUD_MODIFIED;
+    case PgLevel::pmd: return PGTBL_PMD_MODIFIED;
+    case PgLevel::pte: return PGTBL_PTE_MODIFIED;
+  }
+  return 0;
+}
+
+u64* pxd_offset(Kernel& k, u64* parent, PgLevel l, VirtAddr addr) {
+  const Geometry& g = k.geo();
+  if (g.is_folded(l)) return parent;
   const u64 d = *parent;
-  u64* table = pmd_table(d) ? k.pool().table(desc_table_pa(d)) : nullptr;
+  u64* table = pxd_table(g, d) ? k.pool().table(pxd_table_pa(g, d)) : nullptr;
   if (!table) {
     k.bug(BugId::leaf_used_as_table, addr);
     return nullptr;
   }
-  return table + k.geo().index(addr, lvl);
+  return table + g.index(addr, l);
 }
 
 int pXd_alloc_table(Kernel& k, u64* entry) {
@@ -19,38 +32,36 @@ int pXd_alloc_table(Kernel& k, u64* entry) {
   ++k.out().tables_allocated;
   // The kernel re-checks under the lock and frees the new table if it lost
   // a race; the model is single-threaded, so the entry is still none.
-  *entry = pa.v | kKernelTableAttrs;
+  *entry = mk_kernel_table(k.geo(), pa);
   ++k.counters().descriptors_written;
   return 0;
 }
 
-p4d_t* p4d_alloc_track(Kernel&, pgd_t* pgd, VirtAddr addr, u32*) {
-  // Folded p4d: pgd_none() is constant false, nothing to allocate.
-  return p4d_offset(pgd, addr);
+namespace {
+
+// The shape every *_alloc_track() shares: `parent` is an entry of level
+// `up`; the returned entry is of the level below it.
+u64* alloc_track(Kernel& k, u64* parent, PgLevel up, VirtAddr addr, u32* mask) {
+  if (lvl_none(k.geo(), up, *parent)) {
+    if (pXd_alloc_table(k, parent)) return nullptr;
+    *mask |= pgtbl_modified(up);
+  }
+  return pxd_offset(k, parent, level_below(up), addr);
 }
 
+}  // namespace
+
+p4d_t* p4d_alloc_track(Kernel& k, pgd_t* pgd, VirtAddr addr, u32* mask) {
+  return alloc_track(k, pgd, PgLevel::pgd, addr, mask);
+}
 pud_t* pud_alloc_track(Kernel& k, p4d_t* p4d, VirtAddr addr, u32* mask) {
-  if (pmd_none(*p4d)) {
-    if (pXd_alloc_table(k, p4d)) return nullptr;
-    *mask |= PGTBL_P4D_MODIFIED;
-  }
-  return pud_offset(k, p4d, addr);
+  return alloc_track(k, p4d, PgLevel::p4d, addr, mask);
 }
-
 pmd_t* pmd_alloc_track(Kernel& k, pud_t* pud, VirtAddr addr, u32* mask) {
-  if (pmd_none(*pud)) {
-    if (pXd_alloc_table(k, pud)) return nullptr;
-    *mask |= PGTBL_PUD_MODIFIED;
-  }
-  return pmd_offset(k, pud, addr);
+  return alloc_track(k, pud, PgLevel::pud, addr, mask);
 }
-
 pte_t* pte_alloc_kernel_track(Kernel& k, pmd_t* pmd, VirtAddr addr, u32* mask) {
-  if (pmd_none(*pmd)) {
-    if (pXd_alloc_table(k, pmd)) return nullptr;
-    *mask |= PGTBL_PMD_MODIFIED;
-  }
-  return pte_offset_kernel(k, pmd, addr);
+  return alloc_track(k, pmd, PgLevel::pmd, addr, mask);
 }
 
 }  // namespace vmapfuzz::engine

@@ -7,16 +7,15 @@
 
 namespace vmapfuzz::engine {
 
-namespace {
-constexpr std::align_val_t kTableAlign{4096};
+void TablePool::AlignedDelete::operator()(u64* p) const {
+  ::operator delete[](p, std::align_val_t{align});
 }
 
-void TablePool::AlignedDelete::operator()(u64* p) const { ::operator delete[](p, kTableAlign); }
-
-TablePool::TablePool() = default;
+TablePool::TablePool(unsigned table_shift)
+    : table_shift_(table_shift), entries_(1u << (table_shift - 3)) {}
 
 u64* TablePool::slot(u64 index) const {
-  return chunks_[index / kChunkTables].get() + (index % kChunkTables) * kEntries;
+  return chunks_[index / kChunkTables].get() + (index % kChunkTables) * entries_;
 }
 
 PhysAddr TablePool::alloc() {
@@ -34,25 +33,27 @@ PhysAddr TablePool::alloc() {
       // One zero entry after the last table: a kernel tree that reads the
       // entry after a table's last one before any check (6.1's
       // vmap_pte_range reads *pte so) reads it, not past the allocation.
-      chunks_.emplace_back(static_cast<u64*>(
-          ::operator new[]((u64{kChunkTables} * kEntries + 1) * sizeof(u64), kTableAlign)));
-      chunks_.back()[u64{kChunkTables} * kEntries] = 0;
+      chunks_.emplace_back(
+          static_cast<u64*>(::operator new[]((u64{kChunkTables} * entries_ + 1) * sizeof(u64),
+                                             std::align_val_t{table_bytes()})),
+          AlignedDelete{table_bytes()});
+      chunks_.back()[u64{kChunkTables} * entries_] = 0;
     }
     live_.push_back(0);
   }
-  std::memset(slot(index), 0, kEntries * sizeof(u64));
+  std::memset(slot(index), 0, table_bytes());
   live_[index] = 1;
   ++allocs_;
-  return {kBasePa + index * (kEntries * sizeof(u64))};
+  return {kBasePa + (index << table_shift_)};
 }
 
 bool TablePool::in_window(PhysAddr pa) const {
-  return pa.v >= kBasePa && (pa.v - kBasePa) % (kEntries * sizeof(u64)) == 0 &&
-         (pa.v - kBasePa) / (kEntries * sizeof(u64)) < next_index_;
+  return pa.v >= kBasePa && ((pa.v - kBasePa) & (table_bytes() - 1)) == 0 &&
+         ((pa.v - kBasePa) >> table_shift_) < next_index_;
 }
 
 bool TablePool::is_live(PhysAddr pa) const {
-  return in_window(pa) && live_[(pa.v - kBasePa) / (kEntries * sizeof(u64))];
+  return in_window(pa) && live_[((pa.v - kBasePa) >> table_shift_)];
 }
 
 void TablePool::free(PhysAddr pa) {
@@ -60,23 +61,23 @@ void TablePool::free(PhysAddr pa) {
     ++double_frees_;
     return;
   }
-  const u64 index = (pa.v - kBasePa) / (kEntries * sizeof(u64));
+  const u64 index = ((pa.v - kBasePa) >> table_shift_);
   live_[index] = 0;
   free_list_.push_back(index);
   ++frees_;
 }
 
 u64* TablePool::table(PhysAddr pa) {
-  return is_live(pa) ? slot((pa.v - kBasePa) / (kEntries * sizeof(u64))) : nullptr;
+  return is_live(pa) ? slot(((pa.v - kBasePa) >> table_shift_)) : nullptr;
 }
 
 const u64* TablePool::table(PhysAddr pa) const {
-  return is_live(pa) ? slot((pa.v - kBasePa) / (kEntries * sizeof(u64))) : nullptr;
+  return is_live(pa) ? slot(((pa.v - kBasePa) >> table_shift_)) : nullptr;
 }
 
 PhysAddr TablePool::pa_of(const u64* p) const {
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
-  constexpr u64 kTableBytes = kEntries * sizeof(u64);
+  const u64 kTableBytes = table_bytes();
   for (std::size_t c = 0; c < chunks_.size(); ++c) {
     const auto base = reinterpret_cast<std::uintptr_t>(chunks_[c].get());
     if (addr < base || addr >= base + kChunkTables * kTableBytes) continue;
@@ -91,7 +92,7 @@ PhysAddr TablePool::pa_of(const u64* p) const {
 std::vector<PhysAddr> TablePool::live_tables() const {
   std::vector<PhysAddr> out;
   for (u64 i = 0; i < next_index_; ++i)
-    if (live_[i]) out.push_back({kBasePa + i * (kEntries * sizeof(u64))});
+    if (live_[i]) out.push_back({kBasePa + (i << table_shift_)});
   return out;
 }
 

@@ -22,9 +22,19 @@ using common::u64;
 class TablePool {
  public:
   static constexpr u64 kBasePa = 0xf000'0000'0000ull;
-  static constexpr unsigned kEntries = 512;  // 4 KiB tables of 8-byte entries
 
-  TablePool();
+  // Tables of 2^table_shift bytes (one page of the geometry) holding
+  // 8-byte entries.
+  explicit TablePool(unsigned table_shift = 12);
+
+  unsigned entries() const { return entries_; }
+  u64 table_bytes() const { return u64{1} << table_shift_; }
+  // Host-memory end of the table that holds `entry` (tables are aligned to
+  // their size in host memory).
+  const u64* table_end_of(const u64* entry) const {
+    const auto base = reinterpret_cast<std::uintptr_t>(entry) & ~(table_bytes() - 1);
+    return reinterpret_cast<const u64*>(base) + entries_;
+  }
 
   // A zeroed table, or {0} when this allocation was told to fail.
   PhysAddr alloc();
@@ -61,10 +71,13 @@ class TablePool {
   u64* slot(u64 index) const;
 
   struct AlignedDelete {
+    u64 align;
     void operator()(u64* p) const;
   };
-  // Chunks are granule aligned, so a table's host address is 4 KiB aligned
-  // and the end of the table holding an entry can be computed from it.
+  // Chunks are aligned to the table size, so the end of the table holding
+  // an entry can be computed from the entry's host address.
+  unsigned table_shift_;
+  unsigned entries_;
   std::vector<std::unique_ptr<u64[], AlignedDelete>> chunks_;
   std::vector<std::uint8_t> live_;  // per slot index
   std::vector<u64> free_list_;      // slot indices, reused LIFO

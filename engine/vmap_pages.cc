@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "engine/arch_arm64.h"
+#include "engine/arch.h"
 #include "engine/pgalloc.h"
 #include "engine/vmap_range.h"
 #include "engine/vunmap.h"
@@ -60,7 +60,7 @@ int vmap_pages_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, pgp
   for (;;) {
     u64 pfn = 0;
     if (!page_at(k, pages, *nr, addr, &pfn)) return -kBUGGED;
-    if (!pte_none(*pte)) {
+    if (!pte_none(g, *pte)) {
       k.warn(WarnId::vmap_pages_pte_busy, addr);
       err = -kEBUSY;
       break;
@@ -73,7 +73,7 @@ int vmap_pages_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, pgp
       size = vmap_set_ptes(k, pte, addr, end, pfn, prot, chunk_capped_shift(k, *nr, shift));
       if (size == 0) return -kBUGGED;
     } else {
-      set_pte_at(k, addr, pte, pfn_pte(pfn, g.page_shift, prot));  // mk_pte(page, prot)
+      set_pte_at(k, addr, pte, pfn_pte(g, pfn, prot));  // mk_pte(page, prot)
     }
     const u64 steps = size >> g.page_shift;
     pte += steps;
@@ -95,7 +95,7 @@ int vmap_pages_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, pgp
   if (!pmd) return k.bugged() ? -kBUGGED : -kENOMEM;
   VirtAddr next;
   do {
-    next = level_addr_end(g, kPmdLevel, addr, end);
+    next = level_addr_end(g, PgLevel::pmd, addr, end);
     if (has_series(k.variant()) && shift >= g.pmd_shift()) {
       u64 pfn = 0;
       if (!page_at(k, pages, *nr, addr, &pfn)) return -kBUGGED;
@@ -122,21 +122,37 @@ int vmap_pages_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, pgp
   if (!pud) return k.bugged() ? -kBUGGED : -kENOMEM;
   VirtAddr next;
   do {
-    next = level_addr_end(k.geo(), kPudLevel, addr, end);
+    next = level_addr_end(k.geo(), PgLevel::pud, addr, end);
     const int err = vmap_pages_pmd_range(k, pud, addr, next, prot, pages, nr, mask, shift);
     if (err) return has_series(k.variant()) || err == -kBUGGED ? err : -kENOMEM;
   } while (++pud, addr = next, addr != end);
   return 0;
 }
 
+// mm/vmalloc.c: vmap_pages_p4d_range (one iteration where the p4d is
+// folded)
+int vmap_pages_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, pgprot_t prot,
+                         PageArray pages, u64* nr, u32* mask, unsigned shift) {
+  p4d_t* p4d = p4d_alloc_track(k, pgd, addr, mask);
+  if (!p4d) return k.bugged() ? -kBUGGED : -kENOMEM;
+  VirtAddr next;
+  do {
+    next = level_addr_end(k.geo(), PgLevel::p4d, addr, end);
+    const int err = vmap_pages_pud_range(k, p4d, addr, next, prot, pages, nr, mask, shift);
+    if (err) return has_series(k.variant()) || err == -kBUGGED ? err : -kENOMEM;
+  } while (++p4d, addr = next, addr != end);
+  return 0;
+}
+
 // mm/vmalloc.c: vmap_small_pages_range_noflush (mainline, v6.12: every
 // vmap_pages_{pmd,pud,p4d}_range returns -ENOMEM for any error from below,
-// the top passes it up) and its v4
-// successor vmap_pages_range_noflush_walk, which carries `shift`. The p4d
-// level is folded (vmap_pages_p4d_range is one pass-through iteration).
+// the top passes it up) and its v4 successor
+// vmap_pages_range_noflush_walk, which carries `shift`.
 int pages_walk(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray pages,
                unsigned shift) {
   if (addr >= end) return k.bug(BugId::range_addr_ge_end, addr);  // BUG_ON
+  const Geometry& g = k.geo();
+  const VirtAddr start = addr;
   u64 nr = 0;
   u32 mask = 0;
   int err = 0;
@@ -144,12 +160,12 @@ int pages_walk(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray 
   pgd_t* pgd = pgd_offset_k(k, addr);
   VirtAddr next;
   do {
-    next = level_addr_end(k.geo(), kPgdLevel, addr, end);
-    p4d_t* p4d = p4d_alloc_track(k, pgd, addr, &mask);
-    err = vmap_pages_pud_range(k, p4d, addr, next, prot, pages, &nr, &mask, shift);
-    if (err && !has_series(k.variant()) && err != -kBUGGED) err = -kENOMEM;
+    next = level_addr_end(g, PgLevel::pgd, addr, end);
+    if (lvl_bad(g, PgLevel::pgd, *pgd)) mask |= PGTBL_PGD_MODIFIED;
+    err = vmap_pages_p4d_range(k, pgd, addr, next, prot, pages, &nr, &mask, shift);
     if (err) break;
   } while (++pgd, addr = next, addr != end);
+  arch_sync_if_needed(k, mask, start, end);
   k.out().mod_mask |= mask;
   return err;
 }
@@ -162,9 +178,7 @@ unsigned vm_shift(const Kernel& k, pgprot_t prot, u64 size) {
   // v6.12, v6.1 (inline in __vmalloc_node_range): arm64 has no
   // arch_vmap_pte_supported_shift, the generic one returns PAGE_SHIFT.
   if (before_cont_vmap(k.variant())) return g.page_shift;
-  // arch_vmap_pte_supported_shift()
-  if (g.cont_pte_shift && size >= g.cont_pte_size()) return g.cont_pte_shift;
-  return g.page_shift;
+  return arch_vmap_pte_supported_shift(k, size);
 }
 
 int vmap_pages_range_noflush_walk(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot,
@@ -276,9 +290,7 @@ VmArea* vmap_get_aligned_vm_area(Kernel& k, VirtAddr addr, u64 size, pgprot_t pr
   if (arch_vmap_pmd_supported(k, prot) && size >= g.pmd_size()) {
     if (VmArea* area = get_vm_area_placed(k, addr, size, g.pmd_size(), VM_MAP)) return area;
   }
-  // arch_vmap_pte_supported_shift()
-  const unsigned shift =
-      g.cont_pte_shift && size >= g.cont_pte_size() ? g.cont_pte_shift : g.page_shift;
+  const unsigned shift = arch_vmap_pte_supported_shift(k, size);
   if (shift > g.page_shift) {
     if (VmArea* area = get_vm_area_placed(k, addr, size, u64{1} << shift, VM_MAP)) return area;
   }
@@ -300,8 +312,8 @@ int vmap(Kernel& k, PageArray pages, VirtAddr hint, pgprot_t prot, VirtAddr* out
   const VirtAddr addr = area->addr;
   const int err =
       has_series(k.variant())
-          ? vmap_pages_range_batched(k, addr, addr + size, pgprot_nx(prot), pages)
-          : vmap_pages_range(k, addr, addr + size, pgprot_nx(prot), pages, g.page_shift);
+          ? vmap_pages_range_batched(k, addr, addr + size, pgprot_nx(g, prot), pages)
+          : vmap_pages_range(k, addr, addr + size, pgprot_nx(g, prot), pages, g.page_shift);
   if (k.bugged()) return err;
   if (err < 0) {
     vunmap(k, addr);

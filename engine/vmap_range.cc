@@ -3,7 +3,7 @@
 
 #include <bit>
 
-#include "engine/arch_arm64.h"
+#include "engine/arch.h"
 #include "engine/pgalloc.h"
 
 namespace vmapfuzz::engine {
@@ -31,7 +31,7 @@ int vmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr 
   if (!pte) return k.bugged() ? -kBUGGED : -kENOMEM;
   for (;;) {
     // Only the first entry of each step is checked (pre- and post-series).
-    if (!pte_none(*pte)) return k.bug(BugId::vmap_pte_range_remap, addr);
+    if (!pte_none(g, *pte)) return k.bug(BugId::vmap_pte_range_remap, addr);
     const u64 size = vmap_set_ptes(k, pte, addr, end, pfn, prot, max_page_shift);
     if (size == 0) return -kBUGGED;
     pfn += size >> g.page_shift;
@@ -57,7 +57,7 @@ int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAd
   if ((end - addr) != g.pmd_size()) return 0;
   if (!is_aligned(addr, g.pmd_size())) return 0;
   if (!is_aligned(phys, g.pmd_size())) return 0;
-  if (!pmd_present(*pmd)) return pmd_set_huge(k, pmd, addr, phys, prot);
+  if (!lvl_present(g, PgLevel::pmd, *pmd)) return pmd_set_huge(k, pmd, addr, phys, prot);
   // scoped_guard(mmap_read_trylock, &init_mm): never contended in the model.
   if (!pmd_free_pte_page(k, pmd, addr)) return 0;
   return pmd_set_huge(k, pmd, addr, phys, prot);
@@ -73,7 +73,7 @@ int vmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAddr 
   if (!pmd) return k.bugged() ? -kBUGGED : -kENOMEM;
   VirtAddr next;
   do {
-    next = level_addr_end(k.geo(), kPmdLevel, addr, end);
+    next = level_addr_end(k.geo(), PgLevel::pmd, addr, end);
     if (vmap_try_huge_pmd(k, pmd, addr, next, phys, prot, max_page_shift)) {
       *mask |= PGTBL_PMD_MODIFIED;
       continue;
@@ -98,7 +98,7 @@ int vmap_try_huge_pud(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, PhysAd
   if ((end - addr) != g.pud_size()) return 0;
   if (!is_aligned(addr, g.pud_size())) return 0;
   if (!is_aligned(phys, g.pud_size())) return 0;
-  if (!pmd_present(*pud)) return pud_set_huge(k, pud, addr, phys, prot);
+  if (!lvl_present(g, PgLevel::pud, *pud)) return pud_set_huge(k, pud, addr, phys, prot);
   if (!pud_free_pmd_page(k, pud, addr)) return 0;
   return pud_set_huge(k, pud, addr, phys, prot);
 }
@@ -111,7 +111,7 @@ int vmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, PhysAddr 
   if (!pud) return k.bugged() ? -kBUGGED : -kENOMEM;
   VirtAddr next;
   do {
-    next = level_addr_end(k.geo(), kPudLevel, addr, end);
+    next = level_addr_end(k.geo(), PgLevel::pud, addr, end);
     if (vmap_try_huge_pud(k, pud, addr, next, phys, prot, max_page_shift)) {
       *mask |= PGTBL_PUD_MODIFIED;
       continue;
@@ -127,14 +127,36 @@ int vmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, PhysAddr 
   return err;
 }
 
-// mm/vmalloc.c: vmap_p4d_range. The p4d is folded: one iteration, and
-// vmap_try_huge_p4d fails on arch_vmap_p4d_supported().
+// mm/vmalloc.c: vmap_try_huge_p4d. No architecture the suite models maps
+// P4D leaves, so it never writes one.
+int vmap_try_huge_p4d(Kernel& k, p4d_t*, VirtAddr, VirtAddr, PhysAddr, pgprot_t prot,
+                      unsigned max_page_shift) {
+  if (max_page_shift < k.geo().p4d_shift()) return 0;
+  if (!arch_vmap_p4d_supported(k, prot)) return 0;
+  return 0;
+}
+
+// mm/vmalloc.c: vmap_p4d_range (one iteration where the p4d is folded)
 int vmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
                    unsigned max_page_shift, u32* mask) {
+  int err = 0;
   p4d_t* p4d = p4d_alloc_track(k, pgd, addr, mask);
-  const int err = vmap_pud_range(k, p4d, addr, end, phys, prot, max_page_shift, mask);
-  // v6.12 vmap_p4d_range: if (vmap_pud_range(...)) return -ENOMEM;
-  return before_cont_vmap(k.variant()) ? enomem_6_12(err) : err;
+  if (!p4d) return k.bugged() ? -kBUGGED : -kENOMEM;
+  VirtAddr next;
+  do {
+    next = level_addr_end(k.geo(), PgLevel::p4d, addr, end);
+    if (vmap_try_huge_p4d(k, p4d, addr, next, phys, prot, max_page_shift)) {
+      *mask |= PGTBL_P4D_MODIFIED;
+      continue;
+    }
+    err = vmap_pud_range(k, p4d, addr, next, phys, prot, max_page_shift, mask);
+    if (err) {
+      // v6.12 vmap_p4d_range: if (vmap_pud_range(...)) return -ENOMEM;
+      if (before_cont_vmap(k.variant())) err = enomem_6_12(err);
+      break;
+    }
+  } while (++p4d, phys += next - addr, addr = next, addr != end);
+  return err;
 }
 
 }  // namespace
@@ -145,11 +167,11 @@ u64 vmap_set_ptes(Kernel& k, pte_t* pte, VirtAddr addr, VirtAddr end, u64 pfn, p
   const Geometry& g = k.geo();
   const u64 size = arch_vmap_pte_range_map_size(k, addr, end, pfn, max_page_shift);
   if (size != g.page_size()) {
-    const pte_t entry = arch_make_huge_pte(k, pfn_pte(pfn, g.page_shift, prot), ilog2(size));
+    const pte_t entry = arch_make_huge_pte(k, pfn_pte(g, pfn, prot), ilog2(size));
     if (!set_huge_pte_at(k, addr, pte, entry, size)) return 0;
     return size;
   }
-  set_pte_at(k, addr, pte, pfn_pte(pfn, g.page_shift, prot));
+  set_pte_at(k, addr, pte, pfn_pte(g, pfn, prot));
   return g.page_size();
 }
 
@@ -157,17 +179,18 @@ u64 vmap_set_ptes(Kernel& k, pte_t* pte, VirtAddr addr, VirtAddr end, u64 pfn, p
 int vmap_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,
                        unsigned max_page_shift) {
   if (addr >= end) return k.bug(BugId::range_addr_ge_end, addr);  // BUG_ON
+  const VirtAddr start = addr;
   u32 mask = 0;
   int err = 0;
   ++k.counters().walks;
   pgd_t* pgd = pgd_offset_k(k, addr);
   VirtAddr next;
   do {
-    next = level_addr_end(k.geo(), kPgdLevel, addr, end);
+    next = level_addr_end(k.geo(), PgLevel::pgd, addr, end);
     err = vmap_p4d_range(k, pgd, addr, next, phys, prot, max_page_shift, &mask);
     if (err) break;
   } while (++pgd, phys += next - addr, addr = next, addr != end);
-  // arm64: ARCH_PAGE_TABLE_SYNC_MASK is 0, no arch_sync_kernel_mappings().
+  arch_sync_if_needed(k, mask, start, end);
   k.out().mod_mask |= mask;
   return err;
 }
@@ -175,7 +198,7 @@ int vmap_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pg
 // mm/vmalloc.c: vmap_page_range
 int vmap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot) {
   const int err =
-      vmap_range_noflush(k, addr, end, phys, pgprot_nx(prot), k.ioremap_max_page_shift());
+      vmap_range_noflush(k, addr, end, phys, pgprot_nx(k.geo(), prot), k.ioremap_max_page_shift());
   if (k.bugged()) return err;
   k.flush(FlushKind::cache_vmap, addr, end);
   return err;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "engine/vunmap.h"
 
-#include "engine/arch_arm64.h"
+#include "engine/arch.h"
 #include "engine/pgalloc.h"
 
 namespace vmapfuzz::engine {
@@ -34,7 +34,8 @@ void vunmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, u32* m
     } else {
       ptent = ptep_get_and_clear(k, pte);
     }
-    if (!pte_none(ptent) && !pte_present(ptent)) k.warn(WarnId::vunmap_pte_not_present, addr);
+    if (!pte_none(g, ptent) && !pte_present(g, ptent))
+      k.warn(WarnId::vunmap_pte_not_present, addr);
     // while (pte += (size >> PAGE_SHIFT), addr += size, addr != end)
     pte += size >> g.page_shift;
     addr += size;
@@ -54,9 +55,9 @@ void vunmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, u32* m
   if (!pmd) return;
   VirtAddr next;
   do {
-    next = level_addr_end(g, kPmdLevel, addr, end);
+    next = level_addr_end(g, PgLevel::pmd, addr, end);
     const int cleared = pmd_clear_huge(k, pmd);
-    if (cleared || pmd_bad(*pmd)) *mask |= PGTBL_PMD_MODIFIED;
+    if (cleared || lvl_bad(g, PgLevel::pmd, *pmd)) *mask |= PGTBL_PMD_MODIFIED;
     if (cleared) {
       // v6.12 vunmap_pmd_range has no WARN_ON(next - addr < PMD_SIZE): a
       // partly covered block is cleared whole, silently.
@@ -64,8 +65,8 @@ void vunmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, u32* m
         k.warn(WarnId::vunmap_pmd_partial_block, addr);
       continue;
     }
-    if (pmd_none(*pmd)) continue;
-    if (pmd_bad(*pmd)) {  // pmd_none_or_clear_bad
+    if (lvl_none(g, PgLevel::pmd, *pmd)) continue;
+    if (lvl_bad(g, PgLevel::pmd, *pmd)) {  // pmd_none_or_clear_bad
       k.warn(WarnId::pmd_bad, addr);
       *pmd = 0;
       continue;
@@ -82,17 +83,17 @@ void vunmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, u32* m
   if (!pud) return;
   VirtAddr next;
   do {
-    next = level_addr_end(g, kPudLevel, addr, end);
+    next = level_addr_end(g, PgLevel::pud, addr, end);
     const int cleared = pud_clear_huge(k, pud);
-    if (cleared || pmd_bad(*pud)) *mask |= PGTBL_PUD_MODIFIED;
+    if (cleared || lvl_bad(g, PgLevel::pud, *pud)) *mask |= PGTBL_PUD_MODIFIED;
     if (cleared) {
       // v6.12 vunmap_pud_range: no WARN_ON(next - addr < PUD_SIZE) either.
       if (!before_cont_vmap(k.variant()) && next - addr < g.pud_size())
         k.warn(WarnId::vunmap_pud_partial_block, addr);
       continue;
     }
-    if (pmd_none(*pud)) continue;
-    if (pmd_bad(*pud)) {  // pud_none_or_clear_bad
+    if (lvl_none(g, PgLevel::pud, *pud)) continue;
+    if (lvl_bad(g, PgLevel::pud, *pud)) {  // pud_none_or_clear_bad
       k.warn(WarnId::pud_bad, addr);
       *pud = 0;
       continue;
@@ -102,39 +103,55 @@ void vunmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, u32* m
   } while (++pud, addr = next, addr != end);
 }
 
-// mm/vmalloc.c: vunmap_p4d_range. Folded p4d: one iteration, and
-// p4d_clear_huge() is a no-op. As on arm64, p4d_bad() is true for a none
-// entry too, so an empty slot still sets PGTBL_P4D_MODIFIED.
+// mm/vmalloc.c: vunmap_p4d_range. p4d_clear_huge() is a no-op on every
+// architecture modelled. On arm64, p4d_bad() is true for a none entry too,
+// so an empty slot still sets PGTBL_P4D_MODIFIED.
 void vunmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, u32* mask) {
-  p4d_t* p4d = p4d_offset(pgd, addr);
-  if (!(*p4d & PTE_TABLE_BIT)) *mask |= PGTBL_P4D_MODIFIED;  // p4d_bad()
-  if (pmd_none(*p4d)) return;                                // p4d_none_or_clear_bad()
-  if (!(*p4d & PTE_TABLE_BIT)) {
-    k.warn(WarnId::p4d_bad, addr);
-    *p4d = 0;
-    return;
-  }
-  vunmap_pud_range(k, p4d, addr, end, mask);
+  const Geometry& g = k.geo();
+  p4d_t* p4d = p4d_offset(k, pgd, addr);
+  if (!p4d) return;
+  VirtAddr next;
+  do {
+    next = level_addr_end(g, PgLevel::p4d, addr, end);
+    if (lvl_bad(g, PgLevel::p4d, *p4d)) *mask |= PGTBL_P4D_MODIFIED;
+    if (lvl_none(g, PgLevel::p4d, *p4d)) continue;  // p4d_none_or_clear_bad()
+    if (lvl_bad(g, PgLevel::p4d, *p4d)) {
+      k.warn(WarnId::p4d_bad, addr);
+      *p4d = 0;
+      continue;
+    }
+    vunmap_pud_range(k, p4d, addr, next, mask);
+    if (k.bugged()) return;
+  } while (++p4d, addr = next, addr != end);
 }
 
 }  // namespace
 
-// mm/vmalloc.c: __vunmap_range_noflush (pgd_bad() is 0 with a folded p4d)
+// mm/vmalloc.c: __vunmap_range_noflush
 void vunmap_range_noflush(Kernel& k, VirtAddr start, VirtAddr end) {
   if (start >= end) {
     k.bug(BugId::range_addr_ge_end, start);  // BUG_ON
     return;
   }
+  const Geometry& g = k.geo();
   u32 mask = 0;
   VirtAddr addr = start;
   ++k.counters().walks;
   pgd_t* pgd = pgd_offset_k(k, addr);
   VirtAddr next;
   do {
-    next = level_addr_end(k.geo(), kPgdLevel, addr, end);
+    next = level_addr_end(g, PgLevel::pgd, addr, end);
+    if (lvl_bad(g, PgLevel::pgd, *pgd)) mask |= PGTBL_PGD_MODIFIED;
+    if (lvl_none(g, PgLevel::pgd, *pgd)) continue;  // pgd_none_or_clear_bad()
+    if (lvl_bad(g, PgLevel::pgd, *pgd)) {
+      k.warn(WarnId::pgd_bad, addr);
+      *pgd = 0;
+      continue;
+    }
     vunmap_p4d_range(k, pgd, addr, next, &mask);
     if (k.bugged()) return;
   } while (++pgd, addr = next, addr != end);
+  arch_sync_if_needed(k, mask, start, end);
   k.out().mod_mask |= mask;
 }
 

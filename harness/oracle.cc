@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "harness/oracle.h"
 
+#include "engine/arch.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 
+#include "engine/arch.h"
 #include "harness/visit.h"
 
 namespace vmapfuzz::harness {
@@ -47,22 +50,21 @@ std::string flushes_text(const std::vector<engine::Flush>& f) {
   return s;
 }
 
-std::string run_text(const LeafRun* r) {
+std::string run_text(const LeafRun* r, unsigned leaf) {
   if (!r) return "unmapped";
   return "[" + hex(r->va) + "," + hex(r->va + r->size) + ") -> " + hex(r->pa) + " " +
-         level_name(r->level) + (r->cont ? " CONT " : " ") + reference::attrs_text(r->attrs);
+         level_name(r->level, leaf) + (r->cont ? " CONT " : " ") + reference::attrs_text(r->attrs);
 }
 
 }  // namespace
 
-const char* level_name(unsigned level) {
-  switch (level) {
-    case engine::kPgdLevel: return "pgd";
-    case engine::kPudLevel: return "pud";
-    case engine::kPmdLevel: return "pmd";
-    case engine::kPteLevel: return "pte";
-  }
-  return "?";
+const char* level_name(unsigned level, unsigned leaf_level) {
+  static const char* const kNames[] = {"pte", "pmd", "pud", "p4d", "pgd"};
+  if (level > leaf_level) return "?";
+  const unsigned d = leaf_level - level;
+  // The root of a 4-level geometry (p4d folded into it) is the pgd.
+  if (d == 3 && leaf_level == 3) return "pgd";
+  return d < 5 ? kNames[d] : "?";
 }
 
 std::optional<Mismatch> compare_outcomes(const Outcome& e, const Outcome& a) {
@@ -119,7 +121,7 @@ std::optional<Mismatch> compare_outcomes(const Outcome& e, const Outcome& a) {
   return std::nullopt;
 }
 
-std::optional<Mismatch> check_structure(const reference::TableScan& scan) {
+std::optional<Mismatch> check_structure(const reference::TableScan& scan, unsigned leaf) {
   if (scan.issues.empty()) return std::nullopt;
   const reference::Issue& i = scan.issues.front();
   std::ostringstream d;
@@ -129,7 +131,7 @@ std::optional<Mismatch> check_structure(const reference::TableScan& scan) {
   const bool table_issue = i.kind == reference::Issue::leaked_table ||
                            i.kind == reference::Issue::dangling_table ||
                            i.kind == reference::Issue::shared_table;
-  return Mismatch{"structure", table_issue ? "-" : level_name(i.level),
+  return Mismatch{"structure", table_issue ? "-" : level_name(i.level, leaf),
                   reference::issue_kind_name(i.kind), d.str(),
                   table_issue ? std::nullopt : std::optional<u64>(i.va)};
 }
@@ -157,36 +159,36 @@ std::optional<u64> first_divergence(const std::vector<LeafRun>& a, const std::ve
 }
 
 std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
-                                       const std::vector<LeafRun>& actual) {
+                                       const std::vector<LeafRun>& actual, unsigned leaf) {
   const auto va = first_divergence(expected, actual);
   if (!va) return std::nullopt;
   const LeafRun* e = run_at(expected, *va);
   const LeafRun* a = run_at(actual, *va);
-  const std::string detail = "first divergent VA " + hex(*va) + "\n  expected: " + run_text(e) +
-                             "\n  actual:   " + run_text(a);
+  const std::string detail = "first divergent VA " + hex(*va) + "\n  expected: " + run_text(e, leaf) +
+                             "\n  actual:   " + run_text(a, leaf);
   auto with_va = [&](Mismatch m) {
     m.va = *va;
     return m;
   };
   if (!e)
-    return with_va(Mismatch{"translation", level_name(a->level), "unexpected-mapping", detail});
-  if (!a) return with_va(Mismatch{"translation", level_name(e->level), "missing-mapping", detail});
+    return with_va(Mismatch{"translation", level_name(a->level, leaf), "unexpected-mapping", detail});
+  if (!a) return with_va(Mismatch{"translation", level_name(e->level, leaf), "missing-mapping", detail});
   const u64 epa = e->pa + (*va - e->va), apa = a->pa + (*va - a->va);
   if (epa != apa)
-    return with_va(Mismatch{"translation", level_name(e->level), "pa-mismatch", detail});
+    return with_va(Mismatch{"translation", level_name(e->level, leaf), "pa-mismatch", detail});
   if (!(e->attrs == a->attrs))
-    return with_va(Mismatch{"translation", level_name(e->level), "attrs-mismatch", detail});
+    return with_va(Mismatch{"translation", level_name(e->level, leaf), "attrs-mismatch", detail});
   if (e->level != a->level)
-    return with_va(Mismatch{"layout", level_name(e->level),
-                            std::string(level_name(e->level)) + "-vs-" + level_name(a->level),
+    return with_va(Mismatch{"layout", level_name(e->level, leaf),
+                            std::string(level_name(e->level, leaf)) + "-vs-" + level_name(a->level, leaf),
                             detail});
   if (e->cont != a->cont)
-    return with_va(Mismatch{"layout", level_name(e->level),
+    return with_va(Mismatch{"layout", level_name(e->level, leaf),
                             e->cont ? "cont-missing" : "cont-unexpected", detail});
   // Same leaf at va but the runs end differently: the difference is where
   // one of them ends; report it there.
   const u64 end = std::min(e->va + e->size, a->va + a->size);
-  return with_va(Mismatch{"translation", level_name(e->level),
+  return with_va(Mismatch{"translation", level_name(e->level, leaf),
                           run_at(expected, end) ? "missing-mapping" : "unexpected-mapping",
                           detail + "\n  (runs differ from " + hex(end) + ")"});
 }
@@ -238,26 +240,31 @@ std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op)
 namespace {
 
 std::optional<std::string> compare_table_range(const engine::Kernel& a, const engine::Kernel& b,
-                                               u64 pa_a, u64 pa_b, unsigned level, u64 base, u64 lo,
-                                               u64 hi) {
+                                               u64 pa_a, u64 pa_b, engine::PgLevel level, u64 base,
+                                               u64 lo, u64 hi) {
   const engine::Geometry& g = a.geo();
   const u64* ta = a.pool().table({pa_a});
   const u64* tb = b.pool().table({pa_b});
   if (!ta || !tb) return "table " + hex(pa_a) + "/" + hex(pa_b) + " not live";
   const unsigned shift = g.level_shift(level);
-  for (unsigned i = 0; i < g.ptrs_per_table(); ++i) {
+  // The next level that has tables of its own.
+  engine::PgLevel next = level;
+  do next = engine::level_below(next);
+  while (next != engine::PgLevel::pte && g.is_folded(next));
+  for (unsigned i = 0; i < g.ptrs[engine::idx(level)]; ++i) {
     const u64 s = base + (u64{i} << shift), e = s + ((u64{1} << shift) - 1);
     if (e < lo || s >= hi) continue;
     if (ta[i] != tb[i]) {
       char buf[200];
-      std::snprintf(buf, sizeof buf, "VA 0x%llx level %u entry %u: 0x%016llx vs 0x%016llx",
-                    static_cast<unsigned long long>(s), level, i,
+      std::snprintf(buf, sizeof buf, "VA 0x%llx level %s entry %u: 0x%016llx vs 0x%016llx",
+                    static_cast<unsigned long long>(s),
+                    std::string(engine::level_text(level)).c_str(), i,
                     static_cast<unsigned long long>(ta[i]), static_cast<unsigned long long>(tb[i]));
       return std::string(buf);
     }
-    if (level < engine::kPteLevel && engine::pmd_table(ta[i])) {
-      if (auto d = compare_table_range(a, b, engine::desc_table_pa(ta[i]).v,
-                                       engine::desc_table_pa(tb[i]).v, level + 1, s, lo, hi))
+    if (level != engine::PgLevel::pte && engine::pxd_table(g, ta[i])) {
+      if (auto d = compare_table_range(a, b, engine::pxd_table_pa(g, ta[i]).v,
+                                       engine::pxd_table_pa(g, tb[i]).v, next, s, lo, hi))
         return d;
     }
   }
@@ -269,13 +276,13 @@ std::optional<std::string> compare_table_range(const engine::Kernel& a, const en
 std::optional<std::string> compare_tables(const engine::Kernel& a, const engine::Kernel& b, u64 lo,
                                           u64 hi) {
   const u64 base = ~((u64{1} << a.geo().va_bits) - 1);
-  return compare_table_range(a, b, a.pgd_pa().v, b.pgd_pa().v, engine::kPgdLevel, base, lo, hi);
+  return compare_table_range(a, b, a.pgd_pa().v, b.pgd_pa().v, engine::PgLevel::pgd, base, lo, hi);
 }
 
-u64 huge_bytes(const std::vector<LeafRun>& runs) {
+u64 huge_bytes(const std::vector<LeafRun>& runs, unsigned leaf_level) {
   u64 n = 0;
   for (const LeafRun& r : runs)
-    if (r.level != engine::kPteLevel || r.cont) n += r.size;
+    if (r.level != leaf_level || r.cont) n += r.size;
   return n;
 }
 
@@ -289,8 +296,9 @@ std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engi
   const bool whole = lo == 0 && hi == ~u64{0};
   const auto scan = whole ? reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v)
                           : reference::scan_range(k.pool(), k.geo(), k.pgd_pa().v, lo, hi);
-  if (auto m = check_structure(scan)) return m;
-  return compare_leaves(whole ? ref.expected_runs() : ref.expected_runs(lo, hi), scan.runs);
+  const unsigned leaf = ref.facts().leaf_level;
+  if (auto m = check_structure(scan, leaf)) return m;
+  return compare_leaves(whole ? ref.expected_runs() : ref.expected_runs(lo, hi), scan.runs, leaf);
 }
 
 std::optional<Mismatch> check_op(const reference::RefKernel& ref_after, const Outcome& expected,

@@ -26,14 +26,20 @@ struct Mismatch {
 std::optional<Mismatch> compare_outcomes(const engine::Outcome& expected,
                                          const engine::Outcome& actual);
 
+// Levels are the reference's hardware levels (reference/geometry_facts.h);
+// `leaf_level` is the geometry's page level (3 unless it has five levels),
+// by which they are named.
+
 // Structural issues of a table scan (first one reported).
-std::optional<Mismatch> check_structure(const reference::TableScan& scan);
+std::optional<Mismatch> check_structure(const reference::TableScan& scan,
+                                        unsigned leaf_level = engine::kPteLevel);
 
 // Expected vs actual leaves: the first VA where they differ, classified as
 // a translation difference (PA, attributes, mapped or not) or a layout
 // difference (same translation, different level or CONT use).
 std::optional<Mismatch> compare_leaves(const std::vector<reference::LeafRun>& expected,
-                                       const std::vector<reference::LeafRun>& actual);
+                                       const std::vector<reference::LeafRun>& actual,
+                                       unsigned leaf_level = engine::kPteLevel);
 
 // The first VA where the two run lists differ (runs must be coalesced).
 std::optional<engine::u64> first_divergence(const std::vector<reference::LeafRun>& a,
@@ -42,10 +48,14 @@ std::optional<engine::u64> first_divergence(const std::vector<reference::LeafRun
 // The run containing va, or nullptr.
 const reference::LeafRun* run_at(const std::vector<reference::LeafRun>& runs, engine::u64 va);
 
-const char* level_name(unsigned level);
+// The kernel's name for an entry at hardware level `level`: by its distance
+// from the page level (pte, pmd, pud, p4d), except that the root table of
+// a geometry with four or more levels is the pgd.
+const char* level_name(unsigned level, unsigned leaf_level = engine::kPteLevel);
 
 // Bytes of `runs` mapped with a PMD/PUD block or a CONT group.
-engine::u64 huge_bytes(const std::vector<reference::LeafRun>& runs);
+engine::u64 huge_bytes(const std::vector<reference::LeafRun>& runs,
+                       unsigned leaf_level = engine::kPteLevel);
 
 // The failure signature of a mismatch: <check>:<impl>:<op>:<level>:<what>,
 // e.g. "translation:v4:vmap:pte:pa-mismatch". The one place it is spelled.

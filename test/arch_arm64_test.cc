@@ -33,7 +33,7 @@ void expect_map_sizes(Variant v, const std::vector<MapSizeRow>& rows) {
   Kernel k(geo(), v);
   for (const MapSizeRow& r : rows) {
     SCOPED_TRACE(r.name);
-    EXPECT_EQ(engine::arch_vmap_pte_range_map_size(k, va(r.addr_off), va(r.end_off),
+    EXPECT_EQ(engine::arm64::arch_vmap_pte_range_map_size(k, va(r.addr_off), va(r.end_off),
                                                    r.pa >> kPageShift, r.max_shift),
               r.expect);
   }
@@ -115,7 +115,7 @@ TEST(NumContigPtes, CountsEntriesPerVariant) {
     SCOPED_TRACE(std::string(engine::variant_name(r.v)) + " size 0x" + std::to_string(r.size));
     Kernel k(geo(), r.v);
     u64 pgsize = 0;
-    EXPECT_EQ(engine::num_contig_ptes(k, r.size, &pgsize), r.ncontig);
+    EXPECT_EQ(engine::arm64::num_contig_ptes(k, r.size, &pgsize), r.ncontig);
     EXPECT_EQ(pgsize, r.pgsize);
     const std::vector<WarnId> want =
         r.warns ? std::vector<WarnId>{WarnId::num_contig_ptes_bad_size} : std::vector<WarnId>{};
@@ -150,7 +150,7 @@ TEST(ArchMakeHugePte, EncodesContOrBlockBySize) {
   for (const Row& r : rows) {
     SCOPED_TRACE(std::string(engine::variant_name(r.v)) + " shift " + std::to_string(r.shift));
     Kernel k(geo(), r.v);
-    const pte_t got = engine::arch_make_huge_pte(k, entry, r.shift);
+    const pte_t got = engine::arm64::arch_make_huge_pte(k, entry, r.shift);
     switch (r.want) {
       case cont: EXPECT_EQ(got, entry | engine::PTE_CONT); break;
       case block: EXPECT_EQ(got, entry & ~engine::PTE_TABLE_BIT); break;
@@ -184,7 +184,7 @@ TEST(SetHugePteAt, WritesEveryEntryWithAdvancingPfn) {
     pte_t* t = fresh_table(k);
     const pte_t entry =
         engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
-    ASSERT_TRUE(engine::set_huge_pte_at(k, va(0), t, entry, r.size));
+    ASSERT_TRUE(engine::arm64::set_huge_pte_at(k, va(0), t, entry, r.size));
     const u64 step = r.written == 1 ? r.size : 4 * K;
     for (unsigned i = 0; i < r.written; ++i) {
       EXPECT_EQ(t[i] & engine::PTE_ADDR_MASK, kPa + i * step) << "entry " << i;
@@ -201,7 +201,7 @@ TEST(SetHugePteAt, WritesNonPresentValueUnchangedToEveryEntry) {
   Kernel k(geo(), Variant::v4);
   pte_t* t = fresh_table(k);
   const pte_t swp = engine::pte_mkcont(kPa) | (u64{1} << 58);  // not valid
-  ASSERT_TRUE(engine::set_huge_pte_at(k, va(0), t, swp, 128 * K));
+  ASSERT_TRUE(engine::arm64::set_huge_pte_at(k, va(0), t, swp, 128 * K));
   for (unsigned i = 0; i < 32; ++i) EXPECT_EQ(t[i], swp) << "entry " << i;
   EXPECT_EQ(t[32], 0u);
 }
@@ -215,7 +215,7 @@ TEST(SetHugePteAt, BreaksBeforeMakeOnlyWhenFirstEntryValid) {
     if (first_valid) t[0] = old;
     const pte_t entry =
         engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
-    ASSERT_TRUE(engine::set_huge_pte_at(k, va(64 * K), t, entry, 64 * K));
+    ASSERT_TRUE(engine::arm64::set_huge_pte_at(k, va(64 * K), t, entry, 64 * K));
     std::vector<engine::Flush> want;
     if (first_valid) want.push_back({engine::FlushKind::tlb_range, va(64 * K), va(128 * K)});
     EXPECT_EQ(k.out().flushes, want);
@@ -229,7 +229,7 @@ TEST(SetHugePteAt, StopsWithBugInsteadOfOverrunningTheTable) {
   pte_t* t = fresh_table(k);
   const pte_t entry =
       engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
-  EXPECT_FALSE(engine::set_huge_pte_at(k, va(u64{500} * 4 * K), t + 500, entry, 64 * K));
+  EXPECT_FALSE(engine::arm64::set_huge_pte_at(k, va(u64{500} * 4 * K), t + 500, entry, 64 * K));
   EXPECT_EQ(k.out().bug, engine::BugId::pte_table_overrun);
   for (unsigned i = 500; i < 512; ++i) EXPECT_EQ(t[i], 0u) << "entry " << i;
 }

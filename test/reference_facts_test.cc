@@ -126,15 +126,8 @@ TEST(ReferenceGeometryFacts, EveryRowIsConsistentInItself) {
   }
 }
 
-// Engine level constants for the kernel level names it knows.
-unsigned engine_level(KernelLevel k) {
-  switch (k) {
-    case KernelLevel::pgd: return engine::kPgdLevel;
-    case KernelLevel::pud: return engine::kPudLevel;
-    case KernelLevel::pmd: return engine::kPmdLevel;
-    default: return engine::kPteLevel;
-  }
-}
+// The engine's level for a kernel level name (same order).
+engine::PgLevel engine_level(KernelLevel k) { return static_cast<engine::PgLevel>(k); }
 
 TEST(ReferenceGeometryFacts, AgreeWithEveryEngineGeometry) {
   for (const engine::Geometry* g : engine::all_geometries()) {
@@ -149,25 +142,24 @@ TEST(ReferenceGeometryFacts, AgreeWithEveryEngineGeometry) {
     EXPECT_EQ(f->kernel_va_base, ~((u64{1} << g->va_bits) - 1));
     EXPECT_EQ(g->vmalloc_start & f->kernel_va_base, f->kernel_va_base)
         << "the harness's VA window lies in the kernel half";
-    for (unsigned l = f->root_level; l <= f->leaf_level; ++l) {
-      SCOPED_TRACE("level " + std::to_string(l));
-      EXPECT_EQ(f->shift[l], g->level_shift(l));
-      EXPECT_EQ(f->entry_size[l], u64{1} << g->level_shift(l));
-      EXPECT_EQ(f->entries[l], g->ptrs_per_table());
+    // Every present kernel level: same shift, table size and index; the
+    // folded ones agree on which they are.
+    unsigned present = 0;
+    for (KernelLevel k : kKernelLevels) {
+      const engine::PgLevel e = engine_level(k);
+      SCOPED_TRACE(std::string(engine::level_text(e)));
+      ASSERT_EQ(f->present(k), !g->is_folded(e));
+      if (!f->present(k)) continue;
+      ++present;
+      const unsigned l = f->level(k);
+      EXPECT_EQ(f->shift[l], g->level_shift(e));
+      EXPECT_EQ(f->entry_size[l], u64{1} << g->level_shift(e));
+      EXPECT_EQ(f->entries[l], g->ptrs[engine::idx(e)]);
       for (u64 va : {g->vmalloc_start, g->vmalloc_start + g->vmalloc_size - 1,
                      g->vmalloc_start + 0x40'3020'1000, f->kernel_va_base, ~u64{0}})
-        EXPECT_EQ(f->index(va, l), g->index(engine::VirtAddr{va}, l)) << std::hex << va;
+        EXPECT_EQ(f->index(va, l), g->index(engine::VirtAddr{va}, e)) << std::hex << va;
     }
-    // The kernel level names land on the engine's level numbers, which the
-    // harness uses to name leaves (LeafRun::level).
-    for (KernelLevel k : kKernelLevels) {
-      if (k == KernelLevel::p4d) {
-        EXPECT_FALSE(f->present(k)) << "the engine folds p4d";
-        continue;
-      }
-      ASSERT_TRUE(f->present(k));
-      EXPECT_EQ(f->level(k), engine_level(k));
-    }
+    EXPECT_EQ(present, g->levels);
     EXPECT_EQ(f->pgdir_size, g->pgdir_size());
     EXPECT_EQ(f->pud_block_size, g->pud_block ? g->pud_size() : 0);
     EXPECT_EQ(f->pmd_block_size, g->pmd_block ? g->pmd_size() : 0);

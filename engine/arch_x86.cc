@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/arch_x86.h"
+
+#include "engine/pgalloc.h"
+
+namespace vmapfuzz::engine::x86 {
+namespace {
+
+// mtrr_type_lookup(start, end, &uniform): the model knows one boundary
+// where the memory type changes; a range across it is not uniform.
+bool mtrr_uniform(const Kernel& k, PhysAddr start, u64 size) {
+  const u64 split = k.config().mtrr_split;
+  return split == 0 || !(start.v < split && split < start.v + size);
+}
+
+// protval_4k_2_large(): the PAT bit moves from bit 7 to bit 12.
+u64 protval_4k_2_large(u64 v) {
+  return (v & ~(_PAGE_PAT | _PAGE_PAT_LARGE)) | ((v & _PAGE_PAT) ? _PAGE_PAT_LARGE : 0);
+}
+
+int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t prot,
+                 u64 block_size) {
+  if (!mtrr_uniform(k, phys, block_size)) {
+    // pmd_set_huge also pr_warn_once()s; not a WARN.
+    ++k.counters().set_huge_refused;
+    return 0;
+  }
+  // Bail out on a populated non-leaf entry.
+  if (pxd_present(*entry) && !pxd_leaf(*entry)) return 0;
+  (void)addr;
+  *entry = (phys.v & PTE_PFN_MASK) | protval_4k_2_large(prot.v) | _PAGE_PSE;
+  ++k.counters().descriptors_written;
+  ++(block_size == k.geo().pmd_size() ? k.counters().pmd_blocks : k.counters().pud_blocks);
+  return 1;
+}
+
+// pmd_page_vaddr(): the table an entry points to, or a recorded BUG when
+// the entry is not a table (the kernel would free the data page).
+PhysAddr table_of(Kernel& k, u64 d, VirtAddr addr) {
+  if (!pxd_present(d) || pxd_leaf(d) || !k.pool().is_live({d & PTE_PFN_MASK})) {
+    k.bug(BugId::leaf_used_as_table, addr);
+    return {0};
+  }
+  return {d & PTE_PFN_MASK};
+}
+
+}  // namespace
+
+// asm/vmalloc.h: boot_cpu_has(X86_FEATURE_GBPAGES) / (X86_FEATURE_PSE).
+bool arch_vmap_pud_supported(const Kernel& k, pgprot_t) {
+  return k.geo().pud_block && !k.config().nogbpages;
+}
+bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t) {
+  return k.geo().pmd_block && !k.config().nopse;
+}
+
+// arch/x86/mm/pgtable.c: pud_set_huge
+int pud_set_huge(Kernel& k, pud_t* pud, VirtAddr addr, PhysAddr phys, pgprot_t prot) {
+  ++k.counters().pud_set_huge;
+  return pxd_set_huge(k, pud, addr, phys, prot, k.geo().pud_size());
+}
+
+// arch/x86/mm/pgtable.c: pmd_set_huge
+int pmd_set_huge(Kernel& k, pmd_t* pmd, VirtAddr addr, PhysAddr phys, pgprot_t prot) {
+  ++k.counters().pmd_set_huge;
+  return pxd_set_huge(k, pmd, addr, phys, prot, k.geo().pmd_size());
+}
+
+// arch/x86/mm/pgtable.c: pud_clear_huge / pmd_clear_huge
+int pud_clear_huge(Kernel& k, pud_t* pud) {
+  if (!pxd_leaf(*pud)) return 0;
+  *pud = 0;
+  ++k.counters().unmap_blocks;
+  ++k.counters().descriptors_written;
+  return 1;
+}
+
+int pmd_clear_huge(Kernel& k, pmd_t* pmd) { return x86::pud_clear_huge(k, pmd); }
+
+// arch/x86/mm/pgtable.c: pmd_free_pte_page. No check of the entry: it is
+// cleared, the paging-structure caches flushed for one page, and the table
+// freed.
+int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
+  const PhysAddr pte = table_of(k, *pmd, addr);
+  if (pte.v == 0) return 0;
+  *pmd = 0;  // pmd_clear
+  ++k.counters().descriptors_written;
+  k.flush(FlushKind::tlb_kernel_range, addr, addr + (k.geo().page_size() - 1));
+  k.pool().free(pte);  // free_page
+  ++k.out().tables_freed;
+  ++k.counters().pte_tables_freed;
+  return 1;
+}
+
+// arch/x86/mm/pgtable.c: pud_free_pmd_page. Every entry of the PMD table
+// is cleared (a copy is kept), then the PUD entry, one flush, then each
+// PTE table the copy names and the PMD table are freed. The copy's page
+// comes from __get_free_page; the model's allocation never fails.
+int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
+  const PhysAddr pmd_pa = table_of(k, *pud, addr);
+  if (pmd_pa.v == 0) return 0;
+  pmd_t* pmd = k.pool().table(pmd_pa);
+  const unsigned n = k.geo().ptrs_per_table();
+  std::vector<pmd_t> saved(pmd, pmd + n);
+  for (unsigned i = 0; i < n; ++i) {
+    if (!pxd_none(PgLevel::pmd, pmd[i])) {
+      pmd[i] = 0;
+      ++k.counters().descriptors_written;
+    }
+  }
+  *pud = 0;  // pud_clear
+  ++k.counters().descriptors_written;
+  k.flush(FlushKind::tlb_kernel_range, addr, addr + (k.geo().page_size() - 1));
+  for (unsigned i = 0; i < n; ++i) {
+    if (pxd_none(PgLevel::pmd, saved[i])) continue;
+    const VirtAddr va = addr + u64{i} * k.geo().pmd_size();
+    const PhysAddr pte = table_of(k, saved[i], va);
+    if (pte.v == 0) return 0;
+    k.pool().free(pte);
+    ++k.out().tables_freed;
+    ++k.counters().pte_tables_freed;
+  }
+  k.pool().free(pmd_pa);
+  ++k.out().tables_freed;
+  ++k.counters().pmd_tables_freed;
+  return 1;
+}
+
+// pmd_none/pud_none/p4d_none ignore the Knights Landing erratum bits;
+// pgd_none (5-level) does not.
+bool pxd_none(PgLevel l, u64 d) {
+  return l == PgLevel::pgd ? d == 0 : (d & ~_PAGE_KNL_ERRATUM_MASK) == 0;
+}
+
+// pmd_bad: anything but a kernel table (the user and accessed bits aside),
+// a none entry included. pud_bad/p4d_bad: any flag beyond a table's. pgd_bad
+// (5-level): flags other than exactly a table's.
+bool pxd_bad(PgLevel l, u64 d) {
+  const u64 flags = d & ~PTE_PFN_MASK;
+  switch (l) {
+    case PgLevel::pmd:
+      return (flags & ~(_PAGE_USER | _PAGE_ACCESSED)) != (_KERNPG_TABLE & ~_PAGE_ACCESSED);
+    case PgLevel::pud:
+    case PgLevel::p4d: return (flags & ~(_KERNPG_TABLE | _PAGE_USER)) != 0;
+    default: return (flags & ~_PAGE_USER) != _KERNPG_TABLE;
+  }
+}
+
+// pmd_present: present, PROT_NONE or PSE.
+bool pxd_present(u64 d) { return d & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE); }
+// pmd_leaf / pud_leaf
+bool pxd_leaf(u64 d) {
+  return (d & (_PAGE_PSE | _PAGE_PRESENT)) == (_PAGE_PSE | _PAGE_PRESENT);
+}
+
+// The protection each named kernel protection maps to: ioremap() is
+// UC- (PCD), ioremap_uc() UC (PCD|PWT), ioremap_wc() WC (PWT with the
+// kernel's PAT layout), normal memory write-back.
+pgprot_t prot_value(ProtName p) {
+  switch (p) {
+    case ProtName::device: return {__PAGE_KERNEL | _PAGE_PCD};
+    case ProtName::device_nE: return {__PAGE_KERNEL | _PAGE_PCD | _PAGE_PWT};
+    case ProtName::normal: return {__PAGE_KERNEL};
+    case ProtName::normal_nc: return {__PAGE_KERNEL | _PAGE_PWT};
+    case ProtName::kernel_ro: return {__PAGE_KERNEL_RO};
+    case ProtName::kernel_exec: return {__PAGE_KERNEL_EXEC};
+  }
+  return {};
+}
+
+}  // namespace vmapfuzz::engine::x86
