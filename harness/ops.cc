@@ -103,7 +103,25 @@ u64 VmapOp::page_count() const {
   return n;
 }
 
+std::optional<std::string> config_problem(const engine::Geometry& g,
+                                          const engine::KernelConfig& cfg) {
+  if (g.arch != engine::Arch::x86_64) {
+    const char* key = cfg.nogbpages    ? "nogbpages"
+                      : cfg.nopse      ? "nopse"
+                      : cfg.mtrr_split ? "mtrr_split"
+                                       : nullptr;
+    if (key)
+      return "config " + std::string(key) + " is an x86-64 boot option, but geometry " +
+             std::string(g.name) + " is " + engine::arch_name(g.arch);
+  }
+  if (cfg.mtrr_split % g.page_size() || cfg.mtrr_split >= g.phys_limit)
+    return "config mtrr_split=" + hex(cfg.mtrr_split) + " is not a page-aligned PA below " +
+           hex(g.phys_limit) + " (geometry " + std::string(g.name) + ")";
+  return std::nullopt;
+}
+
 std::optional<std::string> validate(const Trace& t) {
+  if (auto why = config_problem(*t.geo, t.config)) return why;
   if (t.ops.size() > kMaxOps) return "more than " + std::to_string(kMaxOps) + " ops";
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];

@@ -156,6 +156,12 @@ inline constexpr u64 kFuzzMaxPtePages = u64{1} << 16;
 // nullopt if it may run. (e.g. a zero size would hit BUG_ON(addr >= end),
 // which is the caller's bug, not the code's.)
 std::optional<std::string> validate(const Trace& t);
+// Why boot options `cfg` cannot go with geometry `g`, or nullopt: the
+// x86-64 options (nogbpages, nopse, mtrr_split) are refused on every other
+// architecture, and an MTRR split must be a page-aligned PA below the PA
+// limit. validate() checks it; the text parser reports it at the config line.
+std::optional<std::string> config_problem(const engine::Geometry& g,
+                                          const engine::KernelConfig& cfg);
 
 // Pages the trace's mapping ops would map at the PTE level, by the rule.
 u64 pte_level_pages(const Trace& t);

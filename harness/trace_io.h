@@ -11,6 +11,13 @@
 //   ioremap va=0xffff800000200000 size=0x200000 pa=0x40200000 prot=device
 //   vunmap_range va=0xffff800000200000 size=0x1000
 //
+// The config line's boot options are `nohugeiomap=0|1` and
+// `nohugevmalloc=0|1` (both always written) and, on x86-64 geometries only,
+// `nogbpages=0|1`, `nopse=0|1` and `mtrr_split=PA` (the PA where the MTRR
+// memory type changes; written only when set, so traces of other
+// geometries read as before). An x86-64 option on another geometry's trace
+// is a parse error, whichever of the config and geometry lines comes first.
+//
 // Numbers are hex (0x...) or decimal, optionally with a K/M/G suffix; the
 // canonical form written by to_text() uses hex. parse_text(to_text(t)) == t
 // and to_text(parse_text(s)) == s for canonical s.

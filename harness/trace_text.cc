@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -200,26 +201,50 @@ bool parse_op(const std::vector<std::string_view>& w, Op* op, std::string* err) 
   return found && ok;
 }
 
+bool parse_flag(std::string_view key, std::string_view v, bool* flag, std::string* err) {
+  if (v != "0" && v != "1") {
+    *err = "config values are 0 or 1 (" + std::string(key) + "=" + std::string(v) + ")";
+    return false;
+  }
+  *flag = v == "1";
+  return true;
+}
+
+// Parses a `config` line; `x86_key` gets the first x86-64 option it names
+// (with any value), so that the end of parse_text() can refuse it on a
+// geometry of another architecture, wherever the geometry line is.
 bool parse_config(const std::vector<std::string_view>& w, engine::KernelConfig* cfg,
-                  std::string* err) {
+                  std::string_view* x86_key, std::string* err) {
+  std::vector<std::string_view> seen;
   for (std::size_t i = 1; i < w.size(); ++i) {
-    bool* flag = nullptr;
-    std::string_view v;
-    if (w[i].starts_with("nohugeiomap=")) {
-      flag = &cfg->nohugeiomap;
-      v = w[i].substr(12);
-    } else if (w[i].starts_with("nohugevmalloc=")) {
-      flag = &cfg->nohugevmalloc;
-      v = w[i].substr(14);
-    } else {
+    const auto eq = w[i].find('=');
+    const std::string_view key = w[i].substr(0, eq);
+    if (eq == std::string_view::npos || eq == 0 ||
+        (key != "nohugeiomap" && key != "nohugevmalloc" && key != "nogbpages" && key != "nopse" &&
+         key != "mtrr_split")) {
       *err = "unknown config '" + std::string(w[i]) + "'";
       return false;
     }
-    if (v != "0" && v != "1") {
-      *err = "config values are 0 or 1";
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      *err = "duplicate config '" + std::string(key) + "'";
       return false;
     }
-    *flag = v == "1";
+    seen.push_back(key);
+    const std::string_view v = w[i].substr(eq + 1);
+    bool ok = true;
+    if (key == "nohugeiomap") ok = parse_flag(key, v, &cfg->nohugeiomap, err);
+    else if (key == "nohugevmalloc") ok = parse_flag(key, v, &cfg->nohugevmalloc, err);
+    else if (key == "nogbpages") ok = parse_flag(key, v, &cfg->nogbpages, err);
+    else if (key == "nopse") ok = parse_flag(key, v, &cfg->nopse, err);
+    else {
+      u64 pa = 0;
+      ok = parse_number(v, &pa);
+      if (!ok) *err = "bad number for mtrr_split: '" + std::string(v) + "'";
+      cfg->mtrr_split = pa;
+    }
+    if (!ok) return false;
+    if (x86_key->empty() && (key == "nogbpages" || key == "nopse" || key == "mtrr_split"))
+      *x86_key = key;
   }
   return true;
 }
@@ -256,7 +281,13 @@ std::string to_text(const Trace& t) {
   s += "geometry " + std::string(t.geo->name) + "\n";
   s += "variant " + std::string(engine::variant_name(t.variant)) + "\n";
   s += "config nohugeiomap=" + std::string(t.config.nohugeiomap ? "1" : "0") +
-       " nohugevmalloc=" + std::string(t.config.nohugevmalloc ? "1" : "0") + "\n";
+       " nohugevmalloc=" + std::string(t.config.nohugevmalloc ? "1" : "0");
+  // The x86-64 options only when set, so that every other trace reads as
+  // it did before they existed.
+  if (t.config.nogbpages) s += " nogbpages=1";
+  if (t.config.nopse) s += " nopse=1";
+  if (t.config.mtrr_split) s += " mtrr_split=" + hex(t.config.mtrr_split);
+  s += "\n";
   // `placement kernel` is the default and is not written.
   if (t.config.placement_any) s += "placement any\n";
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
@@ -273,6 +304,8 @@ bool parse_text(std::string_view text, Trace* out, ParseError* err) {
   std::size_t lineno = 0;
   bool have_magic = false, have_geo = false, have_variant = false, have_config = false,
        have_placement = false;
+  std::size_t config_line = 0;
+  std::string_view x86_key;
   auto fail = [&](std::string msg) {
     err->line = lineno;
     err->message = std::move(msg);
@@ -313,8 +346,9 @@ bool parse_text(std::string_view text, Trace* out, ParseError* err) {
       have_variant = true;
     } else if (w[0] == "config") {
       if (have_config || !t.ops.empty()) return fail("config must come once, before the ops");
-      if (!parse_config(w, &t.config, &e)) return fail(e);
+      if (!parse_config(w, &t.config, &x86_key, &e)) return fail(e);
       have_config = true;
+      config_line = lineno;
     } else if (w[0] == "placement") {
       if (have_placement || !t.ops.empty()) return fail("placement must come once, before the ops");
       if (w.size() != 2 || (w[1] != "kernel" && w[1] != "any"))
@@ -330,6 +364,18 @@ bool parse_text(std::string_view text, Trace* out, ParseError* err) {
   if (!have_magic) return fail("empty input");
   if (!have_geo) return fail("missing 'geometry' line");
   if (!have_variant) return fail("missing 'variant' line");
+  // The geometry line may follow the config line: judge the options now.
+  if (have_config) {
+    std::optional<std::string> why;
+    if (!x86_key.empty() && t.geo->arch != engine::Arch::x86_64)
+      why = "config " + std::string(x86_key) + " is an x86-64 boot option, but geometry " +
+            std::string(t.geo->name) + " is " + engine::arch_name(t.geo->arch);
+    else why = config_problem(*t.geo, t.config);
+    if (why) {
+      lineno = config_line;
+      return fail(*why);
+    }
+  }
   *out = std::move(t);
   return true;
 }

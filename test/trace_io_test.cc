@@ -77,6 +77,63 @@ TEST(TraceText, RoundTripsCanonicalText) {
   EXPECT_EQ(harness::to_text(t), s);
 }
 
+// The x86-64 boot options: written only when set, read back exactly.
+TEST(TraceText, RoundTripsX86Options) {
+  const engine::Geometry* x86 = engine::find_geometry("x86-64-4l");
+  ASSERT_NE(x86, nullptr);
+  std::vector<Trace> ts(4);
+  for (Trace& t : ts) t.geo = x86;
+  ts[0].config.nogbpages = true;
+  ts[1].config.nopse = true;
+  ts[2].config = {.nohugeiomap = true, .nogbpages = true, .nopse = true, .mtrr_split = 1 * G};
+  ts[3].config.mtrr_split = 0x4020'0000'0000;
+  ts[3].geo = engine::find_geometry("x86-64-5l");
+  for (const Trace& t : ts) {
+    const std::string text = harness::to_text(t);
+    SCOPED_TRACE(text);
+    Trace back;
+    harness::ParseError err;
+    ASSERT_TRUE(harness::parse_text(text, &back, &err)) << err.line << ": " << err.message;
+    EXPECT_TRUE(back == t);
+    EXPECT_EQ(harness::to_text(back), text);
+    EXPECT_FALSE(harness::validate(t));
+  }
+  EXPECT_NE(harness::to_text(ts[2]).find(
+                "config nohugeiomap=1 nohugevmalloc=0 nogbpages=1 nopse=1 mtrr_split=0x40000000\n"),
+            std::string::npos);
+  // Unset, they are not written: an x86 trace without them reads like any other.
+  Trace plain;
+  plain.geo = x86;
+  EXPECT_NE(harness::to_text(plain).find("config nohugeiomap=0 nohugevmalloc=0\n"),
+            std::string::npos);
+}
+
+TEST(TraceText, RoundTripsCanonicalX86Text) {
+  const std::string s =
+      "vmapfuzz-trace 1\n"
+      "geometry x86-64-4l\n"
+      "variant v4\n"
+      "config nohugeiomap=0 nohugevmalloc=0 nopse=1 mtrr_split=0x40100000\n"
+      "ioremap va=0xffffc00000200000 size=0x200000 pa=0x40000000 prot=device\n";
+  Trace t;
+  harness::ParseError err;
+  ASSERT_TRUE(harness::parse_text(s, &t, &err)) << err.line << ": " << err.message;
+  EXPECT_FALSE(t.config.nogbpages);
+  EXPECT_TRUE(t.config.nopse);
+  EXPECT_EQ(t.config.mtrr_split, 0x40100000u);
+  EXPECT_EQ(harness::to_text(t), s);
+  // The options may come before the geometry line, and the split in any
+  // number form; explicit zeros are the defaults.
+  const std::string early =
+      "vmapfuzz-trace 1\n"
+      "variant v4\n"
+      "config nogbpages=0 nopse=1 mtrr_split=1G nohugevmalloc=1\n"
+      "geometry x86-64-5l\n";
+  ASSERT_TRUE(harness::parse_text(early, &t, &err)) << err.line << ": " << err.message;
+  EXPECT_EQ(t.config,
+            (engine::KernelConfig{.nohugevmalloc = true, .nopse = true, .mtrr_split = 1 * G}));
+}
+
 TEST(TraceText, AcceptsDecimalSuffixesAndCrlf) {
   const std::string s =
       "vmapfuzz-trace 1\r\n"
@@ -99,6 +156,7 @@ TEST(TraceText, AcceptsDecimalSuffixesAndCrlf) {
 
 TEST(TraceText, ReportsTheLineOfEachParseError) {
   const std::string head = "vmapfuzz-trace 1\ngeometry arm64-4k-48\nvariant v4\n";
+  const std::string x86 = "vmapfuzz-trace 1\ngeometry x86-64-4l\nvariant v4\n";
   struct Row {
     const char* name;
     std::string text;
@@ -133,6 +191,23 @@ TEST(TraceText, ReportsTheLineOfEachParseError) {
       {"unknown placement", head + "placement anywhere\n", 4, "usage: placement kernel|any"},
       {"placement after ops", head + "iounmap va=0x1000\nplacement any\n", 5,
        "placement must come once"},
+      {"duplicate config", head + "config nohugeiomap=1 nohugeiomap=0\n", 4,
+       "duplicate config 'nohugeiomap'"},
+      {"config without value", head + "config nopse\n", 4, "unknown config 'nopse'"},
+      {"nogbpages on arm64", head + "config nohugeiomap=0 nogbpages=1\n", 4,
+       "config nogbpages is an x86-64 boot option, but geometry arm64-4k-48 is arm64"},
+      {"nopse=0 on arm64", head + "config nopse=0\n", 4,
+       "config nopse is an x86-64 boot option, but geometry arm64-4k-48"},
+      {"mtrr_split before a riscv geometry",
+       "vmapfuzz-trace 1\nvariant v4\nconfig mtrr_split=0x40000000\ngeometry riscv64-sv39\n"
+       "iounmap va=0x1000\n",
+       3, "config mtrr_split is an x86-64 boot option, but geometry riscv64-sv39 is riscv64"},
+      {"bad nopse value", x86 + "config nopse=2\n", 4, "0 or 1 (nopse=2)"},
+      {"bad mtrr_split", x86 + "config mtrr_split=0xq\n", 4, "bad number for mtrr_split"},
+      {"unaligned mtrr_split", x86 + "config mtrr_split=0x40000800\n", 4,
+       "mtrr_split=0x40000800 is not a page-aligned PA"},
+      {"mtrr_split past the PA limit", x86 + "config mtrr_split=0x10000000000000\n", 4,
+       "below 0x10000000000000"},
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
@@ -293,6 +368,27 @@ TEST(Validate, RejectsOpsOutsideTheContract) {
     EXPECT_NE(why->find(r.why), std::string::npos) << *why;
     EXPECT_NE(why->find("op 2"), std::string::npos) << *why;
   }
+}
+
+// A trace built in code cannot carry x86-64 boot options onto another
+// architecture either.
+TEST(Validate, RejectsX86OptionsOnOtherArchitectures) {
+  Trace t;
+  t.config.nopse = true;
+  auto why = harness::validate(t);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("nopse is an x86-64 boot option"), std::string::npos) << *why;
+  t.config = {.mtrr_split = 2 * M};
+  t.geo = engine::find_geometry("riscv64-sv48");
+  why = harness::validate(t);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("mtrr_split is an x86-64 boot option"), std::string::npos) << *why;
+  t.geo = engine::find_geometry("x86-64-4l");
+  EXPECT_FALSE(harness::validate(t));
+  t.config.mtrr_split = 2 * M + 0x10;
+  why = harness::validate(t);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("not a page-aligned PA"), std::string::npos) << *why;
 }
 
 TEST(Validate, RejectsTooManyOps) {

@@ -157,10 +157,13 @@ Verdict explain(const harness::Trace& t, std::string* out) {
   harness::Runner runner;
   const harness::RunResult r = runner.run(t);
   std::string& s = *out;
-  s += fmt("== trace (%s, %s%s%s)\n", std::string(t.geo->name).c_str(),
+  s += fmt("== trace (%s, %s%s%s%s%s", std::string(t.geo->name).c_str(),
            std::string(engine::variant_name(t.variant)).c_str(),
            t.config.nohugeiomap ? ", nohugeiomap" : "",
-           t.config.nohugevmalloc ? ", nohugevmalloc" : "");
+           t.config.nohugevmalloc ? ", nohugevmalloc" : "", t.config.nogbpages ? ", nogbpages" : "",
+           t.config.nopse ? ", nopse" : "");
+  if (t.config.mtrr_split) s += fmt(", mtrr_split=0x%llx", t.config.mtrr_split);
+  s += ")\n";
   // Every failure, first one first (RunResult::failure), then in the order
   // of the implementations.
   std::vector<const harness::Failure*> failures;

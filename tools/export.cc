@@ -115,6 +115,9 @@ std::string export_gtest(const harness::Trace& t, const std::string& name) {
   s += std::string("  t.config.nohugeiomap = ") + (t.config.nohugeiomap ? "true" : "false") + ";\n";
   s += std::string("  t.config.nohugevmalloc = ") + (t.config.nohugevmalloc ? "true" : "false") +
        ";\n";
+  if (t.config.nogbpages) s += "  t.config.nogbpages = true;\n";
+  if (t.config.nopse) s += "  t.config.nopse = true;\n";
+  if (t.config.mtrr_split) s += "  t.config.mtrr_split = " + hex(t.config.mtrr_split) + ";\n";
   if (t.config.placement_any) s += "  t.config.placement_any = true;  // placement any\n";
   for (const harness::Op& op : t.ops) s += "  t.ops.push_back(" + op_cxx(op) + ");\n";
   s += "  harness::Runner runner;\n";

@@ -203,6 +203,21 @@ bool simplify_config(Minimizer& m, Trace& best) {
     c.config.nohugevmalloc = false;
     changed |= m.try_keep(best, c);
   }
+  if (best.config.nogbpages) {
+    Trace c = best;
+    c.config.nogbpages = false;
+    changed |= m.try_keep(best, c);
+  }
+  if (best.config.nopse) {
+    Trace c = best;
+    c.config.nopse = false;
+    changed |= m.try_keep(best, c);
+  }
+  if (best.config.mtrr_split) {
+    Trace c = best;
+    c.config.mtrr_split = 0;
+    changed |= m.try_keep(best, c);
+  }
   return changed;
 }
 
