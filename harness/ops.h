@@ -145,7 +145,10 @@ struct Trace {
 // Limits of what the harness runs; inputs beyond them are rejected.
 inline constexpr std::size_t kMaxOps = 64;
 inline constexpr u64 kMaxOpSize = u64{1} << 32;
-inline constexpr u64 kMaxVmapPages = u64{1} << 18;  // 1 GiB
+// Pages, not bytes: 1 GiB with 4K pages, 16 GiB with 64K pages (where one
+// PMD block is 2^13 pages). kMaxOpSize lets every geometry map a few PMD
+// blocks in one op (the largest, 512 MiB with 64K pages).
+inline constexpr u64 kMaxVmapPages = u64{1} << 18;
 // The fuzz targets' budget of pages a trace may map at the PTE level
 // (single pages and CONT batches): every such page costs a descriptor
 // write, a walk and a comparison, and bugs do not need 4 GiB of them to

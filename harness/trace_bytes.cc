@@ -1,22 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Byte form of a trace:
-//   u8 geometry index, u8 boot options (bits 0-2 all set: nohugeiomap;
-//   3-5: nohugevmalloc; 6-7: `placement any`, else every vmap() VA is
-//   moved down to the alignment its area would have), then ops until the
-//   input ends:
+//   u8 geometry index (mod the number of geometries: byte i is
+//   engine::all_geometries()[i]), u8 boot options (bits 0-2 all set:
+//   nohugeiomap; 3-5: nohugevmalloc; 6-7: `placement any`, else every
+//   vmap() VA is moved down to the alignment its area would have), on
+//   x86-64 geometries only one more byte of x86 boot options
+//   (read_x86_config() below; other geometries have none, so their inputs
+//   read as before there were x86 geometries), then ops until the input
+//   ends:
 //   u8 opcode (an index into the target's op kinds, mod their number), then
 //   the op's fields in the order harness/op_desc.h lists them, by kind:
 //   va, size, pa  a selector byte; selector 0 is followed by the exact value
 //                 (8 bytes, little endian) and is what encode_bytes()
 //                 writes; selectors 1..7 build a value from a boundary
-//                 granule, an index and a signed page delta, so that
-//                 mutations land on and next to 64K, 2M and 1G boundaries;
+//                 granule of the geometry (Granules below), an index and a
+//                 signed page delta, so that mutations land on and next to
+//                 CONT, PMD and PUD boundaries (64K, 2M and 1G with 4K
+//                 pages);
 //   nth           one byte;
 //   prot, flag, min_order, times
 //                 consecutive ones share one byte, in mixed radix (6, 2,
 //                 11 and 4 values; a flag reads 1 from an even byte);
 //   pages         a run count byte, then per run a selector and its values
-//                 (read_runs() below).
+//                 (read_runs() below; the orders scale with the geometry's
+//                 PMD order).
 #include <algorithm>
 #include <array>
 #include <numeric>
@@ -56,31 +63,58 @@ class Writer {
   std::vector<std::uint8_t> out;
 };
 
-constexpr std::array<u64, 7> kGranules = {u64{1} << 16, u64{1} << 21, u64{1} << 30, u64{1} << 21,
-                                          u64{1} << 16, u64{1} << 30, u64{1} << 12};
+// The boundary granules of geometry `g`, by selector 1..7: CONT, PMD,
+// PUD, PMD, CONT, PUD, page. "CONT" is CONT_PTE_SIZE; where the geometry has
+// no contiguous hint (x86-64, riscv64) it is 16 pages, the 4K arm64 CONT
+// size: it has no meaning for the page tables there, but keeps a sub-PMD
+// granule of short PTE-level runs and PMD-misaligned offsets, and makes the
+// same bytes decode to the same offsets and sizes as on arm64-4k-48 (half a
+// PMD instead would turn every such size into hundreds of PTEs). "PUD" is
+// g.pud_size(): where the PUD level is folded (arm64 with 16K/64K pages and
+// fewer than 4 levels) that is the size of the level it folds into, the
+// next table boundary above a PMD table's.
+u64 granule(const engine::Geometry& g, unsigned sel) {
+  const u64 cont = g.cont_pte_size() ? g.cont_pte_size() : g.page_size() << 4;
+  switch (sel) {
+    case 1:
+    case 5: return cont;
+    case 2:
+    case 4: return g.pmd_size();
+    case 3:
+    case 6: return g.pud_size();
+    default: return g.page_size();
+  }
+}
 
 // An offset inside [0, window): exact, or granule * index + delta pages.
-u64 read_offset(Reader& r, u64 window, u64 page) {
+u64 read_offset(Reader& r, const engine::Geometry& g, u64 window) {
   const std::uint8_t sel = r.u8() & 7;
   if (sel == 0) return r.le(8);
-  const u64 granule = kGranules[sel - 1];
   const u64 index = r.le(2);
   const auto delta = static_cast<std::int8_t>(r.u8());
-  return (granule * index + static_cast<u64>(static_cast<std::int64_t>(delta)) * page) &
+  return (granule(g, sel) * index +
+          static_cast<u64>(static_cast<std::int64_t>(delta)) * g.page_size()) &
          (window - 1);
 }
 
+// Biased sizes stay at most 3 GiB: large PTE-level ranges are slow and add
+// little that a few blocks do not, and kMaxOpSize (4 GiB) caps every size.
+inline constexpr u64 kMaxBiasedSize = u64{3} << 30;
+
 // A size: exact, or granule * count + delta pages (so a block, a block and
 // a page, a block less a page...).
-u64 read_size(Reader& r, u64 page) {
+u64 read_size(Reader& r, const engine::Geometry& g) {
   const std::uint8_t sel = r.u8() & 7;
   if (sel == 0) return r.le(8);
-  const u64 granule = kGranules[sel - 1];
-  // Up to 15 blocks, but at most 3 GiB: large PTE-level ranges are slow
-  // and add little that a few blocks do not.
-  const u64 count = r.u8() & (granule >= (u64{1} << 30) ? 3 : 15);
+  // A PUD granule larger than 1 GiB (16K and 64K pages) is no block size
+  // and beyond the limit: sizes then count GiBs of PMD blocks.
+  const u64 gran = std::min(granule(g, sel), u64{1} << 30);
+  // Up to 15 granules, or 3 where 15 would pass kMaxBiasedSize (1G with
+  // 4K pages, the 512M PMD block with 64K pages).
+  const u64 count = r.u8() & (gran * 15 <= kMaxBiasedSize ? 15 : 3);
   const auto delta = static_cast<std::int8_t>(r.u8());
-  const std::int64_t pages = static_cast<std::int64_t>(granule * count / page) + delta;
+  const u64 page = g.page_size();
+  const std::int64_t pages = static_cast<std::int64_t>(gran * count / page) + delta;
   // A block less some pages, or (when that is not positive) a few pages.
   return static_cast<u64>(pages > 0 ? pages : -pages + 1) * page;
 }
@@ -112,17 +146,23 @@ u64 fold_pa(const engine::Geometry& g, u64 pa, u64 size) {
 u64 read_va(Reader& r, const engine::Geometry& g) {
   // The biased form yields an offset below vmalloc_size; fold_va() adds
   // the window base to it. The exact form carries the VA itself.
-  return fold_va(g, read_offset(r, g.vmalloc_size, g.page_size()));
+  return fold_va(g, read_offset(r, g, g.vmalloc_size));
 }
 
 // A page array built from runs so that every contiguity pattern is common:
-// aligned blocks of order 0..10 (dma-buf heaps use 8/4/0), contiguous but
-// misaligned runs, runs that continue the previous one physically or miss
-// it by a page, NULL entries, pfns outside memory and pfns with large
-// alignments near the top of memory; selector 7 is the exact form (pfn,
-// count).
-constexpr u64 kRunBasePfn = 0x100000;  // 4 GiB, above the vmalloc allocator's pages
+// aligned blocks of order 0..PMD order + 1 (dma-buf heaps use 8/4/0),
+// contiguous but misaligned runs, runs that continue the previous one
+// physically or miss it by a page, NULL entries, pfns outside memory and
+// pfns with large alignments near the top of memory; selector 7 is the
+// exact form (pfn, count). The orders scale with the geometry, so runs make
+// PMD blocks on every granule: 0..10 with 4K pages (PMD order 9), 0..12
+// with 16K (11), 0..14 with 64K (13).
+constexpr u64 kRunBasePfn = 0x100000;  // 4 GiB with 4K pages, above the vmalloc allocator's pages
 std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
+  // Orders 0..max_order; runs that continue or miss their predecessor go up
+  // to the PMD order.
+  const unsigned pmd_order = g.pmd_shift() - g.page_shift;
+  const unsigned orders = pmd_order + 2;
   std::vector<PageRun> runs;
   const unsigned n = r.u8() % 16 + 1;
   u64 total = 0;
@@ -134,26 +174,27 @@ std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
     switch (sel) {
       case 0:
       case 1: {  // naturally aligned block; sel 1 picks dma-buf orders
-        const unsigned order = sel == 0 ? b % 11 : (b % 3 == 0 ? 8 : b % 3 == 1 ? 4 : 0);
+        const unsigned order = sel == 0 ? b % orders : (b % 3 == 0 ? 8 : b % 3 == 1 ? 4 : 0);
         run.count = u64{1} << order;
         run.pfn = kRunBasePfn + r.le(2) * run.count;
         break;
       }
       case 2: {  // contiguous, aligned to 2^k, then shifted by a few pages
-        const unsigned k2 = b % 11;
+        const unsigned k2 = b % orders;
         const auto delta = static_cast<std::int8_t>(r.u8());
         run.pfn =
             kRunBasePfn + (r.le(2) << k2) + static_cast<u64>(static_cast<std::int64_t>(delta));
-        run.count = r.le(2) % 1024 + 1;
+        // Up to two PMD blocks' worth of pages (1024 with 4K pages).
+        run.count = r.le(2) % (u64{1} << (pmd_order + 1)) + 1;
         break;
       }
       case 3:  // physically continues the previous run
         run.pfn = prev_end;
-        run.count = u64{1} << (b % 10);
+        run.count = u64{1} << (b % (pmd_order + 1));
         break;
       case 4:  // one page past (or before) where the previous run ended
         run.pfn = (b & 1) ? prev_end + 1 : prev_end - 1;
-        run.count = u64{1} << (b % 10);
+        run.count = u64{1} << (b % (pmd_order + 1));
         break;
       case 5:
         run.pfn = engine::kNullPage;
@@ -168,7 +209,8 @@ std::vector<PageRun> read_runs(Reader& r, const engine::Geometry& g) {
           const u64 top = g.phys_limit >> g.page_shift;
           run.pfn = top >> (1 + ((b >> 4) & 7));
           const std::uint8_t c = r.u8();
-          run.count = (u64{1} << (c % 11)) + (c & 0x40 ? 1 : 0) - (c & 0x80 && c % 11 ? 1 : 0);
+          run.count =
+              (u64{1} << (c % orders)) + (c & 0x40 ? 1 : 0) - (c & 0x80 && c % orders ? 1 : 0);
         } else {  // no memory behind it: pfn_valid() is false
           run.pfn = (g.phys_limit >> g.page_shift) + b;
           run.count = 1 + (b & 3);
@@ -251,9 +293,9 @@ struct OpReader {
       case FieldKind::va: *v = va = read_va(r, g); break;
       case FieldKind::size:
       case FieldKind::size_any:
-        *v = size = fold_size(g, read_size(r, g.page_size()), va, k == FieldKind::size);
+        *v = size = fold_size(g, read_size(r, g), va, k == FieldKind::size);
         break;
-      case FieldKind::pa: *v = fold_pa(g, read_offset(r, g.phys_limit, g.page_size()), size); break;
+      case FieldKind::pa: *v = fold_pa(g, read_offset(r, g, g.phys_limit), size); break;
       default: break;
     }
   }
@@ -342,6 +384,45 @@ bool write_op(Writer& w, const O& o) {
   return out.ok;
 }
 
+// The x86-64 boot options byte (x86-64 geometries only):
+//   bits 0-3: 0xf nogbpages, 0xe nopse, 0xd both (rare on purpose, as
+//             nohugeiomap: each turns off a block size), else neither;
+//   bits 4-5: where a biased MTRR split goes (below);
+//   bits 6-7: 0 or 1 no MTRR split, 2 a biased split, 3 an exact split: 8
+//             bytes little endian follow, folded to a page-aligned PA below
+//             the PA limit (0: no split). encode_bytes() writes this form.
+// The biased splits sit in the second PUD-sized range of memory, where the
+// biased PAs of read_offset() with index 1 land, at or next to a PMD or PUD
+// boundary: inside a PMD block (PUD + PMD/2), a page past a boundary
+// (PUD + page), a page before one (2 PUD - page), and on a PMD boundary
+// inside a PUD block (PUD + PMD), where PMD blocks map on either side and
+// only the PUD block is refused.
+void read_x86_config(Reader& r, const engine::Geometry& g, engine::KernelConfig* cfg) {
+  const std::uint8_t x = r.u8();
+  const unsigned opts = x & 0x0f;
+  cfg->nogbpages = opts == 0x0f || opts == 0x0d;
+  cfg->nopse = opts == 0x0e || opts == 0x0d;
+  const u64 pud = g.pud_size(), pmd = g.pmd_size(), page = g.page_size();
+  switch (x >> 6) {
+    case 2: {
+      const u64 at[] = {pud + pmd / 2, pud + page, 2 * pud - page, pud + pmd};
+      cfg->mtrr_split = at[(x >> 4) & 3];
+      break;
+    }
+    case 3: cfg->mtrr_split = r.le(8) & (g.phys_limit - 1) & ~(page - 1); break;
+    default: cfg->mtrr_split = 0; break;
+  }
+}
+
+void write_x86_config(Writer& w, const engine::KernelConfig& cfg) {
+  const unsigned opts = cfg.nogbpages && cfg.nopse ? 0x0d
+                        : cfg.nogbpages            ? 0x0f
+                        : cfg.nopse                ? 0x0e
+                                                   : 0;
+  w.u8(static_cast<std::uint8_t>(opts | (cfg.mtrr_split ? 0xc0 : 0)));
+  if (cfg.mtrr_split) w.le(cfg.mtrr_split, 8);
+}
+
 // Moves every vmap() down to the alignment its variant's area allocator
 // asks for (reference::vmap_area_align), so that the trace is one the
 // kernel can produce. Other ops place their areas from a hint (vmalloc)
@@ -383,6 +464,7 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
   // area allocator cannot produce; the rest stay reachable (below).
   t.config.placement_any = (cfg & 0xc0) == 0xc0;
   const engine::Geometry& g = *t.geo;
+  if (g.arch == engine::Arch::x86_64) read_x86_config(r, g, &t.config);
   // Decoders by op kind, in OpKind order.
   using ReadFn = Op (*)(Reader&, const engine::Geometry&);
   static constexpr auto kReaders = []<std::size_t... I>(std::index_sequence<I...>) {
@@ -403,13 +485,15 @@ std::optional<std::vector<std::uint8_t>> encode_bytes(const Trace& t,
                                                       std::span<const OpKind> kinds) {
   Writer w;
   const auto geos = engine::all_geometries();
-  std::uint8_t gi = 0;
-  for (std::size_t i = 0; i < geos.size(); ++i)
-    if (geos[i] == t.geo) gi = static_cast<std::uint8_t>(i);
-  w.u8(gi);
+  const auto it = std::find(geos.begin(), geos.end(), t.geo);
+  if (it == geos.end()) return std::nullopt;  // not a geometry the byte can name
+  w.u8(static_cast<std::uint8_t>(it - geos.begin()));
   w.u8(static_cast<std::uint8_t>((t.config.nohugeiomap ? 0x07 : 0) |
                                  (t.config.nohugevmalloc ? 0x38 : 0) |
                                  (t.config.placement_any ? 0xc0 : 0)));
+  if (t.geo->arch == engine::Arch::x86_64) write_x86_config(w, t.config);
+  else if (t.config.nogbpages || t.config.nopse || t.config.mtrr_split)
+    return std::nullopt;  // no byte form: the options exist on x86-64 only
   for (const Op& op : t.ops) {
     const auto kind = static_cast<OpKind>(op.index());
     const auto it = std::find(kinds.begin(), kinds.end(), kind);

@@ -54,8 +54,9 @@ bool looks_like_text(std::span<const std::uint8_t> data);
 
 // Decodes fuzzer bytes, FuzzedDataProvider style: never fails, missing
 // bytes read as zero, the op list ends when the input does. Values are
-// biased toward the boundaries that matter — VAs and PAs on or next to
-// 64K/2M/1G boundaries, sizes that are whole blocks plus or minus a page.
+// biased toward the boundaries that matter — VAs and PAs on or next to the
+// geometry's CONT, PMD and PUD boundaries (64K/2M/1G with 4K pages), sizes
+// that are whole blocks plus or minus a page.
 //
 // `kinds` is the fuzz target's opcode table: opcode byte b means
 // kinds[b % kinds.size()], so a target only ever decodes its own ops.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <random>
 #include <string>
 
@@ -326,6 +328,217 @@ TEST(TraceBytes, DecodesAtMostMaxOps) {
   const Trace t = harness::decode_bytes(b, Variant::v4);
   EXPECT_LE(t.ops.size(), harness::kMaxOps);
   EXPECT_FALSE(harness::validate(t));
+}
+
+// The geometry byte indexes engine::all_geometries() (mod its size), in an
+// order fixed for good: committed byte inputs depend on it.
+TEST(TraceBytes, DecodesEveryGeometryFromItsByte) {
+  const char* const kOrder[] = {"arm64-4k-48",  "arm64-4k-39",  "arm64-16k-47", "arm64-16k-48",
+                                "arm64-64k-42", "arm64-64k-48", "x86-64-4l",    "x86-64-5l",
+                                "riscv64-sv39", "riscv64-sv48", "riscv64-sv57"};
+  const auto geos = engine::all_geometries();
+  ASSERT_EQ(geos.size(), std::size(kOrder));
+  for (std::size_t i = 0; i < geos.size(); ++i) {
+    EXPECT_EQ(geos[i]->name, kOrder[i]);
+    for (const std::size_t b : {i, i + geos.size(), i + 2 * geos.size()}) {
+      const std::vector<std::uint8_t> in = {static_cast<std::uint8_t>(b)};
+      EXPECT_EQ(harness::decode_bytes(in, Variant::v4).geo, geos[i]) << "byte " << b;
+    }
+  }
+}
+
+// Each geometry's boundary granules, worked out by hand: the CONT group
+// (16 pages where there is none), PMD_SIZE, PUD_SIZE (where the PUD level
+// is folded, the size of the level above the PMD tables), and its PMD order.
+struct GranuleRow {
+  const char* geometry;
+  u64 cont, pmd, pud;
+  unsigned pmd_order;
+};
+constexpr u64 T = u64{1} << 40;
+const GranuleRow kGranuleRows[] = {
+    {"arm64-4k-48", 64 * K, 2 * M, 1 * G, 9},      {"arm64-4k-39", 64 * K, 2 * M, 1 * G, 9},
+    {"arm64-16k-47", 2 * M, 32 * M, 64 * G, 11},   {"arm64-16k-48", 2 * M, 32 * M, 64 * G, 11},
+    {"arm64-64k-42", 2 * M, 512 * M, 512 * M, 13}, {"arm64-64k-48", 2 * M, 512 * M, 4 * T, 13},
+    {"x86-64-4l", 64 * K, 2 * M, 1 * G, 9},        {"x86-64-5l", 64 * K, 2 * M, 1 * G, 9},
+    {"riscv64-sv39", 64 * K, 2 * M, 1 * G, 9},     {"riscv64-sv48", 64 * K, 2 * M, 1 * G, 9},
+    {"riscv64-sv57", 64 * K, 2 * M, 1 * G, 9},
+};
+
+// The header of a byte input for geometry `name`: geometry byte, boot
+// options byte, and on x86-64 the (empty) x86 options byte.
+std::vector<std::uint8_t> header(const engine::Geometry& g, std::uint8_t options) {
+  const auto geos = engine::all_geometries();
+  const auto i = std::find(geos.begin(), geos.end(), &g) - geos.begin();
+  std::vector<std::uint8_t> b = {static_cast<std::uint8_t>(i), options};
+  if (g.arch == engine::Arch::x86_64) b.push_back(0);
+  return b;
+}
+
+TEST(TraceBytes, BiasesValuesTowardTheGeometrysBoundaries) {
+  constexpr harness::OpKind kIoremapOnly[] = {harness::OpKind::ioremap};
+  ASSERT_EQ(std::size(kGranuleRows), engine::all_geometries().size());
+  for (const GranuleRow& row : kGranuleRows) {
+    SCOPED_TRACE(row.geometry);
+    const engine::Geometry* g = engine::find_geometry(row.geometry);
+    ASSERT_NE(g, nullptr);
+    const u64 page = g->page_size();
+    // Selectors 1..7: CONT, PMD, PUD, PMD, CONT, PUD, page.
+    const u64 granule[] = {row.cont, row.pmd, row.pud, row.pmd, row.cont, row.pud, page};
+    for (std::uint8_t sel = 1; sel <= 7; ++sel) {
+      SCOPED_TRACE("selector " + std::to_string(sel));
+      // ioremap: va, size, pa at index/count 1 and no page delta, prot 0.
+      std::vector<std::uint8_t> b = header(*g, 0);
+      for (const int x : {0, int{sel}, 1, 0, 0, int{sel}, 1, 0, int{sel}, 1, 0, 0, 0})
+        b.push_back(static_cast<std::uint8_t>(x));
+      const Trace t = harness::decode_bytes(b, Variant::v4, kIoremapOnly);
+      ASSERT_EQ(t.ops.size(), 1u);
+      const auto& o = std::get<IoremapOp>(t.ops[0]);
+      const u64 gran = granule[sel - 1];
+      EXPECT_EQ(o.va, g->vmalloc_start + gran);
+      EXPECT_EQ(o.size, std::min(gran, 1 * G));  // a size counts at most GiBs
+      EXPECT_EQ(o.pa, gran);
+      // With a delta, one page off the boundary.
+      b[b.size() - 2] = 0xff;  // the pa's delta: -1 page
+      const Trace off = harness::decode_bytes(b, Variant::v4, kIoremapOnly);
+      EXPECT_EQ(std::get<IoremapOp>(off.ops[0]).pa, gran - page);
+    }
+    // Fifteen PMD blocks, but at most 3 GiB: 3 of the 512M ones.
+    std::vector<std::uint8_t> b = header(*g, 0);
+    for (const std::uint8_t x : {0, 7, 0, 0, 0, 2, 15, 0, 7, 0, 0, 0, 0}) b.push_back(x);
+    const Trace t = harness::decode_bytes(b, Variant::v4, kIoremapOnly);
+    EXPECT_EQ(std::get<IoremapOp>(t.ops[0]).size, row.pmd == 512 * M ? 3 * row.pmd : 15 * row.pmd);
+  }
+}
+
+// Page runs reach every geometry's PMD order and one more, so that vmap()
+// inputs make PMD blocks on 16K (order 11) and 64K (order 13) too.
+TEST(TraceBytes, DecodesPageRunsUpToThePmdOrderPlusOne) {
+  constexpr harness::OpKind kVmapOnly[] = {harness::OpKind::vmap};
+  for (const GranuleRow& row : kGranuleRows) {
+    SCOPED_TRACE(row.geometry);
+    const engine::Geometry* g = engine::find_geometry(row.geometry);
+    ASSERT_NE(g, nullptr);
+    // `placement any` (0xc0): no area alignment, so the reference is not asked.
+    std::vector<std::uint8_t> b = header(*g, 0xc0);
+    const unsigned o = row.pmd_order;
+    // vmap va=window base prot=normal, three runs of selector 0 (aligned
+    // blocks): order o + 1, order o, and the order after the last (wraps to 0).
+    for (const unsigned x :
+         {0u, 7u, 0u, 0u, 0u, 2u, 2u, 0u, o + 1, 1u, 0u, 0u, o, 0u, 0u, 0u, o + 2, 0u, 0u})
+      b.push_back(static_cast<std::uint8_t>(x));
+    const Trace t = harness::decode_bytes(b, Variant::v4, kVmapOnly);
+    ASSERT_EQ(t.ops.size(), 1u);
+    const auto& v = std::get<harness::VmapOp>(t.ops[0]);
+    ASSERT_EQ(v.runs.size(), 3u);
+    EXPECT_EQ(v.runs[0].count, u64{2} << o);
+    EXPECT_EQ(v.runs[0].pfn % v.runs[0].count, 0u);
+    EXPECT_EQ(v.runs[1].count, u64{1} << o);
+    EXPECT_EQ(v.runs[1].count << g->page_shift, row.pmd);  // one PMD block
+    EXPECT_EQ(v.runs[2].count, 1u);
+    EXPECT_FALSE(harness::validate(t));
+  }
+}
+
+// x86-64 inputs carry one more byte of boot options; other geometries do
+// not, so an arm64 input's third byte is still its first opcode.
+TEST(TraceBytes, ReadsTheX86OptionsByteOnX86Only) {
+  const engine::Geometry& x86 = *engine::find_geometry("x86-64-4l");
+  auto config_of = [&](std::vector<std::uint8_t> b) {
+    return harness::decode_bytes(b, Variant::v4).config;
+  };
+  const std::uint8_t gi = harness::encode_bytes([&] {
+                            Trace t;
+                            t.geo = &x86;
+                            return t;
+                          }())
+                              ->at(0);
+  EXPECT_EQ(config_of({gi, 0, 0x0f}), (engine::KernelConfig{.nogbpages = true}));
+  EXPECT_EQ(config_of({gi, 0, 0x0e}), (engine::KernelConfig{.nopse = true}));
+  EXPECT_EQ(config_of({gi, 0, 0x0d}), (engine::KernelConfig{.nogbpages = true, .nopse = true}));
+  EXPECT_EQ(config_of({gi, 0, 0x07}), engine::KernelConfig{});
+  EXPECT_EQ(config_of({gi, 0, 0x4f}), (engine::KernelConfig{.nogbpages = true}));  // no split
+  // Biased splits: next to the PMD and PUD boundaries of the second GiB.
+  const u64 splits[] = {1 * G + 1 * M, 1 * G + 4 * K, 2 * G - 4 * K, 1 * G + 2 * M};
+  for (std::uint8_t p = 0; p < 4; ++p)
+    EXPECT_EQ(config_of({gi, 0, static_cast<std::uint8_t>(0x80 | p << 4)}).mtrr_split, splits[p]);
+  // Exact: folded to a page-aligned PA below the PA limit.
+  EXPECT_EQ(config_of({gi, 0, 0xc0, 0x00, 0x08, 0x10, 0x40, 0, 0, 0, 0}).mtrr_split, 0x40100000u);
+  EXPECT_EQ(config_of({gi, 0, 0xc0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}).mtrr_split,
+            x86.phys_limit - 4 * K);
+  // On arm64 the byte after the boot options is an opcode (5: fail_alloc).
+  const Trace arm = harness::decode_bytes(std::vector<std::uint8_t>{0, 0, 5, 9}, Variant::v4);
+  EXPECT_EQ(arm.config, engine::KernelConfig{});
+  ASSERT_EQ(arm.ops.size(), 1u);
+  EXPECT_EQ(std::get<FailAllocOp>(arm.ops[0]).nth, 9u);
+}
+
+TEST(TraceBytes, RoundTripsX86Options) {
+  for (const char* name : {"x86-64-4l", "x86-64-5l"}) {
+    const engine::Geometry* g = engine::find_geometry(name);
+    ASSERT_NE(g, nullptr);
+    const engine::KernelConfig configs[] = {
+        {},
+        {.nogbpages = true},
+        {.nopse = true},
+        {.nohugeiomap = true, .nogbpages = true, .nopse = true},
+        {.mtrr_split = 1 * G + 4 * K},
+        {.nohugevmalloc = true,
+         .placement_any = true,
+         .nopse = true,
+         .mtrr_split = g->phys_limit - 4 * K},
+    };
+    for (const engine::KernelConfig& c : configs) {
+      Trace t;
+      t.geo = g;
+      t.config = c;
+      t.ops = {IoremapOp{g->vmalloc_start + 2 * M, 2 * M, 1 * G, ProtName::device}, FailAllocOp{3}};
+      SCOPED_TRACE(harness::to_text(t));
+      const auto bytes = harness::encode_bytes(t);
+      ASSERT_TRUE(bytes);
+      EXPECT_TRUE(harness::decode_bytes(*bytes, t.variant) == t);
+    }
+  }
+  // The options have no byte form on other geometries (nor a meaning).
+  Trace arm;
+  arm.config.nopse = true;
+  EXPECT_FALSE(harness::encode_bytes(arm));
+}
+
+// Random bytes on every geometry, without vmap() (whose placement asks the
+// reference): every geometry and every x86 option is reached, the
+// phys-range ops are valid, and the trace survives text and bytes.
+TEST(TraceBytes, DecodesRandomBytesOnEveryGeometry) {
+  std::mt19937_64 rng(20261207);
+  std::vector<harness::OpKind> kinds;
+  for (const harness::OpKind k : harness::all_op_kinds())
+    if (k != harness::OpKind::vmap) kinds.push_back(k);
+  std::map<std::string_view, int> per_geometry;
+  int nogbpages = 0, nopse = 0, split = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::vector<std::uint8_t> b = random_bytes(rng);
+    const Trace t = harness::decode_bytes(b, Variant::v4, kinds);
+    ++per_geometry[t.geo->name];
+    nogbpages += t.config.nogbpages;
+    nopse += t.config.nopse;
+    split += t.config.mtrr_split != 0;
+    ASSERT_FALSE(harness::config_problem(*t.geo, t.config)) << "input " << i;
+    const Trace io = harness::decode_bytes(b, Variant::v4, kIoremapKinds);
+    const auto why = harness::validate(io);
+    ASSERT_FALSE(why) << "input " << i << ": " << *why;
+    Trace back;
+    harness::ParseError err;
+    ASSERT_TRUE(harness::parse_text(harness::to_text(t), &back, &err))
+        << "input " << i << " line " << err.line << ": " << err.message;
+    ASSERT_TRUE(back == t) << "input " << i;
+    const auto again = harness::encode_bytes(t, kinds);
+    ASSERT_TRUE(again) << "input " << i;
+    ASSERT_TRUE(harness::decode_bytes(*again, Variant::v4, kinds) == t) << "input " << i;
+  }
+  EXPECT_EQ(per_geometry.size(), engine::all_geometries().size());
+  EXPECT_GT(nogbpages, 0);
+  EXPECT_GT(nopse, 0);
+  EXPECT_GT(split, 0);
 }
 
 TEST(Validate, RejectsOpsOutsideTheContract) {
