@@ -2,11 +2,10 @@
 #include "harness/coverage.h"
 
 #include <cstdio>
+#include <iterator>
 
 namespace vmapfuzz::harness {
 namespace {
-
-const char* const kBatchNames[] = {"64K", "128K", "256K", "512K", "1M", "2M+"};
 
 std::string errno_text(int ret) {
   switch (-ret) {
@@ -20,6 +19,22 @@ std::string errno_text(int ret) {
 
 }  // namespace
 
+std::string size_text(u64 bytes) {
+  const char* const kUnits[] = {"", "K", "M", "G", "T", "P"};
+  unsigned u = 0;
+  while (u + 1 < std::size(kUnits) && bytes >= 1024 && bytes % 1024 == 0) {
+    bytes /= 1024;
+    ++u;
+  }
+  return std::to_string(bytes) + kUnits[u];
+}
+
+std::string cont_batch_name(const engine::Geometry& g, unsigned bucket) {
+  if (!g.cont_pte_size() || bucket >= engine::kContBatchBuckets) return {};
+  return size_text(g.cont_pte_size() << bucket) +
+         (bucket + 1 == engine::kContBatchBuckets ? "+" : "");
+}
+
 void SemanticCoverage::add(const engine::Geometry& g, engine::Variant v, const Op& op,
                            const engine::Outcome& out, const engine::Counters& b,
                            const engine::Counters& a) {
@@ -31,8 +46,10 @@ void SemanticCoverage::add(const engine::Geometry& g, engine::Variant v, const O
   bump("op " + path, 1);
   bump("leaf " + path + " pud-block", a.pud_blocks - b.pud_blocks);
   bump("leaf " + path + " pmd-block", a.pmd_blocks - b.pmd_blocks);
-  for (unsigned i = 0; i < 6; ++i)
-    bump("leaf " + path + " cont-" + kBatchNames[i], a.cont_batches[i] - b.cont_batches[i]);
+  for (unsigned i = 0; i < engine::kContBatchBuckets; ++i)
+    if (a.cont_batches[i] != b.cont_batches[i])
+      bump("leaf " + path + " cont-" + cont_batch_name(g, i),
+           a.cont_batches[i] - b.cont_batches[i]);
   bump("leaf " + path + " pte", a.set_pte_at - b.set_pte_at);
   bump("table-replaced pte-table", a.pte_tables_freed - b.pte_tables_freed);
   bump("table-replaced pmd-table", a.pmd_tables_freed - b.pmd_tables_freed);

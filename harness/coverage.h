@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Semantic coverage: how often each kernel-level event happened, per
 // geometry x variant — leaf kinds written (PUD/PMD block, each CONT batch
-// size, single PTE) by entry point, each WARN, error return and BUG, table
+// size of the geometry, single PTE) by entry point, each WARN, error return and BUG, table
 // replacement by a block, each kind of unmap. Line coverage says which
 // code ran; this says which page-table situations the corpus exercises.
 #pragma once
@@ -13,6 +13,16 @@
 #include "harness/ops.h"
 
 namespace vmapfuzz::harness {
+
+// "64K", "2M", "512M": a power-of-two-ish byte count in the largest unit
+// that divides it.
+std::string size_text(u64 bytes);
+// The event name of CONT batch bucket `bucket` of geometry `g`
+// (engine::Counters::cont_batches): the batch's size, CONT_PTE_SIZE <<
+// bucket, with a '+' on the last bucket, which also counts larger ones:
+// "64K" ... "8M", "16M+" with 4K pages, "2M" ... "256M", "512M+" with 16K
+// and 64K. Empty for a geometry without CONT.
+std::string cont_batch_name(const engine::Geometry& g, unsigned bucket);
 
 class SemanticCoverage {
  public:
