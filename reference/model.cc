@@ -507,8 +507,9 @@ void RefKernel::unmap_walk(Outcome& out, u64 a, u64 b) {
 void RefKernel::unmap_level(Outcome& out, unsigned level, u64 a, u64 b) {
   const u64 span = entry_size(level);
   const KernelLevel k = f_->owner(level);
-  for (u64 slot = slot_base(level, a); slot < b; slot += span) {
-    const u64 s = std::max(a, slot), e = std::min(b, slot + span);
+  // (slot + span wraps to 0 after the last slot of the address space.)
+  for (u64 slot = slot_base(level, a); slot < b && slot >= slot_base(level, a); slot += span) {
+    const u64 s = std::max(a, slot), e = slot + span - 1 < b - 1 ? slot + span : b;
     const Entry ent = entry_at(level, slot);
     if (ent == Entry::leaf) {
       set_mask(out, level_bit(k));
