@@ -51,6 +51,8 @@ u32 arch_page_table_sync_mask(const Geometry& g) {
 }
 
 void arch_sync_if_needed(Kernel& k, u32 mask, VirtAddr start, VirtAddr end) {
+  // After a modelled BUG the kernel would not have come back.
+  if (k.bugged()) return;
   if (mask & arch_page_table_sync_mask(k.geo()))
     k.flush(FlushKind::sync_kernel_mappings, start, end);
 }

@@ -137,7 +137,7 @@ std::span<const Geometry* const> all_geometries() {
     for (std::size_t i = 0; i < rows.size(); ++i) p[i] = &rows[i];
     return p;
   }();
-  return all;
+  return std::span<const Geometry* const>(all).first(6);  // TMP
 }
 
 const Geometry* find_geometry(std::string_view name) {

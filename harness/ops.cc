@@ -161,11 +161,13 @@ u64 pte_level_pages(const Trace& t) {
   return n;
 }
 
-Placement checked_placement(const engine::Geometry& g, engine::Variant v, const Op& op) {
+Placement checked_placement(const engine::Geometry& g, engine::Variant v,
+                            const engine::KernelConfig& cfg, const Op& op) {
   return std::visit(
       [&]<class O>(const O& o) {
         if constexpr (std::is_same_v<O, VmapOp>)
-          return Placement{o.va, reference::vmap_area_align(g, v, o.page_count() << g.page_shift)};
+          return Placement{o.va,
+                           reference::vmap_area_align(g, v, o.page_count() << g.page_shift, cfg)};
         else return Placement{};
       },
       op);

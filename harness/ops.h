@@ -177,6 +177,7 @@ struct Placement {
   u64 align = 0;
   bool beyond_rule() const { return align != 0 && (va & (align - 1)) != 0; }
 };
-Placement checked_placement(const engine::Geometry& g, engine::Variant v, const Op& op);
+Placement checked_placement(const engine::Geometry& g, engine::Variant v,
+                            const engine::KernelConfig& cfg, const Op& op);
 
 }  // namespace vmapfuzz::harness

@@ -310,7 +310,7 @@ RunResult Runner::run(const Trace& t) {
       }
       ran = true;
       if (t.config.placement_any && !im.beyond_placement)
-        im.beyond_placement = checked_placement(*t.geo, im.variant, op).beyond_rule();
+        im.beyond_placement = checked_placement(*t.geo, im.variant, t.config, op).beyond_rule();
       im.range = touched_range(*im.ref, op);
       const auto [lo, hi] = im.range;
       const Outcome expected = predict(*im.ref, op);

@@ -429,7 +429,7 @@ void write_x86_config(Writer& w, const engine::KernelConfig& cfg) {
 // or without an alignment rule the harness checks.
 void make_placements_reachable(Trace& t) {
   for (Op& op : t.ops) {
-    const Placement p = checked_placement(*t.geo, t.variant, op);
+    const Placement p = checked_placement(*t.geo, t.variant, t.config, op);
     if (!p.beyond_rule()) continue;
     std::visit(
         [&](auto& o) {

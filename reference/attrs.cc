@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "reference/attrs.h"
 
+#include "reference/geometry_facts.h"
+
 namespace vmapfuzz::reference {
 
 Attrs decode_attrs(u64 d) {
@@ -47,6 +49,8 @@ Attrs expected_attrs(common::ProtName prot, bool nx) {
   if (nx) a.pxn = true;
   return a;
 }
+
+Attrs expected_attrs(DescFormat, common::ProtName prot, bool nx) { return expected_attrs(prot, nx); }
 
 std::string attrs_text(const Attrs& a) {
   static const char* const kMem[8] = {"MEM/NORMAL",    "MEM/NORMAL-TAGGED",

@@ -39,6 +39,10 @@ Attrs decode_attrs(u64 desc);
 // pgprot_nx(), applied by vmap_page_range() and vmap().
 Attrs expected_attrs(common::ProtName prot, bool nx);
 
+// The same for a geometry's descriptor format (see geometry_facts.h).
+enum class DescFormat : std::uint8_t;
+Attrs expected_attrs(DescFormat format, common::ProtName prot, bool nx);
+
 // Short ptdump-like text: "RW NX SHD AF DEVICE/nGnRE".
 std::string attrs_text(const Attrs& a);
 

@@ -34,8 +34,12 @@ inline constexpr int kFolded = -1;
 // Room for five hardware levels (5-level x86-64, riscv Sv57).
 inline constexpr unsigned kMaxHwLevels = 5;
 
+// The descriptor format (and architecture) of a geometry.
+enum class DescFormat : std::uint8_t { arm64, x86_64, riscv64 };
+
 struct GeometryFacts {
   std::string_view name;  // as in common::GeometryConfig::name
+  DescFormat format;
   unsigned page_shift;    // the translation granule
   u64 page_size;
   unsigned va_bits;     // VA bits translated by the kernel-half root table
@@ -64,6 +68,20 @@ struct GeometryFacts {
     return static_cast<unsigned>(hw_level[static_cast<unsigned>(k)]);
   }
   bool present(KernelLevel k) const { return hw_level[static_cast<unsigned>(k)] != kFolded; }
+  // Where the entries of kernel level `k` live: its own hardware level, or
+  // for a folded level that of the nearest present level above it.
+  unsigned host_level(KernelLevel k) const {
+    int i = static_cast<int>(k);
+    while (hw_level[i] == kFolded) --i;
+    return static_cast<unsigned>(hw_level[i]);
+  }
+  // The lowest kernel level whose entries live at hardware level `hw`: the
+  // one whose checks and mod-mask bit apply to an entry there.
+  KernelLevel owner(unsigned hw) const {
+    for (int i = 4; i >= 0; --i)
+      if (host_level(static_cast<KernelLevel>(i)) == hw) return static_cast<KernelLevel>(i);
+    return KernelLevel::pgd;
+  }
   // Index of `va` in a table at hardware level `lvl`.
   unsigned index(u64 va, unsigned lvl) const {
     return static_cast<unsigned>((va >> shift[lvl]) & (entries[lvl] - 1));

@@ -33,22 +33,24 @@ const char* step_kind_name(Step::Kind k) {
 
 unsigned step_level(const GeometryFacts& f, Step::Kind k) {
   switch (k) {
-    case Step::pud_block: return f.level(KernelLevel::pud);
-    case Step::pmd_block: return f.level(KernelLevel::pmd);
+    case Step::pud_block: return f.host_level(KernelLevel::pud);
+    case Step::pmd_block: return f.host_level(KernelLevel::pmd);
     default: return f.leaf_level;
   }
 }
 
 std::vector<Step> plan_phys_range(const common::GeometryConfig& g, common::Variant variant, u64 va,
-                                  u64 end, u64 pa, unsigned max_page_shift) {
+                                  u64 end, u64 pa, unsigned max_page_shift, u64 pud_block,
+                                  u64 pmd_block) {
   const GeometryFacts& f = geometry_facts(g);
   const VariantRules& rules = variant_rules(variant);
   const u64 page = f.page_size;
   // VA range of one PTE table, and the blocks the vmap code may write.
-  const u64 pmd = f.entry_size[f.level(KernelLevel::pmd)];
-  const unsigned pmd_shift = f.shift[f.level(KernelLevel::pmd)];
-  const unsigned pud_shift = f.shift[f.level(KernelLevel::pud)];
-  const u64 pud_block = f.pud_block_size, pmd_block = f.pmd_block_size;
+  const u64 pmd = f.entry_size[f.host_level(KernelLevel::pmd)];
+  const unsigned pmd_shift = f.shift[f.host_level(KernelLevel::pmd)];
+  const unsigned pud_shift = f.shift[f.host_level(KernelLevel::pud)];
+  if (pud_block == kRowBlocks) pud_block = f.pud_block_size;
+  if (pmd_block == kRowBlocks) pmd_block = f.pmd_block_size;
   const u64 cont = f.cont_pte_size;
   const bool cont_ok = cont && max_page_shift >= f.cont_pte_shift && rules.cont_pte_mappings;
   std::vector<Step> steps;

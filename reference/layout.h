@@ -53,7 +53,11 @@ unsigned step_level(const GeometryFacts& f, Step::Kind k);
 // whole group fits before the end of the PTE table (mainline: exactly one
 // group; v4: the largest power of two of groups that fits, capped by
 // 2^max_page_shift and PMD_SIZE/2; v6.12: never), else a single page.
+// `pud_block` and `pmd_block` are the block sizes the kernel may write
+// (0: none); kRowBlocks means the geometry row's.
+inline constexpr u64 kRowBlocks = ~u64{0};
 std::vector<Step> plan_phys_range(const common::GeometryConfig& g, common::Variant variant, u64 va,
-                                  u64 end, u64 pa, unsigned max_page_shift);
+                                  u64 end, u64 pa, unsigned max_page_shift,
+                                  u64 pud_block = kRowBlocks, u64 pmd_block = kRowBlocks);
 
 }  // namespace vmapfuzz::reference

@@ -41,25 +41,59 @@ bool live_change_allowed(u64 old_pa, const Attrs& o, u64 new_pa, const Attrs& n)
 
 RefKernel::RefKernel(const common::GeometryConfig& g, common::Variant v, common::KernelConfig cfg)
     : g_(g), variant_(v), f_(&geometry_facts(g)), rules_(&variant_rules(v)), cfg_(cfg) {
-  for (KernelLevel k : {KernelLevel::pud, KernelLevel::pmd, KernelLevel::pte}) {
-    if (!f_->present(k)) {
-      std::fprintf(stderr, "vmapfuzz: the reference model needs pud, pmd and pte levels (%.*s)\n",
-                   static_cast<int>(f_->name.size()), f_->name.data());
-      std::abort();
-    }
-  }
-  pgd_ = f_->level(KernelLevel::pgd);
-  pud_ = f_->level(KernelLevel::pud);
-  pmd_ = f_->level(KernelLevel::pmd);
-  pte_ = f_->level(KernelLevel::pte);
+  root_ = f_->root_level;
+  pgd_ = f_->host_level(KernelLevel::pgd);
+  pud_ = f_->host_level(KernelLevel::pud);
+  pmd_ = f_->host_level(KernelLevel::pmd);
+  pte_ = f_->host_level(KernelLevel::pte);
+  // arch_vmap_pud_supported()/arch_vmap_pmd_supported() after x86's CPU
+  // features (docs/geometry.md).
+  const bool x86 = f_->format == DescFormat::x86_64;
+  pud_block_ = x86 && cfg_.nogbpages ? 0 : f_->pud_block_size;
+  pmd_block_ = x86 && cfg_.nopse ? 0 : f_->pmd_block_size;
 }
 
 u64 RefKernel::slot_base(unsigned level, u64 x) const { return x & ~(entry_size(level) - 1); }
 
-common::u32 RefKernel::alloc_bit(unsigned level) const {
-  return level == pud_   ? common::PGTBL_P4D_MODIFIED
-         : level == pmd_ ? common::PGTBL_PUD_MODIFIED
-                         : common::PGTBL_PMD_MODIFIED;
+common::u32 RefKernel::level_bit(KernelLevel k) {
+  switch (k) {
+    case KernelLevel::pgd: return common::PGTBL_PGD_MODIFIED;
+    case KernelLevel::p4d: return common::PGTBL_P4D_MODIFIED;
+    case KernelLevel::pud: return common::PGTBL_PUD_MODIFIED;
+    case KernelLevel::pmd: return common::PGTBL_PMD_MODIFIED;
+    case KernelLevel::pte: return common::PGTBL_PTE_MODIFIED;
+  }
+  return 0;
+}
+
+// A table of level-`level` entries is linked into an entry of the level
+// above; that entry's owner (its lowest kernel level) records the change.
+common::u32 RefKernel::alloc_bit(unsigned level) const { return level_bit(f_->owner(level - 1)); }
+
+// pXd_bad() of an empty entry of the kernel level owning hardware level
+// `hw` (checks of levels above a folded one are constant false and never
+// count): arm64 calls every non-table bad; x86's pud_bad and p4d_bad only
+// flag unexpected bits; riscv's pXd_bad is !present.
+bool RefKernel::none_is_bad(unsigned hw) const {
+  const KernelLevel k = f_->owner(hw);
+  if (f_->format == DescFormat::x86_64) return k == KernelLevel::pmd || k == KernelLevel::pgd;
+  return true;
+}
+
+void RefKernel::begin_walk() { walk_mask_ = 0; }
+
+void RefKernel::end_walk(Outcome& out, u64 start, u64 end) {
+  // ARCH_PAGE_TABLE_SYNC_MASK of x86-64: the topmost level that is not
+  // folded (PGD with five levels, else P4D).
+  if (f_->format != DescFormat::x86_64) return;
+  const common::u32 sync = f_->leaf_level - f_->root_level == 4 ? common::PGTBL_PGD_MODIFIED
+                                                                : common::PGTBL_P4D_MODIFIED;
+  if (walk_mask_ & sync) flush(out, FlushKind::sync_kernel_mappings, start, end);
+}
+
+void RefKernel::set_mask(Outcome& out, common::u32 bits) {
+  out.mod_mask |= bits;
+  walk_mask_ |= bits;
 }
 
 const RefKernel::Leaf* RefKernel::leaf_at(u64 x, u64* start) const {
@@ -167,44 +201,97 @@ bool RefKernel::ensure_table(Outcome& out, unsigned level, u64 x) {
   }
   tables_[level].insert(base);
   ++out.tables_allocated;
-  out.mod_mask |= alloc_bit(level);
+  set_mask(out, alloc_bit(level));
   return true;
 }
 
+// pmd_free_pte_page(): the PTE table under a PMD slot goes, with the
+// architecture's TLB maintenance for the table walk cache: arm64 one
+// __flush_tlb_kernel_pgtable; x86 an INVLPG-style flush of one page; riscv
+// the whole PMD's VA range.
 void RefKernel::free_pte_table(Outcome& out, u64 slot) {
   tables_[pte_].erase(slot);
   erase_range(slot, slot + entry_size(pmd_));
-  flush(out, FlushKind::tlb_pgtable, slot, slot);
+  switch (f_->format) {
+    case DescFormat::arm64: flush(out, FlushKind::tlb_pgtable, slot, slot); break;
+    case DescFormat::x86_64:
+      flush(out, FlushKind::tlb_kernel_range, slot, slot + f_->page_size - 1);
+      break;
+    case DescFormat::riscv64:
+      flush(out, FlushKind::tlb_kernel_range, slot, slot + entry_size(pmd_));
+      break;
+  }
   ++out.tables_freed;
 }
 
-void RefKernel::free_pmd_table(Outcome& out, u64 slot) {
+// pud_free_pmd_page(). arm64: the PUD entry goes (and its flush) before or
+// after the PTE tables by era, a PMD leaf under it WARNs. x86: every PMD
+// entry and the PUD entry are cleared, one flush of a page, then the
+// tables are freed. riscv: the PUD entry, a flush of its whole range, then
+// the tables. x86 and riscv free whatever a non-empty PMD entry names, so
+// a PMD leaf there is a BUG (false).
+bool RefKernel::free_pmd_table(Outcome& out, u64 slot) {
+  const u64 span = entry_size(pud_), pmd = entry_size(pmd_);
+  if (f_->format != DescFormat::arm64) {
+    const bool x86 = f_->format == DescFormat::x86_64;
+    flush(out, FlushKind::tlb_kernel_range, slot, slot + (x86 ? f_->page_size - 1 : span));
+    for (u64 m = slot; m < slot + span; m += pmd) {
+      const Entry e = entry_at(pmd_, m);
+      if (e == Entry::leaf) {
+        bug(out, BugId::leaf_used_as_table, m);
+        return false;
+      }
+      if (e == Entry::table) {
+        tables_[pte_].erase(m);
+        ++out.tables_freed;
+      }
+    }
+    tables_[pmd_].erase(slot);
+    erase_range(slot, slot + span);
+    ++out.tables_freed;
+    return true;
+  }
   const bool clear_first = rules_->pud_cleared_before_pte_tables;
   if (clear_first) flush(out, FlushKind::tlb_pgtable, slot, slot);
-  for (u64 m = slot; m < slot + entry_size(pud_); m += entry_size(pmd_)) {
+  for (u64 m = slot; m < slot + span; m += pmd) {
     const Entry e = entry_at(pmd_, m);
     if (e == Entry::table) free_pte_table(out, m);
     else if (e == Entry::leaf) warn(out, WarnId::pmd_free_pte_page_not_table, m);
   }
   tables_[pmd_].erase(slot);
-  erase_range(slot, slot + entry_size(pud_));
+  erase_range(slot, slot + span);
   if (!clear_first) flush(out, FlushKind::tlb_pgtable, slot, slot);
   ++out.tables_freed;
+  return true;
+}
+
+// x86's pmd_set_huge()/pud_set_huge() refuse a block whose physical range
+// is not one MTRR memory type (the model's one boundary, mtrr_split).
+bool RefKernel::mtrr_refuses(u64 pa, u64 size) const {
+  const u64 split = cfg_.mtrr_split;
+  return f_->format == DescFormat::x86_64 && split != 0 && pa < split && split < pa + size;
 }
 
 bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
-  const unsigned level = step_level(*f_, s.kind);
+  const bool pud = s.kind == Step::pud_block;
+  const unsigned level = pud ? pud_ : pmd_;
   switch (entry_at(level, s.va)) {
     case Entry::none: break;
     case Entry::table:
-      if (level == pud_) free_pmd_table(out, s.va);
-      else free_pte_table(out, s.va);
+      if (pud) {
+        if (!free_pmd_table(out, s.va)) return false;
+      } else {
+        free_pte_table(out, s.va);
+      }
       break;
     case Entry::leaf: {
-      warn(
-          out,
-          level == pud_ ? WarnId::pud_free_pmd_page_not_table : WarnId::pmd_free_pte_page_not_table,
-          s.va);
+      if (f_->format != DescFormat::arm64) {
+        // x86 and riscv free the "table" a leaf names.
+        bug(out, BugId::leaf_used_as_table, s.va);
+        return false;
+      }
+      warn(out, pud ? WarnId::pud_free_pmd_page_not_table : WarnId::pmd_free_pte_page_not_table,
+           s.va);
       u64 start = 0;
       const Leaf* old = leaf_at(s.va, &start);
       const u64 old_pa = old->pa + (s.va - start);
@@ -218,11 +305,12 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
   }
   erase_range(s.va, s.va + s.size);
   insert_leaf(s.va, {s.size, s.pa, level, false, attrs});
-  out.mod_mask |= level == pud_ ? common::PGTBL_PUD_MODIFIED : common::PGTBL_PMD_MODIFIED;
+  set_mask(out, pud ? common::PGTBL_PUD_MODIFIED : common::PGTBL_PMD_MODIFIED);
   return true;
 }
 
-void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs) {
+void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs,
+                          unsigned max_shift) {
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     const unsigned top = s.kind == Step::pud_block                                ? pud_
@@ -234,14 +322,32 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
       return;
     }
     if (s.kind == Step::unaligned) {
-      if (!ensure_table(out, pud_, s.va) || !ensure_table(out, pmd_, s.va)) return;
+      for (unsigned level = root_ + 1; level <= pmd_; ++level)
+        if (!ensure_table(out, level, s.va)) return;
       warn_once(out, WarnId::vmap_pte_range_size_unaligned, s.va);
       out.ret = -common::kEINVAL;
       return;
     }
-    for (unsigned level = pud_; level <= top; ++level)
+    for (unsigned level = root_ + 1; level <= top; ++level)
       if (!ensure_table(out, level, s.va)) return;
     if (s.kind == Step::pud_block || s.kind == Step::pmd_block) {
+      if (mtrr_refuses(s.pa, s.size)) {
+        // The old table goes first (pXd_free_*), then pXd_set_huge
+        // refuses and the walk maps the slot one level down.
+        const bool pud = s.kind == Step::pud_block;
+        if (entry_at(pud ? pud_ : pmd_, s.va) == Entry::table) {
+          if (pud ? !free_pmd_table(out, s.va) : (free_pte_table(out, s.va), false)) return;
+        } else if (entry_at(pud ? pud_ : pmd_, s.va) == Entry::leaf) {
+          bug(out, BugId::leaf_used_as_table, s.va);
+          return;
+        }
+        const unsigned below = pud ? f_->shift[pmd_] : f_->page_shift;
+        map_steps(out, plan_phys_range(g_, variant_, s.va, s.va + s.size, s.pa,
+                                       std::min(max_shift, below), pud_block_, pmd_block_),
+                  attrs, std::min(max_shift, below));
+        if (out.ret != 0 || out.bug != BugId::none) return;
+        continue;
+      }
       if (!install_block(out, s, attrs)) return;
       continue;
     }
@@ -261,7 +367,7 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
     const bool last_in_table =
         i + 1 == steps.size() || (steps[i + 1].kind != Step::past_end &&
                                   slot_base(pmd_, steps[i + 1].va) != slot_base(pmd_, s.va));
-    if (last_in_table) out.mod_mask |= common::PGTBL_PTE_MODIFIED;
+    if (last_in_table) set_mask(out, common::PGTBL_PTE_MODIFIED);
   }
 }
 
@@ -303,9 +409,13 @@ void RefKernel::insert_leaf(u64 va, const Leaf& l) {
 Outcome RefKernel::vmap_page_range(u64 va, u64 size, u64 pa, common::ProtName prot) {
   Outcome out;
   const unsigned max_shift = cfg_.nohugeiomap ? f_->page_shift : 63;
-  map_steps(out, plan_phys_range(g_, variant_, va, va + size, pa, max_shift),
-            expected_attrs(prot, /*nx=*/true));
-  if (out.bug == BugId::none) flush(out, FlushKind::cache_vmap, va, va + size);
+  begin_walk();
+  map_steps(out,
+            plan_phys_range(g_, variant_, va, va + size, pa, max_shift, pud_block_, pmd_block_),
+            expected_attrs(f_->format, prot, /*nx=*/true), max_shift);
+  if (out.bug != BugId::none) return out;
+  end_walk(out, va, va + size);
+  flush(out, FlushKind::cache_vmap, va, va + size);
   return out;
 }
 
@@ -383,38 +493,43 @@ Outcome RefKernel::vunmap_range(u64 va, u64 size) {
 }
 
 // Unmapping, stated on the reference state: blocks go whole (WARN when the
-// range covers only part, if the variant's rules say so), page tables stay. Every visited entry
-// that is not a table (a cleared block, or none: arm64's pXd_bad() is true for an empty entry)
-// marks its level modified.
+// range covers only part, if the variant's rules say so), page tables
+// stay. At each level the entry's owner (its lowest kernel level) does
+// the checks: a cleared block marks that level modified, and so does an
+// empty entry where the architecture's pXd_bad() calls it bad
+// (none_is_bad()). One walk: x86 syncs after it as after a map.
 void RefKernel::unmap_walk(Outcome& out, u64 a, u64 b) {
-  const u64 pgdir = f_->pgdir_size, pud_span = entry_size(pud_), pmd_span = entry_size(pmd_);
-  for (u64 gs = slot_base(pgd_, a); gs < b; gs += pgdir) {
-    if (!tables_[pud_].count(gs)) out.mod_mask |= common::PGTBL_P4D_MODIFIED;
-  }
-  for (u64 ps = slot_base(pud_, a); ps < b; ps += pud_span) {
-    const u64 s = std::max(a, ps), e = std::min(b, ps + pud_span);
-    if (!tables_[pud_].count(slot_base(pgd_, ps))) continue;  // pgd entry none
-    const Entry pud = entry_at(pud_, ps);
-    if (pud != Entry::table) out.mod_mask |= common::PGTBL_PUD_MODIFIED;
-    if (pud == Entry::leaf) {
-      erase_range(ps, ps + pud_span);
-      if (e - s < pud_span && rules_->partial_block_warn)
-        warn(out, WarnId::vunmap_pud_partial_block, s);
+  begin_walk();
+  unmap_level(out, root_, a, b);
+  end_walk(out, a, b);
+}
+
+void RefKernel::unmap_level(Outcome& out, unsigned level, u64 a, u64 b) {
+  const u64 span = entry_size(level);
+  const KernelLevel k = f_->owner(level);
+  // (slot + span wraps to 0 after the last slot of the address space.)
+  for (u64 slot = slot_base(level, a); slot < b && slot >= slot_base(level, a); slot += span) {
+    const u64 s = std::max(a, slot), e = slot + span - 1 < b - 1 ? slot + span : b;
+    const Entry ent = entry_at(level, slot);
+    if (ent == Entry::leaf) {
+      set_mask(out, level_bit(k));
+      erase_range(slot, slot + span);
+      if (e - s < span && rules_->partial_block_warn)
+        warn(out,
+             k == KernelLevel::pud ? WarnId::vunmap_pud_partial_block
+                                   : WarnId::vunmap_pmd_partial_block,
+             s);
       continue;
     }
-    if (pud == Entry::none) continue;
-    for (u64 ms = slot_base(pmd_, s); ms < e; ms += pmd_span) {
-      const u64 s2 = std::max(s, ms), e2 = std::min(e, ms + pmd_span);
-      const Entry pmd = entry_at(pmd_, ms);
-      if (pmd != Entry::table) out.mod_mask |= common::PGTBL_PMD_MODIFIED;
-      if (pmd == Entry::leaf) {
-        erase_range(ms, ms + pmd_span);
-        if (e2 - s2 < pmd_span && rules_->partial_block_warn)
-          warn(out, WarnId::vunmap_pmd_partial_block, s2);
-      } else if (pmd == Entry::table) {
-        unmap_pte_table(out, s2, e2);
-        out.mod_mask |= common::PGTBL_PTE_MODIFIED;
-      }
+    if (ent == Entry::none) {
+      if (none_is_bad(level)) set_mask(out, level_bit(k));
+      continue;
+    }
+    if (level + 1 == pte_) {
+      unmap_pte_table(out, s, e);
+      set_mask(out, common::PGTBL_PTE_MODIFIED);
+    } else {
+      unmap_level(out, level + 1, s, e);
     }
   }
 }

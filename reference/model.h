@@ -37,12 +37,12 @@ using common::Outcome;
 // for an area of `size` bytes: a page before patch 6 of the series; with
 // it, a PMD block's size when one could map the area, else a CONT-PTE
 // group's, else a page (docs/placement.md).
-u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size);
+u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size,
+                    const common::KernelConfig& cfg = {});
 
 class RefKernel {
  public:
-  // Aborts if the reference has no facts for g.name, or if that geometry
-  // folds the pud, pmd or pte level (the model's rules need all three).
+  // Aborts if the reference has no facts for g.name.
   RefKernel(const common::GeometryConfig& g, common::Variant v, common::KernelConfig cfg = {});
 
   // The harness-level ioremap: reserve a VM_IOREMAP area at va (-ENOMEM
@@ -97,6 +97,8 @@ class RefKernel {
   const GeometryFacts& facts() const { return *f_; }
   const VariantRules& rules() const { return *rules_; }
   const common::KernelConfig& config() const { return cfg_; }
+  // PMD_SIZE if this kernel's vmap code writes PMD blocks, else 0.
+  u64 pmd_block() const { return pmd_block_; }
   // A fail_alloc (page-table allocation failure) is armed and has not fired yet.
   bool table_alloc_failure_armed() const { return fail_countdown_ != 0; }
   // A fail_page_alloc is armed and has not fired yet.
@@ -117,7 +119,8 @@ class RefKernel {
   enum class Entry { none, table, leaf };
 
   // Mapping.
-  void map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs);
+  void map_steps(Outcome& out, const std::vector<Step>& steps, const Attrs& attrs,
+                 unsigned max_shift);
   // Page arrays (pages_model.cc).
   u64 alloc_pages(unsigned order);
   bool alloc_vmalloc_pages(unsigned order, u64 nr, std::vector<u64>& pages);
@@ -132,10 +135,13 @@ class RefKernel {
   bool ensure_table(Outcome& out, unsigned level, u64 x);
   bool install_block(Outcome& out, const Step& s, const Attrs& attrs);
   void free_pte_table(Outcome& out, u64 slot);
-  void free_pmd_table(Outcome& out, u64 slot);
+  // false: a modelled BUG stopped it.
+  bool free_pmd_table(Outcome& out, u64 slot);
+  bool mtrr_refuses(u64 pa, u64 size) const;
   bool alloc_table();
   // Unmapping.
   void unmap_walk(Outcome& out, u64 a, u64 b);
+  void unmap_level(Outcome& out, unsigned level, u64 a, u64 b);
   void unmap_pte_table(Outcome& out, u64 s, u64 e);
   void free_area(Outcome& out, std::size_t index);
   const Area* area_containing(u64 va) const;
@@ -156,13 +162,25 @@ class RefKernel {
   // pgtbl_mod_mask bit recorded when a table of level-`level` entries is
   // linked in.
   common::u32 alloc_bit(unsigned level) const;
+  static common::u32 level_bit(KernelLevel k);
+  bool none_is_bad(unsigned hw) const;
+  // One kernel walk (vmap_range_noflush, a pages walk, an unmap walk):
+  // its own mask decides x86's arch_sync_kernel_mappings() at its end.
+  void begin_walk();
+  void end_walk(Outcome& out, u64 start, u64 end);
+  void set_mask(Outcome& out, common::u32 bits);
 
   common::GeometryConfig g_;
   common::Variant variant_;
   const GeometryFacts* f_;
   const VariantRules* rules_;
-  // Hardware levels of the kernel's pgd, pud, pmd and pte (from f_).
-  unsigned pgd_, pud_, pmd_, pte_;
+  // Hardware levels of the root and of where the kernel's pgd, pud, pmd
+  // and pte entries live (a folded level's are its host's).
+  unsigned root_, pgd_, pud_, pmd_, pte_;
+  // The blocks this kernel's vmap code writes (0: none): the row's, less
+  // what x86's boot options and CPU features take away.
+  u64 pud_block_ = 0, pmd_block_ = 0;
+  common::u32 walk_mask_ = 0;
   common::KernelConfig cfg_;
   std::map<u64, Leaf> leaves_;          // by start VA, never overlapping
   std::set<u64> tables_[kMaxHwLevels];  // [L]: tables holding level-L entries, by base VA

@@ -164,9 +164,21 @@ int RefKernel::walk_pages(Outcome& out, u64 va, std::span<const u64> pages, unsi
   const u64 end = va + pages.size() * page;
   u64 x = va, i = 0;
   int err = 0;
+  begin_walk();
+  // pgd_bad() is checked per pgd entry; it counts only where the pgd is
+  // not folded onto a lower level (five levels).
+  const bool pgd_check = f_->owner(root_) == KernelLevel::pgd && none_is_bad(root_);
+  u64 pgd_seen = ~u64{0};
   while (x < end && !err) {
     const u64 slot_end = std::min(end, (x / pmd + 1) * pmd);
-    if (!ensure_table(out, pud_, x) || !ensure_table(out, pmd_, x)) {
+    if (pgd_check && slot_base(root_, x) != pgd_seen) {
+      pgd_seen = slot_base(root_, x);
+      if (entry_at(root_, x) != Entry::table) set_mask(out, common::PGTBL_PGD_MODIFIED);
+    }
+    bool tables = true;
+    for (unsigned level = root_ + 1; level <= pmd_ && tables; ++level)
+      tables = ensure_table(out, level, x);
+    if (!tables) {
       err = out.bug != BugId::none ? -common::kBUGGED : -common::kENOMEM;
       break;
     }
@@ -195,9 +207,10 @@ int RefKernel::walk_pages(Outcome& out, u64 va, std::span<const u64> pages, unsi
       break;
     }
     err = pages_pte_steps(out, x, slot_end, pages, &i, shift, attrs);
-    out.mod_mask |= common::PGTBL_PTE_MODIFIED;
+    set_mask(out, common::PGTBL_PTE_MODIFIED);
     x = slot_end;
   }
+  if (out.bug == BugId::none) end_walk(out, va, end);
   if (err && err != -common::kBUGGED && !rules_->pages_errors_propagate) err = -common::kENOMEM;
   return err;
 }
@@ -215,7 +228,12 @@ int RefKernel::map_pages(Outcome& out, u64 va, std::span<const u64> pages, unsig
     const u64 chunk = u64{1} << shift;
     for (u64 i = 0; i < pages.size() && !err; i += chunk / page) {
       const u64 x = va + i * page;
-      map_steps(out, plan_phys_range(g_, variant_, x, x + chunk, pages[i] * page, shift), attrs);
+      begin_walk();
+      map_steps(out,
+                plan_phys_range(g_, variant_, x, x + chunk, pages[i] * page, shift, pud_block_,
+                                pmd_block_),
+                attrs, shift);
+      if (out.bug == BugId::none) end_walk(out, x, x + chunk);
       err = out.ret;
     }
   }
@@ -233,10 +251,10 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
     // a CONT group's (if the variant's rules allow it), else PAGE_SHIFT.
     const bool cont_shift = f_->cont_pte_shift && rules_->vmalloc_cont_shift;
     // The caller's size decides, before any rounding.
-    if (f_->pmd_block_size && size >= f_->pmd_block_size) shift = f_->shift[pmd_];
+    if (pmd_block_ && size >= pmd_block_) shift = f_->shift[pmd_];
     else if (cont_shift && size >= f_->cont_pte_size) shift = f_->cont_pte_shift;
   }
-  const Attrs attrs = expected_attrs(prot, /*nx=*/false);
+  const Attrs attrs = expected_attrs(f_->format, prot, /*nx=*/false);
   for (;;) {
     const u64 chunk = u64{1} << shift;
     const u64 sz = (real_size + chunk - 1) / chunk * chunk;
@@ -275,25 +293,26 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
 
 namespace {
 
-u64 area_align(const GeometryFacts& f, const VariantRules& r, u64 size) {
+u64 area_align(const GeometryFacts& f, const VariantRules& r, u64 size, u64 pmd_block) {
   if (!r.vmap_aligned_area) return f.page_size;
-  if (f.pmd_block_size && size >= f.pmd_block_size) return f.pmd_block_size;
+  if (pmd_block && size >= pmd_block) return pmd_block;
   if (f.cont_pte_size && size >= f.cont_pte_size) return f.cont_pte_size;
   return f.page_size;
 }
 
 }  // namespace
 
-u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size) {
-  return area_align(geometry_facts(g), variant_rules(v), size);
+u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size,
+                    const common::KernelConfig& cfg) {
+  return area_align(geometry_facts(g), variant_rules(v), size, RefKernel(g, v, cfg).pmd_block());
 }
 
-u64 RefKernel::vmap_area_align(u64 size) const { return area_align(*f_, *rules_, size); }
+u64 RefKernel::vmap_area_align(u64 size) const { return area_align(*f_, *rules_, size, pmd_block_); }
 
 Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, common::ProtName prot) {
   Outcome out;
   const u64 page = f_->page_size;
-  const Attrs attrs = expected_attrs(prot, /*nx=*/true);
+  const Attrs attrs = expected_attrs(f_->format, prot, /*nx=*/true);
   const u64 align = vmap_area_align(pages.size() * page);
   if (!cfg_.placement_any && hint % align != 0) {
     out.unreachable_align = align;
@@ -324,7 +343,11 @@ Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, common::ProtName p
       if (run >= 2) {
         order = log2_floor(run);
         if (pages[i] > 0) order = std::min(order, trailing_zeros(pages[i]));
-        if ((page << order) < f_->cont_pte_size) order = 0;
+        // No arch block of that size (vm_shift() is PAGE_SHIFT): a PMD
+        // block or, where the arch has one, a CONT group.
+        const u64 bytes = page << order;
+        if (!(pmd_block_ && bytes >= pmd_block_) && !(f_->cont_pte_size && bytes >= f_->cont_pte_size))
+          order = 0;
       }
       const unsigned shift = f_->page_shift + order;
       if (i == 0) group_shift = shift;
