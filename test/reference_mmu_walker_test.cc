@@ -308,7 +308,7 @@ TEST(ReferenceMmuWalker, ScansARiscvTree) {
   EXPECT_EQ(tr.level, 1u);
   ASSERT_EQ(tr.steps.size(), 1u);
   EXPECT_EQ(tr.steps[0].index, 0x100u);
-  tr = reference::translate(t.pool, g, root, base + G + 2 * M + 3 * 4 * K + 0x10);
+  tr = reference::translate(t.pool, g, root, base + G + 2 * M + 12 * K + 0x10);
   EXPECT_EQ(tr.pa, 0x10'3010u);
   EXPECT_EQ(tr.level, 3u);
   EXPECT_EQ(tr.attrs, normal);
