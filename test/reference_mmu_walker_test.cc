@@ -3,14 +3,18 @@
 // format, on hand-written descriptors: how each format's MMU classifies an
 // entry at each level, where its output address is, and what a translation
 // and a scan of a small hand-built table tree (engine::TablePool, 4 KiB
-// tables) find: runs, attributes and every kind of issue.
+// tables) find: runs, attributes and every kind of issue; and that it
+// reads what the engine writes on every geometry.
 #include <gtest/gtest.h>
 
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "engine/arch.h"
+#include "engine/kernel.h"
 #include "engine/table_pool.h"
+#include "engine/vmap_range.h"
 #include "reference/geometry_facts.h"
 #include "reference/mmu_walker.h"
 
@@ -363,6 +367,41 @@ TEST(ReferenceMmuWalker, WalksFiveLevels) {
                                              reference::expected_attrs(DescFormat::x86_64,
                                                                        ProtName::normal, true)}}));
     EXPECT_TRUE(s.issues.empty());
+  }
+}
+
+// The engine's tables on every geometry: vmap_page_range() of the largest
+// block the geometry's vmap code writes plus one page, read back by the
+// walker as one block at the level that hosts it and one page, with the
+// attributes the reference expects, and no issue (tables, leaks).
+TEST(ReferenceMmuWalker, ReadsWhatTheEngineWritesOnEveryGeometry) {
+  for (const engine::Geometry* g : engine::all_geometries()) {
+    SCOPED_TRACE(std::string(g->name));
+    const reference::GeometryFacts& f = reference::geometry_facts(*g);
+    const bool pud = f.pud_block_size != 0;
+    const u64 block = pud ? f.pud_block_size : f.pmd_block_size;
+    const unsigned level =
+        f.host_level(pud ? reference::KernelLevel::pud : reference::KernelLevel::pmd);
+    const u64 va = g->vmalloc_start, pa = u64{1} << 32;
+    engine::Kernel k(*g, engine::Variant::mainline);
+    ASSERT_EQ(
+        engine::vmap_page_range(k, engine::VirtAddr{va}, engine::VirtAddr{va + block + f.page_size},
+                                engine::PhysAddr{pa}, engine::prot_value(*g, ProtName::device)),
+        0);
+    const auto attrs = reference::expected_attrs(f.format, ProtName::device, true);
+    const std::vector<LeafRun> runs = {
+        {va, block, pa, level, false, attrs},
+        {va + block, f.page_size, pa + block, f.leaf_level, false, attrs}};
+    const reference::TableScan s = reference::scan_tables(k.pool(), *g, k.pgd_pa().v);
+    EXPECT_EQ(s.runs, runs);
+    for (const Issue& i : s.issues)
+      ADD_FAILURE() << reference::issue_kind_name(i.kind) << " " << i.detail;
+    EXPECT_EQ(reference::scan_range(k.pool(), *g, k.pgd_pa().v, va, va + block + f.page_size).runs,
+              runs);
+    const auto tr = reference::translate(k.pool(), *g, k.pgd_pa().v, va + block + 0x10);
+    EXPECT_TRUE(tr.mapped);
+    EXPECT_EQ(tr.pa, pa + block + 0x10);
+    EXPECT_EQ(tr.steps.size(), f.leaf_level + 1 - f.root_level);
   }
 }
 
