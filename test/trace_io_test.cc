@@ -90,6 +90,7 @@ TEST(TraceText, RoundTripsX86Options) {
   ts[2].config = {.nohugeiomap = true, .nogbpages = true, .nopse = true, .mtrr_split = 1 * G};
   ts[3].config.mtrr_split = 0x4020'0000'0000;
   ts[3].geo = engine::find_geometry("x86-64-5l");
+  ASSERT_NE(ts[3].geo, nullptr);
   for (const Trace& t : ts) {
     const std::string text = harness::to_text(t);
     SCOPED_TRACE(text);
@@ -443,7 +444,9 @@ TEST(TraceBytes, DecodesPageRunsUpToThePmdOrderPlusOne) {
 // x86-64 inputs carry one more byte of boot options; other geometries do
 // not, so an arm64 input's third byte is still its first opcode.
 TEST(TraceBytes, ReadsTheX86OptionsByteOnX86Only) {
-  const engine::Geometry& x86 = *engine::find_geometry("x86-64-4l");
+  const engine::Geometry* x86p = engine::find_geometry("x86-64-4l");
+  ASSERT_NE(x86p, nullptr);
+  const engine::Geometry& x86 = *x86p;
   auto config_of = [&](std::vector<std::uint8_t> b) {
     return harness::decode_bytes(b, Variant::v4).config;
   };
@@ -593,10 +596,12 @@ TEST(Validate, RejectsX86OptionsOnOtherArchitectures) {
   EXPECT_NE(why->find("nopse is an x86-64 boot option"), std::string::npos) << *why;
   t.config = {.mtrr_split = 2 * M};
   t.geo = engine::find_geometry("riscv64-sv48");
+  ASSERT_NE(t.geo, nullptr);
   why = harness::validate(t);
   ASSERT_TRUE(why);
   EXPECT_NE(why->find("mtrr_split is an x86-64 boot option"), std::string::npos) << *why;
   t.geo = engine::find_geometry("x86-64-4l");
+  ASSERT_NE(t.geo, nullptr);
   EXPECT_FALSE(harness::validate(t));
   t.config.mtrr_split = 2 * M + 0x10;
   why = harness::validate(t);
