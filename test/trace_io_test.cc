@@ -609,6 +609,21 @@ TEST(Validate, RejectsX86OptionsOnOtherArchitectures) {
   EXPECT_NE(why->find("not a page-aligned PA"), std::string::npos) << *why;
 }
 
+// A geometry the reference has no facts for is refused, not judged (the
+// reference would abort).
+TEST(Validate, RejectsAGeometryTheReferenceLacks) {
+  engine::Geometry unknown = geo();
+  unknown.name = "arm64-4k-unknown";
+  Trace t;
+  t.geo = &unknown;
+  const auto why = harness::validate(t);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("no facts for geometry arm64-4k-unknown"), std::string::npos) << *why;
+  harness::Runner runner;
+  const harness::RunResult r = runner.run(t);
+  ASSERT_TRUE(r.rejected);
+}
+
 TEST(Validate, RejectsTooManyOps) {
   Trace t;
   t.ops.assign(harness::kMaxOps, IounmapOp{v(0)});
