@@ -29,6 +29,12 @@ class Backend {
   // or a unit may not have built). A trace stops involving the backend at
   // its first unsupported op.
   virtual bool supports(OpKind kind) const = 0;
+  // Whether it can run traces of this geometry. The kernel trees are built
+  // with shims for arm64, 4K pages, 48-bit VAs (kernel/shim/kshim.h); a
+  // trace of another geometry leaves them out (NOT-RUN).
+  virtual bool supports_geometry(const engine::Geometry& g) const {
+    return g.name == engine::arm64_4k_48().name;
+  }
   // What it was built from, several lines (tree, version, units, probes).
   virtual std::string describe() const = 0;
   // The source it was built from (the kernel tree's absolute path).

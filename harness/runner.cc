@@ -298,6 +298,15 @@ RunResult Runner::run(const Trace& t) {
     for (std::size_t k = 0; k < impls_.size(); ++k) {
       Impl& im = impls_[k];
       if (im.retired) continue;
+      if (im.backend && !im.backend->supports_geometry(*t.geo)) {
+        im.retired = true;
+        im.status = VerdictStatus::not_run;
+        im.reason = "geometry " + std::string(t.geo->name) +
+                    " is not one this implementation is built for";
+        res.backend_retired = true;
+        res.notes.push_back(im.name() + ": " + im.reason);
+        continue;
+      }
       if (im.backend && !im.backend->supports(kind)) {
         im.retired = true;
         im.status = im.ops_judged ? VerdictStatus::not_judged : VerdictStatus::not_run;
