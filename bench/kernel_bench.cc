@@ -8,6 +8,9 @@
 //                      still count as "not slower" (default 0.10: the spread
 //                      of the unmap rows, identical code, on a shared VM)
 //
+// Then, counters only (untimed), the series' three workloads on every
+// geometry, mainline and v4 (report.h: print_geometry_table).
+//
 // Timing: one benchmark per workload and variant, owning one Kernel. It
 // maps and unmaps its batch once untimed, so page tables exist as in a
 // running kernel (vunmap never frees them); then each iteration maps the
@@ -68,7 +71,7 @@ double seconds(Clock::time_point a, Clock::time_point b) {
 constexpr const char* kUnmap = "unmap_s";
 
 void time_batches(benchmark::State& state, const Workload* w, engine::Variant v) {
-  Kernel k(engine::arm64_4k_48(), v);
+  Kernel k(*w->geo, v);
   std::string err = map_batch(k, *w);
   if (err.empty()) err = unmap_batch(k, *w);
   if (!err.empty()) state.SkipWithError(err.c_str());  // the loop below then does not run
@@ -217,5 +220,23 @@ int main(int argc, char** argv) {
   std::cout << "\n";
   print_cost_model(std::cout, results, model);
   std::cout << "\n";
-  return print_goals(std::cout, results, noise) ? 1 : 0;
+  const int failed = print_goals(std::cout, results, noise);
+
+  // The series' three workloads on every geometry: counters, not timed.
+  std::vector<std::vector<Workload>> per_geometry;
+  std::vector<GeometryResult> geometries;
+  for (const vmapfuzz::engine::Geometry* g : vmapfuzz::engine::all_geometries())
+    per_geometry.push_back(series_workloads(*g));
+  for (const std::vector<Workload>& ws : per_geometry) {
+    GeometryResult gr{ws.front().geo, {}};
+    for (const Workload& w : ws) {
+      WorkloadResult r{&w, {}};
+      for (vmapfuzz::engine::Variant v : kSeriesVariants) r.variants.push_back({v, measure(w, v)});
+      gr.results.push_back(std::move(r));
+    }
+    geometries.push_back(std::move(gr));
+  }
+  std::cout << "\n";
+  print_geometry_table(std::cout, geometries);
+  return failed ? 1 : 0;
 }

@@ -79,7 +79,7 @@ Measured measure(const Workload& w, engine::Variant v) {
   Measured m;
   const long rss_before = status_kib("VmRSS");
   const bool peak_reset = reset_peak_rss();
-  Kernel k(engine::arm64_4k_48(), v);
+  Kernel k(*w.geo, v);
   k.out().clear();
   m.error = check(k, w.map(k, 0), w, "map");
   m.tables = k.out().tables_allocated;

@@ -132,6 +132,43 @@ void print_table(std::ostream& out, const std::vector<WorkloadResult>& results,
   for_each_row(results, [&](const RowView& row) { print_row(out, row, model); });
 }
 
+void print_geometry_table(std::ostream& out, const std::vector<GeometryResult>& geometries) {
+  out << "Per geometry: the series' three workloads, kernel-cost counters of one map (page "
+         "tables already\npresent; no timing), v4 against mainline. vmap-100M-o8 keeps order-8 "
+         "pages on every granule:\n1 MiB blocks with 4K pages, 4 MiB with 16K, 16 MiB with 64K "
+         "(there 100 MiB is 6.25 blocks).\n\n"
+         "| geometry | workload | variant | walks | set_pte_at | set_huge_pte_at | pmd_set_huge "
+         "| pud_set_huge | descriptors | flushes | PMD / PUD blocks | table pages | error |\n"
+         "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
+  for (const GeometryResult& gr : geometries)
+    for (const WorkloadResult& r : gr.results)
+      for (const VariantResult& vr : r.variants) {
+        const bool is_ml = vr.variant == Variant::mainline;
+        const Counters& c = vr.measured.map;
+        const Counters& ml = r.variants[0].measured.map;
+        auto counter = [&](u64 Counters::*f) { return fmt_counter(c.*f, ml.*f, is_ml); };
+        out << "| " << gr.geo->name << " | " << r.workload->name << " | "
+            << engine::variant_name(vr.variant) << " | " << counter(&Counters::walks) << " | "
+            << counter(&Counters::set_pte_at) << " | " << counter(&Counters::set_huge_pte_at)
+            << " | " << counter(&Counters::pmd_set_huge) << " | "
+            << counter(&Counters::pud_set_huge) << " | " << counter(&Counters::descriptors_written)
+            << " | " << counter(&Counters::flushes) << " | " << fmt_count(c.pmd_blocks) << " / "
+            << fmt_count(c.pud_blocks) << " | " << fmt_count(vr.measured.tables) << " | "
+            << (vr.measured.error.empty() ? "-" : vr.measured.error) << " |\n";
+      }
+  // The workloads whose description differs from arm64-4k-48's.
+  std::vector<std::string> base;
+  if (!geometries.empty())
+    for (const WorkloadResult& r : geometries.front().results) base.push_back(r.workload->what);
+  out << "\nWorkloads per geometry (as on "
+      << (geometries.empty() ? "" : geometries.front().geo->name) << " unless listed):\n";
+  for (const GeometryResult& gr : geometries)
+    for (std::size_t i = 0; i < gr.results.size(); ++i)
+      if (i >= base.size() || gr.results[i].workload->what != base[i])
+        out << "  " << gr.geo->name << " " << gr.results[i].workload->name << ": "
+            << gr.results[i].workload->what << "\n";
+}
+
 void print_workloads(std::ostream& out, const std::vector<WorkloadResult>& results) {
   out << "Workloads (arm64 4K pages, 48-bit VA; time per op over batches of instances at\n"
          "their own VAs, page tables already present; x limit = time / store limit):\n";

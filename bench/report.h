@@ -26,12 +26,27 @@ struct WorkloadResult {
   double limit_map_ns = -1, limit_unmap_ns = -1;
 };
 
+// The series' three workloads on one geometry (series_workloads()), on
+// kSeriesVariants, counters only (no timing).
+inline constexpr engine::Variant kSeriesVariants[] = {engine::Variant::mainline,
+                                                      engine::Variant::v4};
+struct GeometryResult {
+  const engine::Geometry* geo;
+  std::vector<WorkloadResult> results;
+};
+
 // The model fitted to the mainline maps of the workloads with series figures.
 CostModel fit_to_series(const std::vector<WorkloadResult>& results);
 
 // One markdown table: a row per workload, op and variant.
 void print_table(std::ostream& out, const std::vector<WorkloadResult>& results,
                  const CostModel& model);
+
+// One markdown table of kernel-cost counters per map: a row per geometry,
+// workload and variant, v4 against mainline; then what each workload is
+// where it differs from arm64-4k-48. Rows whose map failed, WARNed or
+// BUGged say so (a finding to look at, not a failure of the benchmark).
+void print_geometry_table(std::ostream& out, const std::vector<GeometryResult>& geometries);
 
 // What each workload is, one line each.
 void print_workloads(std::ostream& out, const std::vector<WorkloadResult>& results);

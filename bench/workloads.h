@@ -4,7 +4,8 @@
 // Several instances live side by side at their own VAs, so that a timed
 // batch maps (or unmaps) all of them between two clock reads.
 //
-// Geometry: arm64, 4 KiB granule, 48-bit VA, the engine's only one.
+// Geometry: all_workloads() run on arm64-4k-48, the geometry the series
+// measured; series_workloads() are its three workloads on any geometry.
 #pragma once
 
 #include <functional>
@@ -44,9 +45,21 @@ struct Workload {
   std::function<int(Kernel&, unsigned)> map;
   // Unmap instance i again: iounmap/vunmap of its area, or vunmap_range.
   std::function<void(Kernel&, unsigned)> unmap;
+  // The geometry its kernels have.
+  const engine::Geometry* geo = &engine::arm64_4k_48();
 };
 
-// Every workload, in report order. Page arrays are built here, once.
+// Every workload, in report order, on arm64-4k-48. Page arrays are built
+// here, once.
 std::vector<Workload> all_workloads();
+
+// The series' three workloads on geometry `g`, named as in all_workloads():
+// ioremap-1M, vmalloc-1M (mapped with the shift vmalloc_huge() would take
+// there: CONT_PTE_SHIFT with 4K pages, PAGE_SHIFT with 16K and 64K, where a
+// CONT group is 2 MiB, and without CONT) and vmap-100M-o8, 100 MiB of pages
+// from order-8 blocks whatever their size (1 MiB with 4K pages, 4 MiB with
+// 16K, 16 MiB with 64K: six blocks and a quarter). Without series figures
+// or counter claims (those are the arm64 4K ones).
+std::vector<Workload> series_workloads(const engine::Geometry& g);
 
 }  // namespace vmapfuzz::bench

@@ -5,6 +5,7 @@
 
 #include "harness/op_desc.h"
 #include "harness/visit.h"
+#include "reference/geometry_facts.h"
 #include "reference/layout.h"
 #include "reference/model.h"
 
@@ -122,6 +123,10 @@ std::optional<std::string> config_problem(const engine::Geometry& g,
 
 std::optional<std::string> validate(const Trace& t) {
   if (auto why = config_problem(*t.geo, t.config)) return why;
+  // A geometry the engine has but the reference does not (yet) cannot be
+  // judged: refuse it here rather than let the reference abort.
+  if (!reference::find_geometry_facts(t.geo->name))
+    return "the reference has no facts for geometry " + std::string(t.geo->name);
   if (t.ops.size() > kMaxOps) return "more than " + std::to_string(kMaxOps) + " ops";
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];

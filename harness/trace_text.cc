@@ -335,7 +335,12 @@ bool parse_text(std::string_view text, Trace* out, ParseError* err) {
       if (have_geo || !t.ops.empty()) return fail("geometry must come once, before the ops");
       if (w.size() != 2) return fail("usage: geometry NAME");
       t.geo = engine::find_geometry(w[1]);
-      if (!t.geo) return fail("unknown geometry '" + std::string(w[1]) + "'");
+      if (!t.geo) {
+        std::string names;
+        for (const engine::Geometry* g : engine::all_geometries())
+          names += (names.empty() ? "" : ", ") + std::string(g->name);
+        return fail("unknown geometry '" + std::string(w[1]) + "' (" + names + ")");
+      }
       have_geo = true;
     } else if (w[0] == "variant") {
       if (have_variant || !t.ops.empty()) return fail("variant must come once, before the ops");

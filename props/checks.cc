@@ -50,33 +50,33 @@ void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
     std::vector<u64> starts;
   };
   using harness::Overloaded;
-  const Effect e =
-      std::visit(Overloaded{
-                     [&](const harness::IoremapOp& o) {
-                       return Effect{Range{o.va, o.size}, &ioremap, {o.va}};
-                     },
-                     [&](const harness::IoremapPageRangeOp& o) {
-                       return Effect{Range{o.va, o.size}, nullptr, {}};
-                     },
-                     [&](const harness::VmapPageRangeOp& o) {
-                       return Effect{Range{o.va, o.size}, nullptr, {}};
-                     },
-                     [&](const harness::VmapOp& o) {
-                       return Effect{Range{o.va, o.page_count() * page}, &vmap, {o.va}};
-                     },
-                     [&](const harness::VmallocOp& o) {
-                       return Effect{std::nullopt,
-                                     &vmalloc,
-                                     {o.va, up(o.va, g.cont_pte_size()), up(o.va, g.pmd_size())}};
-                     },
-                     [](const harness::IounmapOp&) { return Effect{}; },
-                     [](const harness::VunmapRangeOp&) { return Effect{}; },
-                     [](const harness::FailAllocOp&) { return Effect{}; },
-                     [](const harness::VfreeOp&) { return Effect{}; },
-                     [](const harness::VunmapOp&) { return Effect{}; },
-                     [](const harness::FailPageAllocOp&) { return Effect{}; },
-                 },
-                 op);
+  const Effect e = std::visit(
+      Overloaded{
+          [&](const harness::IoremapOp& o) {
+            return Effect{Range{o.va, o.size}, &ioremap, {o.va}};
+          },
+          [&](const harness::IoremapPageRangeOp& o) {
+            return Effect{Range{o.va, o.size}, nullptr, {}};
+          },
+          [&](const harness::VmapPageRangeOp& o) {
+            return Effect{Range{o.va, o.size}, nullptr, {}};
+          },
+          [&](const harness::VmapOp& o) {
+            return Effect{Range{o.va, o.page_count() * page}, &vmap, {o.va}};
+          },
+          [&](const harness::VmallocOp& o) {
+            // (No CONT alignment where the geometry has none.)
+            const u64 cont = g.cont_pte_size() ? g.cont_pte_size() : page;
+            return Effect{std::nullopt, &vmalloc, {o.va, up(o.va, cont), up(o.va, g.pmd_size())}};
+          },
+          [](const harness::IounmapOp&) { return Effect{}; },
+          [](const harness::VunmapRangeOp&) { return Effect{}; },
+          [](const harness::FailAllocOp&) { return Effect{}; },
+          [](const harness::VfreeOp&) { return Effect{}; },
+          [](const harness::VunmapOp&) { return Effect{}; },
+          [](const harness::FailPageAllocOp&) { return Effect{}; },
+      },
+      op);
   if (e.asked) mapped.push_back(*e.asked);
   if (out.ret != 0 || !e.list) return;
   const std::vector<Range> known = areas();

@@ -3,17 +3,26 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 
 #include "harness/oracle.h"
 #include "harness/runner.h"
 #include "harness/trace_io.h"
 #include "harness/variant_relation.h"
+#include "reference/geometry_facts.h"
 #include "reference/model.h"
 
 namespace vmapfuzz::props {
 
-const engine::Geometry& geo() { return engine::arm64_4k_48(); }
+namespace {
+const engine::Geometry* current_geometry = nullptr;
+}  // namespace
+
+const engine::Geometry& geo() {
+  return current_geometry ? *current_geometry : engine::arm64_4k_48();
+}
 
 void showValue(const Range& r, std::ostream& os) {
   os << std::hex << std::showbase << "[" << r.va << ", " << r.end() << ")" << std::dec
@@ -27,9 +36,11 @@ using harness::Op;
 using harness::Trace;
 
 u64 page() { return geo().page_size(); }
-u64 cont() { return geo().cont_pte_size(); }
+u64 small() { return small_granule(); }
 u64 pmd() { return geo().pmd_size(); }
+// The table boundary above PMD tables (a PUD block where there are any).
 u64 pud() { return geo().pud_size(); }
+u64 top() { return largest_block(); }
 u64 round_up(u64 x, u64 a) { return (x + a - 1) / a * a; }
 
 // Pages to step off a boundary: mostly none, often one either way.
@@ -41,15 +52,30 @@ rc::Gen<std::int64_t> page_delta() {
   });
 }
 
-// The boundary a VA sits on: CONT group or PMD block often, PUD rarely.
+// The boundary a VA sits on: CONT group (small granule) or PMD block
+// often, PUD rarely.
 rc::Gen<u64> granule() {
-  return rc::gen::weightedElement<u64>({{4, cont()}, {4, pmd()}, {1, pud()}});
+  return rc::gen::weightedElement<u64>({{4, small()}, {4, pmd()}, {1, pud()}});
+}
+
+// Just below an entry boundary of the highest level with more than one
+// entry in the window (a PGD entry with 4K pages and 48 bits), at least two
+// of the largest blocks into the window, so that a range can cross it.
+u64 crossing_region() {
+  const engine::Geometry& g = geo();
+  u64 b = g.pmd_size();
+  for (const u64 s : {g.pgdir_size(), g.p4d_size(), g.pud_size()})
+    if (s < g.vmalloc_size) {
+      b = s;
+      break;
+    }
+  return (2 * top() / b + 1) * b - 2 * top();
 }
 
 // n whole blocks, or a page more or less.
 rc::Gen<u64> blocks_and_a_page() {
   return rc::gen::exec([] {
-    const u64 block = *rc::gen::element(cont(), pmd());
+    const u64 block = *rc::gen::element(small(), pmd());
     const u64 n = *rc::gen::inRange<u64>(1, 4);
     switch (*rc::gen::element(0, 1, 2)) {
       case 1: return n * block + page();
@@ -59,13 +85,14 @@ rc::Gen<u64> blocks_and_a_page() {
   });
 }
 
-// A VA for `size` bytes: for a GiB or so, as often on a PUD boundary as not.
+// A VA for `size` bytes: for a large block or so, as often on its boundary
+// as not.
 rc::Gen<u64> va_for(u64 size, const std::vector<Range>& earlier) {
-  if (size < pud() / 4) return va_near(earlier);
+  if (size < top() / 4) return va_near(earlier);
   return rc::gen::weightedOneOf<u64>({
       {1, va_near(earlier)},
       {1, rc::gen::map(rc::gen::inRange<u64>(0, 4),
-                       [](u64 i) { return geo().vmalloc_start + pud() * i; })},
+                       [](u64 i) { return geo().vmalloc_start + top() * i; })},
   });
 }
 
@@ -169,6 +196,59 @@ Trace inside_contract(Trace t) {
 
 }  // namespace
 
+rc::Gen<const engine::Geometry*> geometry_where(bool (*pred)(const engine::Geometry&)) {
+  std::vector<const engine::Geometry*> known;
+  for (const engine::Geometry* g : engine::all_geometries())
+    if (reference::find_geometry_facts(g->name) && (!pred || pred(*g))) known.push_back(g);
+  if (known.empty()) {
+    std::fprintf(stderr, "props: no geometry the reference knows fits the property\n");
+    std::abort();
+  }
+  // Uniform at every size (inRange scales with it), shrinking toward the
+  // first (arm64-4k-48).
+  return rc::gen::map(
+      rc::gen::resize(rc::kNominalSize, rc::gen::inRange<std::size_t>(0, known.size())),
+      [known](std::size_t i) {
+        current_geometry = known[i];
+        return known[i];
+      });
+}
+
+rc::Gen<const engine::Geometry*> geometry() { return geometry_where(nullptr); }
+
+u64 small_granule() {
+  const engine::Geometry& g = geo();
+  return g.cont_pte_size() ? g.cont_pte_size() : g.page_size() << 4;
+}
+
+u64 largest_block() {
+  const engine::Geometry& g = geo();
+  return g.pud_block ? g.pud_size() : g.pmd_size();
+}
+
+unsigned pmd_order() { return geo().pmd_shift() - geo().page_shift; }
+
+u64 max_vmap_pages() { return std::max<u64>(4096, u64{4} << pmd_order()); }
+
+rc::Gen<engine::KernelConfig> x86_config(engine::KernelConfig base) {
+  return rc::gen::exec([base] {
+    engine::KernelConfig c = base;
+    if (geo().arch != engine::Arch::x86_64) return c;
+    switch (*rc::gen::weightedElement<int>({{12, 0}, {1, 1}, {1, 2}, {2, 3}})) {
+      case 1: c.nogbpages = true; break;
+      case 2: c.nopse = true; break;
+      case 3: {  // inside a block at the PAs pa_for() makes, or at its edge
+        const u64 m = *rc::gen::element(pmd(), top());
+        c.mtrr_split =
+            m * *rc::gen::inRange<u64>(1, 64) + *rc::gen::element(page(), m / 2, m - page(), m);
+        break;
+      }
+      default: break;
+    }
+    return c;
+  });
+}
+
 rc::Gen<engine::Variant> variant() {
   return rc::gen::element(engine::Variant::mainline, engine::Variant::v4);
 }
@@ -181,14 +261,20 @@ rc::Gen<engine::ProtName> prot() {
 rc::Gen<u64> va() {
   return rc::gen::exec([] {
     const engine::Geometry& g = geo();
-    // Now and then just below a PGD-entry boundary, so a range can cross it.
-    const u64 region = *rc::gen::weightedElement<u64>({{9, 0}, {1, g.pgdir_size() - 2 * pud()}});
+    // Now and then just below a table-entry boundary, so a range can cross it.
+    const u64 region = *rc::gen::weightedElement<u64>({{9, 0}, {1, crossing_region()}});
     const u64 gr = *granule();
-    const u64 index = *rc::gen::inRange<u64>(0, gr == pud() ? 4 : gr == pmd() ? 64 : 128);
+    // Boundaries inside the window only (four PUD-sized entries fill the
+    // window of arm64-64k-48).
+    const u64 slots = std::max<u64>(1, (g.vmalloc_size - region) / gr - 1);
+    const u64 index = *rc::gen::inRange<u64>(0, std::min<u64>(slots, gr == pud()   ? 4
+                                                                     : gr == pmd() ? 64
+                                                                                   : 128));
     const std::int64_t delta = *page_delta();
     const u64 base = region + gr * index;
     const u64 step = static_cast<u64>(delta < 0 ? -delta : delta) * page();
-    return g.vmalloc_start + (delta >= 0 || base < step ? base + step : base - step);
+    const u64 off = delta >= 0 || base < step ? base + step : base - step;
+    return g.vmalloc_start + std::min(off, g.vmalloc_size - page());
   });
 }
 
@@ -206,26 +292,27 @@ rc::Gen<u64> va_near(const std::vector<Range>& earlier) {
 }
 
 rc::Gen<u64> pa_for(u64 va, u64 size) {
-  // Multiples of a granule below 64 of them: PAs under 64 GiB.
+  // Multiples of a granule below 64 of them: PAs under 64 of the largest
+  // blocks (64 GiB with 4K pages).
   auto multiple = [](u64 a) { return a * *rc::gen::inRange<u64>(1, 64); };
-  if (size >= pud() / 4) {
+  if (size >= top() / 4) {
     // Blocks only: a GiB of single PTEs would make the run slow.
     return rc::gen::exec([=] {
-      const u64 m = *rc::gen::element(pmd(), pud());
+      const u64 m = *rc::gen::element(pmd(), top());
       return multiple(m) + va % m;
     });
   }
   return rc::gen::exec([=] {
     switch (*rc::gen::weightedElement<int>({{4, 0}, {3, 1}, {2, 2}})) {
       case 0: {  // congruent: VA and PA reach boundaries together
-        const u64 m = *rc::gen::element(cont(), pmd(), pud());
+        const u64 m = *rc::gen::element(small(), pmd(), top());
         return multiple(m) + va % m;
       }
       case 1:  // aligned, whatever the VA
-        return multiple(*rc::gen::element(page(), cont(), pmd(), pud()));
+        return multiple(*rc::gen::element(page(), small(), pmd(), top()));
       default:  // congruent modulo a page only: never a CONT group or block
         return multiple(pmd()) + va % pmd() +
-               *rc::gen::element(page(), 8 * page(), cont() - page());
+               *rc::gen::element(page(), 8 * page(), small() - page());
     }
   });
 }
@@ -233,9 +320,9 @@ rc::Gen<u64> pa_for(u64 va, u64 size) {
 rc::Gen<u64> size() {
   return rc::gen::weightedOneOf<u64>({
       {6, rc::gen::map(rc::gen::inRange<u64>(1, 21), [](u64 n) { return n * page(); })},
-      {6, rc::gen::map(rc::gen::inRange<u64>(1, 17), [](u64 n) { return n * cont(); })},
+      {6, rc::gen::map(rc::gen::inRange<u64>(1, 17), [](u64 n) { return n * small(); })},
       {8, blocks_and_a_page()},
-      {1, rc::gen::map(rc::gen::element(u64{0}, page(), pmd()), [](u64 x) { return pud() + x; })},
+      {1, rc::gen::map(rc::gen::element(u64{0}, page(), pmd()), [](u64 x) { return top() + x; })},
   });
 }
 
@@ -254,7 +341,7 @@ rc::Gen<Range> subrange(Range r) {
       {1, rc::gen::just(Range{r.va, page()})},
       {1, rc::gen::just(Range{all.end() - page(), page()})},
       {2, rc::gen::exec([all] {  // from a group or block boundary inside
-         const u64 g = *rc::gen::element(cont(), pmd());
+         const u64 g = *rc::gen::element(small(), pmd());
          const u64 start = round_up(all.va, g);
          if (start >= all.end()) return all;
          const u64 whole = (all.end() - start) / g * g;
@@ -291,9 +378,10 @@ rc::Gen<Trace> trace() {
   const auto built = rc::gen::suchThat(
       rc::gen::exec([] {
         Trace t;
-        t.geo = &geo();
+        t.geo = *geometry();
         t.variant = *variant();
         t.config.nohugeiomap = *rc::gen::weightedElement<bool>({{15, false}, {1, true}});
+        t.config = *x86_config(t.config);
         const int n = *rc::gen::inRange(1, 13);
         std::vector<Range> earlier, areas;
         for (int i = 0; i < n; ++i) {

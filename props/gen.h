@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // RapidCheck generators for the ops of harness/ops.h, biased toward what the
-// mapping code decides on (docs/mapping-rules.md): VAs on or next to CONT (64K),
-// PMD (2M) and PUD (1G) boundaries of the engine's window; PAs aligned to a
-// page, a CONT group or a block, or congruent (or not) with the VA modulo
-// 64K/2M/1G; sizes of whole blocks, a block plus or minus a page, CONT
-// batches of 64K..1M and a few pages. Most sizes stay under 8 MiB and 1 GiB
-// sizes are rare and come with a 2M-congruent PA, so a run stays fast.
+// mapping code decides on (docs/mapping-rules.md), on every geometry the
+// reference knows: each test case first picks one (gen::geometry()), and
+// every size and alignment below scales with it. VAs on or next to CONT
+// (64K with 4K pages, 2M with 16K and 64K), PMD (2M, 32M, 512M) and PUD (1G;
+// with 16K and 64K pages, where there are no PUD blocks, the next table
+// boundary) boundaries of the engine's window; PAs aligned to a page, a
+// CONT group or a block, or congruent (or not) with the VA modulo those;
+// sizes of whole blocks, a block plus or minus a page, CONT batches and a
+// few pages. Where there is no contiguous hint (x86-64, riscv64) a
+// "small granule" of 16 pages stands in for the CONT group. Most sizes stay
+// under a few PMD blocks and the largest ones (a PUD block, or two PMD
+// blocks where there is none) are rare and come with a PMD-congruent PA, so
+// a run stays fast.
 // The page-array paths (docs/vmalloc.md, docs/vmap.md; gen_pages.cc) get page
-// arrays of the run shapes vmap()'s batching decides on, vmap VAs around
-// 64K/2M boundaries, vmalloc sizes around 64K/2M multiples, and traces of
-// any op set aimed at live areas, with a budget of PTE-level pages.
+// arrays of the run shapes vmap()'s batching decides on (orders up to the
+// PMD order and one more), vmap VAs around CONT/PMD boundaries, vmalloc
+// sizes around CONT/PMD multiples, and traces of any op set aimed at live
+// areas, with a budget of PTE-level pages.
 //
 // Every Trace generated satisfies harness::validate(). Traces, ops and
 // ranges print in the trace text form, so counterexamples read as traces.
@@ -29,10 +37,28 @@ namespace vmapfuzz::props {
 
 using engine::u64;
 
-// The geometry every property runs on (the engine's only one today).
+// The geometry of the current test case: the last one gen::geometry()
+// picked (arm64-4k-48 before any), which every generator below reads.
+// Every property picks its geometry first, so that a test case, and each
+// of its shrinks (which replay the pick), runs on one geometry throughout.
 const engine::Geometry& geo();
 
 namespace gen {
+
+// A geometry of engine::all_geometries() that the reference has facts for
+// (reference/geometry_facts.h), uniformly, and made current (geo());
+// shrinks toward arm64-4k-48. geometry_where() only picks among those
+// `pred` accepts (there must be one), e.g. those with PUD blocks.
+rc::Gen<const engine::Geometry*> geometry();
+rc::Gen<const engine::Geometry*> geometry_where(bool (*pred)(const engine::Geometry&));
+
+// Sizes of the current geometry that the generators aim at.
+u64 small_granule();   // CONT_PTE_SIZE, or 16 pages where there is no CONT
+u64 largest_block();   // PUD_SIZE with PUD blocks, else PMD_SIZE
+unsigned pmd_order();  // PMD_SHIFT - PAGE_SHIFT
+// Pages one vmap() of the page-array properties may have: 4096, or four
+// PMD blocks where that is more (16K and 64K pages).
+u64 max_vmap_pages();
 
 rc::Gen<engine::Variant> variant();  // mainline or v4
 rc::Gen<engine::ProtName> prot();    // any of engine::kAllProts
@@ -62,13 +88,19 @@ rc::Gen<harness::IoremapOp> ioremap();
 rc::Gen<harness::IoremapOp> ioremap_near(const std::vector<Range>& earlier);
 rc::Gen<harness::VmapPageRangeOp> vmap_page_range_near(const std::vector<Range>& earlier);
 
-// 1..12 ops of every kind: iounmap and vunmap_range mostly aim at earlier
-// ranges, ioremap_page_range often at an earlier ioremap's area. Variant
-// mainline or v4; rarely booted with nohugeiomap.
+// 1..12 ops of every kind, on a geometry of geometry(): iounmap and
+// vunmap_range mostly aim at earlier ranges, ioremap_page_range often at an
+// earlier ioremap's area. Variant mainline or v4; rarely booted with
+// nohugeiomap, and on x86-64 rarely with nogbpages, nopse or an MTRR split
+// next to a block boundary (x86_config()).
 rc::Gen<harness::Trace> trace();
 // trace() without the ops that would map over a live mapping (the caller
 // bug after which the variants may differ; harness/oracle.h).
 rc::Gen<harness::Trace> contract_trace();
+// The x86-64 boot options of a trace on the current geometry: none on
+// other architectures; on x86-64 mostly none, now and then nogbpages, nopse
+// or an MTRR split inside a PMD or PUD block of the PAs pa_for() makes.
+rc::Gen<engine::KernelConfig> x86_config(engine::KernelConfig base);
 
 // --- Page arrays, vmalloc and vmap (docs/vmalloc.md, docs/vmap.md; gen_pages.cc) ---
 
@@ -77,24 +109,25 @@ rc::Gen<engine::Variant> any_variant();   // mainline, v4, v4-fixed, v6.12 or v6
 
 // A page array of 1..max_pages pages (max_pages >= 1), as runs, built from
 // segments the batching decides on: dma-buf-like mixes of aligned order
-// 8/4/0 blocks in descending order, aligned order-9/10 blocks, contiguous
-// runs aligned to 2^k only, runs that continue the previous one, miss it by
-// a page or repeat its last page; now and then a NULL entry or a pfn with
-// no memory behind it.
+// 8/4/0 blocks in descending order, aligned blocks of the PMD order and one
+// more (9/10 with 4K pages), contiguous runs aligned to 2^k only, runs that
+// continue the previous one, miss it by a page or repeat its last page; now
+// and then a NULL entry or a pfn with no memory behind it.
 rc::Gen<std::vector<harness::PageRun>> page_runs(u64 max_pages);
 // Only the dma-buf mix: naturally aligned order 8, then 4, then 0 blocks
-// (orders 9/10 sometimes first), never physically adjacent, all valid.
+// (the PMD order or one more sometimes first), never physically adjacent,
+// all valid.
 rc::Gen<std::vector<harness::PageRun>> dmabuf_runs(u64 max_pages);
-// A vmap VA for `pages` pages: on a 2M boundary, a few 64K groups or a
-// page before or after one, or at the start, the end or mostly one guard
+// A vmap VA for `pages` pages: on a PMD boundary, a few small granules or
+// a page before or after one, or at the start, the end or mostly one guard
 // page after the end of an earlier range; the area stays inside the window.
 rc::Gen<u64> vmap_va(u64 pages, const std::vector<Range>& earlier);
 rc::Gen<harness::VmapOp> vmap(const std::vector<Range>& earlier, u64 max_pages);
-// vmalloc sizes: a few pages, n * 64K or n * 2M (n small) exact or a page
-// off either way, rarely not page aligned.
+// vmalloc sizes: a few pages, n small granules or n PMD blocks (n small)
+// exact or a page off either way, rarely not page aligned.
 rc::Gen<u64> vmalloc_size();
-// Huge three times in four; the hint near a 64K/2M boundary or an earlier
-// range.
+// Huge three times in four; the hint near a small granule or PMD boundary
+// or an earlier range.
 rc::Gen<harness::VmallocOp> vmalloc(const std::vector<Range>& earlier);
 rc::Gen<harness::FailPageAllocOp> fail_page_alloc();
 
@@ -117,9 +150,10 @@ u64 pte_pages(const harness::Op& op, const engine::KernelConfig& cfg);
 rc::Gen<harness::Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
                            engine::KernelConfig cfg = {});
 
-// 1..12 ops of `w`, on a variant of `variants`, rarely booted with
-// nohugevmalloc (or nohugeiomap, if the set has ioremap ops); at most
-// kTracePages pages by pte_pages() in all. Each trace satisfies
+// 1..12 ops of `w`, on a geometry of geometry() and a variant of
+// `variants`, rarely booted with nohugevmalloc (or nohugeiomap and the x86
+// options, if the set has ioremap ops); at most kTracePages pages by
+// pte_pages() in all. Each trace satisfies
 // harness::validate(); shrinking also drops single ops.
 inline constexpr u64 kTracePages = 16384;
 rc::Gen<harness::Trace> trace_of(const OpWeights& w, const rc::Gen<engine::Variant>& variants);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Generators for the page-array paths (docs/vmalloc.md, docs/vmap.md): page arrays
-// shaped like the ones vmap()'s batching decides on, vmap VAs around 64K
-// and 2M boundaries, vmalloc sizes around 64K/2M multiples, and traces of
-// any op set, aimed at live areas through the reference model.
+// shaped like the ones vmap()'s batching decides on, vmap VAs around CONT
+// and PMD boundaries, vmalloc sizes around CONT/PMD multiples (64K/2M with
+// 4K pages; the current geometry's, gen.h), and traces of any op set, aimed
+// at live areas through the reference model.
 #include <algorithm>
 
 #include "harness/runner.h"
@@ -19,7 +20,8 @@ using harness::PageRun;
 using harness::Trace;
 
 u64 page() { return geo().page_size(); }
-u64 cont() { return geo().cont_pte_size(); }
+u64 cont() { return geo().cont_pte_size(); }  // 0 without a contiguous hint
+u64 small() { return small_granule(); }
 u64 pmd() { return geo().pmd_size(); }
 u64 round_up(u64 x, u64 a) { return (x + a - 1) / a * a; }
 u64 window_end() { return geo().vmalloc_start + geo().vmalloc_size; }
@@ -47,11 +49,15 @@ PageRun aligned_block(u64* next, unsigned order) {
   return {pfn, n};
 }
 
-// dma-buf heaps allocate order 8, then 4, then 0 (sometimes 9/10 first).
+// A block of the PMD order or one more (9 or 10 with 4K pages).
+unsigned pmd_order_or_more() { return *rc::gen::element(pmd_order(), pmd_order() + 1); }
+
+// dma-buf heaps allocate order 8, then 4, then 0 (sometimes a PMD-order
+// block first).
 std::vector<PageRun> dmabuf_segment(u64* next) {
   std::vector<PageRun> runs;
   const unsigned hi = *rc::gen::weightedElement<unsigned>({{4, 0}, {1, 1}});
-  for (unsigned i = 0; i < hi; ++i) runs.push_back(aligned_block(next, *rc::gen::element(9u, 10u)));
+  for (unsigned i = 0; i < hi; ++i) runs.push_back(aligned_block(next, pmd_order_or_more()));
   for (unsigned order : {8u, 4u, 0u}) {
     const unsigned n = *rc::gen::inRange(0u, order == 8 ? 4u : 9u);
     for (unsigned i = 0; i < n; ++i) runs.push_back(aligned_block(next, order));
@@ -60,15 +66,17 @@ std::vector<PageRun> dmabuf_segment(u64* next) {
   return runs;
 }
 
-// Contiguous, aligned to exactly 2^k pages (an odd multiple of 2^k).
+// Contiguous, aligned to exactly 2^k pages (an odd multiple of 2^k), k up
+// to the PMD order and one more.
 PageRun misaligned_run(u64* next) {
-  const unsigned k = pick(0u, 11u);
+  const unsigned orders = pmd_order() + 2;  // 11 with 4K pages
+  const unsigned k = pick(0u, orders);
   const u64 pfn = round_up(*next, u64{1} << (k + 1)) + (u64{1} << k);
-  const unsigned j = pick(1u, 11u);
+  const unsigned j = pick(1u, orders);
   const u64 count = *rc::gen::weightedOneOf<u64>({
       {3, rc::gen::just(u64{1} << j)},
       {2, rc::gen::element((u64{1} << j) - 1, (u64{1} << j) + 1)},
-      {1, rc::gen::inRange<u64>(1, 1025)},
+      {1, rc::gen::inRange<u64>(1, (u64{2} << pmd_order()) + 1)},
   });
   *next = pfn + count + 1;
   return {pfn, count};
@@ -77,7 +85,7 @@ PageRun misaligned_run(u64* next) {
 // Continues the previous run, misses it by a page, or repeats its last page.
 PageRun follow_run(u64 prev_end, u64* next) {
   const u64 pfn = prev_end + 1 - *rc::gen::weightedElement<u64>({{3, 1}, {2, 0}, {1, 2}});
-  const u64 count = u64{1} << pick(0u, 10u);
+  const u64 count = u64{1} << pick(0u, pmd_order() + 1);
   *next = std::max(*next, pfn + count + 1);
   return {pfn, count};
 }
@@ -105,7 +113,7 @@ u64 start_pfn() { return kRunBasePfn + 16 * *rc::gen::inRange<u64>(0, 4096); }
 u64 vmalloc_pages(const harness::VmallocOp& o) {
   u64 a = page();
   if (o.huge && o.size >= pmd()) a = pmd();
-  else if (o.huge && o.size >= cont()) a = cont();
+  else if (o.huge && cont() && o.size >= cont()) a = cont();
   return round_up(o.size, a) / page();
 }
 
@@ -119,6 +127,7 @@ u64 pte_pages(const Op& op, const engine::KernelConfig& cfg) {
                         // exhaustive visit itself).
                         [&](const auto&) {
                           Trace t;
+                          t.geo = &geo();
                           t.config = cfg;
                           t.ops = {op};
                           return harness::pte_level_pages(t);
@@ -180,7 +189,7 @@ rc::Gen<std::vector<PageRun>> page_runs(u64 max_pages) {
         }
         case 1:
           for (int i = *rc::gen::inRange(0, 2); i >= 0; --i)
-            runs.push_back(aligned_block(&next, *rc::gen::element(9u, 10u)));
+            runs.push_back(aligned_block(&next, pmd_order_or_more()));
           break;
         case 2: runs.push_back(misaligned_run(&next)); break;
         default: runs.push_back(follow_run(runs.back().pfn + runs.back().count, &next)); break;
@@ -214,8 +223,9 @@ rc::Gen<u64> vmap_va(u64 pages, const std::vector<Range>& earlier) {
     return *rc::gen::weightedOneOf<u64>({
         {3, rc::gen::just(slot)},
         {3,
-         rc::gen::map(rc::gen::inRange<u64>(1, 32), [slot](u64 n) { return slot + n * cont(); })},
-        {2, rc::gen::map(rc::gen::inRange<u64>(1, 4), [slot](u64 n) { return slot - n * cont(); })},
+         rc::gen::map(rc::gen::inRange<u64>(1, 32), [slot](u64 n) { return slot + n * small(); })},
+        {2,
+         rc::gen::map(rc::gen::inRange<u64>(1, 4), [slot](u64 n) { return slot - n * small(); })},
         {1, rc::gen::element(slot - page(), slot + page())},
         {1,
          rc::gen::map(rc::gen::inRange<u64>(0, 512), [slot](u64 n) { return slot + n * page(); })},
@@ -256,7 +266,7 @@ rc::Gen<u64> vmalloc_size() {
   };
   return rc::gen::weightedOneOf<u64>({
       {3, rc::gen::mapcat(rc::gen::inRange<u64>(1, 32),
-                          [=](u64 n) { return off_by_a_page(n * cont()); })},
+                          [=](u64 n) { return off_by_a_page(n * small()); })},
       {3, rc::gen::mapcat(rc::gen::inRange<u64>(1, 5),
                           [=](u64 n) { return off_by_a_page(n * pmd()); })},
       {2, rc::gen::map(rc::gen::inRange<u64>(1, 21), [](u64 n) { return n * page(); })},
@@ -278,9 +288,14 @@ rc::Gen<harness::VmallocOp> vmalloc(const std::vector<Range>& earlier) {
 
 rc::Gen<harness::FailPageAllocOp> fail_page_alloc() {
   return rc::gen::exec([] {
+    // The orders that matter: 0, a CONT group's, the PMD order (at most 10,
+    // the text form's limit, which still fails every larger allocation).
+    const unsigned cont_order = cont() ? geo().cont_pte_shift - geo().page_shift : 4;
+    const unsigned pmd_ord = std::min(pmd_order(), 10u);
     return harness::FailPageAllocOp{
         *fail_nth(), *rc::gen::weightedOneOf<unsigned>(
-                         {{2, rc::gen::element(0u, 4u, 9u, 10u)}, {1, rc::gen::inRange(0u, 11u)}})};
+                         {{2, rc::gen::element(0u, std::min(cont_order, 10u), pmd_ord, 10u)},
+                          {1, rc::gen::inRange(0u, 11u)}})};
   });
 }
 
@@ -353,7 +368,7 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
         if (vmalloc_pages(o) > max_pages) o.huge = false;
         return o;
       }
-      case OpKind::vmap: return *vmap(targets, std::min<u64>(max_pages, 4096));
+      case OpKind::vmap: return *vmap(targets, std::min<u64>(max_pages, max_vmap_pages()));
       case OpKind::vfree: return harness::VfreeOp{free_target(live.vmalloc, areas)};
       case OpKind::vunmap: return harness::VunmapOp{free_target(live.vmap, areas)};
       case OpKind::fail_page_alloc: return *fail_page_alloc();
@@ -367,11 +382,13 @@ rc::Gen<Trace> trace_of(const OpWeights& w, const rc::Gen<engine::Variant>& vari
   const auto built = rc::gen::suchThat(
       rc::gen::exec([w, variants, ioremap_ops] {
         Trace t;
-        t.geo = &geo();
+        t.geo = *geometry();
         t.variant = *variants;
         t.config.nohugevmalloc = *rc::gen::weightedElement<bool>({{15, false}, {1, true}});
-        if (ioremap_ops)
+        if (ioremap_ops) {
           t.config.nohugeiomap = *rc::gen::weightedElement<bool>({{15, false}, {1, true}});
+          t.config = *x86_config(t.config);
+        }
         reference::RefKernel ref(*t.geo, t.variant, t.config);
         LiveAreas live;
         u64 budget = kTracePages;

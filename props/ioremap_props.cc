@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Properties of ioremap as a whole: whole traces against the reference
-// through the Runner, block use for aligned requests, and the translation
-// of sampled pages.
+// Properties of ioremap as a whole, on every geometry (gen::geometry()):
+// whole traces against the reference through the Runner, block use for
+// aligned requests, and the translation of sampled pages.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "props/checks.h"
 #include "props/gen.h"
 #include "props/rc_support.h"
+#include "reference/geometry_facts.h"
 
 namespace vmapfuzz::props {
 namespace {
@@ -30,14 +31,17 @@ RC_GTEST_PROP(PropIoremap, IoremapTranslationMatchesReference, (const harness::T
   RC_CLASSIFY(c.pmd_set_huge > 0, "pmd block");
   RC_CLASSIFY(c.set_huge_pte_at > 0, "cont");
   RC_CLASSIFY(res.stopped_by_bug, "BUG");
+  RC_TAG(std::string(t.geo->name));
 }
 
 // --- IoremapOfAlignedPmdUsesBlock / IoremapOfAlignedPudUsesBlock ---------
 
-// An ioremap of exactly one block, VA and PA aligned to it.
+// An ioremap of exactly one block, VA and PA aligned to it, in one of the
+// first `slots` slots of the window (fewer where the window has fewer).
 rc::Gen<harness::IoremapOp> aligned_block(u64 block, u64 slots) {
   return rc::gen::exec([=] {
-    const u64 va = geo().vmalloc_start + block * *rc::gen::inRange<u64>(0, slots);
+    const u64 n = std::max<u64>(1, std::min(slots, geo().vmalloc_size / block - 1));
+    const u64 va = geo().vmalloc_start + block * *rc::gen::inRange<u64>(0, n);
     return harness::IoremapOp{va, block, block * *rc::gen::inRange<u64>(1, 64), *gen::prot()};
   });
 }
@@ -59,8 +63,10 @@ rc::Gen<std::vector<harness::Op>> earlier_small_mapping(u64 slot, u64 block) {
 }
 
 // The block replaces any empty table and is all there is: one leaf at
-// `level`, no table left over.
-void check_aligned_block(u64 block, unsigned level, u64 slots) {
+// the hardware level that holds the entries of kernel level `kl` (the
+// reference's numbering: reference/geometry_facts.h), no table left over.
+void check_aligned_block(u64 block, reference::KernelLevel kl, u64 slots) {
+  const unsigned level = reference::geometry_facts(geo()).host_level(kl);
   const harness::IoremapOp op = *aligned_block(block, slots);
   const std::vector<harness::Op> before = *earlier_small_mapping(op.va, block);
   engine::Kernel k(geo(), *gen::variant());
@@ -75,27 +81,33 @@ void check_aligned_block(u64 block, unsigned level, u64 slots) {
 }
 
 RC_GTEST_PROP(PropIoremap, IoremapOfAlignedPmdUsesBlock, ()) {
-  check_aligned_block(geo().pmd_size(), engine::kPmdLevel, 1024);
+  const engine::Geometry& g =
+      **gen::geometry_where([](const engine::Geometry& x) { return x.pmd_block; });
+  check_aligned_block(g.pmd_size(), reference::KernelLevel::pmd, 1024);
 }
 
+// On the geometries with PUD blocks (arm64 4K, x86-64, riscv Sv48/Sv57).
 RC_GTEST_PROP(PropIoremap, IoremapOfAlignedPudUsesBlock, ()) {
-  check_aligned_block(geo().pud_size(), engine::kPudLevel, 16);
+  const engine::Geometry& g =
+      **gen::geometry_where([](const engine::Geometry& x) { return x.pud_block; });
+  check_aligned_block(g.pud_size(), reference::KernelLevel::pud, 16);
 }
 
 // --- TranslateEveryPageOfIoremap -----------------------------------------
 
-// First and last page, and both pages around every 64K/2M/1G boundary
-// inside [va, va + size).
+// First and last page, and both pages around every CONT, PMD and PUD
+// boundary (64K/2M/1G with 4K pages) inside [va, va + size).
 std::set<u64> sample_pages(u64 va, u64 size) {
   const u64 page = geo().page_size(), end = va + size;
   std::set<u64> pages = {va, end - page};
   for (u64 g : {geo().cont_pte_size(), geo().pmd_size(), geo().pud_size()})
-    for (u64 b = (va / g + 1) * g; b < end; b += g) pages.insert({b - page, b});
+    if (g != 0)
+      for (u64 b = (va / g + 1) * g; b < end; b += g) pages.insert({b - page, b});
   return pages;
 }
 
 RC_GTEST_PROP(PropIoremap, TranslateEveryPageOfIoremap, ()) {
-  const engine::Geometry& g = geo();
+  const engine::Geometry& g = **gen::geometry();
   const harness::IoremapOp op = *gen::ioremap();
   engine::Kernel k(g, *gen::variant());
   RC_ASSERT(harness::execute(k, op).ret == 0);

@@ -37,6 +37,7 @@ struct Model {
 // bug the kernel BUGs on).
 bool in_contract(const Model& s0, const harness::Op& op) {
   harness::Trace t;
+  t.geo = &geo();
   t.ops = {op};
   return !harness::validate(t) && !harness::maps_over_live_mapping(s0.ref, op);
 }
@@ -114,9 +115,11 @@ struct FailAllocCmd : OpCmd {
   explicit FailAllocCmd(const Model&) { op_ = harness::FailAllocOp{*gen::fail_nth()}; }
 };
 
+// On a geometry of gen::geometry(), picked before the commands.
 void check_against_model(engine::Variant v) {
-  const Model initial{reference::RefKernel(geo(), v), {}};
-  engine::Kernel k(geo(), v);
+  const engine::Geometry& g = **gen::geometry();
+  const Model initial{reference::RefKernel(g, v), {}};
+  engine::Kernel k(g, v);
   rc::state::check(initial, k,
                    rc::state::gen::execOneOfWithArgs<IoremapCmd, IoremapCmd, VmapPageRangeCmd,
                                                      IounmapCmd, VunmapRangeCmd, FailAllocCmd>());

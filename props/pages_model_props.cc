@@ -36,6 +36,7 @@ class OpCmd : public OpCommand<Model> {
  public:
   void checkPreconditions(const Model& s0) const override {
     harness::Trace t;
+    t.geo = &geo();
     t.ops = {op_};
     RC_PRE(!harness::validate(t));
     reference::RefKernel ref = s0.ref;
@@ -55,13 +56,18 @@ struct KindCmd : OpCmd {
     gen::OpWeights w{};
     w[static_cast<std::size_t>(K)] = 1;
     const u64 budget = gen::kTracePages - std::min(gen::kTracePages, s0.pages);
-    op_ = *gen::op_of(w, s0.live, std::min<u64>(budget, 2048));
+    // At most 2048 pages an op, or one PMD block where that is more (16K and
+    // 64K pages), so that vmalloc and vmap can make one.
+    const u64 per_op = std::max<u64>(2048, u64{1} << gen::pmd_order());
+    op_ = *gen::op_of(w, s0.live, std::min<u64>(budget, per_op));
   }
 };
 
+// On a geometry of gen::geometry(), picked before the commands.
 void check_against_model(engine::Variant v) {
-  const Model initial{reference::RefKernel(geo(), v), {}, 0};
-  engine::Kernel k(geo(), v);
+  const engine::Geometry& g = **gen::geometry();
+  const Model initial{reference::RefKernel(g, v), {}, 0};
+  engine::Kernel k(g, v);
   rc::state::check(
       initial, k,
       rc::state::gen::execOneOfWithArgs<

@@ -23,6 +23,7 @@ void check_trace(const gen::OpWeights& ops) {
   RC_CLASSIFY(c.pmd_set_huge > 0, "pmd block");
   RC_CLASSIFY(c.set_huge_pte_at > 0, "cont");
   RC_CLASSIFY(res.stopped_by_bug, "BUG");
+  RC_TAG(std::string(t.geo->name));
 }
 
 // --- AnyTraceMatchesReference ----------------------------------------------

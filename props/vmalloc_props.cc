@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "engine/page_alloc.h"
 #include "harness/runner.h"
 #include "props/checks.h"
 #include "props/gen.h"
@@ -50,24 +51,28 @@ RC_GTEST_PROP(PropVmalloc, VmallocTablesBitIdenticalAcrossVariants, ()) {
 // ilog2(left)) while that is above `order`), then those of `order`.
 std::pair<unsigned, u64> allocation_schedule(u64 nr, unsigned order) {
   unsigned larger = 0;
-  for (unsigned o; nr != 0 && (o = std::min(10u, unsigned(std::bit_width(nr)) - 1)) > order;
+  for (unsigned o; nr != 0 && (o = std::min(engine::PageAllocator::kMaxPageOrder,
+                                            unsigned(std::bit_width(nr)) - 1)) > order;
        ++larger)
     nr -= u64{1} << o;
   return {larger, nr >> order};
 }
 
-// A huge vmalloc (64K or more) after fail_page_alloc(nth, min_order) with
-// 4 <= min_order <= its order, so that every allocation it makes counts:
+// A huge vmalloc (a CONT group or more; a PMD block or more without CONT)
+// after fail_page_alloc(nth, min_order) with 4 <= min_order <= its order
+// (and at most 10, the text form's limit), so that every allocation it
+// makes counts:
 // a failure among the opportunistic larger orders is absorbed (huge
 // mapping all the same); one among the allocations of its own order fails
 // the huge attempt, and the retry with small pages succeeds with plain
 // PTEs only, at the unaligned hint, without a warn_alloc() (only an
 // order-0 shortfall warns).
 RC_GTEST_PROP(PropVmalloc, HugeVmallocFallsBackToSmallPages, ()) {
-  const engine::Geometry& g = geo();
+  const engine::Geometry& g = **gen::geometry();
   harness::VmallocOp op = *gen::vmalloc({});
   op.huge = true;
-  op.size = *rc::gen::suchThat(gen::vmalloc_size(), [&](u64 s) { return s >= g.cont_pte_size(); });
+  const u64 smallest_huge = g.cont_pte_size() ? g.cont_pte_size() : g.pmd_size();
+  op.size = *rc::gen::suchThat(gen::vmalloc_size(), [&](u64 s) { return s >= smallest_huge; });
   const unsigned shift = op.size >= g.pmd_size() ? g.pmd_shift() : g.cont_pte_shift;
   const unsigned order = shift - g.page_shift;
   const auto [larger, own] =
@@ -75,7 +80,8 @@ RC_GTEST_PROP(PropVmalloc, HugeVmallocFallsBackToSmallPages, ()) {
   auto any_of = [](unsigned lo, unsigned hi) {  // whatever the size
     return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange(lo, hi));
   };
-  const harness::FailPageAllocOp fail{any_of(1, larger + unsigned(own) + 1), any_of(4, order + 1)};
+  const harness::FailPageAllocOp fail{any_of(1, larger + unsigned(own) + 1),
+                                      any_of(4, std::min(order, 10u) + 1)};
   const bool falls_back = fail.nth > larger;
 
   // The CONT_PTE_SHIFT attempt below 2M is the 2026 arm64 rule; v6.12 maps

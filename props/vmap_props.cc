@@ -18,8 +18,6 @@ namespace {
 using engine::u64;
 using engine::Variant;
 
-constexpr u64 kMaxPages = 4096;
-
 // These are properties of the pages walker and of vmap()'s batching at
 // every VA congruence, so the area goes where the generator says, also
 // where patch 6's aligned area would not (docs/placement.md).
@@ -35,7 +33,8 @@ engine::KernelConfig walker_contract() {
 // tables with it: the vmap succeeds exactly when the reference says so,
 // and then every page i of the area translates to pages[i].
 RC_GTEST_PROP(PropVmap, VmapPageIMapsToPagesI, ()) {
-  const engine::Geometry& g = geo();
+  const engine::Geometry& g = **gen::geometry();
+  const u64 max_pages = gen::max_vmap_pages();
   engine::Kernel k(g, *gen::vmap_variant(), walker_contract());
   reference::RefKernel ref(g, k.variant(), walker_contract());
   std::vector<Range> earlier;
@@ -44,7 +43,7 @@ RC_GTEST_PROP(PropVmap, VmapPageIMapsToPagesI, ()) {
     RC_ASSERT(harness::execute(k, before).ret == harness::predict(ref, before).ret);
     earlier.push_back({before.va, before.page_count() * g.page_size()});
   }
-  const harness::VmapOp op = *gen::vmap(earlier, kMaxPages);
+  const harness::VmapOp op = *gen::vmap(earlier, max_pages);
   const int ret = harness::execute(k, op).ret;
   RC_ASSERT(ret == harness::predict(ref, op).ret);
   RC_CLASSIFY(ret != 0, "vmap failed");
@@ -68,8 +67,8 @@ RC_GTEST_PROP(PropVmap, VmapPageIMapsToPagesI, ()) {
 // success the same translation, mainline without a block or CONT group,
 // v4-fixed with at least as many bytes in them.
 RC_GTEST_PROP(PropVmap, VmapV4UsesAtLeastAsManyBlocks, ()) {
-  const engine::Geometry& g = geo();
-  const harness::VmapOp op = *gen::vmap({}, kMaxPages);
+  const engine::Geometry& g = **gen::geometry();
+  const harness::VmapOp op = *gen::vmap({}, gen::max_vmap_pages());
   engine::Kernel mainline(g, Variant::mainline, walker_contract()),
       fixed(g, Variant::v4_fixed, walker_contract());
   const int a = harness::execute(mainline, op).ret, b = harness::execute(fixed, op).ret;
@@ -87,19 +86,23 @@ RC_GTEST_PROP(PropVmap, VmapV4UsesAtLeastAsManyBlocks, ()) {
 
 // --- VmapDescendingDmaBufRunsMapHuge ---------------------------------------
 
-// Aligned blocks of orders (10/9,) 8, 4, 0 in that order, never physically
-// adjacent, at a 2M-aligned VA: v4-fixed maps every block of order 4 or
-// more with PMD blocks or CONT groups; from the first order-0 page on
-// (where the batching stops) plain PTEs.
+// Aligned blocks of orders (PMD order + 1 or PMD order,) 8, 4, 0 in that
+// order, never physically adjacent, at a PMD-aligned VA: v4-fixed maps every
+// block of a CONT group or more (order 4 or more with 4K pages, 8 or more
+// with 16K and 64K; of the PMD order where there is no CONT) with PMD
+// blocks or CONT groups; from the first smaller run on (where the batching
+// stops) plain PTEs.
 RC_GTEST_PROP(PropVmap, VmapDescendingDmaBufRunsMapHuge, ()) {
-  const engine::Geometry& g = geo();
+  const engine::Geometry& g = **gen::geometry();
+  const u64 max_pages = gen::max_vmap_pages();
   harness::VmapOp op;
-  op.runs = *gen::dmabuf_runs(kMaxPages);
+  op.runs = *gen::dmabuf_runs(max_pages);
   op.va = g.vmalloc_start + g.pmd_size() * *rc::gen::inRange<u64>(0, 256);
-  RC_PRE(op.page_count() < kMaxPages);  // not truncated: every run a whole block
+  RC_PRE(op.page_count() < max_pages);  // not truncated: every run a whole block
+  const u64 huge_pages = (g.cont_pte_size() ? g.cont_pte_size() : g.pmd_size()) / g.page_size();
   u64 expected = 0;
   for (const harness::PageRun& r : op.runs) {
-    if (r.count < g.cont_pte_size() / g.page_size()) break;
+    if (r.count < huge_pages) break;
     expected += r.count * g.page_size();
   }
   engine::Kernel k(g, Variant::v4_fixed, walker_contract());

@@ -31,6 +31,7 @@ rc::Gen<harness::VmapPageRangeOp> neighbour_after(u64 end, bool guard) {
 // no table is freed or leaked, a neighbouring mapping is untouched, and
 // mapping the range again allocates no table.
 RC_GTEST_PROP(PropVunmap, VmapThenVunmapLeavesNoValidLeaf, ()) {
+  const engine::Geometry& g = **gen::geometry();
   const harness::IoremapOp m = *gen::ioremap();
   const bool via_ioremap = *rc::gen::arbitrary<bool>();
   const harness::Op map = via_ioremap
@@ -40,7 +41,7 @@ RC_GTEST_PROP(PropVunmap, VmapThenVunmapLeavesNoValidLeaf, ()) {
                                         : harness::Op{harness::VunmapRangeOp{m.va, m.size}};
   const harness::VmapPageRangeOp neighbour = *neighbour_after(m.va + m.size, via_ioremap);
   const u64 next = neighbour.va, next_end = neighbour.va + neighbour.size;
-  engine::Kernel k(geo(), *gen::variant());
+  engine::Kernel k(g, *gen::variant());
 
   RC_ASSERT(harness::execute(k, neighbour).ret == 0);
   const auto neighbour_runs = runs_in(scan(k).runs, next, next_end);

@@ -91,6 +91,7 @@ TEST(TraceText, RoundTripsX86Options) {
   ts[2].config = {.nohugeiomap = true, .nogbpages = true, .nopse = true, .mtrr_split = 1 * G};
   ts[3].config.mtrr_split = 0x4020'0000'0000;
   ts[3].geo = engine::find_geometry("x86-64-5l");
+  ASSERT_NE(ts[3].geo, nullptr);
   for (const Trace& t : ts) {
     const std::string text = harness::to_text(t);
     SCOPED_TRACE(text);
@@ -608,15 +609,32 @@ TEST(Validate, RejectsX86OptionsOnOtherArchitectures) {
   if (!engine::find_geometry("riscv64-sv48") || !engine::find_geometry("x86-64-4l")) return;
   t.config = {.mtrr_split = 2 * M};
   t.geo = engine::find_geometry("riscv64-sv48");
+  ASSERT_NE(t.geo, nullptr);
   why = harness::validate(t);
   ASSERT_TRUE(why);
   EXPECT_NE(why->find("mtrr_split is an x86-64 boot option"), std::string::npos) << *why;
   t.geo = engine::find_geometry("x86-64-4l");
+  ASSERT_NE(t.geo, nullptr);
   EXPECT_FALSE(harness::validate(t));
   t.config.mtrr_split = 2 * M + 0x10;
   why = harness::validate(t);
   ASSERT_TRUE(why);
   EXPECT_NE(why->find("not a page-aligned PA"), std::string::npos) << *why;
+}
+
+// A geometry the reference has no facts for is refused, not judged (the
+// reference would abort).
+TEST(Validate, RejectsAGeometryTheReferenceLacks) {
+  engine::Geometry unknown = geo();
+  unknown.name = "arm64-4k-unknown";
+  Trace t;
+  t.geo = &unknown;
+  const auto why = harness::validate(t);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("no facts for geometry arm64-4k-unknown"), std::string::npos) << *why;
+  harness::Runner runner;
+  const harness::RunResult r = runner.run(t);
+  ASSERT_TRUE(r.rejected);
 }
 
 TEST(Validate, RejectsTooManyOps) {

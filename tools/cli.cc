@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "harness/backend.h"
+#include "harness/coverage.h"
 #include "harness/trace_io.h"
 #include "tools/file_io.h"
 
@@ -26,7 +27,8 @@ std::string version_text(std::string_view program) {
   s += "variants: " + harness::variant_names() + "\n";
   std::string geos;
   for (const engine::Geometry* g : engine::all_geometries())
-    geos += (geos.empty() ? "" : ", ") + std::string(g->name);
+    geos += (geos.empty() ? "" : ", ") + std::string(g->name) +
+            (g == &engine::arm64_4k_48() ? " (default)" : "");
   s += "geometries: " + geos + "\n";
   s += "fuzz targets: " + harness::target_names() + "\n";
   const harness::Backend* b = harness::linked_backend();
@@ -92,6 +94,27 @@ int parse_args(std::string_view program, std::string_view usage, int argc, char*
   }
   if (!env_err.empty() && !a->variant_given) return bad(env_err);
   return -1;
+}
+
+std::string geometries_text() {
+  std::string s;
+  const auto geos = engine::all_geometries();
+  for (std::size_t i = 0; i < geos.size(); ++i) {
+    const engine::Geometry& g = *geos[i];
+    std::string blocks;
+    if (g.pmd_block) blocks += "PMD " + harness::size_text(g.pmd_size());
+    if (g.pud_block)
+      blocks += (blocks.empty() ? "" : ", ") + ("PUD " + harness::size_text(g.pud_size()));
+    char line[200];
+    std::snprintf(
+        line, sizeof line, "  %2zu %-14s %s, %s pages, %u-bit VA, %u levels, %s, blocks %s%s\n", i,
+        std::string(g.name).c_str(), engine::arch_name(g.arch),
+        harness::size_text(g.page_size()).c_str(), g.va_bits, g.levels,
+        g.cont_pte_shift ? ("CONT " + harness::size_text(g.cont_pte_size())).c_str() : "no CONT",
+        blocks.empty() ? "none" : blocks.c_str(), i == 0 ? " (default)" : "");
+    s += line;
+  }
+  return s;
 }
 
 std::optional<harness::Input> load_input(std::string_view program, const std::string& path,

@@ -41,6 +41,9 @@ enum ExitCode : int {
 // The text of --version: version, trace format, variants, geometries, the
 // linked kernel implementation.
 std::string version_text(std::string_view program);
+// One line per geometry, in the order fuzzer bytes number them: index, name,
+// architecture, page size, VA bits, levels, CONT size, block sizes.
+std::string geometries_text();
 
 // The options the commands share, and the files they name.
 struct Args {

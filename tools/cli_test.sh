@@ -248,6 +248,9 @@ contracts() {
     grep -q "(vmapfuzz) [0-9]" "$tmp/out" || fail "$cmd --version: no version"
   done
   expect_exit 0 "--version" "$tool" --version
+  grep -q "^geometries: arm64-4k-48 (default)" "$tmp/out" || fail "--version: no geometries"
+  expect_exit 0 "--help" "$tool" --help
+  grep -q "^ *0 arm64-4k-48 .*(default)" "$tmp/out" || fail "--help: no geometry list"
   expect_exit 2 "help of an unknown command" "$tool" help frobnicate
   if [ -n "$replay" ]; then
     expect_exit 0 "replay program --version" "$replay" --version

@@ -26,9 +26,12 @@ std::string usage() {
       "                     the arm64 helpers, built in userspace; see kernel/README.md)\n"
       "  --no-kernel        leave the linked-in kernel implementation out\n"
       "  --version          the version, trace format, variants and geometries\n"
-      "Exit status: 0 pass; 1 a failure was found; 2 bad input or usage; 125 the input cannot be\n"
-      "judged here (outside the harness contract, or the kernel implementation asked for cannot\n"
-      "run it: `git bisect run` skips).\n";
+      "geometries (a text trace's `geometry NAME` line; the first byte of fuzzer input, by "
+      "index):\n";
+  s += geometries_text();
+  s += "Exit status: 0 pass; 1 a failure was found; 2 bad input or usage; 125 the input cannot be\n"
+       "judged here (outside the harness contract, or the kernel implementation asked for cannot\n"
+       "run it: `git bisect run` skips).\n";
   return s;
 }
 
