@@ -10,12 +10,12 @@
 
 namespace vmapfuzz::engine {
 
-#define VMAPFUZZ_DISPATCH(call)                   \
-  switch (k.geo().arch) {                         \
-    case Arch::arm64: return arm64::call;         \
-    case Arch::x86_64: return x86::call;          \
-    case Arch::riscv64: return riscv::call;       \
-  }                                               \
+#define VMAPFUZZ_DISPATCH(call)             \
+  switch (k.geo().arch) {                   \
+    case Arch::arm64: return arm64::call;   \
+    case Arch::x86_64: return x86::call;    \
+    case Arch::riscv64: return riscv::call; \
+  }                                         \
   return {}
 
 // No architecture maps P4D leaves in vmap.

@@ -149,9 +149,7 @@ bool pxd_bad(PgLevel l, u64 d) {
 // pmd_present: present, PROT_NONE or PSE.
 bool pxd_present(u64 d) { return d & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE); }
 // pmd_leaf / pud_leaf
-bool pxd_leaf(u64 d) {
-  return (d & (_PAGE_PSE | _PAGE_PRESENT)) == (_PAGE_PSE | _PAGE_PRESENT);
-}
+bool pxd_leaf(u64 d) { return (d & (_PAGE_PSE | _PAGE_PRESENT)) == (_PAGE_PSE | _PAGE_PRESENT); }
 
 // The protection each named kernel protection maps to: ioremap() is
 // UC- (PCD), ioremap_uc() UC (PCD|PWT), ioremap_wc() WC (PWT with the

@@ -14,8 +14,8 @@ reference::TableScan scan(const engine::Kernel& k) {
   return reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v);
 }
 
-std::string structure_issues(const reference::TableScan& s) {
-  const auto m = harness::check_structure(s);
+std::string structure_issues(const reference::TableScan& s, const engine::Geometry& g) {
+  const auto m = harness::check_structure(s, harness::leaf_level_of(g));
   return m ? m->detail : std::string();
 }
 

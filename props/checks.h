@@ -22,7 +22,7 @@ reference::TableScan scan(const engine::Kernel& k);
 
 // The first structural issue of a scan, as text; empty if there is none
 // (so that RC_ASSERT(structure_issues(s) == "") prints it on failure).
-std::string structure_issues(const reference::TableScan& s);
+std::string structure_issues(const reference::TableScan& s, const engine::Geometry& g);
 
 // One op on the engine kernel `k` and on a copy of the model `ref`, checked
 // as the Runner checks it (harness::check_op over the whole tree): the
@@ -46,7 +46,10 @@ struct Range {
 std::optional<std::string> tables_difference(const engine::Kernel& a, const engine::Kernel& b);
 
 // Bytes of `runs` mapped with a PMD/PUD block or a CONT group.
-using harness::huge_bytes;
+// Bytes mapped with blocks or CONT groups, on geometry `g`.
+inline u64 huge_bytes(const std::vector<reference::LeafRun>& runs, const engine::Geometry& g) {
+  return harness::huge_bytes(runs, harness::leaf_level_of(g));
+}
 
 // The live vm areas of a trace so far and the ranges its mapping ops
 // touched, kept up to date through the reference model (which has no

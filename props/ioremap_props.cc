@@ -73,7 +73,7 @@ void check_aligned_block(u64 block, reference::KernelLevel kl, u64 slots) {
   for (const harness::Op& b : before) RC_ASSERT(harness::execute(k, b).ret == 0);
   RC_ASSERT(harness::execute(k, op).ret == 0);
   const reference::TableScan s = scan(k);
-  RC_ASSERT(structure_issues(s) == "");
+  RC_ASSERT(structure_issues(s, k.geo()) == "");
   RC_ASSERT(s.runs.size() == 1u);
   const reference::LeafRun one{op.va, block, op.pa,
                                level, false, reference::expected_attrs(op.prot, /*nx=*/true)};

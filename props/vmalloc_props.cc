@@ -112,7 +112,7 @@ RC_GTEST_PROP(PropVmalloc, HugeVmallocFallsBackToSmallPages, ()) {
   u64 mapped = 0;
   for (const auto& r : runs) mapped += r.size;
   RC_ASSERT(mapped == area.size);
-  RC_ASSERT(huge_bytes(runs) == (falls_back ? 0 : area.size));
+  RC_ASSERT(huge_bytes(runs, g) == (falls_back ? 0 : area.size));
   RC_CLASSIFY(falls_back, "fell back");
   RC_CLASSIFY(shift == g.pmd_shift(), "pmd shift");
 }
