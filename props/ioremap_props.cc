@@ -75,8 +75,13 @@ void check_aligned_block(u64 block, reference::KernelLevel kl, u64 slots) {
   const reference::TableScan s = scan(k);
   RC_ASSERT(structure_issues(s, k.geo()) == "");
   RC_ASSERT(s.runs.size() == 1u);
-  const reference::LeafRun one{op.va, block, op.pa,
-                               level, false, reference::expected_attrs(op.prot, /*nx=*/true)};
+  const reference::LeafRun one{
+      op.va,
+      block,
+      op.pa,
+      level,
+      false,
+      reference::expected_attrs(reference::geometry_facts(geo()).format, op.prot, /*nx=*/true)};
   RC_ASSERT(s.runs.front() == one);
 }
 
@@ -112,7 +117,8 @@ RC_GTEST_PROP(PropIoremap, TranslateEveryPageOfIoremap, ()) {
   engine::Kernel k(g, *gen::variant());
   RC_ASSERT(harness::execute(k, op).ret == 0);
   auto translate = [&](u64 va) { return reference::translate(k.pool(), g, k.pgd_pa().v, va); };
-  const reference::Attrs attrs = reference::expected_attrs(op.prot, /*nx=*/true);
+  const reference::Attrs attrs =
+      reference::expected_attrs(reference::geometry_facts(geo()).format, op.prot, /*nx=*/true);
   for (u64 va : sample_pages(op.va, op.size)) {
     const reference::Translation tr = translate(va);
     if (!tr.mapped) RC_LOG() << "va " << std::hex << va << std::dec << ": " << tr.fault << "\n";
