@@ -81,7 +81,6 @@ TEST(TraceText, RoundTripsCanonicalText) {
 
 // The x86-64 boot options: written only when set, read back exactly.
 TEST(TraceText, RoundTripsX86Options) {
-  if (!engine::find_geometry("x86-64-4l")) GTEST_SKIP() << "x86-64 is not offered to traces yet";
   const engine::Geometry* x86 = engine::find_geometry("x86-64-4l");
   ASSERT_NE(x86, nullptr);
   std::vector<Trace> ts(4);
@@ -113,7 +112,6 @@ TEST(TraceText, RoundTripsX86Options) {
 }
 
 TEST(TraceText, RoundTripsCanonicalX86Text) {
-  if (!engine::find_geometry("x86-64-4l")) GTEST_SKIP() << "x86-64 is not offered to traces yet";
   const std::string s =
       "vmapfuzz-trace 1\n"
       "geometry x86-64-4l\n"
@@ -216,10 +214,6 @@ TEST(TraceText, ReportsTheLineOfEachParseError) {
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
-    // Rows naming a geometry not offered yet fail on that line instead.
-    if ((r.text.find("x86-64") != std::string::npos && !engine::find_geometry("x86-64-4l")) ||
-        (r.text.find("riscv64") != std::string::npos && !engine::find_geometry("riscv64-sv39")))
-      continue;
     Trace t;
     harness::ParseError err;
     ASSERT_FALSE(harness::parse_text(r.text, &t, &err));
@@ -344,9 +338,7 @@ TEST(TraceBytes, DecodesEveryGeometryFromItsByte) {
                                 "arm64-64k-42", "arm64-64k-48", "x86-64-4l",    "x86-64-5l",
                                 "riscv64-sv39", "riscv64-sv48", "riscv64-sv57"};
   const auto geos = engine::all_geometries();
-  // The x86-64 and riscv64 rows are not offered yet (engine/geometry.cc);
-  // the offered ones keep this order.
-  ASSERT_LE(geos.size(), std::size(kOrder));
+  ASSERT_EQ(geos.size(), std::size(kOrder));
   for (std::size_t i = 0; i < geos.size(); ++i) {
     EXPECT_EQ(geos[i]->name, kOrder[i]);
     for (const std::size_t b : {i, i + geos.size(), i + 2 * geos.size()}) {
@@ -389,7 +381,7 @@ TEST(TraceBytes, BiasesValuesTowardTheGeometrysBoundaries) {
   for (const GranuleRow& row : kGranuleRows) {
     SCOPED_TRACE(row.geometry);
     const engine::Geometry* g = engine::find_geometry(row.geometry);
-    if (!g) continue;  // not offered yet
+    ASSERT_NE(g, nullptr);
     const u64 page = g->page_size();
     // Selectors 1..7: CONT, PMD, PUD, PMD, CONT, PUD, page.
     const u64 granule[] = {row.cont, row.pmd, row.pud, row.pmd, row.cont, row.pud, page};
@@ -426,7 +418,7 @@ TEST(TraceBytes, DecodesPageRunsUpToThePmdOrderPlusOne) {
   for (const GranuleRow& row : kGranuleRows) {
     SCOPED_TRACE(row.geometry);
     const engine::Geometry* g = engine::find_geometry(row.geometry);
-    if (!g) continue;  // not offered yet
+    ASSERT_NE(g, nullptr);
     // `placement any` (0xc0): no area alignment, so the reference is not asked.
     std::vector<std::uint8_t> b = header(*g, 0xc0);
     const unsigned o = row.pmd_order;
@@ -451,7 +443,6 @@ TEST(TraceBytes, DecodesPageRunsUpToThePmdOrderPlusOne) {
 // x86-64 inputs carry one more byte of boot options; other geometries do
 // not, so an arm64 input's third byte is still its first opcode.
 TEST(TraceBytes, ReadsTheX86OptionsByteOnX86Only) {
-  if (!engine::find_geometry("x86-64-4l")) GTEST_SKIP() << "x86-64 is not offered to traces yet";
   const engine::Geometry& x86 = *engine::find_geometry("x86-64-4l");
   auto config_of = [&](std::vector<std::uint8_t> b) {
     return harness::decode_bytes(b, Variant::v4).config;
@@ -483,7 +474,6 @@ TEST(TraceBytes, ReadsTheX86OptionsByteOnX86Only) {
 }
 
 TEST(TraceBytes, RoundTripsX86Options) {
-  if (!engine::find_geometry("x86-64-4l")) GTEST_SKIP() << "x86-64 is not offered to traces yet";
   for (const char* name : {"x86-64-4l", "x86-64-5l"}) {
     const engine::Geometry* g = engine::find_geometry(name);
     ASSERT_NE(g, nullptr);
@@ -546,11 +536,9 @@ TEST(TraceBytes, DecodesRandomBytesOnEveryGeometry) {
     ASSERT_TRUE(harness::decode_bytes(*again, Variant::v4, kinds) == t) << "input " << i;
   }
   EXPECT_EQ(per_geometry.size(), engine::all_geometries().size());
-  if (engine::find_geometry("x86-64-4l")) {  // x86-64 is not offered to traces yet
-    EXPECT_GT(nogbpages, 0);
-    EXPECT_GT(nopse, 0);
-    EXPECT_GT(split, 0);
-  }
+  EXPECT_GT(nogbpages, 0);
+  EXPECT_GT(nopse, 0);
+  EXPECT_GT(split, 0);
 }
 
 TEST(Validate, RejectsOpsOutsideTheContract) {
@@ -603,9 +591,6 @@ TEST(Validate, RejectsX86OptionsOnOtherArchitectures) {
   auto why = harness::validate(t);
   ASSERT_TRUE(why);
   EXPECT_NE(why->find("nopse is an x86-64 boot option"), std::string::npos) << *why;
-  // The x86-64 and riscv64 rows are not offered to traces yet
-  // (engine/geometry.cc); the rest applies once they are.
-  if (!engine::find_geometry("riscv64-sv48") || !engine::find_geometry("x86-64-4l")) return;
   t.config = {.mtrr_split = 2 * M};
   t.geo = engine::find_geometry("riscv64-sv48");
   ASSERT_NE(t.geo, nullptr);
