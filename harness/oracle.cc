@@ -248,10 +248,12 @@ std::optional<std::string> compare_table_range(const engine::Kernel& a, const en
   const u64* tb = b.pool().table({pa_b});
   if (!ta || !tb) return "table " + hex(pa_a) + "/" + hex(pa_b) + " not live";
   const unsigned shift = g.level_shift(level);
-  // The next level that has tables of its own.
+  // The next level that has tables of its own (none below the pte level).
   engine::PgLevel next = level;
-  do next = engine::level_below(next);
-  while (next != engine::PgLevel::pte && g.is_folded(next));
+  while (next != engine::PgLevel::pte) {
+    next = engine::level_below(next);
+    if (!g.is_folded(next)) break;
+  }
   for (unsigned i = 0; i < g.ptrs[engine::idx(level)]; ++i) {
     const u64 s = base + (u64{i} << shift), e = s + ((u64{1} << shift) - 1);
     if (e < lo || s >= hi) continue;
