@@ -102,6 +102,12 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   if (pmd_pa.v == 0) return 0;
   pmd_t* pmd = k.pool().table(pmd_pa);
   const unsigned n = k.geo().ptrs_per_table();
+  // A PMD leaf here would have its page freed as a PTE table below: the
+  // model stops before the call changes anything.
+  for (unsigned i = 0; i < n; ++i)
+    if (!pxd_none(PgLevel::pmd, pmd[i]) &&
+        table_of(k, pmd[i], addr + u64{i} * k.geo().pmd_size()).v == 0)
+      return 0;
   std::vector<pmd_t> saved(pmd, pmd + n);
   for (unsigned i = 0; i < n; ++i) {
     if (!pxd_none(PgLevel::pmd, pmd[i])) {
