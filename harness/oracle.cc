@@ -279,6 +279,10 @@ std::optional<std::string> compare_tables(const engine::Kernel& a, const engine:
   return compare_table_range(a, b, a.pgd_pa().v, b.pgd_pa().v, engine::PgLevel::pgd, base, lo, hi);
 }
 
+unsigned leaf_level_of(const common::GeometryConfig& g) {
+  return reference::geometry_facts(g).leaf_level;
+}
+
 u64 huge_bytes(const std::vector<LeafRun>& runs, unsigned leaf_level) {
   u64 n = 0;
   for (const LeafRun& r : runs)

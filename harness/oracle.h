@@ -31,15 +31,14 @@ std::optional<Mismatch> compare_outcomes(const engine::Outcome& expected,
 // by which they are named.
 
 // Structural issues of a table scan (first one reported).
-std::optional<Mismatch> check_structure(const reference::TableScan& scan,
-                                        unsigned leaf_level = engine::kPteLevel);
+std::optional<Mismatch> check_structure(const reference::TableScan& scan, unsigned leaf_level);
 
 // Expected vs actual leaves: the first VA where they differ, classified as
 // a translation difference (PA, attributes, mapped or not) or a layout
 // difference (same translation, different level or CONT use).
 std::optional<Mismatch> compare_leaves(const std::vector<reference::LeafRun>& expected,
                                        const std::vector<reference::LeafRun>& actual,
-                                       unsigned leaf_level = engine::kPteLevel);
+                                       unsigned leaf_level);
 
 // The first VA where the two run lists differ (runs must be coalesced).
 std::optional<engine::u64> first_divergence(const std::vector<reference::LeafRun>& a,
@@ -54,8 +53,9 @@ const reference::LeafRun* run_at(const std::vector<reference::LeafRun>& runs, en
 const char* level_name(unsigned level, unsigned leaf_level = engine::kPteLevel);
 
 // Bytes of `runs` mapped with a PMD/PUD block or a CONT group.
-engine::u64 huge_bytes(const std::vector<reference::LeafRun>& runs,
-                       unsigned leaf_level = engine::kPteLevel);
+engine::u64 huge_bytes(const std::vector<reference::LeafRun>& runs, unsigned leaf_level);
+// The page level of geometry `g` (what the functions above take).
+unsigned leaf_level_of(const common::GeometryConfig& g);
 
 // The failure signature of a mismatch: <check>:<impl>:<op>:<level>:<what>,
 // e.g. "translation:v4:vmap:pte:pa-mismatch". The one place it is spelled.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "engine/arch.h"
 #include "engine/vmalloc.h"
 #include "engine/vmap_pages.h"
 #include "engine/vmap_range.h"
@@ -30,17 +31,17 @@ Outcome execute(Kernel& k, const Op& op) {
             engine::VmArea* area = engine::get_vm_area_at(k, {o.va}, o.size, engine::VM_IOREMAP);
             if (!area) return -engine::kENOMEM;
             const int r = engine::ioremap_page_range(k, {o.va}, VirtAddr{o.va} + o.size, {o.pa},
-                                                     engine::prot_value(o.prot));
+                                                     engine::prot_value(k.geo(), o.prot));
             if (r != 0 && !k.bugged()) engine::free_vm_area(k, k.find_vm_area({o.va}));
             return r;
           },
           [&](const IoremapPageRangeOp& o) {
             return engine::ioremap_page_range(k, {o.va}, VirtAddr{o.va} + o.size, {o.pa},
-                                              engine::prot_value(o.prot));
+                                              engine::prot_value(k.geo(), o.prot));
           },
           [&](const VmapPageRangeOp& o) {
             return engine::vmap_page_range(k, {o.va}, VirtAddr{o.va} + o.size, {o.pa},
-                                           engine::prot_value(o.prot));
+                                           engine::prot_value(k.geo(), o.prot));
           },
           [&](const IounmapOp& o) {
             engine::vunmap(k, {o.va});
@@ -56,12 +57,13 @@ Outcome execute(Kernel& k, const Op& op) {
           },
           [&](const VmallocOp& o) {
             VirtAddr addr;
-            return engine::vmalloc(k, o.size, {o.va}, o.huge, engine::prot_value(o.prot), &addr);
+            return engine::vmalloc(k, o.size, {o.va}, o.huge, engine::prot_value(k.geo(), o.prot),
+                                   &addr);
           },
           [&](const VmapOp& o) {
             VirtAddr addr;
             const std::vector<u64> pages = o.pages();
-            return engine::vmap(k, pages, {o.va}, engine::prot_value(o.prot), &addr);
+            return engine::vmap(k, pages, {o.va}, engine::prot_value(k.geo(), o.prot), &addr);
           },
           [&](const VfreeOp& o) {
             engine::vfree(k, {o.va});

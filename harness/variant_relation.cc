@@ -125,13 +125,14 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
     return std::nullopt;
   }
   const auto& g = base.geo();
+  const unsigned leaf = leaf_level_of(g);
   const auto a = reference::scan_range(base.pool(), g, base.pgd_pa().v, lo, hi).runs;
   const auto b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
   if (engine::before_cont_vmap(series.variant())) {
     // The same leaves CONT bits aside (translation), and the output
     // addresses too unless `mapped`.
     const bool keep_pa = r == VariantRelation::translation;
-    if (auto m = compare_leaves(without_cont(a, keep_pa), without_cont(b, keep_pa))) {
+    if (auto m = compare_leaves(without_cont(a, keep_pa), without_cont(b, keep_pa), leaf)) {
       m->what = std::string(keep_pa ? "translation-" : "mapped-") + m->check + "-" + m->what;
       m->check = "variants";
       m->level = "-";
@@ -142,7 +143,7 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
     }
     return std::nullopt;
   }
-  if (auto m = compare_leaves(translation_only(a), translation_only(b))) {
+  if (auto m = compare_leaves(translation_only(a), translation_only(b), leaf)) {
     m->check = "variants";
     m->level = "-";
     m->what = "translation-" + m->what;
@@ -150,10 +151,10 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
                 " (actual): " + m->detail;
     return m;
   }
-  if (huge_bytes(b) < huge_bytes(a))
+  if (huge_bytes(b, leaf) < huge_bytes(a, leaf))
     return Mismatch{"variants", "-", "fewer-blocks",
-                    "the series maps " + std::to_string(huge_bytes(b)) +
-                        " bytes with blocks or CONT, mainline " + std::to_string(huge_bytes(a))};
+                    "the series maps " + std::to_string(huge_bytes(b, leaf)) +
+                        " bytes with blocks or CONT, mainline " + std::to_string(huge_bytes(a, leaf))};
   return std::nullopt;
 }
 

@@ -7,8 +7,95 @@
 namespace vmapfuzz::reference {
 namespace {
 
-// The contiguous hint, bit 52 of page and block descriptors.
+// arm64: the contiguous hint, bit 52 of page and block descriptors.
 constexpr u64 kContBit = u64{1} << 52;
+// x86-64: PS (bit 7) above the page level; PAT of a PS leaf (bit 12).
+constexpr u64 kX86Ps = u64{1} << 7;
+constexpr u64 kX86PatLarge = u64{1} << 12;
+// riscv64: R, W, X (bits 3:1); PBMT (62:61); bits that fault when set:
+// N (63, no Svnapot mappings in our model) and 60:54.
+constexpr u64 kRvRead = u64{1} << 1;
+constexpr u64 kRvWrite = u64{1} << 2;
+constexpr u64 kRvRwx = u64{7} << 1;
+constexpr u64 kRvPbmt = u64{3} << 61;
+constexpr u64 kRvReserved = (u64{1} << 63) | (u64{0x7f} << 54);
+
+template <DescFormat F>
+DescKind classify_as(const GeometryFacts& f, u64 d, unsigned level) {
+  if (!(d & 1)) return DescKind::invalid;
+  if constexpr (F == DescFormat::arm64) {
+    const bool bit1 = d & 2;
+    if (level == f.leaf_level) return bit1 ? DescKind::page : DescKind::reserved;
+    if (bit1) return DescKind::table;
+    return f.mmu_block[level] ? DescKind::block : DescKind::reserved;
+  } else if constexpr (F == DescFormat::x86_64) {
+    if (level == f.leaf_level) return DescKind::page;
+    if (!(d & kX86Ps)) return DescKind::table;
+    return f.mmu_block[level] ? DescKind::block : DescKind::reserved;
+  } else {
+    if (d & kRvReserved) return DescKind::reserved;
+    if (!(d & kRvRwx)) {
+      // A pointer to the next level: none below the page level, and no
+      // memory type on a table.
+      if (level == f.leaf_level || (d & kRvPbmt)) return DescKind::reserved;
+      return DescKind::table;
+    }
+    if ((d & (kRvRead | kRvWrite)) == kRvWrite) return DescKind::reserved;
+    if ((d & kRvPbmt) == kRvPbmt) return DescKind::reserved;
+    if (level == f.leaf_level) return DescKind::page;
+    return f.mmu_block[level] ? DescKind::block : DescKind::reserved;
+  }
+}
+
+// The next table a table descriptor names.
+template <DescFormat F>
+u64 table_oa(const GeometryFacts& f, u64 d) {
+  if constexpr (F == DescFormat::riscv64) {
+    return f.oa(d);
+  } else {
+    return d & f.oa_mask;  // held in place (oa_shift 0)
+  }
+}
+
+// The address field of a leaf at `level`: an x86-64 PS leaf's bit 12 is
+// its PAT bit.
+template <DescFormat F>
+u64 leaf_field(const GeometryFacts& f, unsigned level) {
+  if constexpr (F == DescFormat::x86_64) {
+    if (level != f.leaf_level) return f.oa_mask & ~kX86PatLarge;
+  }
+  return f.oa_mask;
+}
+
+template <DescFormat F>
+u64 leaf_oa(const GeometryFacts& f, u64 field, u64 d) {
+  if constexpr (F == DescFormat::riscv64) {
+    return (d & field) << f.oa_shift;
+  } else {
+    return d & field;
+  }
+}
+
+template <DescFormat F>
+Attrs leaf_attrs(const GeometryFacts& f, u64 d, unsigned level) {
+  if constexpr (F == DescFormat::arm64) {
+    return decode_attrs(d);
+  } else {
+    return decode_attrs(F, d, level != f.leaf_level);
+  }
+}
+
+template <DescFormat F>
+u64 output_address_as(const GeometryFacts& f, u64 d, unsigned level) {
+  switch (classify_as<F>(f, d, level)) {
+    case DescKind::table: return table_oa<F>(f, d);
+    case DescKind::block:
+    case DescKind::page: return leaf_oa<F>(f, leaf_field<F>(f, level), d);
+    case DescKind::invalid:
+    case DescKind::reserved: break;
+  }
+  return 0;
+}
 
 std::string hex(u64 v) {
   char buf[24];
@@ -16,6 +103,7 @@ std::string hex(u64 v) {
   return buf;
 }
 
+template <DescFormat F>
 class Scanner {
  public:
   Scanner(const engine::TablePool& pool, const GeometryFacts& f) : pool_(pool), f_(f) {}
@@ -59,7 +147,7 @@ class Scanner {
       const u64 d = t[i];
       const u64 low = base_low + (u64{i} << shift);
       const u64 va = f_.sign_extend(low);
-      switch (classify(f_, d, level)) {
+      switch (classify_as<F>(f_, d, level)) {
         case DescKind::invalid:
           if (d != 0) out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});
           break;
@@ -67,7 +155,7 @@ class Scanner {
           out_.issues.push_back({Issue::reserved_desc, level, va, hex(d)});
           break;
         case DescKind::table: {
-          const u64 next = d & f_.oa_mask;
+          const u64 next = table_oa<F>(f_, d);
           if (!pool_.is_live(common::PhysAddr{next})) {
             out_.issues.push_back({Issue::dangling_table, level, va, "-> " + hex(next)});
           } else if (!seen_.insert(next).second) {
@@ -85,12 +173,20 @@ class Scanner {
 
   void leaf(const u64* t, unsigned i, unsigned level, u64 va, u64 d) {
     const u64 size = f_.entry_size[level];
-    const u64 pa = d & f_.oa_mask;
-    const bool cont = d & kContBit;
-    if (cont && level == f_.leaf_level) check_cont_group(t, i, va);
+    u64 pa, bits;  // output address; every other bit (type, attributes, CONT)
+    bool cont = false;
+    if constexpr (F == DescFormat::arm64) {
+      pa = d & f_.oa_mask;
+      cont = d & kContBit;
+      if (cont && level == f_.leaf_level) check_cont_group(t, i, va);
+      bits = d & ~f_.oa_mask;
+    } else {
+      const u64 field = leaf_field<F>(f_, level);
+      pa = leaf_oa<F>(f_, field, d);
+      bits = d & ~field;
+    }
     // Fast path: an entry inside the range that continues the last run
     // with the very same attribute bits extends it without decoding.
-    const u64 bits = d & ~f_.oa_mask;
     if (!out_.runs.empty() && bits == last_bits_ && level == last_level_ && va >= lo_ &&
         hi_ - va >= size) {
       LeafRun& last = out_.runs.back();
@@ -102,7 +198,7 @@ class Scanner {
     if (pa & (size - 1)) {
       out_.issues.push_back({Issue::misaligned_block, level, va, "oa " + hex(pa)});
     }
-    LeafRun r{va, size, pa & ~(size - 1), level, cont, decode_attrs(d)};
+    LeafRun r{va, size, pa & ~(size - 1), level, cont, leaf_attrs<F>(f_, d, level)};
     if (r.va < lo_) {
       r.pa += lo_ - r.va;
       r.size -= lo_ - r.va;
@@ -114,8 +210,8 @@ class Scanner {
     last_level_ = level;
   }
 
-  // Checks the naturally aligned group holding entry i once, at its first
-  // entry (or at the first CONT entry of a group that lacks it).
+  // arm64: checks the naturally aligned group holding entry i once, at its
+  // first entry (or at the first CONT entry of a group that lacks it).
   void check_cont_group(const u64* t, unsigned i, u64 va) {
     const unsigned n = f_.cont_ptes;
     const unsigned leaf = f_.leaf_level;
@@ -129,7 +225,7 @@ class Scanner {
     if (why.empty() && (pa0 & (f_.cont_pte_size - 1))) why = "output address not aligned";
     for (unsigned j = 1; j < n && why.empty(); ++j) {
       const u64 d = t[first + j];
-      if (classify(f_, d, leaf) != DescKind::page || !(d & kContBit))
+      if (classify_as<F>(f_, d, leaf) != DescKind::page || !(d & kContBit))
         why = "entry " + std::to_string(j) + " not a valid CONT page";
       else if ((d & f_.oa_mask) != pa0 + u64{j} * f_.page_size)
         why = "entry " + std::to_string(j) + " output address not consecutive";
@@ -147,6 +243,42 @@ class Scanner {
   u64 last_bits_ = 0;  // attribute and type bits of the last leaf appended
   unsigned last_level_ = ~0u;
 };
+
+template <DescFormat F>
+Translation translate_as(const engine::TablePool& pool, const GeometryFacts& f, u64 root_pa,
+                         u64 va) {
+  Translation tr;
+  u64 table_pa = root_pa;
+  for (unsigned level = f.root_level; level <= f.leaf_level; ++level) {
+    const u64* t = pool.table(common::PhysAddr{table_pa});
+    if (!t) {
+      tr.fault = "table not live L" + std::to_string(level);
+      return tr;
+    }
+    const unsigned idx = f.index(va, level);
+    const u64 d = t[idx];
+    const DescKind kind = classify_as<F>(f, d, level);
+    tr.steps.push_back({level, idx, table_pa, d, kind, output_address_as<F>(f, d, level)});
+    if (kind == DescKind::invalid || kind == DescKind::reserved) {
+      tr.fault = std::string(kind == DescKind::invalid ? "translation L" : "reserved L") +
+                 std::to_string(level);
+      return tr;
+    }
+    if (kind == DescKind::table) {
+      table_pa = tr.steps.back().oa;
+      continue;
+    }
+    const u64 size = f.entry_size[level];
+    tr.mapped = true;
+    tr.level = level;
+    if constexpr (F == DescFormat::arm64) tr.cont = d & kContBit;
+    tr.attrs = leaf_attrs<F>(f, d, level);
+    tr.pa = (tr.steps.back().oa & ~(size - 1)) | (va & (size - 1));
+    return tr;
+  }
+  tr.fault = "walk did not end";
+  return tr;
+}
 
 }  // namespace
 
@@ -175,47 +307,32 @@ const char* issue_kind_name(Issue::Kind k) {
 }
 
 DescKind classify(const GeometryFacts& f, u64 d, unsigned level) {
-  if (!(d & 1)) return DescKind::invalid;
-  const bool bit1 = d & 2;
-  if (level == f.leaf_level) return bit1 ? DescKind::page : DescKind::reserved;
-  if (bit1) return DescKind::table;
-  return f.mmu_block[level] ? DescKind::block : DescKind::reserved;
+  switch (f.format) {
+    case DescFormat::arm64: return classify_as<DescFormat::arm64>(f, d, level);
+    case DescFormat::x86_64: return classify_as<DescFormat::x86_64>(f, d, level);
+    case DescFormat::riscv64: return classify_as<DescFormat::riscv64>(f, d, level);
+  }
+  return DescKind::reserved;
+}
+
+u64 output_address(const GeometryFacts& f, u64 d, unsigned level) {
+  switch (f.format) {
+    case DescFormat::arm64: return output_address_as<DescFormat::arm64>(f, d, level);
+    case DescFormat::x86_64: return output_address_as<DescFormat::x86_64>(f, d, level);
+    case DescFormat::riscv64: return output_address_as<DescFormat::riscv64>(f, d, level);
+  }
+  return 0;
 }
 
 Translation translate(const engine::TablePool& pool, const common::GeometryConfig& g, u64 root_pa,
                       u64 va) {
   const GeometryFacts& f = geometry_facts(g);
-  Translation tr;
-  u64 table_pa = root_pa;
-  for (unsigned level = f.root_level; level <= f.leaf_level; ++level) {
-    const u64* t = pool.table(common::PhysAddr{table_pa});
-    if (!t) {
-      tr.fault = "table not live L" + std::to_string(level);
-      return tr;
-    }
-    const unsigned idx = f.index(va, level);
-    const u64 d = t[idx];
-    const DescKind kind = classify(f, d, level);
-    tr.steps.push_back({level, idx, table_pa, d, kind});
-    if (kind == DescKind::invalid || kind == DescKind::reserved) {
-      tr.fault = std::string(kind == DescKind::invalid ? "translation L" : "reserved L") +
-                 std::to_string(level);
-      return tr;
-    }
-    if (kind == DescKind::table) {
-      table_pa = d & f.oa_mask;
-      continue;
-    }
-    const u64 size = f.entry_size[level];
-    tr.mapped = true;
-    tr.level = level;
-    tr.cont = d & kContBit;
-    tr.attrs = decode_attrs(d);
-    tr.pa = ((d & f.oa_mask) & ~(size - 1)) | (va & (size - 1));
-    return tr;
+  switch (f.format) {
+    case DescFormat::arm64: return translate_as<DescFormat::arm64>(pool, f, root_pa, va);
+    case DescFormat::x86_64: return translate_as<DescFormat::x86_64>(pool, f, root_pa, va);
+    case DescFormat::riscv64: return translate_as<DescFormat::riscv64>(pool, f, root_pa, va);
   }
-  tr.fault = "walk did not end";
-  return tr;
+  return {};
 }
 
 void append_run(std::vector<LeafRun>& runs, const LeafRun& r) {
@@ -231,12 +348,25 @@ void append_run(std::vector<LeafRun>& runs, const LeafRun& r) {
 }
 
 TableScan scan_tables(const engine::TablePool& pool, const common::GeometryConfig& g, u64 root_pa) {
-  return Scanner(pool, geometry_facts(g)).run(root_pa);
+  const GeometryFacts& f = geometry_facts(g);
+  switch (f.format) {
+    case DescFormat::arm64: return Scanner<DescFormat::arm64>(pool, f).run(root_pa);
+    case DescFormat::x86_64: return Scanner<DescFormat::x86_64>(pool, f).run(root_pa);
+    case DescFormat::riscv64: return Scanner<DescFormat::riscv64>(pool, f).run(root_pa);
+  }
+  return {};
 }
 
 TableScan scan_range(const engine::TablePool& pool, const common::GeometryConfig& g, u64 root_pa,
                      u64 lo, u64 hi) {
-  return Scanner(pool, geometry_facts(g)).run_range(root_pa, lo, hi);
+  const GeometryFacts& f = geometry_facts(g);
+  switch (f.format) {
+    case DescFormat::arm64: return Scanner<DescFormat::arm64>(pool, f).run_range(root_pa, lo, hi);
+    case DescFormat::x86_64: return Scanner<DescFormat::x86_64>(pool, f).run_range(root_pa, lo, hi);
+    case DescFormat::riscv64:
+      return Scanner<DescFormat::riscv64>(pool, f).run_range(root_pa, lo, hi);
+  }
+  return {};
 }
 
 }  // namespace vmapfuzz::reference

@@ -1,11 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Reads page tables the way the MMU does: from the root table, level by
-// level, decoding each raw descriptor from the architectural format
-// (VMSAv8-64 stage 1). It reads the engine's memory only through
+// level, decoding each raw descriptor from the geometry's architectural
+// format (GeometryFacts::format: VMSAv8-64 stage 1, x86-64 4- and 5-level
+// paging, riscv64 Sv39/48/57). It reads the engine's memory only through
 // TablePool's read accessors, takes every architectural number (level
 // shifts, entries per table, where blocks exist, CONT groups, the VA sign
-// extension) from the reference's own table (geometry_facts.h), and shares
-// no decision code with the engine's walkers or its Geometry.
+// extension, the output-address field) from the reference's own table
+// (geometry_facts.h), and shares no decision code with the engine's
+// walkers or its Geometry.
+//
+// What each format's MMU accepts (a "block" is a leaf above the page
+// level; every other encoding of a valid entry is `reserved`, a fault):
+//   arm64   bit 0 valid; bit 1 set: table above the page level, page at
+//           it; bit 1 clear: block where mmu_block says so. CONT is bit 52.
+//   x86-64  bit 0 present; at the page level a page; above it PS (bit 7)
+//           set: block where mmu_block says so (PDPT, PD), clear: table.
+//           A block's address field is bits 51:13 (bit 12 is PAT). No CONT.
+//   riscv64 bit 0 valid; bits 60:54 or N (63) set: reserved; R=W=X=0: a
+//           table (reserved at the page level, or with PBMT bits set); W
+//           without R, or PBMT 3: reserved; else a leaf at any level.
+//           No CONT (vmap writes no NAPOT entries).
+// Blocks whose output address is not aligned to their size are reported
+// (misaligned_block) and translated as if aligned.
 #pragma once
 
 #include <string>
@@ -24,6 +40,11 @@ const char* desc_kind_name(DescKind k);
 // How the MMU reads descriptor `d` at hardware level `level`.
 DescKind classify(const GeometryFacts& f, u64 d, unsigned level);
 
+// The output address of a table, block or page descriptor `d` at hardware
+// level `level` (the next table, or the leaf's output address as its
+// field holds it, not aligned down); 0 for an invalid or reserved one.
+u64 output_address(const GeometryFacts& f, u64 d, unsigned level);
+
 // One level of a translation walk. Levels are hardware levels
 // (GeometryFacts::root_level .. leaf_level).
 struct WalkStep {
@@ -32,6 +53,7 @@ struct WalkStep {
   u64 table_pa = 0;  // the table read at this level
   u64 desc = 0;
   DescKind kind = DescKind::invalid;
+  u64 oa = 0;  // output_address() of desc: the next table or the leaf's
 };
 
 struct Translation {
@@ -39,9 +61,9 @@ struct Translation {
   bool mapped = false;
   u64 pa = 0;
   unsigned level = 0;  // level of the leaf
-  bool cont = false;
-  Attrs attrs;
-  std::string fault;  // empty when mapped: "translation L2", "reserved L3", ...
+  bool cont = false;   // arm64 only
+  Attrs attrs;         // in the geometry's format
+  std::string fault;   // empty when mapped: "translation L2", "reserved L3", ...
 };
 
 // Translate one virtual address.
@@ -56,7 +78,7 @@ struct LeafRun {
   u64 size = 0;
   u64 pa = 0;
   unsigned level = 0;
-  bool cont = false;
+  bool cont = false;  // arm64 only
   Attrs attrs;
   friend bool operator==(const LeafRun&, const LeafRun&) = default;
 };

@@ -229,8 +229,8 @@ TEST(Oracle, ReportsTablesCorruptedBetweenOps) {
       ASSERT_FALSE(harness::compare_outcomes(expected, actual));
       if (i == 1) r.corrupt(k);
       const reference::TableScan sc = scan(k);
-      found = harness::check_structure(sc);
-      if (!found) found = harness::compare_leaves(ref.expected_runs(), sc.runs);
+      found = harness::check_structure(sc, ref.facts().leaf_level);
+      if (!found) found = harness::compare_leaves(ref.expected_runs(), sc.runs, ref.facts().leaf_level);
       if (i < 1) {
         ASSERT_FALSE(found) << found->detail;
       }

@@ -152,7 +152,7 @@ TEST(Oracle, ClassifiesTheFirstLeafDifference) {
     EXPECT_EQ(d, r.divergence ? std::optional<u64>(va(*r.divergence).v) : std::nullopt);
     // Symmetric in its arguments.
     EXPECT_EQ(harness::first_divergence(r.actual, r.expected), d);
-    const auto m = harness::compare_leaves(r.expected, r.actual);
+    const auto m = harness::compare_leaves(r.expected, r.actual, engine::kPteLevel);
     if (!r.check) {
       EXPECT_FALSE(m) << m->detail;
       continue;

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The reference's own tables (reference/geometry_facts.h,
-// reference/variant_rules.h): the arm64-4k-48 row pinned number by number;
-// every row consistent in itself; every engine geometry with a reference
-// row that agrees with the engine's arithmetic (a differential test of the
-// geometry code: a mistake on either side shows up here); every variant
-// with a rule row that agrees with the engine's own variant decisions.
+// reference/variant_rules.h): the arm64-4k-48 row pinned number by number
+// and a few numbers of every other row; every row consistent in itself;
+// every engine geometry with a reference row that agrees with the engine's
+// arithmetic (a differential test of the geometry code: a mistake on
+// either side shows up here); every variant with a rule row that agrees
+// with the engine's own variant decisions.
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <string>
 
+#include "engine/arch.h"
 #include "engine/geometry.h"
 #include "engine/types.h"
 #include "reference/geometry_facts.h"
@@ -35,6 +37,8 @@ TEST(ReferenceGeometryFacts, PinsTheArm64_4k_48Row) {
   EXPECT_EQ(f->va_bits, 48u);
   EXPECT_EQ(f->kernel_va_base, 0xffff'0000'0000'0000u);
   EXPECT_EQ(f->oa_mask, 0x0000'ffff'ffff'f000u);
+  EXPECT_EQ(f->oa_shift, 0u);
+  EXPECT_EQ(f->format, reference::DescFormat::arm64);
   EXPECT_EQ(f->root_level, 0u);
   EXPECT_EQ(f->leaf_level, 3u);
   const unsigned shift[] = {39, 30, 21, 12};
@@ -52,6 +56,10 @@ TEST(ReferenceGeometryFacts, PinsTheArm64_4k_48Row) {
   EXPECT_EQ(f->hw_level[2], 1);                   // pud
   EXPECT_EQ(f->hw_level[3], 2);                   // pmd
   EXPECT_EQ(f->hw_level[4], 3);                   // pte
+  EXPECT_EQ(f->host_level(KernelLevel::p4d), 0u);
+  EXPECT_EQ(f->owner(0), KernelLevel::p4d);
+  EXPECT_EQ(f->owner(1), KernelLevel::pud);
+  EXPECT_EQ(f->owner(3), KernelLevel::pte);
   EXPECT_EQ(f->pud_block_size, 0x4000'0000u);
   EXPECT_EQ(f->pmd_block_size, 0x20'0000u);
   EXPECT_EQ(f->pgdir_size, 0x80'0000'0000u);
@@ -75,7 +83,10 @@ TEST(ReferenceGeometryFacts, EveryRowIsConsistentInItself) {
     EXPECT_EQ(reference::find_geometry_facts(f.name), &f) << "names must be unique";
     EXPECT_EQ(f.page_size, u64{1} << f.page_shift);
     EXPECT_EQ(f.kernel_va_base, ~((u64{1} << f.va_bits) - 1));
-    EXPECT_EQ(f.oa_mask & (f.page_size - 1), 0u);
+    // The address field holds whole pages, below bit 56.
+    EXPECT_EQ((f.oa_mask << f.oa_shift) & (f.page_size - 1), 0u);
+    EXPECT_EQ((f.oa_mask << f.oa_shift) >> f.oa_shift, f.oa_mask);
+    EXPECT_EQ(f.oa(f.oa_mask) >> 56, 0u);
     ASSERT_LE(f.root_level, f.leaf_level);
     ASSERT_LT(f.leaf_level, reference::kMaxHwLevels);
     EXPECT_EQ(f.shift[f.leaf_level], f.page_shift);
@@ -86,9 +97,8 @@ TEST(ReferenceGeometryFacts, EveryRowIsConsistentInItself) {
       ASSERT_TRUE(std::has_single_bit(f.entries[l]));
       const unsigned bits = static_cast<unsigned>(std::countr_zero(f.entries[l]));
       if (l < f.leaf_level) {
-        // One entry here spans a whole table of the level below.
-        EXPECT_EQ(f.shift[l],
-                  f.shift[l + 1] + static_cast<unsigned>(std::countr_zero(f.entries[l + 1])));
+        const unsigned below = static_cast<unsigned>(std::countr_zero(f.entries[l + 1]));
+        EXPECT_EQ(f.shift[l], f.shift[l + 1] + below);
       } else {
         EXPECT_EQ(bits, f.page_shift - 3) << "a page-level table fills one page";
       }
@@ -109,15 +119,40 @@ TEST(ReferenceGeometryFacts, EveryRowIsConsistentInItself) {
       last = f.hw_level[static_cast<unsigned>(k)];
     }
     EXPECT_EQ(f.pgdir_size, f.entry_size[f.root_level]);
+    // Where each kernel level's entries live, and whose each hardware
+    // level's are: a present level hosts itself, a folded one lives in the
+    // nearest present level above; every hardware level has one owner, the
+    // lowest level it hosts.
+    for (KernelLevel k : kKernelLevels) {
+      SCOPED_TRACE("kernel level " + std::to_string(static_cast<unsigned>(k)));
+      if (f.present(k)) {
+        EXPECT_EQ(f.host_level(k), f.level(k));
+      } else {
+        EXPECT_EQ(f.host_level(k),
+                  f.host_level(static_cast<KernelLevel>(static_cast<unsigned>(k) - 1)));
+      }
+      EXPECT_GE(f.host_level(k), f.root_level);
+      EXPECT_LE(f.host_level(k), f.leaf_level);
+    }
+    for (unsigned hw = f.root_level; hw <= f.leaf_level; ++hw) {
+      SCOPED_TRACE("hw level " + std::to_string(hw));
+      const KernelLevel o = f.owner(hw);
+      EXPECT_EQ(f.host_level(o), hw);
+      for (unsigned k = static_cast<unsigned>(o) + 1; k < 5; ++k)
+        EXPECT_NE(f.host_level(static_cast<KernelLevel>(k)), hw);
+    }
+    EXPECT_EQ(f.owner(f.leaf_level), KernelLevel::pte);
     // The vmap code writes blocks only where the MMU accepts them, of the
-    // size one entry there maps.
+    // size one entry there maps (a folded level's at its host level).
     for (auto [k, size] : {std::pair{KernelLevel::pud, f.pud_block_size},
                            std::pair{KernelLevel::pmd, f.pmd_block_size}}) {
       if (!size) continue;
-      // A folded level's blocks are written in the entry it is folded
-      // into (arm64-4k-39 makes 1 GiB blocks at its root).
       EXPECT_TRUE(f.mmu_block[f.host_level(k)]);
       EXPECT_EQ(size, f.entry_size[f.host_level(k)]);
+    }
+    // Only arm64 has a contiguous hint.
+    if (f.format != reference::DescFormat::arm64) {
+      EXPECT_EQ(f.cont_pte_shift, 0u);
     }
     if (f.cont_pte_shift) {
       EXPECT_EQ(f.cont_pte_size, u64{1} << f.cont_pte_shift);
@@ -143,6 +178,7 @@ TEST(ReferenceGeometryFacts, AgreeWithEveryEngineGeometry) {
     EXPECT_EQ(f->va_bits, g->va_bits);
     EXPECT_EQ(f->leaf_level + 1 - f->root_level, g->levels);
     EXPECT_EQ(f->kernel_va_base, ~((u64{1} << g->va_bits) - 1));
+    EXPECT_STREQ(reference::desc_format_name(f->format), engine::arch_name(g->arch));
     EXPECT_EQ(g->vmalloc_start & f->kernel_va_base, f->kernel_va_base)
         << "the harness's VA window lies in the kernel half";
     // Every present kernel level: same shift, table size and index; the
@@ -152,6 +188,8 @@ TEST(ReferenceGeometryFacts, AgreeWithEveryEngineGeometry) {
       const engine::PgLevel e = engine_level(k);
       SCOPED_TRACE(std::string(engine::level_text(e)));
       ASSERT_EQ(f->present(k), !g->is_folded(e));
+      // A folded level's shift is its host's.
+      EXPECT_EQ(f->shift[f->host_level(k)], g->level_shift(e));
       if (!f->present(k)) continue;
       ++present;
       const unsigned l = f->level(k);
@@ -171,7 +209,218 @@ TEST(ReferenceGeometryFacts, AgreeWithEveryEngineGeometry) {
       EXPECT_EQ(f->cont_pte_size, g->cont_pte_size());
       EXPECT_EQ(f->cont_ptes, g->cont_ptes());
     }
+    // The output-address field: what the engine writes for a page (every
+    // named protection) and for a table reads back as the address it was
+    // given, and the other way round.
+    for (u64 pa : {g->page_size(), g->phys_limit - g->page_size(), u64{0x1234} << 21}) {
+      SCOPED_TRACE(std::to_string(pa));
+      const u64 pfn = pa >> g->page_shift;
+      for (common::ProtName p : common::kAllProts) {
+        const engine::pte_t d = engine::pfn_pte(*g, pfn, engine::prot_value(*g, p));
+        EXPECT_EQ(f->oa(d), pa) << std::hex << d;
+      }
+      EXPECT_EQ(f->oa(engine::mk_kernel_table(*g, engine::PhysAddr{pa})), pa);
+      EXPECT_EQ(engine::pxd_table_pa(*g, f->oa_mask & (pa >> f->oa_shift)).v, pa);
+    }
   }
+}
+
+// A few literal numbers of every row but arm64-4k-48 (pinned above), written
+// out by hand from the kernel's headers (the geometry's PGDIR_SHIFT,
+// PTRS_PER_PGD, folding, arch_vmap_pud/pmd_supported(), CONT_PTES), never
+// computed.
+struct RowPins {
+  std::string_view name;
+  reference::DescFormat format;
+  unsigned page_shift, va_bits, root_level, leaf_level;
+  unsigned root_entries, root_shift;
+  u64 pud_block, pmd_block;
+  unsigned cont_ptes;
+  int hw_level[5];
+  KernelLevel root_owner;
+  bool root_block;
+};
+
+TEST(ReferenceGeometryFacts, PinsAFewNumbersOfEveryOtherRow) {
+  using reference::DescFormat;
+  constexpr int F = reference::kFolded;
+  constexpr u64 K = 1024, M = K * K, G = M * K;
+  const RowPins pins[] = {
+      {"arm64-4k-39",
+       DescFormat::arm64,
+       12,
+       39,
+       1,
+       3,
+       512,
+       30,
+       G,
+       2 * M,
+       16,
+       {1, F, F, 2, 3},
+       KernelLevel::pud,
+       true},
+      {"arm64-16k-47",
+       DescFormat::arm64,
+       14,
+       47,
+       1,
+       3,
+       2048,
+       36,
+       0,
+       32 * M,
+       128,
+       {1, F, F, 2, 3},
+       KernelLevel::pud,
+       false},
+      {"arm64-16k-48",
+       DescFormat::arm64,
+       14,
+       48,
+       0,
+       3,
+       2,
+       47,
+       0,
+       32 * M,
+       128,
+       {0, F, 1, 2, 3},
+       KernelLevel::p4d,
+       false},
+      {"arm64-64k-42",
+       DescFormat::arm64,
+       16,
+       42,
+       2,
+       3,
+       8192,
+       29,
+       0,
+       512 * M,
+       32,
+       {2, F, F, F, 3},
+       KernelLevel::pmd,
+       true},
+      {"arm64-64k-48",
+       DescFormat::arm64,
+       16,
+       48,
+       1,
+       3,
+       64,
+       42,
+       0,
+       512 * M,
+       32,
+       {1, F, F, 2, 3},
+       KernelLevel::pud,
+       false},
+      {"x86-64-4l",
+       DescFormat::x86_64,
+       12,
+       48,
+       0,
+       3,
+       512,
+       39,
+       G,
+       2 * M,
+       0,
+       {0, F, 1, 2, 3},
+       KernelLevel::p4d,
+       false},
+      {"x86-64-5l",
+       DescFormat::x86_64,
+       12,
+       57,
+       0,
+       4,
+       512,
+       48,
+       G,
+       2 * M,
+       0,
+       {0, 1, 2, 3, 4},
+       KernelLevel::pgd,
+       false},
+      {"riscv64-sv39",
+       DescFormat::riscv64,
+       12,
+       39,
+       1,
+       3,
+       512,
+       30,
+       0,
+       2 * M,
+       0,
+       {1, F, F, 2, 3},
+       KernelLevel::pud,
+       true},
+      {"riscv64-sv48",
+       DescFormat::riscv64,
+       12,
+       48,
+       0,
+       3,
+       512,
+       39,
+       G,
+       2 * M,
+       0,
+       {0, F, 1, 2, 3},
+       KernelLevel::p4d,
+       true},
+      {"riscv64-sv57",
+       DescFormat::riscv64,
+       12,
+       57,
+       0,
+       4,
+       512,
+       48,
+       G,
+       2 * M,
+       0,
+       {0, 1, 2, 3, 4},
+       KernelLevel::pgd,
+       true},
+  };
+  EXPECT_EQ(std::size(pins) + 1, reference::all_geometry_facts().size());
+  for (const RowPins& p : pins) {
+    SCOPED_TRACE(std::string(p.name));
+    const GeometryFacts* f = reference::find_geometry_facts(p.name);
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->format, p.format);
+    EXPECT_EQ(f->page_shift, p.page_shift);
+    EXPECT_EQ(f->va_bits, p.va_bits);
+    EXPECT_EQ(f->root_level, p.root_level);
+    EXPECT_EQ(f->leaf_level, p.leaf_level);
+    EXPECT_EQ(f->entries[p.root_level], p.root_entries);
+    EXPECT_EQ(f->shift[p.root_level], p.root_shift);
+    EXPECT_EQ(f->pud_block_size, p.pud_block);
+    EXPECT_EQ(f->pmd_block_size, p.pmd_block);
+    EXPECT_EQ(f->cont_ptes, p.cont_ptes);
+    for (unsigned k = 0; k < 5; ++k) EXPECT_EQ(f->hw_level[k], p.hw_level[k]) << "level " << k;
+    EXPECT_EQ(f->owner(p.root_level), p.root_owner);
+    EXPECT_EQ(f->mmu_block[p.root_level], p.root_block);
+  }
+  // Where the blocks of a folded level go: the root.
+  EXPECT_EQ(reference::find_geometry_facts("arm64-4k-39")->host_level(KernelLevel::pud), 1u);
+  EXPECT_EQ(reference::find_geometry_facts("arm64-64k-42")->host_level(KernelLevel::pmd), 2u);
+  EXPECT_EQ(reference::find_geometry_facts("arm64-64k-42")->host_level(KernelLevel::pud), 2u);
+  EXPECT_EQ(reference::find_geometry_facts("riscv64-sv39")->host_level(KernelLevel::p4d), 1u);
+  // The output-address fields.
+  EXPECT_EQ(reference::find_geometry_facts("arm64-16k-47")->oa_mask, 0x0000'ffff'ffff'c000u);
+  EXPECT_EQ(reference::find_geometry_facts("arm64-64k-42")->oa_mask, 0x0000'ffff'ffff'0000u);
+  EXPECT_EQ(reference::find_geometry_facts("x86-64-5l")->oa_mask, 0x000f'ffff'ffff'f000u);
+  const GeometryFacts* rv = reference::find_geometry_facts("riscv64-sv48");
+  EXPECT_EQ(rv->oa_mask, 0x003f'ffff'ffff'fc00u);
+  EXPECT_EQ(rv->oa(0x0000'0000'2000'04e7), 0x8000'1000u);  // PPN 0x80001
+  EXPECT_EQ(rv->oa(0xc03f'ffff'ffff'fcffu), 0x00ff'ffff'ffff'f000u);
+  EXPECT_EQ(reference::find_geometry_facts("x86-64-4l")->kernel_va_base, 0xffff'0000'0000'0000u);
+  EXPECT_EQ(reference::find_geometry_facts("riscv64-sv57")->kernel_va_base, 0xfe00'0000'0000'0000u);
 }
 
 TEST(ReferenceVariantRules, EveryVariantHasOneRow) {

@@ -105,9 +105,9 @@ inline void expect_engine_matches_reference(engine::Variant variant,
     const auto m = harness::compare_outcomes(expected, actual);
     EXPECT_FALSE(m) << m->check << ":" << m->what << "\n" << m->detail;
     const reference::TableScan sc = scan(k);
-    const auto st = harness::check_structure(sc);
+    const auto st = harness::check_structure(sc, ref.facts().leaf_level);
     EXPECT_FALSE(st) << st->detail;
-    const auto lv = harness::compare_leaves(ref.expected_runs(), sc.runs);
+    const auto lv = harness::compare_leaves(ref.expected_runs(), sc.runs, ref.facts().leaf_level);
     EXPECT_FALSE(lv) << lv->check << ":" << lv->what << "\n" << lv->detail;
     EXPECT_EQ(k.pool().live_count(), ref.table_count());
     if (actual.bug != engine::BugId::none) break;
