@@ -75,13 +75,14 @@ RC_GTEST_PROP(PropVmap, VmapV4UsesAtLeastAsManyBlocks, ()) {
   RC_ASSERT((a == 0) == (b == 0));
   if (a != 0) return;
   const u64 end = op.va + op.page_count() * g.page_size();
-  RC_ASSERT(huge_bytes(runs_in(scan(mainline).runs, op.va, end)) == 0u);
+  RC_ASSERT(huge_bytes(runs_in(scan(mainline).runs, op.va, end), g) == 0u);
   if (const auto m = harness::compare_variants(harness::VariantRelation::translation, mainline,
                                                fixed, op.va, end)) {
     RC_LOG() << m->detail << "\n";
     RC_FAIL(m->check + ":" + m->what);
   }
-  RC_CLASSIFY(huge_bytes(runs_in(scan(fixed).runs, op.va, end)) > 0, "v4-fixed uses blocks/CONT");
+  RC_CLASSIFY(huge_bytes(runs_in(scan(fixed).runs, op.va, end), g) > 0,
+              "v4-fixed uses blocks/CONT");
 }
 
 // --- VmapDescendingDmaBufRunsMapHuge ---------------------------------------
@@ -108,7 +109,7 @@ RC_GTEST_PROP(PropVmap, VmapDescendingDmaBufRunsMapHuge, ()) {
   engine::Kernel k(g, Variant::v4_fixed, walker_contract());
   RC_ASSERT(harness::execute(k, op).ret == 0);
   const auto runs = runs_in(scan(k).runs, op.va, op.va + op.page_count() * g.page_size());
-  RC_ASSERT(huge_bytes(runs) == expected);
+  RC_ASSERT(huge_bytes(runs, g) == expected);
   RC_CLASSIFY(k.counters().pmd_set_huge > 0, "pmd block");
 }
 
