@@ -304,9 +304,8 @@ TEST(TraceBytes, DecodesReachableVmapPlacementsUnlessPlacementAny) {
       (t.config.placement_any ? any : strict) += 1;
       for (const harness::Op& op : t.ops) {
         const auto& o = std::get<harness::VmapOp>(op);
-        const u64 align =
-            reference::vmap_area_align(*t.geo, variant, o.page_count() << t.geo->page_shift,
-                                       t.config);
+        const u64 align = reference::vmap_area_align(*t.geo, variant,
+                                                     o.page_count() << t.geo->page_shift, t.config);
         if (!t.config.placement_any) {
           ASSERT_EQ(o.va % align, 0u) << "input " << i << ": " << harness::show(op);
           if (align > t.geo->page_size()) ++aligned_up;
