@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "engine/arch.h"
 #include "engine/vmalloc.h"
 #include "engine/vmap_pages.h"
 #include "engine/vmap_range.h"
@@ -60,7 +61,8 @@ Workload ioremap_1m(const engine::Geometry& g) {
           [=](Kernel& k, unsigned i) {
             const VirtAddr va = slot_va(*gp, i, stride);
             if (!engine::get_vm_area_at(k, va, size, engine::VM_IOREMAP)) return -engine::kENOMEM;
-            return engine::ioremap_page_range(k, va, va + size, pa, {engine::PROT_DEVICE_nGnRE});
+            return engine::ioremap_page_range(k, va, va + size, pa,
+                                              engine::prot_value(*gp, engine::ProtName::device));
           },
           [=](Kernel& k, unsigned i) { engine::vunmap(k, slot_va(*gp, i, stride)); },
           gp};
@@ -73,7 +75,8 @@ Workload ioremap_1m(const engine::Geometry& g) {
 Workload vmalloc_1m(const engine::Geometry& g) {
   const u64 size = kMiB, stride = stride_for(g, size);
   Kernel scratch(g, engine::Variant::mainline);
-  const unsigned shift = engine::vm_shift(scratch, engine::PAGE_KERNEL, size);
+  const unsigned shift =
+      engine::vm_shift(scratch, engine::prot_value(g, engine::ProtName::normal), size);
   auto pages = std::make_shared<std::vector<u64>>();
   engine::vm_area_alloc_pages(scratch, shift - g.page_shift, size >> g.page_shift, *pages);
   const Pages p = pages;
@@ -89,7 +92,8 @@ Workload vmalloc_1m(const engine::Geometry& g) {
           {},
           [=](Kernel& k, unsigned i) {
             const VirtAddr va = slot_va(*gp, i, stride);
-            return engine::vmap_pages_range(k, va, va + size, engine::PAGE_KERNEL, *p, shift);
+            return engine::vmap_pages_range(
+                k, va, va + size, engine::prot_value(*gp, engine::ProtName::normal), *p, shift);
           },
           [=](Kernel& k, unsigned i) {
             const VirtAddr va = slot_va(*gp, i, stride);
@@ -111,7 +115,8 @@ Workload vmap_of(const engine::Geometry& g, std::string name, std::string what, 
           [=](Kernel& k, unsigned i) {
             VirtAddr out;
             const VirtAddr va = slot_va(*gp, i, stride);
-            const int err = engine::vmap(k, *pages, va, engine::PAGE_KERNEL, &out);
+            const int err = engine::vmap(k, *pages, va,
+                                         engine::prot_value(*gp, engine::ProtName::normal), &out);
             return err == 0 && out != va ? -engine::kEINVAL : err;
           },
           [=](Kernel& k, unsigned i) { engine::vunmap(k, slot_va(*gp, i, stride)); },

@@ -10,12 +10,12 @@
 
 namespace vmapfuzz::engine {
 
-#define VMAPFUZZ_DISPATCH(call)                   \
-  switch (k.geo().arch) {                         \
-    case Arch::arm64: return arm64::call;         \
-    case Arch::x86_64: return x86::call;          \
-    case Arch::riscv64: return riscv::call;       \
-  }                                               \
+#define VMAPFUZZ_DISPATCH(call)             \
+  switch (k.geo().arch) {                   \
+    case Arch::arm64: return arm64::call;   \
+    case Arch::x86_64: return x86::call;    \
+    case Arch::riscv64: return riscv::call; \
+  }                                         \
   return {}
 
 // No architecture maps P4D leaves in vmap.
@@ -133,7 +133,7 @@ bool pte_present(const Geometry& g, pte_t pte) {
   switch (g.arch) {
     case Arch::arm64: return pte_valid(pte);
     case Arch::x86_64: return pte & (x86::_PAGE_PRESENT | x86::_PAGE_PROTNONE);
-    case Arch::riscv64: return riscv::pxd_present(pte);
+    case Arch::riscv64: return pte & (riscv::_PAGE_PRESENT | riscv::_PAGE_PROT_NONE);
   }
   return false;
 }
@@ -151,11 +151,11 @@ bool pxd_bad(const Geometry& g, PgLevel l, u64 d) {
   return true;
 }
 
-bool pxd_present(const Geometry& g, PgLevel, u64 d) {
+bool pxd_present(const Geometry& g, PgLevel l, u64 d) {
   switch (g.arch) {
     case Arch::arm64: return pmd_present(d);
-    case Arch::x86_64: return x86::pxd_present(d);
-    case Arch::riscv64: return riscv::pxd_present(d);
+    case Arch::x86_64: return x86::pxd_present(l, d);
+    case Arch::riscv64: return riscv::pxd_present(l, d);
   }
   return false;
 }
@@ -163,8 +163,8 @@ bool pxd_present(const Geometry& g, PgLevel, u64 d) {
 bool pxd_table(const Geometry& g, u64 d) {
   switch (g.arch) {
     case Arch::arm64: return pmd_table(d);
-    case Arch::x86_64: return x86::pxd_present(d) && !x86::pxd_leaf(d);
-    case Arch::riscv64: return riscv::pxd_present(d) && !riscv::pxd_leaf(d);
+    case Arch::x86_64: return (d & x86::_PAGE_PRESENT) && !x86::pxd_leaf(d);
+    case Arch::riscv64: return (d & riscv::_PAGE_PRESENT) && !(d & riscv::_PAGE_LEAF);
   }
   return false;
 }

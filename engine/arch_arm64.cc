@@ -140,8 +140,8 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
   // Only break if transitioning valid -> valid.
   if (pte_cont(pte) && pte_valid(*ptep)) clear_flush(k, addr, ptep, pgsize, ncontig);
   if (pte_cont(pte) && pgsize == k.geo().page_size()) {
-    const unsigned b = std::min(kContBatchBuckets - 1,
-                                static_cast<unsigned>(std::countr_zero(sz)) - k.geo().cont_pte_shift);
+    const unsigned b = std::min(kContBatchBuckets - 1, static_cast<unsigned>(std::countr_zero(sz)) -
+                                                           k.geo().cont_pte_shift);
     ++k.counters().cont_batches[b];
   }
   // __set_ptes_anysz()

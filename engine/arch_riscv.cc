@@ -19,7 +19,7 @@ int pxd_set_huge(Kernel& k, u64* entry, PhysAddr phys, pgprot_t prot, u64 block_
 // whatever page the entry names).
 PhysAddr table_of(Kernel& k, u64 d, VirtAddr addr) {
   const PhysAddr pa{desc_pfn(d) << k.geo().page_shift};
-  if (!pxd_present(d) || pxd_leaf(d) || !k.pool().is_live(pa)) {
+  if (!(d & _PAGE_PRESENT) || (d & _PAGE_LEAF) || !k.pool().is_live(pa)) {
     k.bug(BugId::leaf_used_as_table, addr);
     return {0};
   }
@@ -45,14 +45,20 @@ int pmd_set_huge(Kernel& k, pmd_t* pmd, VirtAddr, PhysAddr phys, pgprot_t prot) 
 
 // arch/riscv/mm/pgtable.c: pud_clear_huge / pmd_clear_huge
 int pud_clear_huge(Kernel& k, pud_t* pud) {
-  if (!pxd_leaf(*pud)) return 0;
+  if (!pxd_leaf(PgLevel::pud, *pud)) return 0;
   *pud = 0;
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;
 }
 
-int pmd_clear_huge(Kernel& k, pmd_t* pmd) { return riscv::pud_clear_huge(k, pmd); }
+int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
+  if (!pxd_leaf(PgLevel::pmd, *pmd)) return 0;
+  *pmd = 0;
+  ++k.counters().unmap_blocks;
+  ++k.counters().descriptors_written;
+  return 1;
+}
 
 // arch/riscv/mm/pgtable.c: pmd_free_pte_page. Clear, flush the PMD's whole
 // VA range, free the table; no check of the entry.
@@ -94,13 +100,17 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
 // pmd_bad: not present, or a leaf. pud_bad, p4d_bad, pgd_bad: not present
 // (a PUD leaf is not bad).
 bool pxd_bad(PgLevel l, u64 d) {
-  if (l == PgLevel::pmd) return !pxd_present(d) || (d & _PAGE_LEAF);
-  return !pxd_present(d);
+  if (l == PgLevel::pmd) return !pxd_present(l, d) || (d & _PAGE_LEAF);
+  return !pxd_present(l, d);
 }
 
-// pmd_present: V or PROT_NONE.
-bool pxd_present(u64 d) { return d & (_PAGE_PRESENT | _PAGE_PROT_NONE); }
-bool pxd_leaf(u64 d) { return pxd_present(d) && (d & _PAGE_LEAF); }
+// pmd_present: V or PROT_NONE; pud_present and above: V.
+bool pxd_present(PgLevel l, u64 d) {
+  if (l == PgLevel::pmd) return d & (_PAGE_PRESENT | _PAGE_PROT_NONE);
+  return d & _PAGE_PRESENT;
+}
+// pmd_leaf / pud_leaf: present and any of R, W, X.
+bool pxd_leaf(PgLevel l, u64 d) { return pxd_present(l, d) && (d & _PAGE_LEAF); }
 
 // ioremap: _PAGE_IOREMAP (Svpbmt IO) for both device kinds; ioremap_wc:
 // pgprot_writecombine (Svpbmt NC); normal memory: PAGE_KERNEL and its

@@ -43,8 +43,8 @@ int pud_clear_huge(Kernel& k, pud_t* pud);
 int pmd_clear_huge(Kernel& k, pmd_t* pmd);
 
 bool pxd_bad(PgLevel l, u64 d);
-bool pxd_present(u64 d);
-bool pxd_leaf(u64 d);
+bool pxd_present(PgLevel l, u64 d);
+bool pxd_leaf(PgLevel l, u64 d);
 constexpr u64 pfn_to_desc(u64 pfn) { return (pfn << _PAGE_PFN_SHIFT) & _PAGE_PFN_MASK; }
 constexpr u64 desc_pfn(u64 d) { return (d & _PAGE_PFN_MASK) >> _PAGE_PFN_SHIFT; }
 pgprot_t prot_value(ProtName p);

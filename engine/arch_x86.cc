@@ -26,7 +26,8 @@ int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t p
     return 0;
   }
   // Bail out on a populated non-leaf entry.
-  if (pxd_present(*entry) && !pxd_leaf(*entry)) return 0;
+  const PgLevel l = block_size == k.geo().pmd_size() ? PgLevel::pmd : PgLevel::pud;
+  if (pxd_present(l, *entry) && !pxd_leaf(*entry)) return 0;
   (void)addr;
   *entry = (phys.v & PTE_PFN_MASK) | protval_4k_2_large(prot.v) | _PAGE_PSE;
   ++k.counters().descriptors_written;
@@ -37,7 +38,7 @@ int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t p
 // pmd_page_vaddr(): the table an entry points to, or a recorded BUG when
 // the entry is not a table (the kernel would free the data page).
 PhysAddr table_of(Kernel& k, u64 d, VirtAddr addr) {
-  if (!pxd_present(d) || pxd_leaf(d) || !k.pool().is_live({d & PTE_PFN_MASK})) {
+  if (!(d & _PAGE_PRESENT) || pxd_leaf(d) || !k.pool().is_live({d & PTE_PFN_MASK})) {
     k.bug(BugId::leaf_used_as_table, addr);
     return {0};
   }
@@ -146,12 +147,14 @@ bool pxd_bad(PgLevel l, u64 d) {
   }
 }
 
-// pmd_present: present, PROT_NONE or PSE.
-bool pxd_present(u64 d) { return d & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE); }
-// pmd_leaf / pud_leaf
-bool pxd_leaf(u64 d) {
-  return (d & (_PAGE_PSE | _PAGE_PRESENT)) == (_PAGE_PSE | _PAGE_PRESENT);
+// pmd_present: present, PROT_NONE or PSE; pud_present, p4d_present:
+// present.
+bool pxd_present(PgLevel l, u64 d) {
+  if (l == PgLevel::pmd) return d & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE);
+  return d & _PAGE_PRESENT;
 }
+// pmd_leaf / pud_leaf: the PSE bit alone.
+bool pxd_leaf(u64 d) { return d & _PAGE_PSE; }
 
 // The protection each named kernel protection maps to: ioremap() is
 // UC- (PCD), ioremap_uc() UC (PCD|PWT), ioremap_wc() WC (PWT with the

@@ -44,7 +44,7 @@ int pmd_clear_huge(Kernel& k, pmd_t* pmd);
 
 bool pxd_none(PgLevel l, u64 d);
 bool pxd_bad(PgLevel l, u64 d);
-bool pxd_present(u64 d);
+bool pxd_present(PgLevel l, u64 d);
 bool pxd_leaf(u64 d);
 pgprot_t prot_value(ProtName p);
 

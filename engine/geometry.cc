@@ -53,8 +53,8 @@ Geometry arm64(std::string_view name, unsigned page_shift, unsigned va_bits, uns
 // contiguous hint; IOREMAP_MAX_ORDER is PUD_SHIFT on 64-bit, asm/page_types.h).
 // 52-bit physical addresses.
 Geometry x86_64(std::string_view name, unsigned levels, u64 start, u64 size) {
-  Geometry g = row(name, Arch::x86_64, 12, levels == 5 ? 57 : 48, levels, start, size,
-                   u64{1} << 52);
+  Geometry g =
+      row(name, Arch::x86_64, 12, levels == 5 ? 57 : 48, levels, start, size, u64{1} << 52);
   g = make_geometry(g);
   g.pud_block = true;
   g.pmd_block = true;
@@ -66,8 +66,8 @@ Geometry x86_64(std::string_view name, unsigned levels, u64 start, u64 size) {
 // Sv57; no NAPOT in vmap since the 2024 revert; IOREMAP_MAX_ORDER is
 // PUD_SHIFT). 56-bit physical addresses.
 Geometry riscv64(std::string_view name, unsigned levels, u64 start, u64 size) {
-  Geometry g = row(name, Arch::riscv64, 12, 39 + 9 * (levels - 3), levels, start, size,
-                   u64{1} << 56);
+  Geometry g =
+      row(name, Arch::riscv64, 12, 39 + 9 * (levels - 3), levels, start, size, u64{1} << 56);
   g = make_geometry(g);
   g.pud_block = levels >= 4;
   g.pmd_block = true;

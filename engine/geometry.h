@@ -48,17 +48,17 @@ inline constexpr unsigned kPgdLevel = 0;
 // fields and their arithmetic are the engine's.
 struct Geometry : common::GeometryConfig {
   Arch arch = Arch::arm64;
-  unsigned page_shift = 12;      // PAGE_SHIFT
-  unsigned va_bits = 48;         // VA_BITS (kernel half)
-  unsigned levels = 4;           // CONFIG_PGTABLE_LEVELS, or the run-time paging mode
-  unsigned cont_pte_shift = 16;  // CONT_PTE_SHIFT (0: no contiguous hint)
-  unsigned cont_pmd_shift = 25;  // CONT_PMD_SHIFT (0: none)
-  bool pud_block = true;         // arch_vmap_pud_supported()
-  bool pmd_block = true;         // arch_vmap_pmd_supported()
+  unsigned page_shift = 12;         // PAGE_SHIFT
+  unsigned va_bits = 48;            // VA_BITS (kernel half)
+  unsigned levels = 4;              // CONFIG_PGTABLE_LEVELS, or the run-time paging mode
+  unsigned cont_pte_shift = 16;     // CONT_PTE_SHIFT (0: no contiguous hint)
+  unsigned cont_pmd_shift = 25;     // CONT_PMD_SHIFT (0: none)
+  bool pud_block = true;            // arch_vmap_pud_supported()
+  bool pmd_block = true;            // arch_vmap_pmd_supported()
   unsigned ioremap_max_order = 30;  // IOREMAP_MAX_ORDER
   // Derived by make_geometry(), per PgLevel.
-  unsigned shift[kPgLevels] = {};     // PGDIR_SHIFT, P4D_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT
-  unsigned ptrs[kPgLevels] = {};      // PTRS_PER_PGD ... PTRS_PER_PTE (1 when folded)
+  unsigned shift[kPgLevels] = {};  // PGDIR_SHIFT, P4D_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT
+  unsigned ptrs[kPgLevels] = {};   // PTRS_PER_PGD ... PTRS_PER_PTE (1 when folded)
   bool folded[kPgLevels] = {};
 
   constexpr u64 page_size() const { return u64{1} << page_shift; }

@@ -34,8 +34,7 @@ void vunmap_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, u32* m
     } else {
       ptent = ptep_get_and_clear(k, pte);
     }
-    if (!pte_none(g, ptent) && !pte_present(g, ptent))
-      k.warn(WarnId::vunmap_pte_not_present, addr);
+    if (!pte_none(g, ptent) && !pte_present(g, ptent)) k.warn(WarnId::vunmap_pte_not_present, addr);
     // while (pte += (size >> PAGE_SHIFT), addr += size, addr != end)
     pte += size >> g.page_shift;
     addr += size;

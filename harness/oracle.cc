@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "harness/oracle.h"
 
-#include "engine/arch.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -164,24 +162,27 @@ std::optional<Mismatch> compare_leaves(const std::vector<LeafRun>& expected,
   if (!va) return std::nullopt;
   const LeafRun* e = run_at(expected, *va);
   const LeafRun* a = run_at(actual, *va);
-  const std::string detail = "first divergent VA " + hex(*va) + "\n  expected: " + run_text(e, leaf) +
+  const std::string detail = "first divergent VA " + hex(*va) +
+                             "\n  expected: " + run_text(e, leaf) +
                              "\n  actual:   " + run_text(a, leaf);
   auto with_va = [&](Mismatch m) {
     m.va = *va;
     return m;
   };
   if (!e)
-    return with_va(Mismatch{"translation", level_name(a->level, leaf), "unexpected-mapping", detail});
-  if (!a) return with_va(Mismatch{"translation", level_name(e->level, leaf), "missing-mapping", detail});
+    return with_va(
+        Mismatch{"translation", level_name(a->level, leaf), "unexpected-mapping", detail});
+  if (!a)
+    return with_va(Mismatch{"translation", level_name(e->level, leaf), "missing-mapping", detail});
   const u64 epa = e->pa + (*va - e->va), apa = a->pa + (*va - a->va);
   if (epa != apa)
     return with_va(Mismatch{"translation", level_name(e->level, leaf), "pa-mismatch", detail});
   if (!(e->attrs == a->attrs))
     return with_va(Mismatch{"translation", level_name(e->level, leaf), "attrs-mismatch", detail});
   if (e->level != a->level)
-    return with_va(Mismatch{"layout", level_name(e->level, leaf),
-                            std::string(level_name(e->level, leaf)) + "-vs-" + level_name(a->level, leaf),
-                            detail});
+    return with_va(Mismatch{
+        "layout", level_name(e->level, leaf),
+        std::string(level_name(e->level, leaf)) + "-vs-" + level_name(a->level, leaf), detail});
   if (e->cont != a->cont)
     return with_va(Mismatch{"layout", level_name(e->level, leaf),
                             e->cont ? "cont-missing" : "cont-unexpected", detail});

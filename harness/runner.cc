@@ -303,8 +303,8 @@ RunResult Runner::run(const Trace& t) {
       if (im.backend && !im.backend->supports_geometry(*t.geo)) {
         im.retired = true;
         im.status = VerdictStatus::not_run;
-        im.reason = "geometry " + std::string(t.geo->name) +
-                    " is not one this implementation is built for";
+        im.reason =
+            "geometry " + std::string(t.geo->name) + " is not one this implementation is built for";
         res.backend_retired = true;
         res.notes.push_back(im.name() + ": " + im.reason);
         continue;

@@ -154,7 +154,8 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
   if (huge_bytes(b, leaf) < huge_bytes(a, leaf))
     return Mismatch{"variants", "-", "fewer-blocks",
                     "the series maps " + std::to_string(huge_bytes(b, leaf)) +
-                        " bytes with blocks or CONT, mainline " + std::to_string(huge_bytes(a, leaf))};
+                        " bytes with blocks or CONT, mainline " +
+                        std::to_string(huge_bytes(a, leaf))};
   return std::nullopt;
 }
 

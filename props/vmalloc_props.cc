@@ -25,8 +25,10 @@ u64 round_up(u64 x, u64 a) { return (x + a - 1) / a * a; }
 // --- VmallocTablesBitIdenticalAcrossVariants -----------------------------
 
 // vmalloc, vfree and page allocation failures: after every op mainline and
-// v4 report the same outcome and hold bit-identical tables (the series'
-// claim), and the trace passes the Runner (reference, both variants).
+// v4 report the same outcome (but for x86-64's arch_sync_kernel_mappings()
+// calls, which follow the walks: series_outcome_difference()) and hold
+// bit-identical tables (the series' claim), and the trace passes the Runner
+// (reference, both variants).
 RC_GTEST_PROP(PropVmalloc, VmallocTablesBitIdenticalAcrossVariants, ()) {
   const harness::Trace t = *gen::trace_of(gen::kVmallocAllocOps, rc::gen::just(Variant::v4));
   engine::Kernel mainline(*t.geo, Variant::mainline, t.config), v4(*t.geo, Variant::v4, t.config);

@@ -342,8 +342,9 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
           return;
         }
         const unsigned below = pud ? f_->shift[pmd_] : f_->page_shift;
-        map_steps(out, plan_phys_range(g_, variant_, s.va, s.va + s.size, s.pa,
-                                       std::min(max_shift, below), pud_block_, pmd_block_),
+        map_steps(out,
+                  plan_phys_range(g_, variant_, s.va, s.va + s.size, s.pa,
+                                  std::min(max_shift, below), pud_block_, pmd_block_),
                   attrs, std::min(max_shift, below));
         if (out.ret != 0 || out.bug != BugId::none) return;
         continue;

@@ -307,7 +307,9 @@ u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size
   return area_align(geometry_facts(g), variant_rules(v), size, RefKernel(g, v, cfg).pmd_block());
 }
 
-u64 RefKernel::vmap_area_align(u64 size) const { return area_align(*f_, *rules_, size, pmd_block_); }
+u64 RefKernel::vmap_area_align(u64 size) const {
+  return area_align(*f_, *rules_, size, pmd_block_);
+}
 
 Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, common::ProtName prot) {
   Outcome out;
@@ -346,7 +348,8 @@ Outcome RefKernel::vmap(u64 hint, std::span<const u64> pages, common::ProtName p
         // No arch block of that size (vm_shift() is PAGE_SHIFT): a PMD
         // block or, where the arch has one, a CONT group.
         const u64 bytes = page << order;
-        if (!(pmd_block_ && bytes >= pmd_block_) && !(f_->cont_pte_size && bytes >= f_->cont_pte_size))
+        if (!(pmd_block_ && bytes >= pmd_block_) &&
+            !(f_->cont_pte_size && bytes >= f_->cont_pte_size))
           order = 0;
       }
       const unsigned shift = f_->page_shift + order;

@@ -34,7 +34,7 @@ void expect_map_sizes(Variant v, const std::vector<MapSizeRow>& rows) {
   for (const MapSizeRow& r : rows) {
     SCOPED_TRACE(r.name);
     EXPECT_EQ(engine::arm64::arch_vmap_pte_range_map_size(k, va(r.addr_off), va(r.end_off),
-                                                   r.pa >> kPageShift, r.max_shift),
+                                                          r.pa >> kPageShift, r.max_shift),
               r.expect);
   }
 }

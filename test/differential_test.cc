@@ -230,7 +230,8 @@ TEST(Oracle, ReportsTablesCorruptedBetweenOps) {
       if (i == 1) r.corrupt(k);
       const reference::TableScan sc = scan(k);
       found = harness::check_structure(sc, ref.facts().leaf_level);
-      if (!found) found = harness::compare_leaves(ref.expected_runs(), sc.runs, ref.facts().leaf_level);
+      if (!found)
+        found = harness::compare_leaves(ref.expected_runs(), sc.runs, ref.facts().leaf_level);
       if (i < 1) {
         ASSERT_FALSE(found) << found->detail;
       }

@@ -126,7 +126,8 @@ TEST(RefKernel, DisagreesWhenThePageArrayDiffers) {
   const Op executed = VmapOp{.va = v(0), .runs = {PageRun{B, 16}}};
   EXPECT_FALSE(
       harness::compare_outcomes(harness::predict(ref, predicted), harness::execute(k, executed)));
-  const auto lv = harness::compare_leaves(ref.expected_runs(), scan(k).runs, ref.facts().leaf_level);
+  const auto lv =
+      harness::compare_leaves(ref.expected_runs(), scan(k).runs, ref.facts().leaf_level);
   ASSERT_TRUE(lv);
   EXPECT_EQ(lv->check, "translation");
   EXPECT_EQ(lv->what, "pa-mismatch");

@@ -2,6 +2,7 @@
 #include "tools/explain.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -29,51 +30,57 @@ std::string size_text(u64 s) {
   return std::to_string(s);
 }
 
-const char* level_upper(unsigned l) {
-  static const char* const n[] = {"PGD", "PUD", "PMD", "PTE"};
-  return l < 4 ? n[l] : "?";
+// The kernel's name of hardware level `l` (harness::level_name), upper case.
+std::string level_upper(unsigned l, unsigned leaf) {
+  std::string n = harness::level_name(l, leaf);
+  for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return n;
 }
 
 // One ptdump line: start-end size level attrs, plus the output address.
-std::string ptdump_line(const LeafRun& r) {
+std::string ptdump_line(const LeafRun& r, unsigned leaf) {
   const u64 end = r.va + r.size;
   return fmt("0x%016llx-0x%016llx %6s %s %s %s-> 0x%llx", static_cast<unsigned long long>(r.va),
-             static_cast<unsigned long long>(end), size_text(r.size).c_str(), level_upper(r.level),
-             reference::attrs_text(r.attrs).c_str(), r.cont ? "CON " : "",
-             static_cast<unsigned long long>(r.pa));
+             static_cast<unsigned long long>(end), size_text(r.size).c_str(),
+             level_upper(r.level, leaf).c_str(), reference::attrs_text(r.attrs).c_str(),
+             r.cont ? "CON " : "", static_cast<unsigned long long>(r.pa));
 }
 
 // Expected and actual runs in VA order, "-" for expected only, "+" for
 // actual only, " " for both.
-std::string ptdump_diff(const std::vector<LeafRun>& exp, const std::vector<LeafRun>& act) {
+std::string ptdump_diff(const std::vector<LeafRun>& exp, const std::vector<LeafRun>& act,
+                        unsigned leaf) {
   std::string s;
   std::size_t i = 0, j = 0;
   while (i < exp.size() || j < act.size()) {
     if (i < exp.size() && j < act.size() && exp[i] == act[j]) {
-      s += "  " + ptdump_line(exp[i++]) + "\n";
+      s += "  " + ptdump_line(exp[i++], leaf) + "\n";
       ++j;
     } else if (j >= act.size() || (i < exp.size() && exp[i].va <= act[j].va)) {
-      s += "- " + ptdump_line(exp[i++]) + "\n";
+      s += "- " + ptdump_line(exp[i++], leaf) + "\n";
     } else {
-      s += "+ " + ptdump_line(act[j++]) + "\n";
+      s += "+ " + ptdump_line(act[j++], leaf) + "\n";
     }
   }
   return s.empty() ? "  (nothing mapped)\n" : s;
 }
 
 std::string walk_text(const engine::Kernel& k, u64 va) {
+  const reference::GeometryFacts& f = reference::geometry_facts(k.geo());
   const auto tr = reference::translate(k.pool(), k.geo(), k.pgd_pa().v, va);
   std::string s;
   for (const auto& st : tr.steps) {
-    s += fmt("    L%u %s  table 0x%llx [%3u]  desc 0x%016llx  %s", st.level, level_upper(st.level),
+    s += fmt("    L%u %s  table 0x%llx [%3u]  desc 0x%016llx  %s", st.level,
+             level_upper(st.level, f.leaf_level).c_str(),
              static_cast<unsigned long long>(st.table_pa), st.index,
              static_cast<unsigned long long>(st.desc), reference::desc_kind_name(st.kind));
     if (st.kind == reference::DescKind::table)
-      s += fmt(" -> 0x%llx", static_cast<unsigned long long>(st.desc & 0xfffffffff000ull));
+      s += fmt(" -> 0x%llx", static_cast<unsigned long long>(st.oa));
     if (st.kind == reference::DescKind::block || st.kind == reference::DescKind::page) {
-      const auto a = reference::decode_attrs(st.desc);
-      s += fmt(" oa 0x%llx %s%s", static_cast<unsigned long long>(st.desc & 0xfffffffff000ull),
-               (st.desc >> 52) & 1 ? "CONT " : "", reference::attrs_text(a).c_str());
+      const auto a = reference::decode_attrs(f.format, st.desc, st.level != f.leaf_level);
+      const bool cont = f.format == reference::DescFormat::arm64 && ((st.desc >> 52) & 1);
+      s += fmt(" oa 0x%llx %s%s", static_cast<unsigned long long>(st.oa), cont ? "CONT " : "",
+               reference::attrs_text(a).c_str());
     }
     s += "\n";
   }
@@ -100,6 +107,7 @@ std::pair<u64, u64> listing_range(const harness::Failure& f) {
 std::string failure_views(const harness::Trace& t, const harness::Runner& runner,
                           const harness::Failure& f) {
   std::string s;
+  const unsigned leaf = harness::leaf_level_of(*t.geo);
   const auto& impls = runner.impls();
   const auto& im = impls[std::min(f.impl_index, impls.size() - 1)];
   const bool variants = f.impl.find("-vs-") != std::string::npos;
@@ -116,7 +124,8 @@ std::string failure_views(const harness::Trace& t, const harness::Runner& runner
       const auto around = im.ref->expected_runs(
           *f.va & ~(t.geo->pud_size() - 1), (*f.va & ~(t.geo->pud_size() - 1)) + t.geo->pud_size());
       const reference::LeafRun* e = harness::run_at(around, *f.va);
-      s += "  expected (reference): " + (e ? ptdump_line(*e) : std::string("unmapped")) + "\n";
+      s +=
+          "  expected (reference): " + (e ? ptdump_line(*e, leaf) : std::string("unmapped")) + "\n";
       s += "  actual (" + im.name() + "):\n" + walk_text(*im.kernel, *f.va);
     }
   }
@@ -129,14 +138,15 @@ std::string failure_views(const harness::Trace& t, const harness::Runner& runner
               static_cast<unsigned long long>(hi), base.name().c_str(), other.name().c_str());
       s += ptdump_diff(
           reference::scan_range(base.kernel->pool(), g, base.kernel->pgd_pa().v, lo, hi).runs,
-          reference::scan_range(other.kernel->pool(), g, other.kernel->pgd_pa().v, lo, hi).runs);
+          reference::scan_range(other.kernel->pool(), g, other.kernel->pgd_pa().v, lo, hi).runs,
+          leaf);
     } else {
       s += fmt("== ptdump [0x%llx, 0x%llx): expected (-) vs actual %s (+)\n",
                static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi),
                im.name().c_str());
       s += ptdump_diff(
           im.ref->expected_runs(lo, hi),
-          reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs);
+          reference::scan_range(im.kernel->pool(), g, im.kernel->pgd_pa().v, lo, hi).runs, leaf);
     }
   }
   return s;
@@ -193,7 +203,7 @@ Verdict explain(const harness::Trace& t, std::string* out) {
     s += implementations(r);
     const auto& im = runner.impls().back();
     s += "== final mappings (" + im.name() + ")\n";
-    s += ptdump_diff(im.ref->expected_runs(), im.ref->expected_runs());
+    s += ptdump_diff(im.ref->expected_runs(), im.ref->expected_runs(), im.ref->facts().leaf_level);
     return Verdict::pass;
   }
   s += "== verdict: FAIL " + r.failure->signature + "\n" + r.failure->detail + "\n";
