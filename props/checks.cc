@@ -19,6 +19,10 @@ std::string structure_issues(const reference::TableScan& s, const engine::Geomet
   return m ? m->detail : std::string();
 }
 
+u64 huge_bytes(const std::vector<reference::LeafRun>& runs, const engine::Geometry& g) {
+  return harness::huge_bytes(runs, harness::leaf_level_of(g));
+}
+
 std::optional<StepFailure> step_and_check(const reference::RefKernel& ref, engine::Kernel& k,
                                           const harness::Op& op) {
   reference::RefKernel model = ref;
@@ -27,6 +31,34 @@ std::optional<StepFailure> step_and_check(const reference::RefKernel& ref, engin
   const auto m = harness::check_op(model, expected, k, actual, 0, ~u64{0});
   if (!m) return std::nullopt;
   return StepFailure{harness::signature(*m, engine::variant_name(k.variant()), op), m->detail};
+}
+
+std::optional<std::string> series_outcome_difference(const engine::Outcome& mainline,
+                                                     const engine::Outcome& series) {
+  using engine::FlushKind;
+  auto without_sync = [](engine::Outcome o) {
+    std::erase_if(o.flushes,
+                  [](const engine::Flush& f) { return f.kind == FlushKind::sync_kernel_mappings; });
+    return o;
+  };
+  if (const auto m = harness::compare_outcomes(without_sync(mainline), without_sync(series)))
+    return m->detail;
+  for (const engine::Flush& f : mainline.flushes) {
+    if (f.kind != FlushKind::sync_kernel_mappings) continue;
+    const bool covered =
+        std::any_of(series.flushes.begin(), series.flushes.end(), [&](const auto& s) {
+          return s.kind == FlushKind::sync_kernel_mappings && s.start.v <= f.start.v &&
+                 f.end.v <= s.end.v;
+        });
+    if (!covered) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "the series does not sync [0x%llx, 0x%llx)",
+                    static_cast<unsigned long long>(f.start.v),
+                    static_cast<unsigned long long>(f.end.v));
+      return std::string(buf);
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> tables_difference(const engine::Kernel& a, const engine::Kernel& b) {

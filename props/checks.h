@@ -20,8 +20,9 @@ using engine::u64;
 // What the MMU sees in `k`'s tables, and their structural issues.
 reference::TableScan scan(const engine::Kernel& k);
 
-// The first structural issue of a scan, as text; empty if there is none
-// (so that RC_ASSERT(structure_issues(s) == "") prints it on failure).
+// The first structural issue of a scan of a kernel on geometry `g`, as
+// text; empty if there is none (so that RC_ASSERT(structure_issues(s, g) ==
+// "") prints it on failure).
 std::string structure_issues(const reference::TableScan& s, const engine::Geometry& g);
 
 // One op on the engine kernel `k` and on a copy of the model `ref`, checked
@@ -41,15 +42,22 @@ struct Range {
   friend bool operator==(const Range&, const Range&) = default;
 };
 
+// How the outcome of an op on the series (`series`) differs from mainline's
+// (`mainline`), or nullopt if it does not: every field as
+// harness::compare_outcomes() compares them, except arch_sync_kernel_mappings
+// events (x86-64), which each top-level walk makes for the range it
+// modified: the series' fewer walks sync fewer, wider ranges, so it only
+// has to sync every range mainline syncs.
+std::optional<std::string> series_outcome_difference(const engine::Outcome& mainline,
+                                                     const engine::Outcome& series);
+
 // The first difference between two kernels' page tables over the whole
 // VA space (harness::compare_tables), or nullopt if they are bit-identical.
 std::optional<std::string> tables_difference(const engine::Kernel& a, const engine::Kernel& b);
 
-// Bytes of `runs` mapped with a PMD/PUD block or a CONT group.
-// Bytes mapped with blocks or CONT groups, on geometry `g`.
-inline u64 huge_bytes(const std::vector<reference::LeafRun>& runs, const engine::Geometry& g) {
-  return harness::huge_bytes(runs, harness::leaf_level_of(g));
-}
+// Bytes of `runs` (leaves of a kernel on geometry `g`) mapped with a
+// PMD/PUD block or a CONT group.
+u64 huge_bytes(const std::vector<reference::LeafRun>& runs, const engine::Geometry& g);
 
 // The live vm areas of a trace so far and the ranges its mapping ops
 // touched, kept up to date through the reference model (which has no

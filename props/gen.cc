@@ -438,7 +438,8 @@ namespace vmapfuzz::reference {
 
 void showValue(const LeafRun& r, std::ostream& os) {
   os << std::hex << std::showbase << "[" << r.va << ", " << r.va + r.size << ") -> " << r.pa
-     << std::dec << std::noshowbase << " " << harness::level_name(r.level)
+     << std::dec << std::noshowbase << " "
+     << harness::level_name(r.level, harness::leaf_level_of(props::geo()))
      << (r.cont ? " CONT " : " ") << attrs_text(r.attrs);
 }
 

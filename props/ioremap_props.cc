@@ -31,10 +31,17 @@ RC_GTEST_PROP(PropIoremap, IoremapTranslationMatchesReference, (const harness::T
   RC_CLASSIFY(c.pmd_set_huge > 0, "pmd block");
   RC_CLASSIFY(c.set_huge_pte_at > 0, "cont");
   RC_CLASSIFY(res.stopped_by_bug, "BUG");
+  RC_CLASSIFY(c.set_huge_refused > 0, "x86 MTRR refusal");
   RC_TAG(std::string(t.geo->name));
 }
 
 // --- IoremapOfAlignedPmdUsesBlock / IoremapOfAlignedPudUsesBlock ---------
+
+// What a kernel page-table leaf of `prot` (never executable) holds, in the
+// current geometry's descriptor format.
+reference::Attrs attrs_of(engine::ProtName prot) {
+  return reference::expected_attrs(reference::geometry_facts(geo()).format, prot, /*nx=*/true);
+}
 
 // An ioremap of exactly one block, VA and PA aligned to it, in one of the
 // first `slots` slots of the window (fewer where the window has fewer).
@@ -73,15 +80,9 @@ void check_aligned_block(u64 block, reference::KernelLevel kl, u64 slots) {
   for (const harness::Op& b : before) RC_ASSERT(harness::execute(k, b).ret == 0);
   RC_ASSERT(harness::execute(k, op).ret == 0);
   const reference::TableScan s = scan(k);
-  RC_ASSERT(structure_issues(s, k.geo()) == "");
+  RC_ASSERT(structure_issues(s, geo()) == "");
   RC_ASSERT(s.runs.size() == 1u);
-  const reference::LeafRun one{
-      op.va,
-      block,
-      op.pa,
-      level,
-      false,
-      reference::expected_attrs(reference::geometry_facts(geo()).format, op.prot, /*nx=*/true)};
+  const reference::LeafRun one{op.va, block, op.pa, level, false, attrs_of(op.prot)};
   RC_ASSERT(s.runs.front() == one);
 }
 
@@ -117,8 +118,7 @@ RC_GTEST_PROP(PropIoremap, TranslateEveryPageOfIoremap, ()) {
   engine::Kernel k(g, *gen::variant());
   RC_ASSERT(harness::execute(k, op).ret == 0);
   auto translate = [&](u64 va) { return reference::translate(k.pool(), g, k.pgd_pa().v, va); };
-  const reference::Attrs attrs =
-      reference::expected_attrs(reference::geometry_facts(geo()).format, op.prot, /*nx=*/true);
+  const reference::Attrs attrs = attrs_of(op.prot);
   for (u64 va : sample_pages(op.va, op.size)) {
     const reference::Translation tr = translate(va);
     if (!tr.mapped) RC_LOG() << "va " << std::hex << va << std::dec << ": " << tr.fault << "\n";

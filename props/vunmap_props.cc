@@ -51,7 +51,7 @@ RC_GTEST_PROP(PropVunmap, VmapThenVunmapLeavesNoValidLeaf, ()) {
 
   const reference::TableScan s = scan(k);
   RC_ASSERT(runs_in(s.runs, m.va, m.va + m.size).empty());
-  RC_ASSERT(structure_issues(s, k.geo()) == "");
+  RC_ASSERT(structure_issues(s, g) == "");
   RC_ASSERT(k.pool().live_count() == tables);
   RC_ASSERT(runs_in(s.runs, next, next_end) == neighbour_runs);
   const engine::Outcome again = harness::execute(k, map);

@@ -42,11 +42,13 @@ TEST(Coverage, NamesTheContBatchBucketsOfEachGeometry) {
                                         "64M", "128M", "256M", "512M+"};
   for (const char* g : {"arm64-16k-47", "arm64-16k-48", "arm64-64k-42", "arm64-64k-48"})
     EXPECT_EQ(batch_names(g), big) << g;
-  // No contiguous hint, no batches (x86-64, riscv64).
-  for (const engine::Geometry* g : engine::all_geometries())
-    if (!g->cont_pte_shift)
+  // No contiguous hint, no batches (every offered geometry without CONT).
+  for (const engine::Geometry* g : engine::all_geometries()) {
+    if (!g->cont_pte_shift) {
       EXPECT_EQ(batch_names(g->name), std::vector<std::string>(engine::kContBatchBuckets))
           << g->name;
+    }
+  }
 }
 
 // One 1M ioremap: sixteen 64K groups on mainline, one 1M batch on v4, in
