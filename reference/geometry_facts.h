@@ -88,10 +88,10 @@ struct GeometryFacts {
     return static_cast<unsigned>(hw_level[i]);
   }
   // The lowest kernel level (nearest the pte) whose entries live at
-  // hardware level `hw` (root_level <= hw <= leaf_level): the name the
-  // kernel's code gives an entry there when it acts on it as a leaf or a
-  // table of the level below (pud at the root of arm64-4k-39, pmd at the
-  // root of arm64-64k-42).
+  // hardware level `hw` (root_level <= hw <= leaf_level): the one whose
+  // checks and mod-mask bit apply to an entry there (pud at the root of
+  // arm64-4k-39, pmd at the root of arm64-64k-42, p4d at the root of a
+  // 4-level geometry).
   KernelLevel owner(unsigned hw) const {
     for (unsigned i = static_cast<unsigned>(KernelLevel::pte); i > 0; --i)
       if (host_level(static_cast<KernelLevel>(i)) == hw) return static_cast<KernelLevel>(i);

@@ -97,6 +97,7 @@ TEST(ReferenceGeometryFacts, EveryRowIsConsistentInItself) {
       ASSERT_TRUE(std::has_single_bit(f.entries[l]));
       const unsigned bits = static_cast<unsigned>(std::countr_zero(f.entries[l]));
       if (l < f.leaf_level) {
+        // One entry here spans a whole table of the level below.
         const unsigned below = static_cast<unsigned>(std::countr_zero(f.entries[l + 1]));
         EXPECT_EQ(f.shift[l], f.shift[l + 1] + below);
       } else {
@@ -143,7 +144,8 @@ TEST(ReferenceGeometryFacts, EveryRowIsConsistentInItself) {
     }
     EXPECT_EQ(f.owner(f.leaf_level), KernelLevel::pte);
     // The vmap code writes blocks only where the MMU accepts them, of the
-    // size one entry there maps (a folded level's at its host level).
+    // size one entry there maps. A folded level's blocks are written in the
+    // entry it is folded into (arm64-4k-39 makes 1 GiB blocks at its root).
     for (auto [k, size] : {std::pair{KernelLevel::pud, f.pud_block_size},
                            std::pair{KernelLevel::pmd, f.pmd_block_size}}) {
       if (!size) continue;
