@@ -126,14 +126,14 @@ u64 pte_pfn(const Geometry& g, pte_t pte) {
 }
 
 bool pte_none(const Geometry& g, pte_t pte) {
-  return g.arch == Arch::x86_64 ? (pte & ~x86::_PAGE_KNL_ERRATUM_MASK) == 0 : pte == 0;
+  return g.arch == Arch::x86_64 ? (pte & ~x86::PAGE_KNL_ERRATUM_MASK) == 0 : pte == 0;
 }
 
 bool pte_present(const Geometry& g, pte_t pte) {
   switch (g.arch) {
     case Arch::arm64: return pte_valid(pte);
-    case Arch::x86_64: return pte & (x86::_PAGE_PRESENT | x86::_PAGE_PROTNONE);
-    case Arch::riscv64: return pte & (riscv::_PAGE_PRESENT | riscv::_PAGE_PROT_NONE);
+    case Arch::x86_64: return pte & (x86::PAGE_PRESENT | x86::PAGE_PROTNONE);
+    case Arch::riscv64: return pte & (riscv::PAGE_PRESENT | riscv::PAGE_PROT_NONE);
   }
   return false;
 }
@@ -163,8 +163,8 @@ bool pxd_present(const Geometry& g, PgLevel l, u64 d) {
 bool pxd_table(const Geometry& g, u64 d) {
   switch (g.arch) {
     case Arch::arm64: return pmd_table(d);
-    case Arch::x86_64: return (d & x86::_PAGE_PRESENT) && !x86::pxd_leaf(d);
-    case Arch::riscv64: return (d & riscv::_PAGE_PRESENT) && !(d & riscv::_PAGE_LEAF);
+    case Arch::x86_64: return (d & x86::PAGE_PRESENT) && !x86::pxd_leaf(d);
+    case Arch::riscv64: return (d & riscv::PAGE_PRESENT) && !(d & riscv::PAGE_LEAF);
   }
   return false;
 }
@@ -181,8 +181,8 @@ PhysAddr pxd_table_pa(const Geometry& g, u64 d) {
 u64 mk_kernel_table(const Geometry& g, PhysAddr pa) {
   switch (g.arch) {
     case Arch::arm64: return pa.v | PMD_TYPE_TABLE | PMD_TABLE_UXN;
-    case Arch::x86_64: return pa.v | x86::_PAGE_TABLE;  // pXd_populate_kernel
-    case Arch::riscv64: return riscv::pfn_to_desc(pa.v >> g.page_shift) | riscv::_PAGE_TABLE;
+    case Arch::x86_64: return pa.v | x86::PAGE_TABLE;  // pXd_populate_kernel
+    case Arch::riscv64: return riscv::pfn_to_desc(pa.v >> g.page_shift) | riscv::PAGE_TABLE;
   }
   return 0;
 }
@@ -190,8 +190,8 @@ u64 mk_kernel_table(const Geometry& g, PhysAddr pa) {
 pgprot_t pgprot_nx(const Geometry& g, pgprot_t prot) {
   switch (g.arch) {
     case Arch::arm64: return pgprot_nx(prot);
-    case Arch::x86_64: return {prot.v | x86::_PAGE_NX};
-    case Arch::riscv64: return {prot.v & ~riscv::_PAGE_EXEC};
+    case Arch::x86_64: return {prot.v | x86::PAGE_NX};
+    case Arch::riscv64: return {prot.v & ~riscv::PAGE_EXEC};
   }
   return prot;
 }

@@ -19,7 +19,7 @@ int pxd_set_huge(Kernel& k, u64* entry, PhysAddr phys, pgprot_t prot, u64 block_
 // whatever page the entry names).
 PhysAddr table_of(Kernel& k, u64 d, VirtAddr addr) {
   const PhysAddr pa{desc_pfn(d) << k.geo().page_shift};
-  if (!(d & _PAGE_PRESENT) || (d & _PAGE_LEAF) || !k.pool().is_live(pa)) {
+  if (!(d & PAGE_PRESENT) || (d & PAGE_LEAF) || !k.pool().is_live(pa)) {
     k.bug(BugId::leaf_used_as_table, addr);
     return {0};
   }
@@ -106,29 +106,29 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
 // pmd_bad: not present, or a leaf. pud_bad, p4d_bad, pgd_bad: not present
 // (a PUD leaf is not bad).
 bool pxd_bad(PgLevel l, u64 d) {
-  if (l == PgLevel::pmd) return !pxd_present(l, d) || (d & _PAGE_LEAF);
+  if (l == PgLevel::pmd) return !pxd_present(l, d) || (d & PAGE_LEAF);
   return !pxd_present(l, d);
 }
 
 // pmd_present: V or PROT_NONE; pud_present and above: V.
 bool pxd_present(PgLevel l, u64 d) {
-  if (l == PgLevel::pmd) return d & (_PAGE_PRESENT | _PAGE_PROT_NONE);
-  return d & _PAGE_PRESENT;
+  if (l == PgLevel::pmd) return d & (PAGE_PRESENT | PAGE_PROT_NONE);
+  return d & PAGE_PRESENT;
 }
 // pmd_leaf / pud_leaf: present and any of R, W, X.
-bool pxd_leaf(PgLevel l, u64 d) { return pxd_present(l, d) && (d & _PAGE_LEAF); }
+bool pxd_leaf(PgLevel l, u64 d) { return pxd_present(l, d) && (d & PAGE_LEAF); }
 
-// ioremap: _PAGE_IOREMAP (Svpbmt IO) for both device kinds; ioremap_wc:
+// ioremap: PAGE_IOREMAP_BITS (Svpbmt IO) for both device kinds; ioremap_wc:
 // pgprot_writecombine (Svpbmt NC); normal memory: PAGE_KERNEL and its
 // read-only and executable forms.
 pgprot_t prot_value(ProtName p) {
   switch (p) {
     case ProtName::device:
-    case ProtName::device_nE: return {_PAGE_IOREMAP};
-    case ProtName::normal: return {_PAGE_KERNEL};
-    case ProtName::normal_nc: return {(_PAGE_KERNEL & ~_PAGE_MTMASK) | _PAGE_NOCACHE};
-    case ProtName::kernel_ro: return {_PAGE_KERNEL & ~_PAGE_WRITE};
-    case ProtName::kernel_exec: return {_PAGE_KERNEL | _PAGE_EXEC};
+    case ProtName::device_nE: return {PAGE_IOREMAP_BITS};
+    case ProtName::normal: return {PAGE_KERNEL_BITS};
+    case ProtName::normal_nc: return {(PAGE_KERNEL_BITS & ~PAGE_MTMASK) | PAGE_NOCACHE};
+    case ProtName::kernel_ro: return {PAGE_KERNEL_BITS & ~PAGE_WRITE};
+    case ProtName::kernel_exec: return {PAGE_KERNEL_BITS | PAGE_EXEC};
   }
   return {};
 }

@@ -15,7 +15,7 @@ bool mtrr_uniform(const Kernel& k, PhysAddr start, u64 size) {
 
 // protval_4k_2_large(): the PAT bit moves from bit 7 to bit 12.
 u64 protval_4k_2_large(u64 v) {
-  return (v & ~(_PAGE_PAT | _PAGE_PAT_LARGE)) | ((v & _PAGE_PAT) ? _PAGE_PAT_LARGE : 0);
+  return (v & ~(PAGE_PAT | PAGE_PAT_LARGE)) | ((v & PAGE_PAT) ? PAGE_PAT_LARGE : 0);
 }
 
 int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t prot,
@@ -29,7 +29,7 @@ int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t p
   const PgLevel l = block_size == k.geo().pmd_size() ? PgLevel::pmd : PgLevel::pud;
   if (pxd_present(l, *entry) && !pxd_leaf(*entry)) return 0;
   (void)addr;
-  *entry = (phys.v & PTE_PFN_MASK) | protval_4k_2_large(prot.v) | _PAGE_PSE;
+  *entry = (phys.v & PTE_PFN_MASK) | protval_4k_2_large(prot.v) | PAGE_PSE;
   ++k.counters().descriptors_written;
   ++(block_size == k.geo().pmd_size() ? k.counters().pmd_blocks : k.counters().pud_blocks);
   return 1;
@@ -38,7 +38,7 @@ int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t p
 // pmd_page_vaddr(): the table an entry points to, or a recorded BUG when
 // the entry is not a table (the kernel would free the data page).
 PhysAddr table_of(Kernel& k, u64 d, VirtAddr addr) {
-  if (!(d & _PAGE_PRESENT) || pxd_leaf(d) || !k.pool().is_live({d & PTE_PFN_MASK})) {
+  if (!(d & PAGE_PRESENT) || pxd_leaf(d) || !k.pool().is_live({d & PTE_PFN_MASK})) {
     k.bug(BugId::leaf_used_as_table, addr);
     return {0};
   }
@@ -136,7 +136,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
 // pmd_none/pud_none/p4d_none ignore the Knights Landing erratum bits;
 // pgd_none (5-level) does not.
 bool pxd_none(PgLevel l, u64 d) {
-  return l == PgLevel::pgd ? d == 0 : (d & ~_PAGE_KNL_ERRATUM_MASK) == 0;
+  return l == PgLevel::pgd ? d == 0 : (d & ~PAGE_KNL_ERRATUM_MASK) == 0;
 }
 
 // pmd_bad: anything but a kernel table (the user and accessed bits aside),
@@ -146,33 +146,33 @@ bool pxd_bad(PgLevel l, u64 d) {
   const u64 flags = d & ~PTE_PFN_MASK;
   switch (l) {
     case PgLevel::pmd:
-      return (flags & ~(_PAGE_USER | _PAGE_ACCESSED)) != (_KERNPG_TABLE & ~_PAGE_ACCESSED);
+      return (flags & ~(PAGE_USER | PAGE_ACCESSED)) != (KERNPG_TABLE & ~PAGE_ACCESSED);
     case PgLevel::pud:
-    case PgLevel::p4d: return (flags & ~(_KERNPG_TABLE | _PAGE_USER)) != 0;
-    default: return (flags & ~_PAGE_USER) != _KERNPG_TABLE;
+    case PgLevel::p4d: return (flags & ~(KERNPG_TABLE | PAGE_USER)) != 0;
+    default: return (flags & ~PAGE_USER) != KERNPG_TABLE;
   }
 }
 
 // pmd_present: present, PROT_NONE or PSE; pud_present, p4d_present:
 // present.
 bool pxd_present(PgLevel l, u64 d) {
-  if (l == PgLevel::pmd) return d & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE);
-  return d & _PAGE_PRESENT;
+  if (l == PgLevel::pmd) return d & (PAGE_PRESENT | PAGE_PROTNONE | PAGE_PSE);
+  return d & PAGE_PRESENT;
 }
 // pmd_leaf / pud_leaf: the PSE bit alone.
-bool pxd_leaf(u64 d) { return d & _PAGE_PSE; }
+bool pxd_leaf(u64 d) { return d & PAGE_PSE; }
 
 // The protection each named kernel protection maps to: ioremap() is
 // UC- (PCD), ioremap_uc() UC (PCD|PWT), ioremap_wc() WC (PWT with the
 // kernel's PAT layout), normal memory write-back.
 pgprot_t prot_value(ProtName p) {
   switch (p) {
-    case ProtName::device: return {__PAGE_KERNEL | _PAGE_PCD};
-    case ProtName::device_nE: return {__PAGE_KERNEL | _PAGE_PCD | _PAGE_PWT};
-    case ProtName::normal: return {__PAGE_KERNEL};
-    case ProtName::normal_nc: return {__PAGE_KERNEL | _PAGE_PWT};
-    case ProtName::kernel_ro: return {__PAGE_KERNEL_RO};
-    case ProtName::kernel_exec: return {__PAGE_KERNEL_EXEC};
+    case ProtName::device: return {PAGE_KERNEL_BITS | PAGE_PCD};
+    case ProtName::device_nE: return {PAGE_KERNEL_BITS | PAGE_PCD | PAGE_PWT};
+    case ProtName::normal: return {PAGE_KERNEL_BITS};
+    case ProtName::normal_nc: return {PAGE_KERNEL_BITS | PAGE_PWT};
+    case ProtName::kernel_ro: return {PAGE_KERNEL_RO_BITS};
+    case ProtName::kernel_exec: return {PAGE_KERNEL_EXEC_BITS};
   }
   return {};
 }

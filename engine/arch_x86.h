@@ -8,29 +8,30 @@
 
 namespace vmapfuzz::engine::x86 {
 
-// Descriptor bits (asm/pgtable_types.h names).
-inline constexpr u64 _PAGE_PRESENT = bit(0);
-inline constexpr u64 _PAGE_RW = bit(1);
-inline constexpr u64 _PAGE_USER = bit(2);
-inline constexpr u64 _PAGE_PWT = bit(3);
-inline constexpr u64 _PAGE_PCD = bit(4);
-inline constexpr u64 _PAGE_ACCESSED = bit(5);
-inline constexpr u64 _PAGE_DIRTY = bit(6);
-inline constexpr u64 _PAGE_PSE = bit(7);  // PD/PDPT entries: a leaf
-inline constexpr u64 _PAGE_PAT = bit(7);  // 4K PTEs
-inline constexpr u64 _PAGE_GLOBAL = bit(8);
-inline constexpr u64 _PAGE_PROTNONE = _PAGE_GLOBAL;
-inline constexpr u64 _PAGE_PAT_LARGE = bit(12);
-inline constexpr u64 _PAGE_NX = bit(63);
-inline constexpr u64 _PAGE_KNL_ERRATUM_MASK = _PAGE_DIRTY | _PAGE_ACCESSED;
+// Descriptor bits: asm/pgtable_types.h's names without their leading
+// underscores (reserved names in C++); __PAGE_KERNEL* are *_BITS.
+inline constexpr u64 PAGE_PRESENT = bit(0);
+inline constexpr u64 PAGE_RW = bit(1);
+inline constexpr u64 PAGE_USER = bit(2);
+inline constexpr u64 PAGE_PWT = bit(3);
+inline constexpr u64 PAGE_PCD = bit(4);
+inline constexpr u64 PAGE_ACCESSED = bit(5);
+inline constexpr u64 PAGE_DIRTY = bit(6);
+inline constexpr u64 PAGE_PSE = bit(7);  // PD/PDPT entries: a leaf
+inline constexpr u64 PAGE_PAT = bit(7);  // 4K PTEs
+inline constexpr u64 PAGE_GLOBAL = bit(8);
+inline constexpr u64 PAGE_PROTNONE = PAGE_GLOBAL;
+inline constexpr u64 PAGE_PAT_LARGE = bit(12);
+inline constexpr u64 PAGE_NX = bit(63);
+inline constexpr u64 PAGE_KNL_ERRATUM_MASK = PAGE_DIRTY | PAGE_ACCESSED;
 // PTE_PFN_MASK: physical address bits 51..12 (__PHYSICAL_MASK_SHIFT 52).
 inline constexpr u64 PTE_PFN_MASK = ((u64{1} << 52) - 1) & ~u64{0xfff};
-inline constexpr u64 _KERNPG_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
-inline constexpr u64 _PAGE_TABLE = _KERNPG_TABLE | _PAGE_USER;
-inline constexpr u64 __PAGE_KERNEL =
-    _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_NX | _PAGE_DIRTY | _PAGE_GLOBAL;
-inline constexpr u64 __PAGE_KERNEL_EXEC = __PAGE_KERNEL & ~_PAGE_NX;
-inline constexpr u64 __PAGE_KERNEL_RO = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_NX | _PAGE_GLOBAL;
+inline constexpr u64 KERNPG_TABLE = PAGE_PRESENT | PAGE_RW | PAGE_ACCESSED | PAGE_DIRTY;
+inline constexpr u64 PAGE_TABLE = KERNPG_TABLE | PAGE_USER;
+inline constexpr u64 PAGE_KERNEL_BITS =
+    PAGE_PRESENT | PAGE_RW | PAGE_ACCESSED | PAGE_NX | PAGE_DIRTY | PAGE_GLOBAL;
+inline constexpr u64 PAGE_KERNEL_EXEC_BITS = PAGE_KERNEL_BITS & ~PAGE_NX;
+inline constexpr u64 PAGE_KERNEL_RO_BITS = PAGE_PRESENT | PAGE_ACCESSED | PAGE_NX | PAGE_GLOBAL;
 
 bool arch_vmap_pud_supported(const Kernel& k, pgprot_t prot);
 bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t prot);
