@@ -79,21 +79,21 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
 int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const PhysAddr pmd_pa = table_of(k, *pud, addr);
   if (pmd_pa.v == 0) return 0;
-  // A PMD leaf here would have its page freed as a PTE table below: the
-  // model stops before the call changes anything.
-  const pmd_t* entries = k.pool().table(pmd_pa);
-  for (unsigned i = 0; i < k.geo().ptrs_per_table(); ++i)
-    if (entries[i] != 0 && table_of(k, entries[i], addr + u64{i} * k.geo().pmd_size()).v == 0)
-      return 0;
-  *pud = 0;
-  ++k.counters().descriptors_written;
-  k.flush(FlushKind::tlb_kernel_range, addr, addr + k.geo().pud_size());
+  // The PTE tables under it. A PMD leaf here would have its page freed
+  // as a table: the model stops before the call changes anything.
   const pmd_t* pmd = k.pool().table(pmd_pa);
+  std::vector<PhysAddr> ptes;
   for (unsigned i = 0; i < k.geo().ptrs_per_table(); ++i) {
     if (pmd[i] == 0) continue;  // pmd_none
     const PhysAddr pte = table_of(k, pmd[i], addr + u64{i} * k.geo().pmd_size());
     if (pte.v == 0) return 0;
-    k.pool().free(pte);
+    ptes.push_back(pte);
+  }
+  *pud = 0;
+  ++k.counters().descriptors_written;
+  k.flush(FlushKind::tlb_kernel_range, addr, addr + k.geo().pud_size());
+  for (const PhysAddr pte : ptes) {
+    k.pool().free(pte);  // pte_free_kernel
     ++k.out().tables_freed;
     ++k.counters().pte_tables_freed;
   }

@@ -102,13 +102,16 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   if (pmd_pa.v == 0) return 0;
   pmd_t* pmd = k.pool().table(pmd_pa);
   const unsigned n = k.geo().ptrs_per_table();
-  // A PMD leaf here would have its page freed as a PTE table below: the
-  // model stops before the call changes anything.
-  for (unsigned i = 0; i < n; ++i)
-    if (!pxd_none(PgLevel::pmd, pmd[i]) &&
-        table_of(k, pmd[i], addr + u64{i} * k.geo().pmd_size()).v == 0)
-      return 0;
-  std::vector<pmd_t> saved(pmd, pmd + n);
+  // The PTE tables the saved entries (pmd_sv) name. A PMD leaf here would
+  // have its page freed as a table: the model stops before the call
+  // changes anything.
+  std::vector<PhysAddr> ptes;
+  for (unsigned i = 0; i < n; ++i) {
+    if (pxd_none(PgLevel::pmd, pmd[i])) continue;
+    const PhysAddr pte = table_of(k, pmd[i], addr + u64{i} * k.geo().pmd_size());
+    if (pte.v == 0) return 0;
+    ptes.push_back(pte);
+  }
   for (unsigned i = 0; i < n; ++i) {
     if (!pxd_none(PgLevel::pmd, pmd[i])) {
       pmd[i] = 0;
@@ -118,11 +121,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   *pud = 0;  // pud_clear
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + (k.geo().page_size() - 1));
-  for (unsigned i = 0; i < n; ++i) {
-    if (pxd_none(PgLevel::pmd, saved[i])) continue;
-    const VirtAddr va = addr + u64{i} * k.geo().pmd_size();
-    const PhysAddr pte = table_of(k, saved[i], va);
-    if (pte.v == 0) return 0;
+  for (const PhysAddr pte : ptes) {
     k.pool().free(pte);
     ++k.out().tables_freed;
     ++k.counters().pte_tables_freed;

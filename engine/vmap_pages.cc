@@ -175,9 +175,7 @@ int pages_walk(Kernel& k, VirtAddr addr, VirtAddr end, pgprot_t prot, PageArray 
 unsigned vm_shift(const Kernel& k, pgprot_t prot, u64 size) {
   const Geometry& g = k.geo();
   if (arch_vmap_pmd_supported(k, prot) && size >= g.pmd_size()) return g.pmd_shift();
-  // v6.12, v6.1 (inline in __vmalloc_node_range): arm64 has no
-  // arch_vmap_pte_supported_shift, the generic one returns PAGE_SHIFT.
-  if (before_cont_vmap(k.variant())) return g.page_shift;
+  // (v6.12, v6.1: PAGE_SHIFT, the generic hook's answer; arch_arm64.cc.)
   return arch_vmap_pte_supported_shift(k, size);
 }
 

@@ -46,11 +46,14 @@ RefKernel::RefKernel(const common::GeometryConfig& g, common::Variant v, common:
   pud_ = f_->host_level(KernelLevel::pud);
   pmd_ = f_->host_level(KernelLevel::pmd);
   pte_ = f_->host_level(KernelLevel::pte);
-  // arch_vmap_pud_supported()/arch_vmap_pmd_supported() after x86's CPU
-  // features (docs/geometry.md).
-  const bool x86 = f_->format == DescFormat::x86_64;
-  pud_block_ = x86 && cfg_.nogbpages ? 0 : f_->pud_block_size;
-  pmd_block_ = x86 && cfg_.nopse ? 0 : f_->pmd_block_size;
+  pud_block_ = vmap_block_size(*f_, cfg_, KernelLevel::pud);
+  pmd_block_ = vmap_block_size(*f_, cfg_, KernelLevel::pmd);
+}
+
+u64 vmap_block_size(const GeometryFacts& f, const common::KernelConfig& cfg, KernelLevel level) {
+  const bool x86 = f.format == DescFormat::x86_64;
+  if (level == KernelLevel::pud) return x86 && cfg.nogbpages ? 0 : f.pud_block_size;
+  return x86 && cfg.nopse ? 0 : f.pmd_block_size;
 }
 
 u64 RefKernel::slot_base(unsigned level, u64 x) const { return x & ~(entry_size(level) - 1); }
@@ -339,11 +342,14 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
         // The old table goes first (pXd_free_*), then pXd_set_huge
         // refuses and the walk maps the slot one level down.
         const bool pud = s.kind == Step::pud_block;
-        if (entry_at(pud ? pud_ : pmd_, s.va) == Entry::table) {
-          if (pud ? !free_pmd_table(out, s.va) : (free_pte_table(out, s.va), false)) return;
-        } else if (entry_at(pud ? pud_ : pmd_, s.va) == Entry::leaf) {
+        const Entry old = entry_at(pud ? pud_ : pmd_, s.va);
+        if (old == Entry::leaf) {
           bug(out, BugId::leaf_used_as_table, s.va);
           return;
+        }
+        if (old == Entry::table) {
+          if (!pud) free_pte_table(out, s.va);
+          else if (!free_pmd_table(out, s.va)) return;
         }
         const unsigned below = pud ? f_->shift[pmd_] : f_->page_shift;
         map_steps(out,

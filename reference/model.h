@@ -40,6 +40,11 @@ using common::Outcome;
 u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size,
                     const common::KernelConfig& cfg = {});
 
+// The PUD (KernelLevel::pud) or PMD block size the vmap code writes on this
+// geometry and configuration (0: none): the row's, less what x86's
+// `nogbpages` and `nopse` take away (arch_vmap_p*d_supported()).
+u64 vmap_block_size(const GeometryFacts& f, const common::KernelConfig& cfg, KernelLevel level);
+
 class RefKernel {
  public:
   // Aborts if the reference has no facts for g.name.
@@ -97,8 +102,6 @@ class RefKernel {
   const GeometryFacts& facts() const { return *f_; }
   const VariantRules& rules() const { return *rules_; }
   const common::KernelConfig& config() const { return cfg_; }
-  // PMD_SIZE if this kernel's vmap code writes PMD blocks, else 0.
-  u64 pmd_block() const { return pmd_block_; }
   // A fail_alloc (page-table allocation failure) is armed and has not fired yet.
   bool table_alloc_failure_armed() const { return fail_countdown_ != 0; }
   // A fail_page_alloc is armed and has not fired yet.

@@ -304,7 +304,8 @@ u64 area_align(const GeometryFacts& f, const VariantRules& r, u64 size, u64 pmd_
 
 u64 vmap_area_align(const common::GeometryConfig& g, common::Variant v, u64 size,
                     const common::KernelConfig& cfg) {
-  return area_align(geometry_facts(g), variant_rules(v), size, RefKernel(g, v, cfg).pmd_block());
+  const GeometryFacts& f = geometry_facts(g);
+  return area_align(f, variant_rules(v), size, vmap_block_size(f, cfg, KernelLevel::pmd));
 }
 
 u64 RefKernel::vmap_area_align(u64 size) const {

@@ -191,33 +191,23 @@ bool simplify_fields(Minimizer& m, Trace& best) {
   return changed;
 }
 
+// Resets one boot option of the best trace to its default if the failure
+// stays.
+template <class T>
+bool try_default(Minimizer& m, Trace& best, T engine::KernelConfig::*option) {
+  if (best.config.*option == T{}) return false;
+  Trace c = best;
+  c.config.*option = T{};
+  return m.try_keep(best, c);
+}
+
 bool simplify_config(Minimizer& m, Trace& best) {
   bool changed = false;
-  if (best.config.nohugeiomap) {
-    Trace c = best;
-    c.config.nohugeiomap = false;
-    changed |= m.try_keep(best, c);
-  }
-  if (best.config.nohugevmalloc) {
-    Trace c = best;
-    c.config.nohugevmalloc = false;
-    changed |= m.try_keep(best, c);
-  }
-  if (best.config.nogbpages) {
-    Trace c = best;
-    c.config.nogbpages = false;
-    changed |= m.try_keep(best, c);
-  }
-  if (best.config.nopse) {
-    Trace c = best;
-    c.config.nopse = false;
-    changed |= m.try_keep(best, c);
-  }
-  if (best.config.mtrr_split) {
-    Trace c = best;
-    c.config.mtrr_split = 0;
-    changed |= m.try_keep(best, c);
-  }
+  changed |= try_default(m, best, &engine::KernelConfig::nohugeiomap);
+  changed |= try_default(m, best, &engine::KernelConfig::nohugevmalloc);
+  changed |= try_default(m, best, &engine::KernelConfig::nogbpages);
+  changed |= try_default(m, best, &engine::KernelConfig::nopse);
+  changed |= try_default(m, best, &engine::KernelConfig::mtrr_split);
   return changed;
 }
 
