@@ -29,9 +29,10 @@ class Backend {
   // or a unit may not have built). A trace stops involving the backend at
   // its first unsupported op.
   virtual bool supports(OpKind kind) const = 0;
-  // Whether it can run traces of this geometry. The kernel trees are built
-  // with shims for arm64, 4K pages, 48-bit VAs (kernel/shim/kshim.h); a
-  // trace of another geometry leaves them out (NOT-RUN).
+  // Whether it can run traces of this geometry; a trace of another geometry
+  // leaves the backend out (NOT-RUN). A kernel tree answers for the arm64
+  // geometries its slices were built for (kernel/bridge.h); the default is
+  // the one every build has.
   virtual bool supports_geometry(const engine::Geometry& g) const {
     return g.name == engine::arm64_4k_48().name;
   }

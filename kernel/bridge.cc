@@ -53,6 +53,7 @@ namespace {
 struct Context {
   Kernel* k = nullptr;
   TreeBackend* self = nullptr;
+  const vmapfuzz_kops* ops = nullptr;  // the build for k's geometry
   u64 hint = 0;  // the op's VA: where get_vm_area_caller() places an area
 };
 thread_local Context g_ctx;
@@ -116,13 +117,25 @@ bool site_matches(const char* site_func, const char* site_text, const char* func
 TreeBackend::TreeBackend(Info info) : info_(std::move(info)) {}
 
 TreeBackend::~TreeBackend() {
-  for (auto& [addr, h] : handles_) vmapfuzz_k_area_release(h.handle);
+  for (auto& [addr, h] : handles_) h.ops->area_release(h.handle);
 }
 
+const vmapfuzz_kops* TreeBackend::ops_for(const engine::Geometry& g) const {
+  for (const vmapfuzz_kops* o : info_.ops)
+    if (g.name == o->geometry) return o;
+  return nullptr;
+}
+
+bool TreeBackend::supports_geometry(const engine::Geometry& g) const {
+  return ops_for(g) != nullptr;
+}
+
+// Every geometry's build holds the same units: the first answers.
 bool TreeBackend::supports(OpKind kind) const {
+  const vmapfuzz_kops* o = info_.ops.empty() ? nullptr : info_.ops.front();
   switch (kind) {
-    case OpKind::vmap: return vmapfuzz_k_has_vmap() != 0;
-    case OpKind::vmalloc: return vmapfuzz_k_has_vmalloc() != 0;
+    case OpKind::vmap: return o && o->has_vmap() != 0;
+    case OpKind::vmalloc: return o && o->has_vmalloc() != 0;
     case OpKind::vmap_page_range: return info_.has_vmap_page_range;
     case OpKind::ioremap:
     case OpKind::ioremap_page_range:
@@ -153,29 +166,30 @@ void* TreeBackend::handle_for(Kernel& k, const engine::VmArea& a) {
       it->second.kernel == &k)
     return it->second.handle;
   if (it != handles_.end()) {
-    vmapfuzz_k_area_release(it->second.handle);
+    it->second.ops->area_release(it->second.handle);
     handles_.erase(it);
   }
-  void* h = vmapfuzz_k_area_new(a.addr.v, a.size, a.flags);
-  handles_[a.addr.v] = {h, a.size, a.flags, &k};
+  void* h = g_ctx.ops->area_new(a.addr.v, a.size, a.flags);
+  handles_[a.addr.v] = {h, a.size, a.flags, &k, g_ctx.ops};
   return h;
 }
 
 void TreeBackend::release_handle(u64 addr) {
   auto it = handles_.find(addr);
   if (it == handles_.end()) return;
-  vmapfuzz_k_area_release(it->second.handle);
+  it->second.ops->area_release(it->second.handle);
   handles_.erase(it);
 }
 
 void TreeBackend::sync_handles(Kernel& k) {
   for (auto it = handles_.begin(); it != handles_.end();) {
     const engine::VmArea* a = k.find_vm_area(VirtAddr{it->first});
-    if (a && a->addr.v == it->first && a->size == it->second.size && it->second.kernel == &k) {
+    if (a && a->addr.v == it->first && a->size == it->second.size && it->second.kernel == &k &&
+        it->second.ops == g_ctx.ops) {
       ++it;
       continue;
     }
-    vmapfuzz_k_area_release(it->second.handle);
+    it->second.ops->area_release(it->second.handle);
     it = handles_.erase(it);
   }
 }
@@ -192,7 +206,7 @@ void TreeBackend::free_area(Kernel& k, u64 addr, bool is_vfree) {
   const u64 start = area->addr.v, end = area->addr.v + area->size;
   k.areas().erase(k.areas().begin() + (area - k.areas().data()));
   k.flush(FlushKind::cache_vunmap, VirtAddr{start}, VirtAddr{end});
-  vmapfuzz_k_vunmap_range_noflush(start, end);
+  g_ctx.ops->vunmap_range_noflush(start, end);
   if (k.bugged()) return;
   k.flush(FlushKind::tlb_lazy_purge, VirtAddr{start}, VirtAddr{end});
   release_handle(start);
@@ -222,7 +236,7 @@ int TreeBackend::vmalloc(Kernel& k, const harness::VmallocOp& o) {
     } else {
       void* h = handle_for(k, *area);
       u64 out = 0;
-      err = vmapfuzz_k_vmalloc_area_node(h, prot.v, shift, &out);
+      err = g_ctx.ops->vmalloc_area_node(h, prot.v, shift, &out);
       if (k.bugged()) return -engine::kBUGGED;
       if (!err) return 0;
     }
@@ -235,7 +249,13 @@ int TreeBackend::vmalloc(Kernel& k, const harness::VmallocOp& o) {
 
 Outcome TreeBackend::execute(Kernel& k, const Op& op) {
   k.out().clear();
-  g_ctx = {&k, this, 0};
+  g_ctx = {&k, this, ops_for(k.geo()), 0};
+  if (!g_ctx.ops) {
+    // The runner asks supports_geometry() first; a direct caller gets BUGGED.
+    k.out().ret = -engine::kBUGGED;
+    g_ctx = {};
+    return k.out();
+  }
   sync_handles(k);
   using harness::Overloaded;
   int ret = std::visit(
@@ -243,18 +263,18 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
           [&](const harness::IoremapOp& o) {
             engine::VmArea* area = engine::get_vm_area_at(k, {o.va}, o.size, engine::VM_IOREMAP);
             if (!area) return -engine::kENOMEM;
-            const int r = vmapfuzz_k_ioremap_page_range(o.va, o.va + o.size, o.pa,
+            const int r = g_ctx.ops->ioremap_page_range(o.va, o.va + o.size, o.pa,
                                                         engine::prot_value(o.prot).v);
             // free_vm_area(): the same unmap as vunmap, through the tree.
             if (r != 0 && !k.bugged()) free_area(k, o.va, false);
             return r;
           },
           [&](const harness::IoremapPageRangeOp& o) {
-            return vmapfuzz_k_ioremap_page_range(o.va, o.va + o.size, o.pa,
+            return g_ctx.ops->ioremap_page_range(o.va, o.va + o.size, o.pa,
                                                  engine::prot_value(o.prot).v);
           },
           [&](const harness::VmapPageRangeOp& o) {
-            return vmapfuzz_k_vmap_page_range(o.va, o.va + o.size, o.pa,
+            return g_ctx.ops->vmap_page_range(o.va, o.va + o.size, o.pa,
                                               engine::prot_value(o.prot).v);
           },
           [&](const harness::IounmapOp& o) {
@@ -262,7 +282,7 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
             return 0;
           },
           [&](const harness::VunmapRangeOp& o) {
-            vmapfuzz_k_vunmap_range(o.va, o.va + o.size);
+            g_ctx.ops->vunmap_range(o.va, o.va + o.size);
             return 0;
           },
           [&](const harness::FailAllocOp& o) {
@@ -274,7 +294,7 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
             g_ctx.hint = o.va;
             const std::vector<u64> pages = o.pages();
             u64 out = 0;
-            return vmapfuzz_k_vmap(pages.data(), static_cast<unsigned>(pages.size()),
+            return g_ctx.ops->vmap(pages.data(), static_cast<unsigned>(pages.size()),
                                    engine::prot_value(o.prot).v, &out);
           },
           [&](const harness::VfreeOp& o) {

@@ -7,9 +7,13 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/kernel.h"
 #include "harness/backend.h"
+
+// The entry points of one geometry's build of the slices (kshim_host.h).
+struct vmapfuzz_kops;
 
 namespace vmapfuzz::kernel {
 
@@ -21,6 +25,9 @@ class TreeBackend final : public harness::Backend {
     std::string description;  // manifest summary: tree, version, era, probes, units
     std::string tree;         // absolute path of the tree
     bool has_vmap_page_range = true;
+    // One entry-point table per geometry the slices were built for
+    // (kernel/extract.py GEOMETRIES, those that compiled), default first.
+    std::vector<const vmapfuzz_kops*> ops;
   };
   explicit TreeBackend(Info info);
   ~TreeBackend() override;
@@ -28,10 +35,15 @@ class TreeBackend final : public harness::Backend {
   std::string_view name() const override { return info_.name; }
   engine::Variant era() const override { return info_.era; }
   bool supports(harness::OpKind kind) const override;
+  // The arm64 geometries the tree's slices were built for.
+  bool supports_geometry(const engine::Geometry& g) const override;
   std::string describe() const override;
   std::string source() const override { return info_.tree; }
   engine::Outcome execute(engine::Kernel& k, const harness::Op& op) override;
   bool ret_is_pointer(harness::OpKind kind) const override;
+
+  // The build of the slices for `g`, or nullptr.
+  const vmapfuzz_kops* ops_for(const engine::Geometry& g) const;
 
   // For the shims' callbacks (bridge.cc).
   void* handle_for(engine::Kernel& k, const engine::VmArea& a);
@@ -48,6 +60,7 @@ class TreeBackend final : public harness::Backend {
     engine::u64 size;
     unsigned flags;
     const engine::Kernel* kernel;
+    const vmapfuzz_kops* ops;  // the build that made the handle
   };
   void release_handle(engine::u64 addr);
   void sync_handles(engine::Kernel& k);

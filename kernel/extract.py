@@ -53,6 +53,29 @@ FILES = [
 REQUIRED_FILES = ["mm/vmalloc.c", "arch/arm64/mm/mmu.c", "arch/arm64/mm/hugetlbpage.c",
                   "arch/arm64/include/asm/vmalloc.h"]
 
+# The arm64 configurations the slices are built for, one engine geometry
+# each: (granule shift, VA bits, geometry). kernel/shim/kshim.h derives the
+# levels, sizes and folding from the first two (VMAPFUZZ_GRANULE_SHIFT,
+# VMAPFUZZ_VA_BITS); the first is the default of the shims and the probes.
+GEOMETRIES = [
+    (12, 48, "arm64-4k-48"),
+    (12, 39, "arm64-4k-39"),
+    (14, 47, "arm64-16k-47"),
+    (14, 48, "arm64-16k-48"),
+    (16, 42, "arm64-64k-42"),
+    (16, 48, "arm64-64k-48"),
+]
+
+
+def geometry_flags(shift, va_bits):
+    return ["-DVMAPFUZZ_GRANULE_SHIFT=%d" % shift, "-DVMAPFUZZ_VA_BITS=%d" % va_bits]
+
+
+def geometry_wrapper(shift, va_bits):
+    """The file name of the translation unit of one geometry (--out)."""
+    return "kernel_geo_%d_%d.c" % (shift, va_bits)
+
+
 # Roots of each unit. Optional roots may be missing from a tree.
 UNITS = [
     ("core", ["ioremap_page_range", "vunmap_range", "vunmap_range_noflush"],
@@ -334,6 +357,19 @@ def tu_text(tree, names, version):
     if "vmap_page_range" not in names and ioremap_area_check(tree) is False:
         out.append("#define VMAPFUZZ_IOREMAP_PAGE_RANGE_UNCHECKED 1\n")
     out.append('#include "kshim.h"\n')
+    # Internal linkage for every function the tree defines without `static`:
+    # a prior static declaration gives the later definition internal linkage
+    # (C11 6.2.2), so the builds of several geometries link into one program
+    # without renaming anything in the slices. Weak definitions stay as
+    # they are (they may be defined more than once).
+    for name in sorted(names):
+        if name in tree.objects:
+            continue
+        sig = tree.signature(name)
+        if re.match(r"\s*static\b", sig) or re.search(r"\b__weak\b", sig):
+            continue
+        out.append('#line %d "%s"\n' % (tree.line_of(name), tree.where[name]))
+        out.append("static %s;\n" % sig.strip())
     for path, _ in FILES:
         group = [n for n in names if tree.where.get(n) == path]
         group.sort(key=lambda n: tree.defs[path][n][0])  # source order
@@ -487,8 +523,9 @@ def main(argv):
         manifest = {"tree": tree_dir, "usable": False, "error": msg}
         with open(os.path.join(out, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
-        if os.path.exists(os.path.join(out, "kernel_tu.c")):
-            os.remove(os.path.join(out, "kernel_tu.c"))
+        for f in os.listdir(out):
+            if f in ("kernel_tu.c", "geometries.txt") or re.match(r"kernel_geo_\d+_\d+\.c$", f):
+                os.remove(os.path.join(out, f))
         print("vmapfuzz: kernel tree %s cannot be used: %s" % (tree_dir, msg), file=sys.stderr)
         return 2
 
@@ -553,6 +590,16 @@ def main(argv):
     tu = tu_text(tree, names, version)
     prb = probes(tree, names, args.cc)
 
+    # The same slices for every arm64 geometry: the default one built above;
+    # a geometry whose build fails is left out (its traces leave the kernel
+    # implementation NOT-RUN) and the report says why.
+    geometries = {GEOMETRIES[0][2]: {"status": "built"}}
+    for shift, va_bits, geo in GEOMETRIES[1:]:
+        ok, msg = compile_check(args.cc, tu, geometry_flags(shift, va_bits))
+        geometries[geo] = {"status": "built"} if ok else {
+            "status": "failed", "symbols": classify_errors(msg)}
+    built_geos = [(s_, v, g) for s_, v, g in GEOMETRIES if geometries[g]["status"] == "built"]
+
     slices = []
     for name in sorted(names, key=lambda n: (FILES_ORDER[tree.where[n]],
                                              tree.defs[tree.where[n]][n][0])):
@@ -567,6 +614,7 @@ def main(argv):
         "era": prb["era"],
         "probes": prb,
         "units": {u: {k: v for k, v in d.items() if k != "functions"} for u, d in units.items()},
+        "geometries": geometries,
         "slices": slices,
         "tu_sha256": hashlib.sha256(tu.encode("utf-8", "surrogateescape")).hexdigest(),
     }
@@ -580,6 +628,12 @@ def main(argv):
     for n in prb["notes"]:
         report.append("note: " + n)
     report += unit_table(units)
+    report.append("geometries: %s" % ", ".join(
+        "%s %s" % (g, geometries[g]["status"]) for _, _, g in GEOMETRIES))
+    for _, _, g in GEOMETRIES:
+        if geometries[g].get("symbols"):
+            report.append("geometry %s: not built, the slices do not compile for it" % g)
+            report += symbols_text(geometries[g]["symbols"])
     for unit, d in units.items():
         if d["status"] == "built":
             continue
@@ -615,12 +669,22 @@ def main(argv):
             "#define VMAPFUZZ_KERNEL_ERA \"%s\"\n"
             "#define VMAPFUZZ_KERNEL_TREE_PATH %s\n"
             "#define VMAPFUZZ_KERNEL_HAS_VMAP_PAGE_RANGE %d\n"
+            "// X(granule shift, VA bits) for each geometry built (kernel_geo_*.c).\n"
+            "#define VMAPFUZZ_KERNEL_GEOMETRIES(X) %s\n"
             "#define VMAPFUZZ_KERNEL_DESCRIPTION %s\n" % (
                 prb["era"], c_string(tree_dir),
                 1 if "vmap_page_range" in names or prb["ioremap_area_check"] is False else 0,
+                " ".join("X(%d, %d)" % (s_, v) for s_, v, _ in built_geos),
                 c_string("\n".join(summary) + "\nslice sha256 (all): " + manifest["tu_sha256"])))
     write("kernel_info.h", info)
     write("kernel_tu.c", tu)
+    # One translation unit per geometry built, and their list for CMake.
+    for shift, va_bits, geo in built_geos:
+        write(geometry_wrapper(shift, va_bits),
+              "/* Generated by vmapfuzz kernel/extract.py: the slices for %s. */\n"
+              "#define VMAPFUZZ_GRANULE_SHIFT %d\n#define VMAPFUZZ_VA_BITS %d\n"
+              '#include "kernel_tu.c"\n' % (geo, shift, va_bits))
+    write("geometries.txt", "".join(geometry_wrapper(s_, v) + "\n" for s_, v, _ in built_geos))
     write("manifest.json", json.dumps(manifest, indent=2) + "\n")
     write("report.txt", "\n".join(report) + "\n")
     # The files the build depends on, for CMake's re-run check.

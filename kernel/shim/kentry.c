@@ -6,16 +6,14 @@
  * unwinds here and the entry returns -VMAPFUZZ_K_BUGGED. Entries nest (a
  * vmap() failure calls vunmap(), which the host carries out through
  * vmapfuzz_k_vunmap_range_noflush), so each saves and restores the outer
- * jump buffer and range.
+ * jump buffer and range. Everything here is static; the one external
+ * symbol is the table of entry points, VMAPFUZZ_KOPS (kshim.h), at the end.
  */
 
-jmp_buf vmapfuzz_k_jmp;
-u64 vmapfuzz_k_lo, vmapfuzz_k_hi;
-u64 vmapfuzz_k_last_addr;
 static int vmapfuzz_k_depth;
 static int vmapfuzz_k_bugged;
 
-void vmapfuzz_k_unwind(void)
+static void vmapfuzz_k_unwind(void)
 {
 	vmapfuzz_k_bugged = 1;
 	longjmp(vmapfuzz_k_jmp, 1);
@@ -64,13 +62,13 @@ static void vmapfuzz_k_propagate(void)
 	__ret; \
 })
 
-int vmapfuzz_k_ioremap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+static int vmapfuzz_k_ioremap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 phys,
 				  vmapfuzz_u64 prot)
 {
 	return VMAPFUZZ_K_RUN(a, end, ioremap_page_range(a, end, phys, __pgprot(prot)));
 }
 
-int vmapfuzz_k_vmap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+static int vmapfuzz_k_vmap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 phys,
 			       vmapfuzz_u64 prot)
 {
 #ifdef VMAPFUZZ_HAVE_vmap_page_range
@@ -85,17 +83,17 @@ int vmapfuzz_k_vmap_page_range(vmapfuzz_u64 a, vmapfuzz_u64 end, vmapfuzz_u64 ph
 #endif
 }
 
-int vmapfuzz_k_vunmap_range(vmapfuzz_u64 a, vmapfuzz_u64 end)
+static int vmapfuzz_k_vunmap_range(vmapfuzz_u64 a, vmapfuzz_u64 end)
 {
 	return VMAPFUZZ_K_RUN(a, end, (vunmap_range(a, end), 0));
 }
 
-int vmapfuzz_k_vunmap_range_noflush(vmapfuzz_u64 a, vmapfuzz_u64 end)
+static int vmapfuzz_k_vunmap_range_noflush(vmapfuzz_u64 a, vmapfuzz_u64 end)
 {
 	return VMAPFUZZ_K_RUN(a, end, (vunmap_range_noflush(a, end), 0));
 }
 
-void *vmapfuzz_k_area_new(vmapfuzz_u64 a, vmapfuzz_u64 size, unsigned long flags)
+static void *vmapfuzz_k_area_new(vmapfuzz_u64 a, vmapfuzz_u64 size, unsigned long flags)
 {
 	struct vm_struct *area = calloc(1, sizeof(*area));
 
@@ -105,7 +103,7 @@ void *vmapfuzz_k_area_new(vmapfuzz_u64 a, vmapfuzz_u64 size, unsigned long flags
 	return area;
 }
 
-void vmapfuzz_k_area_release(void *p)
+static void vmapfuzz_k_area_release(void *p)
 {
 	struct vm_struct *area = p;
 
@@ -124,24 +122,24 @@ static struct vm_struct *vmapfuzz_mapping_area(struct vm_struct *area)
 	return area;
 }
 
-struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags)
+static struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags)
 {
 	return vmapfuzz_mapping_area(vmapfuzz_host_get_vm_area(size, flags));
 }
 
-struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long align,
+static struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long align,
 					       unsigned long flags)
 {
 	return vmapfuzz_mapping_area(vmapfuzz_host_get_vm_area_aligned(size, align, flags));
 }
 
-void vmapfuzz_vunmap(const void *a)
+static void vmapfuzz_vunmap(const void *a)
 {
 	vmapfuzz_host_free_area((u64)(unsigned long)a, 0);
 	vmapfuzz_k_propagate();
 }
 
-void vmapfuzz_vfree(const void *a)
+static void vmapfuzz_vfree(const void *a)
 {
 	vmapfuzz_host_free_area((u64)(unsigned long)a, 1);
 	vmapfuzz_k_propagate();
@@ -150,7 +148,7 @@ void vmapfuzz_vfree(const void *a)
 /* Page arrays end in this many poison entries. */
 #define VMAPFUZZ_PAGE_SLACK 1024
 
-int vmapfuzz_k_has_vmap(void)
+static int vmapfuzz_k_has_vmap(void)
 {
 #ifdef VMAPFUZZ_HAVE_vmap
 	return 1;
@@ -159,7 +157,7 @@ int vmapfuzz_k_has_vmap(void)
 #endif
 }
 
-int vmapfuzz_k_vmap(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 prot,
+static int vmapfuzz_k_vmap(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 prot,
 		    vmapfuzz_u64 *out)
 {
 #ifdef VMAPFUZZ_HAVE_vmap
@@ -186,7 +184,7 @@ int vmapfuzz_k_vmap(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 p
 #endif
 }
 
-int vmapfuzz_k_has_vmalloc(void)
+static int vmapfuzz_k_has_vmalloc(void)
 {
 #ifdef VMAPFUZZ_HAVE___vmalloc_area_node
 	return 1;
@@ -195,7 +193,7 @@ int vmapfuzz_k_has_vmalloc(void)
 #endif
 }
 
-int vmapfuzz_k_vmalloc_area_node(void *p, vmapfuzz_u64 prot, unsigned int shift,
+static int vmapfuzz_k_vmalloc_area_node(void *p, vmapfuzz_u64 prot, unsigned int shift,
 				 vmapfuzz_u64 *out)
 {
 #ifdef VMAPFUZZ_HAVE___vmalloc_area_node
@@ -217,3 +215,17 @@ int vmapfuzz_k_vmalloc_area_node(void *p, vmapfuzz_u64 prot, unsigned int shift,
 	return -VMAPFUZZ_K_BUGGED;
 #endif
 }
+
+const struct vmapfuzz_kops VMAPFUZZ_KOPS = {
+	.geometry = VMAPFUZZ_GEOMETRY_NAME,
+	.ioremap_page_range = vmapfuzz_k_ioremap_page_range,
+	.vmap_page_range = vmapfuzz_k_vmap_page_range,
+	.vunmap_range = vmapfuzz_k_vunmap_range,
+	.vunmap_range_noflush = vmapfuzz_k_vunmap_range_noflush,
+	.has_vmap = vmapfuzz_k_has_vmap,
+	.vmap = vmapfuzz_k_vmap,
+	.has_vmalloc = vmapfuzz_k_has_vmalloc,
+	.vmalloc_area_node = vmapfuzz_k_vmalloc_area_node,
+	.area_new = vmapfuzz_k_area_new,
+	.area_release = vmapfuzz_k_area_release,
+};

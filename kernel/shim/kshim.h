@@ -27,13 +27,65 @@
 
 #include "kshim_host.h"
 
+/* -------------------------------------------------------------- geometry */
+/* The arm64 configuration the slices are built for: the granule
+ * (VMAPFUZZ_GRANULE_SHIFT 12, 14 or 16) and the VA size (VMAPFUZZ_VA_BITS),
+ * one engine geometry each (engine/geometry.cc, docs/geometry.md):
+ *   12/48 arm64-4k-48 (the default)   12/39 arm64-4k-39
+ *   14/48 arm64-16k-48                14/47 arm64-16k-47
+ *   16/48 arm64-64k-48                16/42 arm64-64k-42
+ * kernel/CMakeLists.txt builds a tree's slices once per geometry that
+ * kernel/extract.py found to compile. */
+#ifndef VMAPFUZZ_GRANULE_SHIFT
+#define VMAPFUZZ_GRANULE_SHIFT 12
+#endif
+#ifndef VMAPFUZZ_VA_BITS
+#define VMAPFUZZ_VA_BITS 48
+#endif
+#if VMAPFUZZ_GRANULE_SHIFT != 12 && VMAPFUZZ_GRANULE_SHIFT != 14 && VMAPFUZZ_GRANULE_SHIFT != 16
+#error "VMAPFUZZ_GRANULE_SHIFT must be 12, 14 or 16 (arm64 4K, 16K, 64K)"
+#endif
+/* Levels as arm64 derives them from the VA size: each level resolves
+ * PAGE_SHIFT - 3 bits above the page offset (ARM64_HW_PGTABLE_LEVELS). */
+#define CONFIG_PGTABLE_LEVELS ((VMAPFUZZ_VA_BITS - 4) / (VMAPFUZZ_GRANULE_SHIFT - 3))
+#if CONFIG_PGTABLE_LEVELS < 2 || CONFIG_PGTABLE_LEVELS > 4
+#error "VMAPFUZZ_VA_BITS gives no 2- to 4-level arm64 configuration for this granule"
+#endif
+#if VMAPFUZZ_GRANULE_SHIFT == 12
+#define CONFIG_ARM64_4K_PAGES 1
+#elif VMAPFUZZ_GRANULE_SHIFT == 14
+#define CONFIG_ARM64_16K_PAGES 1
+#else
+#define CONFIG_ARM64_64K_PAGES 1
+#endif
+/* Folded levels, as <asm-generic/pgtable-nop4d.h>, -nopud.h, -nopmd.h. */
+#define __PAGETABLE_P4D_FOLDED 1
+#if CONFIG_PGTABLE_LEVELS <= 3
+#define __PAGETABLE_PUD_FOLDED 1
+#endif
+#if CONFIG_PGTABLE_LEVELS <= 2
+#define __PAGETABLE_PMD_FOLDED 1
+#endif
+#define __vmapfuzz_str2(x) #x
+#define __vmapfuzz_str(x) __vmapfuzz_str2(x)
+#define __vmapfuzz_paste4(a, b, c, d) a##b##c##d
+#define __vmapfuzz_kops_name(g, v) __vmapfuzz_paste4(vmapfuzz_kops_, g, _, v)
+/* The entry-point table of this build (kentry.c): vmapfuzz_kops_<granule
+ * shift>_<VA bits>, the one external symbol of a geometry's object. */
+#define VMAPFUZZ_KOPS __vmapfuzz_kops_name(VMAPFUZZ_GRANULE_SHIFT, VMAPFUZZ_VA_BITS)
+#if VMAPFUZZ_GRANULE_SHIFT == 12
+#define VMAPFUZZ_GEOMETRY_NAME "arm64-4k-" __vmapfuzz_str(VMAPFUZZ_VA_BITS)
+#elif VMAPFUZZ_GRANULE_SHIFT == 14
+#define VMAPFUZZ_GEOMETRY_NAME "arm64-16k-" __vmapfuzz_str(VMAPFUZZ_VA_BITS)
+#else
+#define VMAPFUZZ_GEOMETRY_NAME "arm64-64k-" __vmapfuzz_str(VMAPFUZZ_VA_BITS)
+#endif
+
 /* ---------------------------------------------------------------- config */
 /* For #ifdef in the slices. */
 #define CONFIG_64BIT 1
 #define CONFIG_MMU 1
 #define CONFIG_ARM64 1
-#define CONFIG_ARM64_4K_PAGES 1
-#define CONFIG_PGTABLE_LEVELS 4
 #define CONFIG_HAVE_ARCH_HUGE_VMAP 1
 #define CONFIG_HAVE_ARCH_HUGE_VMALLOC 1
 #define CONFIG_HUGETLB_PAGE 1
@@ -60,9 +112,9 @@
 #define __vmapfuzz_cfg_CONFIG_ARM64_PTDUMP 0
 #define __vmapfuzz_cfg_CONFIG_UNMAP_KERNEL_AT_EL0 0
 #define __vmapfuzz_cfg_CONFIG_ARM64_LPA2 0
-#define __vmapfuzz_cfg_CONFIG_ARM64_64K_PAGES 0
-#define __vmapfuzz_cfg_CONFIG_ARM64_16K_PAGES 0
-#define __vmapfuzz_cfg_CONFIG_ARM64_4K_PAGES 1
+#define __vmapfuzz_cfg_CONFIG_ARM64_64K_PAGES (VMAPFUZZ_GRANULE_SHIFT == 16)
+#define __vmapfuzz_cfg_CONFIG_ARM64_16K_PAGES (VMAPFUZZ_GRANULE_SHIFT == 14)
+#define __vmapfuzz_cfg_CONFIG_ARM64_4K_PAGES (VMAPFUZZ_GRANULE_SHIFT == 12)
 #define __vmapfuzz_cfg_CONFIG_HAVE_ARCH_HUGE_VMALLOC_DEFAULT 0
 
 /* ----------------------------------------------------------------- basics */
@@ -128,37 +180,65 @@ typedef struct { int counter; } atomic_t;
 #define EAGAIN 11
 #define EFAULT 14
 
-/* --------------------------------------------------------------- geometry */
-/* arm64, 4 KiB granule, 48-bit VA, 4 levels (p4d folded into the pgd). */
-#define PAGE_SHIFT 12
+/* ------------------------------------------------------ sizes and shifts */
+/* arm64's pgtable-hwdef.h arithmetic for the configuration above: level n
+ * of 4 (3 = PTE) maps (PAGE_SHIFT - 3) * (4 - n) + 3 bits; a folded level
+ * takes the shift of the level above it, as the pgtable-nopXd.h headers do. */
+#define PAGE_SHIFT VMAPFUZZ_GRANULE_SHIFT
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #define PAGE_ALIGN(x) ALIGN(x, PAGE_SIZE)
 #define PAGE_ALIGNED(x) IS_ALIGNED((unsigned long)(x), PAGE_SIZE)
-#define PMD_SHIFT 21
-#define PMD_SIZE (1UL << PMD_SHIFT)
-#define PMD_MASK (~(PMD_SIZE - 1))
-#define PUD_SHIFT 30
-#define PUD_SIZE (1UL << PUD_SHIFT)
-#define PUD_MASK (~(PUD_SIZE - 1))
-#define PGDIR_SHIFT 39
+#define VMAPFUZZ_LEVEL_SHIFT(n) ((PAGE_SHIFT - 3) * (4 - (n)) + 3)
+#define PGDIR_SHIFT VMAPFUZZ_LEVEL_SHIFT(4 - CONFIG_PGTABLE_LEVELS)
 #define PGDIR_SIZE (1UL << PGDIR_SHIFT)
 #define PGDIR_MASK (~(PGDIR_SIZE - 1))
 #define P4D_SHIFT PGDIR_SHIFT
 #define P4D_SIZE PGDIR_SIZE
 #define P4D_MASK PGDIR_MASK
-#define PTRS_PER_PTE 512
-#define PTRS_PER_PMD 512
-#define PTRS_PER_PUD 512
-#define PTRS_PER_PGD 512
-#define CONT_PTE_SHIFT 16
+#ifdef __PAGETABLE_PUD_FOLDED
+#define PUD_SHIFT P4D_SHIFT
+#define PTRS_PER_PUD 1
+#else
+#define PUD_SHIFT VMAPFUZZ_LEVEL_SHIFT(1)
+#define PTRS_PER_PUD (1 << (PAGE_SHIFT - 3))
+#endif
+#define PUD_SIZE (1UL << PUD_SHIFT)
+#define PUD_MASK (~(PUD_SIZE - 1))
+#ifdef __PAGETABLE_PMD_FOLDED
+#define PMD_SHIFT PUD_SHIFT
+#define PTRS_PER_PMD 1
+#else
+#define PMD_SHIFT VMAPFUZZ_LEVEL_SHIFT(2)
+#define PTRS_PER_PMD (1 << (PAGE_SHIFT - 3))
+#endif
+#define PMD_SIZE (1UL << PMD_SHIFT)
+#define PMD_MASK (~(PMD_SIZE - 1))
+#define PTRS_PER_PTE (1 << (PAGE_SHIFT - 3))
+#define PTRS_PER_PGD (1 << (VMAPFUZZ_VA_BITS - PGDIR_SHIFT))
+/* The contiguous hint: 16 entries on 4K, 128 PTEs / 32 PMDs on 16K, 32 of
+ * either on 64K (CONFIG_ARM64_CONT_PTE_SHIFT / _CONT_PMD_SHIFT). */
+#if PAGE_SHIFT == 12
+#define VMAPFUZZ_CONT_PTE_BITS 4
+#define VMAPFUZZ_CONT_PMD_BITS 4
+#elif PAGE_SHIFT == 14
+#define VMAPFUZZ_CONT_PTE_BITS 7
+#define VMAPFUZZ_CONT_PMD_BITS 5
+#else
+#define VMAPFUZZ_CONT_PTE_BITS 5
+#define VMAPFUZZ_CONT_PMD_BITS 5
+#endif
+#define CONT_PTE_SHIFT (VMAPFUZZ_CONT_PTE_BITS + PAGE_SHIFT)
 #define CONT_PTES (1 << (CONT_PTE_SHIFT - PAGE_SHIFT))
 #define CONT_PTE_SIZE (1UL << CONT_PTE_SHIFT)
 #define CONT_PTE_MASK (~(CONT_PTE_SIZE - 1))
-#define CONT_PMD_SHIFT 25
+#define CONT_PMD_SHIFT (VMAPFUZZ_CONT_PMD_BITS + PMD_SHIFT)
 #define CONT_PMDS (1 << (CONT_PMD_SHIFT - PMD_SHIFT))
 #define CONT_PMD_SIZE (1UL << CONT_PMD_SHIFT)
 #define CONT_PMD_MASK (~(CONT_PMD_SIZE - 1))
+#define SZ_4K 0x1000UL
+#define SZ_16K 0x4000UL
+#define SZ_64K 0x10000UL
 #define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
 #define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 #define PFN_PHYS(x) ((phys_addr_t)(x) << PAGE_SHIFT)
@@ -291,36 +371,66 @@ static inline bool pmd_table(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == P
 static inline bool pmd_sect(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == PMD_TYPE_SECT; }
 static inline bool pmd_leaf(pmd_t p) { return pmd_present(p) && !pmd_table(p); }
 static inline bool pmd_bad(pmd_t p) { return !pmd_table(p); }
+/* The pud entry tests exist with 3 or more levels; with 2 the pmd is
+ * folded into the pud and the pud tests are constant (pgtable-nopmd.h). */
+#ifndef __PAGETABLE_PMD_FOLDED
 static inline bool pud_none(pud_t p) { return !pud_val(p); }
 static inline bool pud_present(pud_t p) { return pud_val(p) & PTE_VALID; }
+static inline bool pud_bad(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) != PUD_TYPE_TABLE; }
+#else
+static inline int pud_none(pud_t p) { (void)p; return 0; }
+static inline int pud_bad(pud_t p) { (void)p; return 0; }
+static inline int pud_present(pud_t p) { (void)p; return 1; }
+#endif
+/* No PUD blocks on 64K or below 3 levels: every pud is a table there. */
+#if PAGE_SHIFT == 16 || CONFIG_PGTABLE_LEVELS < 3
+static inline bool pud_sect(pud_t p) { (void)p; return false; }
+static inline bool pud_table(pud_t p) { (void)p; return true; }
+#else
 static inline bool pud_table(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) == PUD_TYPE_TABLE; }
 static inline bool pud_sect(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) == PUD_TYPE_SECT; }
+#endif
+#ifndef __PAGETABLE_PMD_FOLDED
 static inline bool pud_leaf(pud_t p) { return pud_present(p) && !pud_table(p); }
-static inline bool pud_bad(pud_t p) { return !pud_table(p); }
-static inline bool pud_sect_supported(void) { return true; }
-/* Folded p4d: pgd_none()/pgd_bad() are constant, the p4d entry is the pgd
- * entry, and as on arm64 p4d_bad() is true for a none entry. */
+#else
+static inline bool pud_leaf(pud_t p) { (void)p; return false; }
+#endif
+/* Level-1 blocks exist on the 4K granule only. */
+static inline bool pud_sect_supported(void) { return PAGE_SIZE == SZ_4K; }
+/* Folded p4d: pgd_none()/pgd_bad() are constant and the p4d entry is the
+ * pgd entry. With 4 levels it is a real entry and, as on arm64, p4d_bad()
+ * is true for a none entry; with 3 or 2 the pud is folded too and the p4d
+ * tests are constant (pgtable-nopud.h). */
 static inline int pgd_none(pgd_t p) { (void)p; return 0; }
 static inline int pgd_bad(pgd_t p) { (void)p; return 0; }
 static inline int pgd_present(pgd_t p) { (void)p; return 1; }
+#ifndef __PAGETABLE_PUD_FOLDED
 static inline bool p4d_none(p4d_t p) { return !p4d_val(p); }
-static inline bool p4d_present(p4d_t p) { return p4d_val(p) & PTE_VALID; }
-static inline bool p4d_table(p4d_t p) { return (p4d_val(p) & PMD_TYPE_MASK) == PMD_TYPE_TABLE; }
 static inline bool p4d_bad(p4d_t p) { return !(p4d_val(p) & PTE_TABLE_BIT); }
+static inline bool p4d_present(p4d_t p) { return !p4d_none(p); }
+#else
+static inline int p4d_none(p4d_t p) { (void)p; return 0; }
+static inline int p4d_bad(p4d_t p) { (void)p; return 0; }
+static inline int p4d_present(p4d_t p) { (void)p; return 1; }
+#endif
+static inline bool p4d_table(p4d_t p) { return (p4d_val(p) & PMD_TYPE_MASK) == PMD_TYPE_TABLE; }
 static inline bool p4d_leaf(p4d_t p) { (void)p; return false; }
 static inline phys_addr_t pmd_page_paddr(pmd_t p) { return pmd_val(p) & PTE_ADDR_MASK; }
 static inline phys_addr_t pud_page_paddr(pud_t p) { return pud_val(p) & PTE_ADDR_MASK; }
 static inline phys_addr_t p4d_page_paddr(p4d_t p) { return p4d_val(p) & PTE_ADDR_MASK; }
 
 /* ------------------------------------------------------ the call in flight */
+/* Everything kentry.c and the shims define is static: a tree's slices are
+ * built once per geometry into one program, and the only external symbol
+ * of each build is its entry-point table, VMAPFUZZ_KOPS (kshim_host.h). */
 /* BUG() and the shims' own stops unwind to the entry point (kentry.c). */
-extern jmp_buf vmapfuzz_k_jmp;
-__attribute__((noreturn)) void vmapfuzz_k_unwind(void);
+static jmp_buf vmapfuzz_k_jmp;
+__attribute__((noreturn)) static void vmapfuzz_k_unwind(void);
 /* The VA range the entry point's call may write. */
-extern u64 vmapfuzz_k_lo, vmapfuzz_k_hi;
+static u64 vmapfuzz_k_lo, vmapfuzz_k_hi;
 /* The last VA a walker step named (pXd_addr_end, pXd_offset): the address
  * of a WARN/BUG raised where no `addr` is in scope. */
-extern u64 vmapfuzz_k_last_addr;
+static u64 vmapfuzz_k_last_addr;
 
 /* WARN/BUG sites report the `addr` in scope at the site: the walkers'
  * loop variable or parameter. Where the function has none, this file-scope
@@ -414,7 +524,7 @@ static inline pte_t *vmapfuzz_table_of(u64 desc, u64 va)
 /* An entry pointer must lie inside a live table. */
 static inline void vmapfuzz_check_entry(const void *p, u64 va)
 {
-	const vmapfuzz_u64 *base = (const vmapfuzz_u64 *)((unsigned long)p & ~4095UL);
+	const vmapfuzz_u64 *base = (const vmapfuzz_u64 *)((unsigned long)p & ~(PAGE_SIZE - 1));
 
 	if (!vmapfuzz_host_table_pa(base))
 		vmapfuzz_stop(VMAPFUZZ_STOP_PTE_TABLE_OVERRUN, va);
@@ -440,15 +550,24 @@ static inline pgd_t *vmapfuzz_pgd_offset_k(unsigned long va)
 }
 #define pgd_offset_k(a) vmapfuzz_pgd_offset_k(a)
 static inline p4d_t *p4d_offset(pgd_t *pgd, unsigned long va) { (void)va; return (p4d_t *)pgd; }
+/* A folded level's entry is the entry of the level above. */
 static inline pud_t *pud_offset(p4d_t *p4d, unsigned long va)
 {
 	vmapfuzz_k_last_addr = va;
+#ifdef __PAGETABLE_PUD_FOLDED
+	return (pud_t *)p4d;
+#else
 	return (pud_t *)vmapfuzz_table_of(p4d_val(*p4d), va) + pud_index(va);
+#endif
 }
 static inline pmd_t *pmd_offset(pud_t *pud, unsigned long va)
 {
 	vmapfuzz_k_last_addr = va;
+#ifdef __PAGETABLE_PMD_FOLDED
+	return (pmd_t *)pud;
+#else
 	return (pmd_t *)vmapfuzz_table_of(pud_val(*pud), va) + pmd_index(va);
+#endif
 }
 static inline pte_t *pte_offset_kernel(pmd_t *pmd, unsigned long va)
 {
@@ -464,10 +583,24 @@ static inline unsigned long vmapfuzz_addr_end(unsigned long a, unsigned long end
 	vmapfuzz_k_last_addr = a;
 	return (boundary - 1 < end - 1) ? boundary : end;
 }
+/* A folded level's loop runs once, to the end it was given. */
+static inline unsigned long vmapfuzz_addr_end_folded(unsigned long a, unsigned long end)
+{
+	vmapfuzz_k_last_addr = a;
+	return end;
+}
 #define pgd_addr_end(a, e) vmapfuzz_addr_end(a, e, PGDIR_SIZE)
-#define p4d_addr_end(a, e) vmapfuzz_addr_end(a, e, P4D_SIZE)
+#define p4d_addr_end(a, e) vmapfuzz_addr_end_folded(a, e)
+#ifdef __PAGETABLE_PUD_FOLDED
+#define pud_addr_end(a, e) vmapfuzz_addr_end_folded(a, e)
+#else
 #define pud_addr_end(a, e) vmapfuzz_addr_end(a, e, PUD_SIZE)
+#endif
+#ifdef __PAGETABLE_PMD_FOLDED
+#define pmd_addr_end(a, e) vmapfuzz_addr_end_folded(a, e)
+#else
 #define pmd_addr_end(a, e) vmapfuzz_addr_end(a, e, PMD_SIZE)
+#endif
 
 /* Loads. */
 #define pmdp_get(p) READ_ONCE(*(p))
@@ -510,13 +643,22 @@ static inline void pmd_clear(pmd_t *p)
 		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_BLOCKS, 1);
 	vmapfuzz_store(&p->pmd, 0);
 }
+/* Clearing a folded level's entry does nothing (pgtable-nopXd.h). */
+#ifndef __PAGETABLE_PMD_FOLDED
 static inline void pud_clear(pud_t *p)
 {
 	if (pud_sect(*p))
 		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_BLOCKS, 1);
 	vmapfuzz_store(&p->pud, 0);
 }
+#else
+static inline void pud_clear(pud_t *p) { (void)p; }
+#endif
+#ifndef __PAGETABLE_PUD_FOLDED
 static inline void p4d_clear(p4d_t *p) { vmapfuzz_store(&p->pgd.pgd, 0); }
+#else
+static inline void p4d_clear(p4d_t *p) { (void)p; }
+#endif
 static inline void __set_ptes(struct mm_struct *mm, unsigned long va, pte_t *p, pte_t pte,
 			      unsigned int nr)
 {
@@ -614,16 +756,25 @@ static inline void pte_free_kernel(struct mm_struct *mm, pte_t *table)
 	vmapfuzz_host_count(VMAPFUZZ_COUNT_PTE_TABLES_FREED, 1);
 	vmapfuzz_host_table_free(vmapfuzz_host_table_pa((const vmapfuzz_u64 *)table));
 }
+/* A folded level has no table of its own to free (pgtable-nopXd.h). */
 static inline void pmd_free(struct mm_struct *mm, pmd_t *table)
 {
 	(void)mm;
+#ifndef __PAGETABLE_PMD_FOLDED
 	vmapfuzz_host_count(VMAPFUZZ_COUNT_PMD_TABLES_FREED, 1);
 	vmapfuzz_host_table_free(vmapfuzz_host_table_pa((const vmapfuzz_u64 *)table));
+#else
+	(void)table;
+#endif
 }
 static inline void pud_free(struct mm_struct *mm, pud_t *table)
 {
 	(void)mm;
+#ifndef __PAGETABLE_PUD_FOLDED
 	vmapfuzz_host_table_free(vmapfuzz_host_table_pa((const vmapfuzz_u64 *)table));
+#else
+	(void)table;
+#endif
 }
 
 /* pXd_none_or_clear_bad() and pXd_clear_bad() of <linux/pgtable.h>. */
@@ -873,11 +1024,11 @@ static inline void set_vm_area_page_order(struct vm_struct *vm, unsigned int ord
 static inline unsigned int vm_area_page_order(struct vm_struct *vm) { return vm->page_order; }
 #endif
 #define find_vm_area(a) ((struct vm_struct *)vmapfuzz_host_find_area((u64)(unsigned long)(a)))
-struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags);
+static struct vm_struct *vmapfuzz_get_vm_area(unsigned long size, unsigned long flags);
 #define get_vm_area_caller(size, flags, caller) vmapfuzz_get_vm_area(size, flags)
 #define get_vm_area(size, flags) vmapfuzz_get_vm_area(size, flags)
-void vmapfuzz_vunmap(const void *a);
-void vmapfuzz_vfree(const void *a);
+static void vmapfuzz_vunmap(const void *a);
+static void vmapfuzz_vfree(const void *a);
 #define vunmap(a) vmapfuzz_vunmap(a)
 #define vfree(a) vmapfuzz_vfree(a)
 #define free_vm_area(area) vmapfuzz_vunmap((area)->addr)
@@ -907,7 +1058,9 @@ static inline int __vmapfuzz_guard_mmap_read_lock_try(struct mm_struct *mm) { (v
  * own, e.g. arm64_ptdump_lock_key, which only ptdump turns on). */
 struct static_key_false { int enabled; };
 struct static_key_true { int enabled; };
-#define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name = { 0 }
+/* A key a tree defines without `static` (arm64's arm64_ptdump_lock_key) is
+ * a common symbol, so that the builds of every geometry share it. */
+#define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name __attribute__((common))
 #define DEFINE_STATIC_KEY_TRUE(name) struct static_key_true name = { 1 }
 #define static_branch_unlikely(k) (!!(k)->enabled)
 #define static_branch_likely(k) (!!(k)->enabled)
@@ -989,8 +1142,8 @@ static inline bool schedule_work(struct work_struct *w)
 
 /* vmap()'s aligned area (patch 6 of the series): the harness places the
  * area at the trace's VA and checks that `align` allows it. */
-struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long align,
-					       unsigned long flags);
+static struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsigned long align,
+						      unsigned long flags);
 #define __get_vm_area_node_aligned_caller(size, align, flags, caller) \
 	vmapfuzz_get_vm_area_aligned(size, align, flags)
 /* API of the 6.1 era, in a header of its own. */

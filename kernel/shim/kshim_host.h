@@ -4,8 +4,9 @@
  * tree's slices) and the harness (C++, kernel/bridge.cc). Plain C types
  * only: both sides include this file.
  *
- * Host -> kernel: the vmapfuzz_k_* entry points of kentry.c run one kernel
- * function under setjmp, so that a BUG() in the kernel code returns here.
+ * Host -> kernel: the entry points of kentry.c (struct vmapfuzz_kops, one
+ * per geometry) run one kernel function under setjmp, so that a BUG() in
+ * the kernel code returns here.
  * Kernel -> host: the vmapfuzz_host_* callbacks reach the engine's table
  * pool, page allocator, vm area list and side-effect recorder.
  */
@@ -91,27 +92,32 @@ void vmapfuzz_host_flush(enum vmapfuzz_flush kind, vmapfuzz_u64 start, vmapfuzz_
 void vmapfuzz_host_count(enum vmapfuzz_count what, vmapfuzz_u64 n);
 void vmapfuzz_host_mod_mask(unsigned int mask);
 
-/* Entry points (kentry.c). Each returns 0 or -errno, or -VMAPFUZZ_K_BUGGED
- * after a BUG. [lo, hi) is the range the call may write: a PTE store
- * outside it is a walk that ran past its end. */
-int vmapfuzz_k_ioremap_page_range(vmapfuzz_u64 addr, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+/* Entry points (kentry.c), one table per geometry the slices were built
+ * for. Each returns 0 or -errno, or -VMAPFUZZ_K_BUGGED after a BUG. [lo,
+ * hi) is the range the call may write: a PTE store outside it is a walk
+ * that ran past its end. */
+struct vmapfuzz_kops {
+	/* The engine geometry the shims were configured for ("arm64-16k-47"). */
+	const char *geometry;
+	int (*ioremap_page_range)(vmapfuzz_u64 addr, vmapfuzz_u64 end, vmapfuzz_u64 phys,
 				  vmapfuzz_u64 prot);
-int vmapfuzz_k_vmap_page_range(vmapfuzz_u64 addr, vmapfuzz_u64 end, vmapfuzz_u64 phys,
+	int (*vmap_page_range)(vmapfuzz_u64 addr, vmapfuzz_u64 end, vmapfuzz_u64 phys,
 			       vmapfuzz_u64 prot);
-int vmapfuzz_k_vunmap_range(vmapfuzz_u64 addr, vmapfuzz_u64 end);
-int vmapfuzz_k_vunmap_range_noflush(vmapfuzz_u64 addr, vmapfuzz_u64 end);
-/* vmap() of pfns (~0ULL: NULL page); *out is the address or 0. 1 when the
- * tree's vmap() was built, else 0 (op unsupported). */
-int vmapfuzz_k_has_vmap(void);
-int vmapfuzz_k_vmap(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 prot,
+	int (*vunmap_range)(vmapfuzz_u64 addr, vmapfuzz_u64 end);
+	int (*vunmap_range_noflush)(vmapfuzz_u64 addr, vmapfuzz_u64 end);
+	/* vmap() of pfns (~0ULL: NULL page); *out is the address or 0.
+	 * has_vmap: 1 when the tree's vmap() was built, else 0 (op unsupported). */
+	int (*has_vmap)(void);
+	int (*vmap)(const vmapfuzz_u64 *pfns, unsigned int count, vmapfuzz_u64 prot,
 		    vmapfuzz_u64 *out);
-/* __vmalloc_area_node() on an area the host reserved; *out as vmap. */
-int vmapfuzz_k_has_vmalloc(void);
-int vmapfuzz_k_vmalloc_area_node(void *area, vmapfuzz_u64 prot, unsigned int shift,
+	/* __vmalloc_area_node() on an area the host reserved; *out as vmap. */
+	int (*has_vmalloc)(void);
+	int (*vmalloc_area_node)(void *area, vmapfuzz_u64 prot, unsigned int shift,
 				 vmapfuzz_u64 *out);
-/* Area handles for the host's vm area list. */
-void *vmapfuzz_k_area_new(vmapfuzz_u64 addr, vmapfuzz_u64 size, unsigned long flags);
-void vmapfuzz_k_area_release(void *area);
+	/* Area handles for the host's vm area list. */
+	void *(*area_new)(vmapfuzz_u64 addr, vmapfuzz_u64 size, unsigned long flags);
+	void (*area_release)(void *area);
+};
 
 #ifdef __cplusplus
 }
