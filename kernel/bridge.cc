@@ -28,6 +28,7 @@
 #include <map>
 #include <string>
 
+#include "engine/arch.h"
 #include "engine/vmap_pages.h"
 #include "engine/vunmap.h"
 #include "harness/visit.h"
@@ -82,6 +83,7 @@ constexpr Site kWarnSites[] = {
     {"pmd_clear_bad", "", WarnId::pmd_bad},
     {"pud_clear_bad", "", WarnId::pud_bad},
     {"p4d_clear_bad", "", WarnId::p4d_bad},
+    {"pgd_clear_bad", "", WarnId::pgd_bad},
     {"vmap_pages_pte_range", "pte_none", WarnId::vmap_pages_pte_busy},
     {"vmap_pages_pte_range", "!page", WarnId::vmap_pages_pte_null_page},
     {"vmap_pages_pte_range", "pfn_valid", WarnId::vmap_pages_pte_invalid_pfn},
@@ -90,6 +92,13 @@ constexpr Site kWarnSites[] = {
     {"", "failed to allocate pages", WarnId::vmalloc_pages_failed},
     {"", "failed to map pages", WarnId::vmalloc_map_failed},
     {"", "vm_struct allocation failed", WarnId::vmalloc_area_failed},
+};
+
+// Messages the engine does not count as WARNs: x86's pmd_set_huge()
+// pr_warn_once()s when MTRRs refuse a block (engine/arch_x86.cc counts the
+// refusal in Counters::set_huge_refused instead).
+constexpr Site kNotWarnSites[] = {
+    {"pmd_set_huge", "MTRR override", WarnId::kernel_unrecognised},
 };
 
 struct BugSite {
@@ -217,7 +226,7 @@ void TreeBackend::free_area(Kernel& k, u64 addr, bool is_vfree) {
 // small pages.
 int TreeBackend::vmalloc(Kernel& k, const harness::VmallocOp& o) {
   const engine::Geometry& g = k.geo();
-  const engine::pgprot_t prot = engine::prot_value(o.prot);
+  const engine::pgprot_t prot = engine::prot_value(k.geo(), o.prot);
   const u64 real_size = (o.size + g.page_size() - 1) & ~(g.page_size() - 1);
   unsigned shift = g.page_shift;
   u64 align = g.page_size(), size = real_size;
@@ -264,18 +273,18 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
             engine::VmArea* area = engine::get_vm_area_at(k, {o.va}, o.size, engine::VM_IOREMAP);
             if (!area) return -engine::kENOMEM;
             const int r = g_ctx.ops->ioremap_page_range(o.va, o.va + o.size, o.pa,
-                                                        engine::prot_value(o.prot).v);
+                                                        engine::prot_value(k.geo(), o.prot).v);
             // free_vm_area(): the same unmap as vunmap, through the tree.
             if (r != 0 && !k.bugged()) free_area(k, o.va, false);
             return r;
           },
           [&](const harness::IoremapPageRangeOp& o) {
             return g_ctx.ops->ioremap_page_range(o.va, o.va + o.size, o.pa,
-                                                 engine::prot_value(o.prot).v);
+                                                 engine::prot_value(k.geo(), o.prot).v);
           },
           [&](const harness::VmapPageRangeOp& o) {
             return g_ctx.ops->vmap_page_range(o.va, o.va + o.size, o.pa,
-                                              engine::prot_value(o.prot).v);
+                                              engine::prot_value(k.geo(), o.prot).v);
           },
           [&](const harness::IounmapOp& o) {
             free_area(k, o.va, false);
@@ -295,7 +304,7 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
             const std::vector<u64> pages = o.pages();
             u64 out = 0;
             return g_ctx.ops->vmap(pages.data(), static_cast<unsigned>(pages.size()),
-                                   engine::prot_value(o.prot).v, &out);
+                                   engine::prot_value(k.geo(), o.prot).v, &out);
           },
           [&](const harness::VfreeOp& o) {
             free_area(k, o.va, true);
@@ -373,6 +382,21 @@ unsigned int vmapfuzz_host_ioremap_max_page_shift(void) {
 
 int vmapfuzz_host_vmap_allow_huge(void) { return g_ctx.k->vmap_allow_huge() ? 1 : 0; }
 
+// x86-64 boot options (engine/arch_x86.cc reads the same configuration).
+int vmapfuzz_host_x86_feature(int feature) {
+  const ve::KernelConfig& c = g_ctx.k->config();
+  switch (feature) {
+    case 1: return c.nopse ? 0 : 1;      // X86_FEATURE_PSE
+    case 2: return c.nogbpages ? 0 : 1;  // X86_FEATURE_GBPAGES
+  }
+  return 0;
+}
+
+int vmapfuzz_host_mtrr_uniform(vmapfuzz_u64 start, vmapfuzz_u64 end) {
+  const ve::u64 split = g_ctx.k->config().mtrr_split;
+  return split == 0 || !(start < split && split < end) ? 1 : 0;
+}
+
 void* vmapfuzz_host_find_area(vmapfuzz_u64 addr) {
   ve::VmArea* a = g_ctx.k->find_vm_area(ve::VirtAddr{addr});
   return a ? g_ctx.self->handle_for(*g_ctx.k, *a) : nullptr;
@@ -398,6 +422,8 @@ void vmapfuzz_host_free_area(vmapfuzz_u64 addr, int is_vfree) {
 }
 
 void vmapfuzz_host_warn(const char* func, const char* text, int once, vmapfuzz_u64 addr) {
+  for (const auto& s : vmapfuzz::kernel::kNotWarnSites)
+    if (vmapfuzz::kernel::site_matches(s.func, s.text, func, text)) return;
   ve::WarnId id = ve::WarnId::kernel_unrecognised;
   for (const auto& s : vmapfuzz::kernel::kWarnSites)
     if (vmapfuzz::kernel::site_matches(s.func, s.text, func, text)) {
@@ -439,6 +465,7 @@ void vmapfuzz_host_flush(enum vmapfuzz_flush kind, vmapfuzz_u64 start, vmapfuzz_
     case VMAPFUZZ_FLUSH_TLB_KERNEL_RANGE: k = ve::FlushKind::tlb_kernel_range; break;
     case VMAPFUZZ_FLUSH_TLB_PGTABLE: k = ve::FlushKind::tlb_pgtable; break;
     case VMAPFUZZ_FLUSH_TLB_RANGE: k = ve::FlushKind::tlb_range; break;
+    case VMAPFUZZ_FLUSH_SYNC_KERNEL_MAPPINGS: k = ve::FlushKind::sync_kernel_mappings; break;
   }
   g_ctx.k->flush(k, ve::VirtAddr{start}, ve::VirtAddr{end});
 }

@@ -53,27 +53,48 @@ FILES = [
 REQUIRED_FILES = ["mm/vmalloc.c", "arch/arm64/mm/mmu.c", "arch/arm64/mm/hugetlbpage.c",
                   "arch/arm64/include/asm/vmalloc.h"]
 
-# The arm64 configurations the slices are built for, one engine geometry
-# each: (granule shift, VA bits, geometry). kernel/shim/kshim.h derives the
-# levels, sizes and folding from the first two (VMAPFUZZ_GRANULE_SHIFT,
-# VMAPFUZZ_VA_BITS); the first is the default of the shims and the probes.
+# The same generic code with the x86-64 hooks instead of arm64's: the
+# second architecture a tree is built for when it has these files.
+X86_FILES = [
+    ("arch/x86/include/asm/vmalloc.h", {"arch_vmap_pud_supported", "arch_vmap_pmd_supported"}),
+    ("arch/x86/mm/pgtable.c", None),
+    ("include/linux/mm.h", {"num_pages_contiguous"}),
+    ("mm/vmalloc.c", None),
+]
+X86_REQUIRED_FILES = ["mm/vmalloc.c", "arch/x86/mm/pgtable.c", "arch/x86/include/asm/vmalloc.h"]
+
+# The configurations the slices are built for, one engine geometry each:
+# (key, VA bits, geometry). For arm64 the key is the granule shift, and
+# kernel/shim/kshim_arm64.h derives levels, sizes and folding from it and
+# the VA size (VMAPFUZZ_GRANULE_SHIFT, VMAPFUZZ_VA_BITS); the first row is
+# the default of the shims and the probes. "x86" rows build the x86-64
+# slices (X86_FILES, kernel/shim/kshim_x86.h) with 4 or 5 levels.
 GEOMETRIES = [
-    (12, 48, "arm64-4k-48"),
-    (12, 39, "arm64-4k-39"),
-    (14, 47, "arm64-16k-47"),
-    (14, 48, "arm64-16k-48"),
-    (16, 42, "arm64-64k-42"),
-    (16, 48, "arm64-64k-48"),
+    ("12", 48, "arm64-4k-48"),
+    ("12", 39, "arm64-4k-39"),
+    ("14", 47, "arm64-16k-47"),
+    ("14", 48, "arm64-16k-48"),
+    ("16", 42, "arm64-64k-42"),
+    ("16", 48, "arm64-64k-48"),
+    ("x86", 48, "x86-64-4l"),
+    ("x86", 57, "x86-64-5l"),
 ]
 
 
-def geometry_flags(shift, va_bits):
-    return ["-DVMAPFUZZ_GRANULE_SHIFT=%d" % shift, "-DVMAPFUZZ_VA_BITS=%d" % va_bits]
+def geometry_flags(key, va_bits):
+    if key == "x86":
+        return ["-DVMAPFUZZ_ARCH_X86=1", "-DVMAPFUZZ_VA_BITS=%d" % va_bits]
+    return ["-DVMAPFUZZ_GRANULE_SHIFT=%s" % key, "-DVMAPFUZZ_VA_BITS=%d" % va_bits]
 
 
-def geometry_wrapper(shift, va_bits):
+def geometry_wrapper(key, va_bits):
     """The file name of the translation unit of one geometry (--out)."""
-    return "kernel_geo_%d_%d.c" % (shift, va_bits)
+    return "kernel_geo_%s_%d.c" % (key, va_bits)
+
+
+def geometry_tu(key):
+    """The slices a geometry's translation unit includes."""
+    return "kernel_tu_x86.c" if key == "x86" else "kernel_tu.c"
 
 
 # Roots of each unit. Optional roots may be missing from a tree.
@@ -83,6 +104,7 @@ UNITS = [
     ("vmap", ["vmap"], []),
     ("vmalloc", ["__vmalloc_area_node"], []),
 ]
+UNIT_ROOTS = {unit: roots + optional for unit, roots, optional in UNITS}
 
 # Defined by the shims or the host; never taken from the tree even where
 # the tree defines them (the vm area allocator, the page allocator).
@@ -119,6 +141,14 @@ COUNTED = {
     "set_huge_pte_at": "VMAPFUZZ_COUNT_SET_HUGE_PTE_AT",
     "pmd_set_huge": "VMAPFUZZ_COUNT_PMD_SET_HUGE",
     "pud_set_huge": "VMAPFUZZ_COUNT_PUD_SET_HUGE",
+}
+
+# How a counted call's result is counted too: a pXd_set_huge() that
+# succeeded wrote a block, which the architecture counts there or in
+# set_pmd()/set_pud() (vmapfuzz_set_huge_result in kshim_<arch>.h).
+COUNTED_RESULT = {
+    "pmd_set_huge": "vmapfuzz_set_huge_result(VMAPFUZZ_COUNT_PMD_BLOCKS, {})",
+    "pud_set_huge": "vmapfuzz_set_huge_result(VMAPFUZZ_COUNT_PUD_BLOCKS, {})",
 }
 
 # The shim areas a missing or mismatched symbol belongs to, first match wins
@@ -276,8 +306,11 @@ def read_version(tree):
 
 
 class Tree:
-    def __init__(self, root):
+    def __init__(self, root, files=None, required=None):
         self.root = root
+        self.files = files or FILES
+        self.required = required or REQUIRED_FILES
+        self.order = {path: i for i, (path, _) in enumerate(self.files)}
         self.text = {}   # path -> file text
         self.defs = {}   # path -> {name: (start, body, end)}
         self.where = {}  # name -> path (first file in FILES order that defines it)
@@ -286,10 +319,10 @@ class Tree:
     def locate(self):
         if not os.path.isdir(self.root):
             raise Unusable("locate: %s is not a directory" % self.root)
-        missing = [p for p in REQUIRED_FILES if not os.path.isfile(os.path.join(self.root, p))]
+        missing = [p for p in self.required if not os.path.isfile(os.path.join(self.root, p))]
         if missing:
             raise Unusable("locate: %s lacks %s" % (self.root, ", ".join(missing)))
-        for path, allow in FILES:
+        for path, allow in self.files:
             full = os.path.join(self.root, path)
             if not os.path.isfile(full):
                 continue
@@ -370,7 +403,7 @@ def tu_text(tree, names, version):
             continue
         out.append('#line %d "%s"\n' % (tree.line_of(name), tree.where[name]))
         out.append("static %s;\n" % sig.strip())
-    for path, _ in FILES:
+    for path, _ in tree.files:
         group = [n for n in names if tree.where.get(n) == path]
         group.sort(key=lambda n: tree.defs[path][n][0])  # source order
         if not group:
@@ -378,8 +411,9 @@ def tu_text(tree, names, version):
         if path == "mm/vmalloc.c":
             out.append('#include "kshim_generic.h"\n')
             for name, counter in COUNTED.items():
-                out.append("#define %s(...) (vmapfuzz_host_count(%s, 1), %s(__VA_ARGS__))\n"
-                           % (name, counter, name))
+                call = COUNTED_RESULT.get(name, "{}").format("%s(__VA_ARGS__)" % name)
+                out.append("#define %s(...) (vmapfuzz_host_count(%s, 1), %s)\n"
+                           % (name, counter, call))
             # Forward declarations: the kernel has them in headers.
             for name in group:
                 if name not in tree.objects:
@@ -437,7 +471,7 @@ def probes(tree, names, cc):
         src = ('#include "kshim.h"\n#include "kshim_generic.h"\n' +
                "".join(tree.slice(n) + "\n" for n in sorted(
                    tree.closure(["set_huge_pte_at"]),
-                   key=lambda n: (FILES_ORDER[tree.where[n]], tree.defs[tree.where[n]][n][0]))) +
+                   key=lambda n: (tree.order[tree.where[n]], tree.defs[tree.where[n]][n][0]))) +
                "void vmapfuzz_probe(pte_t *p) { set_huge_pte_at(&init_mm, 0, p, __pte(0), PAGE_SIZE); }\n")
         ok, _ = compile_check(cc, src)
         p["set_huge_pte_at_arity"] = 5 if ok else 4
@@ -497,7 +531,6 @@ def probes(tree, names, cc):
     return p
 
 
-FILES_ORDER = {path: i for i, (path, _) in enumerate(FILES)}
 
 
 def main(argv):
@@ -524,7 +557,8 @@ def main(argv):
         with open(os.path.join(out, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
         for f in os.listdir(out):
-            if f in ("kernel_tu.c", "geometries.txt") or re.match(r"kernel_geo_\d+_\d+\.c$", f):
+            if f in ("kernel_tu.c", "kernel_tu_x86.c", "geometries.txt") or re.match(
+                    r"kernel_geo_\w+_\d+\.c$", f):
                 os.remove(os.path.join(out, f))
         print("vmapfuzz: kernel tree %s cannot be used: %s" % (tree_dir, msg), file=sys.stderr)
         return 2
@@ -594,14 +628,36 @@ def main(argv):
     # a geometry whose build fails is left out (its traces leave the kernel
     # implementation NOT-RUN) and the report says why.
     geometries = {GEOMETRIES[0][2]: {"status": "built"}}
-    for shift, va_bits, geo in GEOMETRIES[1:]:
-        ok, msg = compile_check(args.cc, tu, geometry_flags(shift, va_bits))
+    for key, va_bits, geo in GEOMETRIES[1:]:
+        if key == "x86":
+            continue
+        ok, msg = compile_check(args.cc, tu, geometry_flags(key, va_bits))
         geometries[geo] = {"status": "built"} if ok else {
             "status": "failed", "symbols": classify_errors(msg)}
-    built_geos = [(s_, v, g) for s_, v, g in GEOMETRIES if geometries[g]["status"] == "built"]
+    # x86-64: the generic functions of the units built above, with the hooks
+    # of arch/x86 (a tree without those files has no x86-64 geometries).
+    x86tree = Tree(tree_dir, X86_FILES, X86_REQUIRED_FILES)
+    tu_x86 = None
+    try:
+        x86tree.locate()
+    except Unusable as e:
+        for key, _, geo in GEOMETRIES:
+            if key == "x86":
+                geometries[geo] = {"status": "missing", "reason": str(e)}
+    else:
+        roots = [r for u in chosen for r in UNIT_ROOTS[u] if r in x86tree.where]
+        x86names = x86tree.closure(roots)
+        tu_x86 = tu_text(x86tree, x86names, version)
+        for key, va_bits, geo in GEOMETRIES:
+            if key != "x86":
+                continue
+            ok, msg = compile_check(args.cc, tu_x86, geometry_flags(key, va_bits))
+            geometries[geo] = {"status": "built"} if ok else {
+                "status": "failed", "symbols": classify_errors(msg)}
+    built_geos = [(k_, v, g) for k_, v, g in GEOMETRIES if geometries[g]["status"] == "built"]
 
     slices = []
-    for name in sorted(names, key=lambda n: (FILES_ORDER[tree.where[n]],
+    for name in sorted(names, key=lambda n: (tree.order[tree.where[n]],
                                              tree.defs[tree.where[n]][n][0])):
         s = tree.slice(name).encode("utf-8", "surrogateescape")
         slices.append({"file": tree.where[name], "function": name, "line": tree.line_of(name),
@@ -634,6 +690,8 @@ def main(argv):
         if geometries[g].get("symbols"):
             report.append("geometry %s: not built, the slices do not compile for it" % g)
             report += symbols_text(geometries[g]["symbols"])
+        elif geometries[g].get("reason"):
+            report.append("geometry %s: not built: %s" % (g, geometries[g]["reason"]))
     for unit, d in units.items():
         if d["status"] == "built":
             continue
@@ -669,26 +727,29 @@ def main(argv):
             "#define VMAPFUZZ_KERNEL_ERA \"%s\"\n"
             "#define VMAPFUZZ_KERNEL_TREE_PATH %s\n"
             "#define VMAPFUZZ_KERNEL_HAS_VMAP_PAGE_RANGE %d\n"
-            "// X(granule shift, VA bits) for each geometry built (kernel_geo_*.c).\n"
+            "// X(key, VA bits) for each geometry built (kernel_geo_*.c).\n"
             "#define VMAPFUZZ_KERNEL_GEOMETRIES(X) %s\n"
             "#define VMAPFUZZ_KERNEL_DESCRIPTION %s\n" % (
                 prb["era"], c_string(tree_dir),
                 1 if "vmap_page_range" in names or prb["ioremap_area_check"] is False else 0,
-                " ".join("X(%d, %d)" % (s_, v) for s_, v, _ in built_geos),
+                " ".join("X(%s, %d)" % (k_, v) for k_, v, _ in built_geos),
                 c_string("\n".join(summary) + "\nslice sha256 (all): " + manifest["tu_sha256"])))
     write("kernel_info.h", info)
     write("kernel_tu.c", tu)
     # One translation unit per geometry built, and their list for CMake.
-    for shift, va_bits, geo in built_geos:
-        write(geometry_wrapper(shift, va_bits),
-              "/* Generated by vmapfuzz kernel/extract.py: the slices for %s. */\n"
-              "#define VMAPFUZZ_GRANULE_SHIFT %d\n#define VMAPFUZZ_VA_BITS %d\n"
-              '#include "kernel_tu.c"\n' % (geo, shift, va_bits))
-    write("geometries.txt", "".join(geometry_wrapper(s_, v) + "\n" for s_, v, _ in built_geos))
+    if tu_x86 is not None:
+        write("kernel_tu_x86.c", tu_x86)
+    for key, va_bits, geo in built_geos:
+        write(geometry_wrapper(key, va_bits),
+              "/* Generated by vmapfuzz kernel/extract.py: the slices for %s. */\n%s"
+              '#include "%s"\n' % (geo, "".join("#define %s %s\n" % tuple(
+                  f[2:].split("=")) for f in geometry_flags(key, va_bits)), geometry_tu(key)))
+    write("geometries.txt", "".join(geometry_wrapper(k_, v) + "\n" for k_, v, _ in built_geos))
     write("manifest.json", json.dumps(manifest, indent=2) + "\n")
     write("report.txt", "\n".join(report) + "\n")
     # The files the build depends on, for CMake's re-run check.
-    write("depends.txt", "\n".join(os.path.join(tree_dir, p) for p in tree.text) + "\n")
+    depends = list(tree.text) + [p for p in x86tree.text if p not in tree.text]
+    write("depends.txt", "\n".join(os.path.join(tree_dir, p) for p in depends) + "\n")
     for line in report:
         if line.startswith("slices:"):
             break

@@ -27,70 +27,14 @@
 
 #include "kshim_host.h"
 
-/* -------------------------------------------------------------- geometry */
-/* The arm64 configuration the slices are built for: the granule
- * (VMAPFUZZ_GRANULE_SHIFT 12, 14 or 16) and the VA size (VMAPFUZZ_VA_BITS),
- * one engine geometry each (engine/geometry.cc, docs/geometry.md):
- *   12/48 arm64-4k-48 (the default)   12/39 arm64-4k-39
- *   14/48 arm64-16k-48                14/47 arm64-16k-47
- *   16/48 arm64-64k-48                16/42 arm64-64k-42
- * kernel/CMakeLists.txt builds a tree's slices once per geometry that
- * kernel/extract.py found to compile. */
-#ifndef VMAPFUZZ_GRANULE_SHIFT
-#define VMAPFUZZ_GRANULE_SHIFT 12
-#endif
-#ifndef VMAPFUZZ_VA_BITS
-#define VMAPFUZZ_VA_BITS 48
-#endif
-#if VMAPFUZZ_GRANULE_SHIFT != 12 && VMAPFUZZ_GRANULE_SHIFT != 14 && VMAPFUZZ_GRANULE_SHIFT != 16
-#error "VMAPFUZZ_GRANULE_SHIFT must be 12, 14 or 16 (arm64 4K, 16K, 64K)"
-#endif
-/* Levels as arm64 derives them from the VA size: each level resolves
- * PAGE_SHIFT - 3 bits above the page offset (ARM64_HW_PGTABLE_LEVELS). */
-#define CONFIG_PGTABLE_LEVELS ((VMAPFUZZ_VA_BITS - 4) / (VMAPFUZZ_GRANULE_SHIFT - 3))
-#if CONFIG_PGTABLE_LEVELS < 2 || CONFIG_PGTABLE_LEVELS > 4
-#error "VMAPFUZZ_VA_BITS gives no 2- to 4-level arm64 configuration for this granule"
-#endif
-#if VMAPFUZZ_GRANULE_SHIFT == 12
-#define CONFIG_ARM64_4K_PAGES 1
-#elif VMAPFUZZ_GRANULE_SHIFT == 14
-#define CONFIG_ARM64_16K_PAGES 1
-#else
-#define CONFIG_ARM64_64K_PAGES 1
-#endif
-/* Folded levels, as <asm-generic/pgtable-nop4d.h>, -nopud.h, -nopmd.h. */
-#define __PAGETABLE_P4D_FOLDED 1
-#if CONFIG_PGTABLE_LEVELS <= 3
-#define __PAGETABLE_PUD_FOLDED 1
-#endif
-#if CONFIG_PGTABLE_LEVELS <= 2
-#define __PAGETABLE_PMD_FOLDED 1
-#endif
-#define __vmapfuzz_str2(x) #x
-#define __vmapfuzz_str(x) __vmapfuzz_str2(x)
-#define __vmapfuzz_paste4(a, b, c, d) a##b##c##d
-#define __vmapfuzz_kops_name(g, v) __vmapfuzz_paste4(vmapfuzz_kops_, g, _, v)
-/* The entry-point table of this build (kentry.c): vmapfuzz_kops_<granule
- * shift>_<VA bits>, the one external symbol of a geometry's object. */
-#define VMAPFUZZ_KOPS __vmapfuzz_kops_name(VMAPFUZZ_GRANULE_SHIFT, VMAPFUZZ_VA_BITS)
-#if VMAPFUZZ_GRANULE_SHIFT == 12
-#define VMAPFUZZ_GEOMETRY_NAME "arm64-4k-" __vmapfuzz_str(VMAPFUZZ_VA_BITS)
-#elif VMAPFUZZ_GRANULE_SHIFT == 14
-#define VMAPFUZZ_GEOMETRY_NAME "arm64-16k-" __vmapfuzz_str(VMAPFUZZ_VA_BITS)
-#else
-#define VMAPFUZZ_GEOMETRY_NAME "arm64-64k-" __vmapfuzz_str(VMAPFUZZ_VA_BITS)
-#endif
-
 /* ---------------------------------------------------------------- config */
 /* For #ifdef in the slices. */
 #define CONFIG_64BIT 1
 #define CONFIG_MMU 1
-#define CONFIG_ARM64 1
 #define CONFIG_HAVE_ARCH_HUGE_VMAP 1
 #define CONFIG_HAVE_ARCH_HUGE_VMALLOC 1
 #define CONFIG_HUGETLB_PAGE 1
 #define CONFIG_DEBUG_VM 1
-#define CONFIG_ARM64_CONTPTE 1
 /* For IS_ENABLED(): every option the slices ask about must be listed; an
  * unlisted one fails to compile with its name in the message. */
 #define IS_ENABLED(option) __vmapfuzz_cfg_##option
@@ -100,7 +44,6 @@
 #define __vmapfuzz_cfg_CONFIG_HAVE_ARCH_HUGE_VMALLOC 1
 #define __vmapfuzz_cfg_CONFIG_HUGETLB_PAGE 1
 #define __vmapfuzz_cfg_CONFIG_DEBUG_VM 1
-#define __vmapfuzz_cfg_CONFIG_ARM64_CONTPTE 1
 #define __vmapfuzz_cfg_CONFIG_PTDUMP_DEBUGFS 0
 #define __vmapfuzz_cfg_CONFIG_PTDUMP 0
 #define __vmapfuzz_cfg_CONFIG_NUMA 0
@@ -108,13 +51,6 @@
 #define __vmapfuzz_cfg_CONFIG_KASAN_VMALLOC 0
 #define __vmapfuzz_cfg_CONFIG_KMSAN 0
 #define __vmapfuzz_cfg_CONFIG_MEMCG 0
-#define __vmapfuzz_cfg_CONFIG_ARM64_MTE 0
-#define __vmapfuzz_cfg_CONFIG_ARM64_PTDUMP 0
-#define __vmapfuzz_cfg_CONFIG_UNMAP_KERNEL_AT_EL0 0
-#define __vmapfuzz_cfg_CONFIG_ARM64_LPA2 0
-#define __vmapfuzz_cfg_CONFIG_ARM64_64K_PAGES (VMAPFUZZ_GRANULE_SHIFT == 16)
-#define __vmapfuzz_cfg_CONFIG_ARM64_16K_PAGES (VMAPFUZZ_GRANULE_SHIFT == 14)
-#define __vmapfuzz_cfg_CONFIG_ARM64_4K_PAGES (VMAPFUZZ_GRANULE_SHIFT == 12)
 #define __vmapfuzz_cfg_CONFIG_HAVE_ARCH_HUGE_VMALLOC_DEFAULT 0
 
 /* ----------------------------------------------------------------- basics */
@@ -180,72 +116,6 @@ typedef struct { int counter; } atomic_t;
 #define EAGAIN 11
 #define EFAULT 14
 
-/* ------------------------------------------------------ sizes and shifts */
-/* arm64's pgtable-hwdef.h arithmetic for the configuration above: level n
- * of 4 (3 = PTE) maps (PAGE_SHIFT - 3) * (4 - n) + 3 bits; a folded level
- * takes the shift of the level above it, as the pgtable-nopXd.h headers do. */
-#define PAGE_SHIFT VMAPFUZZ_GRANULE_SHIFT
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (~(PAGE_SIZE - 1))
-#define PAGE_ALIGN(x) ALIGN(x, PAGE_SIZE)
-#define PAGE_ALIGNED(x) IS_ALIGNED((unsigned long)(x), PAGE_SIZE)
-#define VMAPFUZZ_LEVEL_SHIFT(n) ((PAGE_SHIFT - 3) * (4 - (n)) + 3)
-#define PGDIR_SHIFT VMAPFUZZ_LEVEL_SHIFT(4 - CONFIG_PGTABLE_LEVELS)
-#define PGDIR_SIZE (1UL << PGDIR_SHIFT)
-#define PGDIR_MASK (~(PGDIR_SIZE - 1))
-#define P4D_SHIFT PGDIR_SHIFT
-#define P4D_SIZE PGDIR_SIZE
-#define P4D_MASK PGDIR_MASK
-#ifdef __PAGETABLE_PUD_FOLDED
-#define PUD_SHIFT P4D_SHIFT
-#define PTRS_PER_PUD 1
-#else
-#define PUD_SHIFT VMAPFUZZ_LEVEL_SHIFT(1)
-#define PTRS_PER_PUD (1 << (PAGE_SHIFT - 3))
-#endif
-#define PUD_SIZE (1UL << PUD_SHIFT)
-#define PUD_MASK (~(PUD_SIZE - 1))
-#ifdef __PAGETABLE_PMD_FOLDED
-#define PMD_SHIFT PUD_SHIFT
-#define PTRS_PER_PMD 1
-#else
-#define PMD_SHIFT VMAPFUZZ_LEVEL_SHIFT(2)
-#define PTRS_PER_PMD (1 << (PAGE_SHIFT - 3))
-#endif
-#define PMD_SIZE (1UL << PMD_SHIFT)
-#define PMD_MASK (~(PMD_SIZE - 1))
-#define PTRS_PER_PTE (1 << (PAGE_SHIFT - 3))
-#define PTRS_PER_PGD (1 << (VMAPFUZZ_VA_BITS - PGDIR_SHIFT))
-/* The contiguous hint: 16 entries on 4K, 128 PTEs / 32 PMDs on 16K, 32 of
- * either on 64K (CONFIG_ARM64_CONT_PTE_SHIFT / _CONT_PMD_SHIFT). */
-#if PAGE_SHIFT == 12
-#define VMAPFUZZ_CONT_PTE_BITS 4
-#define VMAPFUZZ_CONT_PMD_BITS 4
-#elif PAGE_SHIFT == 14
-#define VMAPFUZZ_CONT_PTE_BITS 7
-#define VMAPFUZZ_CONT_PMD_BITS 5
-#else
-#define VMAPFUZZ_CONT_PTE_BITS 5
-#define VMAPFUZZ_CONT_PMD_BITS 5
-#endif
-#define CONT_PTE_SHIFT (VMAPFUZZ_CONT_PTE_BITS + PAGE_SHIFT)
-#define CONT_PTES (1 << (CONT_PTE_SHIFT - PAGE_SHIFT))
-#define CONT_PTE_SIZE (1UL << CONT_PTE_SHIFT)
-#define CONT_PTE_MASK (~(CONT_PTE_SIZE - 1))
-#define CONT_PMD_SHIFT (VMAPFUZZ_CONT_PMD_BITS + PMD_SHIFT)
-#define CONT_PMDS (1 << (CONT_PMD_SHIFT - PMD_SHIFT))
-#define CONT_PMD_SIZE (1UL << CONT_PMD_SHIFT)
-#define CONT_PMD_MASK (~(CONT_PMD_SIZE - 1))
-#define SZ_4K 0x1000UL
-#define SZ_16K 0x4000UL
-#define SZ_64K 0x10000UL
-#define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
-#define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
-#define PFN_PHYS(x) ((phys_addr_t)(x) << PAGE_SHIFT)
-#define PHYS_PFN(x) ((unsigned long)((x) >> PAGE_SHIFT))
-#define __phys_to_pfn(p) PHYS_PFN(p)
-#define __pfn_to_phys(p) PFN_PHYS(p)
-
 /* ------------------------------------------------------------ descriptors */
 typedef u64 pteval_t;
 typedef u64 pmdval_t;
@@ -270,154 +140,26 @@ typedef struct { pteval_t pgprot; } pgprot_t;
 #define __p4d(x) ((p4d_t){ __pgd(x) })
 #define __pgprot(x) ((pgprot_t){ (x) })
 
-/* Armv8-A VMSAv8-64 stage-1 bits, kernel names. */
-#define PTE_VALID (1ULL << 0)
-#define PTE_TYPE_MASK (3ULL << 0)
-#define PTE_TYPE_PAGE (3ULL << 0)
-#define PTE_TABLE_BIT (1ULL << 1)
-#define PTE_USER (1ULL << 6)
-#define PTE_RDONLY (1ULL << 7)
-#define PTE_SHARED (3ULL << 8)
-#define PTE_AF (1ULL << 10)
-#define PTE_NG (1ULL << 11)
-#define PTE_GP (1ULL << 50)
-#define PTE_DBM (1ULL << 51)
-#define PTE_WRITE PTE_DBM
-#define PTE_CONT (1ULL << 52)
-#define PTE_PXN (1ULL << 53)
-#define PTE_UXN (1ULL << 54)
-#define PTE_DIRTY (1ULL << 55)
-#define PTE_SPECIAL (1ULL << 56)
-#define PTE_SWBITS_MASK (0xfULL << 55)
-#define PTE_ADDR_LOW (((1ULL << (48 - PAGE_SHIFT)) - 1) << PAGE_SHIFT)
-#define PTE_ADDR_MASK PTE_ADDR_LOW
-#define PTE_ATTRINDX(t) ((pteval_t)(t) << 2)
-#define PTE_ATTRINDX_MASK (7ULL << 2)
-#define PMD_TYPE_MASK (3ULL << 0)
-#define PMD_TYPE_TABLE (3ULL << 0)
-#define PMD_TYPE_SECT (1ULL << 0)
-#define PMD_TABLE_BIT (1ULL << 1)
-#define PMD_SECT_VALID (1ULL << 0)
-#define PMD_SECT_CONT (1ULL << 52)
-#define PMD_TABLE_PXN (1ULL << 59)
-#define PMD_TABLE_UXN (1ULL << 60)
-#define PUD_TYPE_MASK PMD_TYPE_MASK
-#define PUD_TYPE_TABLE PMD_TYPE_TABLE
-#define PUD_TYPE_SECT PMD_TYPE_SECT
-#define PUD_TABLE_BIT PMD_TABLE_BIT
-#define PUD_TABLE_PXN PMD_TABLE_PXN
-#define PUD_TABLE_UXN PMD_TABLE_UXN
-#define P4D_TYPE_TABLE PMD_TYPE_TABLE
-#define P4D_TABLE_UXN PMD_TABLE_UXN
-#define MT_NORMAL 0
-#define MT_NORMAL_TAGGED 1
-#define MT_NORMAL_NC 2
-#define MT_DEVICE_nGnRnE 3
-#define MT_DEVICE_nGnRE 4
+/* ------------------------------------------------------- the architecture */
+/* Configuration, geometry and descriptors of the architecture the slices
+ * are built for (VMAPFUZZ_ARCH_X86: x86-64; otherwise arm64). Each header
+ * also gives the generic parts below what they need of the descriptor
+ * format: vmapfuzz_desc_is_table(), VMAPFUZZ_DESC_ADDR_MASK,
+ * vmapfuzz_pmd_block()/vmapfuzz_pud_block(), VMAPFUZZ_TABLE_BITS and
+ * VMAPFUZZ_ARCH_SYNC_MASK. */
+#ifdef VMAPFUZZ_ARCH_X86
+#include "kshim_x86.h"
+#else
+#include "kshim_arm64.h"
+#endif
 
-static inline bool pte_none(pte_t p) { return !pte_val(p); }
-static inline bool pte_valid(pte_t p) { return pte_val(p) & PTE_VALID; }
-static inline bool pte_present(pte_t p) { return pte_valid(p); }
-static inline bool pte_cont(pte_t p) { return pte_val(p) & PTE_CONT; }
-static inline bool pte_valid_cont(pte_t p) { return pte_valid(p) && pte_cont(p); }
-static inline bool pte_dirty(pte_t p) { return pte_val(p) & PTE_DIRTY; }
-static inline bool pte_young(pte_t p) { return pte_val(p) & PTE_AF; }
-static inline unsigned long pte_pfn(pte_t p) { return (pte_val(p) & PTE_ADDR_MASK) >> PAGE_SHIFT; }
-static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
-{
-	return __pte((((pteval_t)pfn << PAGE_SHIFT) & PTE_ADDR_MASK) | pgprot_val(prot));
-}
-static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
-{
-	return __pmd((((pmdval_t)pfn << PAGE_SHIFT) & PTE_ADDR_MASK) | pgprot_val(prot));
-}
-static inline pud_t pfn_pud(unsigned long pfn, pgprot_t prot)
-{
-	return __pud((((pudval_t)pfn << PAGE_SHIFT) & PTE_ADDR_MASK) | pgprot_val(prot));
-}
-static inline pgprot_t pte_pgprot(pte_t p) { return __pgprot(pte_val(p) & ~PTE_ADDR_MASK); }
-static inline pte_t pte_mkcont(pte_t p) { return __pte(pte_val(p) | PTE_CONT); }
-static inline pte_t pte_mknoncont(pte_t p) { return __pte(pte_val(p) & ~PTE_CONT); }
-static inline pte_t pte_mkhuge(pte_t p) { return __pte(pte_val(p) & ~PTE_TABLE_BIT); }
-static inline pte_t pte_mkdirty(pte_t p) { return __pte(pte_val(p) | PTE_DIRTY); }
-static inline pte_t pte_mkyoung(pte_t p) { return __pte(pte_val(p) | PTE_AF); }
-static inline pte_t pte_advance_pfn(pte_t p, unsigned long nr)
-{
-	return __pte((pte_val(p) & ~PTE_ADDR_MASK) |
-		     ((pte_val(p) + ((pteval_t)nr << PAGE_SHIFT)) & PTE_ADDR_MASK));
-}
-static inline pmd_t pte_pmd(pte_t p) { return __pmd(pte_val(p)); }
-static inline pte_t pmd_pte(pmd_t p) { return __pte(pmd_val(p)); }
-static inline pmd_t pmd_mkcont(pmd_t p) { return __pmd(pmd_val(p) | PMD_SECT_CONT); }
-static inline pgprot_t mk_pmd_sect_prot(pgprot_t prot)
-{
-	return __pgprot((pgprot_val(prot) & ~PMD_TABLE_BIT) | PMD_TYPE_SECT);
-}
-static inline pgprot_t mk_pud_sect_prot(pgprot_t prot)
-{
-	return __pgprot((pgprot_val(prot) & ~PUD_TABLE_BIT) | PUD_TYPE_SECT);
-}
-static inline pgprot_t pgprot_nx(pgprot_t prot)
-{
-	return __pgprot((pgprot_val(prot) & ~PTE_GP) | PTE_PXN);
-}
-static inline pgprot_t pgprot_tagged(pgprot_t prot)
-{
-	return __pgprot((pgprot_val(prot) & ~PTE_ATTRINDX_MASK) | PTE_ATTRINDX(MT_NORMAL_TAGGED));
-}
-static inline bool pmd_none(pmd_t p) { return !pmd_val(p); }
-static inline bool pmd_present(pmd_t p) { return pmd_val(p) & PTE_VALID; }
-static inline bool pmd_table(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == PMD_TYPE_TABLE; }
-static inline bool pmd_sect(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == PMD_TYPE_SECT; }
-static inline bool pmd_leaf(pmd_t p) { return pmd_present(p) && !pmd_table(p); }
-static inline bool pmd_bad(pmd_t p) { return !pmd_table(p); }
-/* The pud entry tests exist with 3 or more levels; with 2 the pmd is
- * folded into the pud and the pud tests are constant (pgtable-nopmd.h). */
-#ifndef __PAGETABLE_PMD_FOLDED
-static inline bool pud_none(pud_t p) { return !pud_val(p); }
-static inline bool pud_present(pud_t p) { return pud_val(p) & PTE_VALID; }
-static inline bool pud_bad(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) != PUD_TYPE_TABLE; }
-#else
-static inline int pud_none(pud_t p) { (void)p; return 0; }
-static inline int pud_bad(pud_t p) { (void)p; return 0; }
-static inline int pud_present(pud_t p) { (void)p; return 1; }
-#endif
-/* No PUD blocks on 64K or below 3 levels: every pud is a table there. */
-#if PAGE_SHIFT == 16 || CONFIG_PGTABLE_LEVELS < 3
-static inline bool pud_sect(pud_t p) { (void)p; return false; }
-static inline bool pud_table(pud_t p) { (void)p; return true; }
-#else
-static inline bool pud_table(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) == PUD_TYPE_TABLE; }
-static inline bool pud_sect(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) == PUD_TYPE_SECT; }
-#endif
-#ifndef __PAGETABLE_PMD_FOLDED
-static inline bool pud_leaf(pud_t p) { return pud_present(p) && !pud_table(p); }
-#else
-static inline bool pud_leaf(pud_t p) { (void)p; return false; }
-#endif
-/* Level-1 blocks exist on the 4K granule only. */
-static inline bool pud_sect_supported(void) { return PAGE_SIZE == SZ_4K; }
-/* Folded p4d: pgd_none()/pgd_bad() are constant and the p4d entry is the
- * pgd entry. With 4 levels it is a real entry and, as on arm64, p4d_bad()
- * is true for a none entry; with 3 or 2 the pud is folded too and the p4d
- * tests are constant (pgtable-nopud.h). */
-static inline int pgd_none(pgd_t p) { (void)p; return 0; }
-static inline int pgd_bad(pgd_t p) { (void)p; return 0; }
-static inline int pgd_present(pgd_t p) { (void)p; return 1; }
-#ifndef __PAGETABLE_PUD_FOLDED
-static inline bool p4d_none(p4d_t p) { return !p4d_val(p); }
-static inline bool p4d_bad(p4d_t p) { return !(p4d_val(p) & PTE_TABLE_BIT); }
-static inline bool p4d_present(p4d_t p) { return !p4d_none(p); }
-#else
-static inline int p4d_none(p4d_t p) { (void)p; return 0; }
-static inline int p4d_bad(p4d_t p) { (void)p; return 0; }
-static inline int p4d_present(p4d_t p) { (void)p; return 1; }
-#endif
-static inline bool p4d_table(p4d_t p) { return (p4d_val(p) & PMD_TYPE_MASK) == PMD_TYPE_TABLE; }
-static inline bool p4d_leaf(p4d_t p) { (void)p; return false; }
-static inline phys_addr_t pmd_page_paddr(pmd_t p) { return pmd_val(p) & PTE_ADDR_MASK; }
-static inline phys_addr_t pud_page_paddr(pud_t p) { return pud_val(p) & PTE_ADDR_MASK; }
-static inline phys_addr_t p4d_page_paddr(p4d_t p) { return p4d_val(p) & PTE_ADDR_MASK; }
+/* Page frame numbers. */
+#define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
+#define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+#define PFN_PHYS(x) ((phys_addr_t)(x) << PAGE_SHIFT)
+#define PHYS_PFN(x) ((unsigned long)((x) >> PAGE_SHIFT))
+#define __phys_to_pfn(p) PHYS_PFN(p)
+#define __pfn_to_phys(p) PFN_PHYS(p)
 
 /* ------------------------------------------------------ the call in flight */
 /* Everything kentry.c and the shims define is static: a tree's slices are
@@ -515,9 +257,9 @@ static inline int __vmapfuzz_guard_rcu(void) { return 1; }
 /* ------------------------------------------------------------ table walks */
 static inline pte_t *vmapfuzz_table_of(u64 desc, u64 va)
 {
-	vmapfuzz_u64 *t = vmapfuzz_host_table(desc & PTE_ADDR_MASK);
+	vmapfuzz_u64 *t = vmapfuzz_host_table(desc & VMAPFUZZ_DESC_ADDR_MASK);
 
-	if ((desc & PMD_TYPE_MASK) != PMD_TYPE_TABLE || !t)
+	if (!vmapfuzz_desc_is_table(desc) || !t)
 		vmapfuzz_stop(VMAPFUZZ_STOP_LEAF_USED_AS_TABLE, va);
 	return (pte_t *)t;
 }
@@ -549,7 +291,17 @@ static inline pgd_t *vmapfuzz_pgd_offset_k(unsigned long va)
 	return (pgd_t *)vmapfuzz_host_table(vmapfuzz_host_pgd_pa()) + pgd_index(va);
 }
 #define pgd_offset_k(a) vmapfuzz_pgd_offset_k(a)
-static inline p4d_t *p4d_offset(pgd_t *pgd, unsigned long va) { (void)va; return (p4d_t *)pgd; }
+#define p4d_index(a) (((a) >> P4D_SHIFT) & (PTRS_PER_P4D - 1))
+static inline p4d_t *p4d_offset(pgd_t *pgd, unsigned long va)
+{
+#ifdef __PAGETABLE_P4D_FOLDED
+	(void)va;
+	return (p4d_t *)pgd;
+#else
+	vmapfuzz_k_last_addr = va;
+	return (p4d_t *)vmapfuzz_table_of(pgd_val(*pgd), va) + p4d_index(va);
+#endif
+}
 /* A folded level's entry is the entry of the level above. */
 static inline pud_t *pud_offset(p4d_t *p4d, unsigned long va)
 {
@@ -590,7 +342,11 @@ static inline unsigned long vmapfuzz_addr_end_folded(unsigned long a, unsigned l
 	return end;
 }
 #define pgd_addr_end(a, e) vmapfuzz_addr_end(a, e, PGDIR_SIZE)
+#ifdef __PAGETABLE_P4D_FOLDED
 #define p4d_addr_end(a, e) vmapfuzz_addr_end_folded(a, e)
+#else
+#define p4d_addr_end(a, e) vmapfuzz_addr_end(a, e, P4D_SIZE)
+#endif
 #ifdef __PAGETABLE_PUD_FOLDED
 #define pud_addr_end(a, e) vmapfuzz_addr_end_folded(a, e)
 #else
@@ -628,18 +384,18 @@ static inline void vmapfuzz_store(u64 *p, u64 v)
 static inline void set_pmd(pmd_t *p, pmd_t v)
 {
 	vmapfuzz_store(&p->pmd, pmd_val(v));
-	if (pmd_sect(v))
+	if (vmapfuzz_pmd_block(v))
 		vmapfuzz_host_count(VMAPFUZZ_COUNT_PMD_BLOCKS, 1);
 }
 static inline void set_pud(pud_t *p, pud_t v)
 {
 	vmapfuzz_store(&p->pud, pud_val(v));
-	if (pud_sect(v))
+	if (vmapfuzz_pud_block(v))
 		vmapfuzz_host_count(VMAPFUZZ_COUNT_PUD_BLOCKS, 1);
 }
 static inline void pmd_clear(pmd_t *p)
 {
-	if (pmd_sect(*p))
+	if (vmapfuzz_pmd_block(*p))
 		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_BLOCKS, 1);
 	vmapfuzz_store(&p->pmd, 0);
 }
@@ -647,7 +403,7 @@ static inline void pmd_clear(pmd_t *p)
 #ifndef __PAGETABLE_PMD_FOLDED
 static inline void pud_clear(pud_t *p)
 {
-	if (pud_sect(*p))
+	if (vmapfuzz_pud_block(*p))
 		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_BLOCKS, 1);
 	vmapfuzz_store(&p->pud, 0);
 }
@@ -684,7 +440,7 @@ static inline pte_t __ptep_get_and_clear(struct mm_struct *mm, unsigned long va,
 	(void)mm;
 	vmapfuzz_check_entry(p, va);
 	old = *p;
-	if (pte_valid(old))
+	if (vmapfuzz_pte_live(old))
 		vmapfuzz_host_count(VMAPFUZZ_COUNT_UNMAP_PTES, 1);
 	vmapfuzz_store(&p->pte, 0);
 	return old;
@@ -701,13 +457,24 @@ static inline u64 vmapfuzz_new_table_desc(void)
 {
 	u64 pa = vmapfuzz_host_table_alloc();
 
-	return pa ? (pa | PMD_TYPE_TABLE | PMD_TABLE_UXN) : 0;
+	return pa ? (pa | VMAPFUZZ_TABLE_BITS) : 0;
 }
 static inline p4d_t *p4d_alloc_track(struct mm_struct *mm, pgd_t *pgd, unsigned long va,
 				     pgtbl_mod_mask *mask)
 {
 	(void)mm;
+#ifdef __PAGETABLE_P4D_FOLDED
 	(void)mask; /* pgd_none() is constant false: nothing to allocate */
+#else
+	if (unlikely(pgd_none(*pgd))) {
+		u64 d = vmapfuzz_new_table_desc();
+
+		if (!d)
+			return NULL;
+		vmapfuzz_store(&pgd->pgd, d);
+		*mask |= 1u << 4; /* PGTBL_PGD_MODIFIED */
+	}
+#endif
 	return p4d_offset(pgd, va);
 }
 static inline pud_t *pud_alloc_track(struct mm_struct *mm, p4d_t *p4d, unsigned long va,
@@ -777,6 +544,7 @@ static inline void pud_free(struct mm_struct *mm, pud_t *table)
 #endif
 }
 
+
 /* pXd_none_or_clear_bad() and pXd_clear_bad() of <linux/pgtable.h>. */
 static inline void pmd_clear_bad(pmd_t *p)
 {
@@ -823,20 +591,47 @@ static inline int p4d_none_or_clear_bad(p4d_t *p)
 	}
 	return 0;
 }
+#ifdef __PAGETABLE_P4D_FOLDED
 static inline int pgd_none_or_clear_bad(pgd_t *p) { (void)p; return 0; }
+#else
+static inline void pgd_clear_bad(pgd_t *p)
+{
+	vmapfuzz_host_warn("pgd_clear_bad", "pgd_ERROR", 0, vmapfuzz_k_last_addr);
+	vmapfuzz_store(&p->pgd, 0);
+}
+static inline int pgd_none_or_clear_bad(pgd_t *p)
+{
+	if (pgd_none(*p))
+		return 1;
+	if (unlikely(pgd_bad(*p))) {
+		pgd_clear_bad(p);
+		return 1;
+	}
+	return 0;
+}
+#endif
 
-/* pgtbl_mod_mask bits and arch_sync_kernel_mappings (arm64: mask 0). */
+/* pgtbl_mod_mask bits and arch_sync_kernel_mappings. */
 #define PGTBL_PTE_MODIFIED (1u << 0)
 #define PGTBL_PMD_MODIFIED (1u << 1)
 #define PGTBL_PUD_MODIFIED (1u << 2)
 #define PGTBL_P4D_MODIFIED (1u << 3)
 #define PGTBL_PGD_MODIFIED (1u << 4)
-/* arm64's ARCH_PAGE_TABLE_SYNC_MASK is 0, so its walkers never call
- * arch_sync_kernel_mappings(). Here the mask is all ones and the "sync"
- * reports the walker's local pgtbl_mod_mask (named `mask` in every walker)
- * to the host: the only way to observe it, and nothing else happens. */
+/* The architecture's ARCH_PAGE_TABLE_SYNC_MASK is VMAPFUZZ_ARCH_SYNC_MASK
+ * (arm64: 0, so its walkers never sync; x86-64: the top level that is not
+ * folded). The mask the walkers test here is all ones instead, so that the
+ * "sync" always reports the walker's local pgtbl_mod_mask (named `mask` in
+ * every walker) to the host, the only way to observe it; the
+ * architecture's arch_sync_kernel_mappings() is recorded as an event only
+ * where the real mask would have called it. */
 #define ARCH_PAGE_TABLE_SYNC_MASK (~0u)
-#define arch_sync_kernel_mappings(s, e) vmapfuzz_host_mod_mask(mask)
+#define arch_sync_kernel_mappings(s, e) vmapfuzz_sync_kernel_mappings(mask, s, e)
+static inline void vmapfuzz_sync_kernel_mappings(unsigned int m, u64 start, u64 end)
+{
+	vmapfuzz_host_mod_mask(m);
+	if (m & VMAPFUZZ_ARCH_SYNC_MASK)
+		vmapfuzz_host_flush(VMAPFUZZ_FLUSH_SYNC_KERNEL_MAPPINGS, start, end);
+}
 
 /* ------------------------------------------------------- TLB and caches */
 #define flush_cache_vmap(s, e) vmapfuzz_host_flush(VMAPFUZZ_FLUSH_CACHE_VMAP, s, e)
@@ -901,6 +696,41 @@ static inline unsigned long vmapfuzz_num_pages_contiguous(struct page **pages, s
 }
 #ifndef VMAPFUZZ_HAVE_num_pages_contiguous
 #define num_pages_contiguous(pages, nr) vmapfuzz_num_pages_contiguous(pages, nr)
+#endif
+
+#ifdef VMAPFUZZ_ARCH_X86
+/* kshim_x86.h: __va() of a table, and free_page() of tables and copies. */
+static inline unsigned long vmapfuzz_x86_table_va(u64 desc)
+{
+	return (unsigned long)vmapfuzz_table_of(desc, vmapfuzz_k_last_addr);
+}
+static inline void vmapfuzz_x86_free_page(unsigned long addr)
+{
+	const vmapfuzz_u64 *p = (const vmapfuzz_u64 *)addr;
+	vmapfuzz_u64 pa = vmapfuzz_host_table_pa(p);
+
+	if (!pa) {
+		free((void *)addr);
+		return;
+	}
+	vmapfuzz_host_count((const void *)p == vmapfuzz_x86_pmd_dtor
+				    ? VMAPFUZZ_COUNT_PMD_TABLES_FREED
+				    : VMAPFUZZ_COUNT_PTE_TABLES_FREED, 1);
+	vmapfuzz_x86_pmd_dtor = NULL;
+	vmapfuzz_host_table_free(pa);
+}
+/* A page descriptor is the struct page name of its pfn (see "pages"). A
+ * page that is not a live table (a block's data page) stops the call: the
+ * kernel would free memory it does not own. */
+static inline void pagetable_dtor_free(struct ptdesc *pt)
+{
+	u64 pa = (u64)((const struct page *)(const void *)pt - vmemmap) << PAGE_SHIFT;
+
+	if (!vmapfuzz_host_table(pa))
+		vmapfuzz_stop(VMAPFUZZ_STOP_LEAF_USED_AS_TABLE, vmapfuzz_k_last_addr);
+	vmapfuzz_host_count(VMAPFUZZ_COUNT_PTE_TABLES_FREED, 1);
+	vmapfuzz_host_table_free(pa);
+}
 #endif
 
 /* ------------------------------------------------------------ allocators */
@@ -1067,8 +897,10 @@ struct static_key_true { int enabled; };
 /* Block descriptors from PTE-typed values (arch_make_huge_pte). */
 static inline pud_t pte_pud(pte_t p) { return __pud(pte_val(p)); }
 static inline pte_t pud_pte(pud_t p) { return __pte(pud_val(p)); }
+#ifndef VMAPFUZZ_ARCH_X86
 static inline pmd_t pmd_mkhuge(pmd_t p) { return __pmd(pmd_val(p) & ~PMD_TABLE_BIT); }
 static inline pud_t pud_mkhuge(pud_t p) { return __pud(pud_val(p) & ~PUD_TABLE_BIT); }
+#endif
 /* Entry stores and clears of any size: `nr` entries `pgsize` apart, the
  * output address advancing by `pgsize` (hugetlbpage.c's set_huge_pte_at
  * and its break step). */
@@ -1079,7 +911,7 @@ static inline void __set_ptes_anysz(struct mm_struct *mm, unsigned long va, pte_
 	for (; nr; nr--, p++, va += pgsize) {
 		vmapfuzz_check_store(p, va);
 		vmapfuzz_store(&p->pte, pte_val(pte));
-		if (pgsize == PMD_SIZE && pmd_sect(pte_pmd(pte)))
+		if (pgsize == PMD_SIZE && vmapfuzz_pmd_block(pte_pmd(pte)))
 			vmapfuzz_host_count(VMAPFUZZ_COUNT_PMD_BLOCKS, 1);
 		pte = pte_advance_pfn(pte, pgsize >> PAGE_SHIFT);
 	}

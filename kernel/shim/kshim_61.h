@@ -58,9 +58,24 @@ static inline bool vmapfuzz_pte_none_checked(pte_t p, u64 va)
 {
 	if (va < vmapfuzz_k_lo || va >= vmapfuzz_k_hi)
 		vmapfuzz_stop(VMAPFUZZ_STOP_WALK_RAN_PAST_END, va);
-	return !pte_val(p);
+	return pte_none(p); /* the architecture's test: the macro below comes later */
 }
 #define pte_none(p) vmapfuzz_pte_none_checked(p, __vmapfuzz_site_addr())
+#endif
+
+#ifdef VMAPFUZZ_ARCH_X86
+/* 6.1's x86 names for the leaf tests (pmd_huge() and pud_huge() of
+ * arch/x86/mm/hugetlbpage.c, pXd_large() of asm/pgtable.h) and for the
+ * pmd table page's destructor. */
+static inline int pmd_huge(pmd_t p)
+{
+	return !pmd_none(p) && (pmd_val(p) & (_PAGE_PRESENT | _PAGE_PSE)) != _PAGE_PRESENT;
+}
+static inline int pud_huge(pud_t p) { return !!(pud_val(p) & _PAGE_PSE); }
+static inline int pmd_large(pmd_t p) { return !!(pmd_val(p) & _PAGE_PSE); }
+static inline int pud_large(pud_t p) { return !!(pud_val(p) & _PAGE_PSE); }
+#define virt_to_page(p) ((struct page *)(void *)(p))
+static inline void pgtable_pmd_page_dtor(struct page *page) { vmapfuzz_x86_pmd_dtor = page; }
 #endif
 
 #endif /* VMAPFUZZ_KSHIM_61_H */

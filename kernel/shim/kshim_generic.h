@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The generic fallbacks of <linux/vmalloc.h> and <linux/pgtable.h> for the
- * arch hooks a tree's arch/arm64 does not define. Included after the
+ * arch hooks a tree's arch/arm64 (or arch/x86) does not define. Included after the
  * arm64 slices; kernel/extract.py defines VMAPFUZZ_HAVE_<name> for every
  * function it found in the tree.
  */
@@ -59,6 +59,33 @@ static inline int p4d_free_pud_page(p4d_t *p4d, unsigned long a)
 #endif
 #ifndef VMAPFUZZ_HAVE_p4d_clear_huge
 static inline void p4d_clear_huge(p4d_t *p4d) { (void)p4d; }
+#endif
+
+#ifdef VMAPFUZZ_ARCH_X86
+/* x86-64 has no huge PTEs of its own: the asm-generic forms (vmalloc.c
+ * never reaches them there, its PTE map size being PAGE_SIZE). */
+#ifndef VMAPFUZZ_HAVE_arch_make_huge_pte
+static inline pte_t arch_make_huge_pte(pte_t entry, unsigned int shift, vm_flags_t flags)
+{
+	(void)shift; (void)flags;
+	return pte_mkhuge(entry);
+}
+#endif
+/* Trees call it with the size (6.6 on) or without (6.1). */
+#ifndef VMAPFUZZ_HAVE_set_huge_pte_at
+static inline void set_huge_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+				   pte_t pte, ...)
+{
+	set_pte_at(mm, addr, ptep, pte);
+}
+#endif
+#ifndef VMAPFUZZ_HAVE_huge_ptep_get_and_clear
+static inline pte_t huge_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
+					    pte_t *ptep, ...)
+{
+	return ptep_get_and_clear(mm, addr, ptep);
+}
+#endif
 #endif
 
 #endif /* VMAPFUZZ_KSHIM_GENERIC_H */

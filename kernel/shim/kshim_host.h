@@ -29,6 +29,7 @@ enum vmapfuzz_flush {
 	VMAPFUZZ_FLUSH_TLB_KERNEL_RANGE,
 	VMAPFUZZ_FLUSH_TLB_PGTABLE,
 	VMAPFUZZ_FLUSH_TLB_RANGE,
+	VMAPFUZZ_FLUSH_SYNC_KERNEL_MAPPINGS, /* x86-64's arch_sync_kernel_mappings() */
 };
 
 /* Stops the shims themselves raise where the kernel would corrupt memory. */
@@ -71,6 +72,10 @@ vmapfuzz_u64 vmapfuzz_host_alloc_pages(unsigned int order);
 unsigned long vmapfuzz_host_totalram_pages(void);
 unsigned int vmapfuzz_host_ioremap_max_page_shift(void);
 int vmapfuzz_host_vmap_allow_huge(void);
+/* x86-64: boot_cpu_has() of X86_FEATURE_PSE (1) or X86_FEATURE_GBPAGES (2)
+ * under the engine's configuration; mtrr_type_lookup()'s `uniform`. */
+int vmapfuzz_host_x86_feature(int feature);
+int vmapfuzz_host_mtrr_uniform(vmapfuzz_u64 start, vmapfuzz_u64 end);
 
 /* The vm area list. Handles are the C side's struct vm_struct. */
 void *vmapfuzz_host_find_area(vmapfuzz_u64 addr);
