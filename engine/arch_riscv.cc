@@ -75,24 +75,21 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
 }
 
 // arch/riscv/mm/pgtable.c: pud_free_pmd_page. Clear the PUD entry, flush
-// its whole VA range, then free every PTE table under it and the PMD table.
+// its whole VA range, then free every PTE table under it, in index order,
+// and the PMD table. A PMD leaf there has its data page freed as a table:
+// the model stops at it (BUG at the PUD's address) with what came before
+// done, as x86's does (engine/arch_x86.cc).
 int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const PhysAddr pmd_pa = table_of(k, *pud, addr);
   if (pmd_pa.v == 0) return 0;
-  // The PTE tables under it. A PMD leaf here would have its page freed
-  // as a table: the model stops before the call changes anything.
   const pmd_t* pmd = k.pool().table(pmd_pa);
-  std::vector<PhysAddr> ptes;
-  for (unsigned i = 0; i < k.geo().ptrs_per_table(); ++i) {
-    if (pmd[i] == 0) continue;  // pmd_none
-    const PhysAddr pte = table_of(k, pmd[i], addr + u64{i} * k.geo().pmd_size());
-    if (pte.v == 0) return 0;
-    ptes.push_back(pte);
-  }
   *pud = 0;
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + k.geo().pud_size());
-  for (const PhysAddr pte : ptes) {
+  for (unsigned i = 0; i < k.geo().ptrs_per_table(); ++i) {
+    if (pmd[i] == 0) continue;  // pmd_none
+    const PhysAddr pte = table_of(k, pmd[i], addr);
+    if (pte.v == 0) return 0;
     k.pool().free(pte);  // pte_free_kernel
     ++k.out().tables_freed;
     ++k.counters().pte_tables_freed;

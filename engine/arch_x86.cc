@@ -94,24 +94,19 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
 }
 
 // arch/x86/mm/pgtable.c: pud_free_pmd_page. Every entry of the PMD table
-// is cleared (a copy is kept), then the PUD entry, one flush, then each
-// PTE table the copy names and the PMD table are freed. The copy's page
-// comes from __get_free_page; the model's allocation never fails.
+// is copied (pmd_sv, a page from __get_free_page, which never fails in the
+// model) and cleared, then the PUD entry, one flush of a page; then the
+// page each saved entry names is freed as a PTE table, in index order, and
+// the PMD table. A PMD leaf among them has its data page freed as a table:
+// the model stops there (BUG at the PUD's address, the `addr` in scope),
+// with everything before it done, as the kernel-in-the-loop build of the
+// tree shows (kernel/shim/kshim_x86.h).
 int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const PhysAddr pmd_pa = table_of(k, *pud, addr);
   if (pmd_pa.v == 0) return 0;
   pmd_t* pmd = k.pool().table(pmd_pa);
   const unsigned n = k.geo().ptrs_per_table();
-  // The PTE tables the saved entries (pmd_sv) name. A PMD leaf here would
-  // have its page freed as a table: the model stops before the call
-  // changes anything.
-  std::vector<PhysAddr> ptes;
-  for (unsigned i = 0; i < n; ++i) {
-    if (pxd_none(PgLevel::pmd, pmd[i])) continue;
-    const PhysAddr pte = table_of(k, pmd[i], addr + u64{i} * k.geo().pmd_size());
-    if (pte.v == 0) return 0;
-    ptes.push_back(pte);
-  }
+  const std::vector<u64> saved(pmd, pmd + n);
   for (unsigned i = 0; i < n; ++i) {
     if (!pxd_none(PgLevel::pmd, pmd[i])) {
       pmd[i] = 0;
@@ -121,7 +116,10 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   *pud = 0;  // pud_clear
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + (k.geo().page_size() - 1));
-  for (const PhysAddr pte : ptes) {
+  for (const u64 e : saved) {
+    if (pxd_none(PgLevel::pmd, e)) continue;
+    const PhysAddr pte = table_of(k, e, addr);
+    if (pte.v == 0) return 0;
     k.pool().free(pte);
     ++k.out().tables_freed;
     ++k.counters().pte_tables_freed;

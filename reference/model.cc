@@ -173,7 +173,7 @@ std::pair<u64, u64> RefKernel::area_extent(u64 va) const {
 }
 
 u64 RefKernel::table_count() const {
-  u64 n = 1;  // the root
+  u64 n = 1 + unlinked_tables_;  // the root, and tables a BUG left unlinked
   for (const std::set<u64>& t : tables_) n += t.size();
   return n;
 }
@@ -231,32 +231,38 @@ void RefKernel::free_pte_table(Outcome& out, u64 slot) {
 // after the PTE tables by era, a PMD leaf under it WARNs. x86: every PMD
 // entry and the PUD entry are cleared, one flush of a page, then the
 // tables are freed. riscv: the PUD entry, a flush of its whole range, then
-// the tables. x86 and riscv free whatever a non-empty PMD entry names, so
-// a PMD leaf there is a BUG (false).
+// the tables. x86 and riscv free whatever a non-empty PMD entry names, in
+// slot order: at a PMD leaf the kernel would free its data page as a
+// table, so the model stops there (BUG at the PUD's address, false), the
+// mappings under the PUD gone and the tables before the leaf freed.
 bool RefKernel::free_pmd_table(Outcome& out, u64 slot) {
   const u64 span = entry_size(pud_), pmd = entry_size(pmd_);
   if (f_->format != DescFormat::arm64) {
-    // x86 and riscv free the page any non-empty PMD entry names: a PMD
-    // leaf there would be freed as a table. The model stops before the
-    // call changes anything (BUG, false).
+    std::vector<std::pair<u64, Entry>> under;
     for (u64 m = slot; m < slot + span; m += pmd) {
-      if (entry_at(pmd_, m) == Entry::leaf) {
-        bug(out, BugId::leaf_used_as_table, m);
-        return false;
-      }
+      const Entry e = entry_at(pmd_, m);
+      if (e != Entry::none) under.emplace_back(m, e);
     }
+    erase_range(slot, slot + span);
     const bool x86 = f_->format == DescFormat::x86_64;
     flush(out, FlushKind::tlb_kernel_range, slot, slot + (x86 ? f_->page_size - 1 : span));
-    for (u64 m = slot; m < slot + span; m += pmd) {
-      if (entry_at(pmd_, m) == Entry::table) {
-        tables_[pte_].erase(m);
-        ++out.tables_freed;
+    // Every table under the PUD is unlinked now; the ones before a leaf
+    // are freed too.
+    bool freeing = true;
+    for (const auto& [m, e] : under) {
+      if (e == Entry::leaf && freeing) {
+        bug(out, BugId::leaf_used_as_table, slot);
+        freeing = false;
       }
+      if (e != Entry::table) continue;
+      tables_[pte_].erase(m);
+      if (freeing) ++out.tables_freed;
+      else ++unlinked_tables_;
     }
     tables_[pmd_].erase(slot);
-    erase_range(slot, slot + span);
-    ++out.tables_freed;
-    return true;
+    if (freeing) ++out.tables_freed;
+    else ++unlinked_tables_;
+    return freeing;
   }
   const bool clear_first = rules_->pud_cleared_before_pte_tables;
   if (clear_first) flush(out, FlushKind::tlb_pgtable, slot, slot);

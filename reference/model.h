@@ -95,6 +95,8 @@ class RefKernel {
   // maps; it refuses anything else.
   bool ioremap_range_is_area(u64 va, u64 size) const;
   u64 table_count() const;  // page tables that should exist, root included
+  // Of those, the ones no entry links: cut off by a BUG before being freed.
+  u64 unlinked_tables() const { return unlinked_tables_; }
   // The geometry configuration it was given (name, VA window, phys limit);
   // engine::geometry_of() maps it back to the engine's Geometry.
   const common::GeometryConfig& geo() const { return g_; }
@@ -187,6 +189,9 @@ class RefKernel {
   common::KernelConfig cfg_;
   std::map<u64, Leaf> leaves_;          // by start VA, never overlapping
   std::set<u64> tables_[kMaxHwLevels];  // [L]: tables holding level-L entries, by base VA
+  // Tables no entry links any more that were never freed: those a BUG cut
+  // off before the kernel freed them (free_pmd_table). Still allocated.
+  u64 unlinked_tables_ = 0;
   std::vector<Area> areas_;
   unsigned fail_countdown_ = 0;
   u64 next_pfn_ = common::kPageAllocBasePfn;
