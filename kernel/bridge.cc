@@ -55,7 +55,7 @@ struct Context {
   Kernel* k = nullptr;
   TreeBackend* self = nullptr;
   const vmapfuzz_kops* ops = nullptr;  // the build for k's geometry
-  u64 hint = 0;  // the op's VA: where get_vm_area_caller() places an area
+  u64 hint = 0;                        // the op's VA: where get_vm_area_caller() places an area
 };
 thread_local Context g_ctx;
 
