@@ -439,6 +439,24 @@ TEST(VunmapRange, BugsOnEmptyRangeAfterTheCacheFlush) {
   EXPECT_EQ(shapes(k), std::vector<Shape>{pte_run(0, 4 * K, kPa)});
 }
 
+// vunmap_pte_range() steps by pages until addr == end: an end inside a page is never met.
+// Every caller passes page-aligned ranges; the model stops the walk at the first step past
+// the end with a BUG, after the page it has cleared.
+TEST(VunmapRange, BugsWhenThePteLoopStepsOverAnUnalignedEnd) {
+  for (Variant v : engine::kAllVariants) {
+    SCOPED_TRACE(engine::variant_name(v));
+    Kernel k(geo(), v);
+    ASSERT_EQ(map(k, 0, 8 * K, 0), 0);
+    k.out().clear();
+    engine::vunmap_range(k, va(0), va(0x800));
+    EXPECT_EQ(k.out().bug, BugId::walk_ran_past_end);
+    EXPECT_EQ(k.out().bug_addr, va(4 * K));
+    EXPECT_EQ(k.out().flushes,
+              (std::vector<engine::Flush>{{FlushKind::cache_vunmap, va(0), va(0x800)}}));
+    EXPECT_EQ(shapes(k), std::vector<Shape>{pte_run(4 * K, 4 * K, kPa + 4 * K)});
+  }
+}
+
 // The fixed-address area of the harness: it and its guard page must lie inside the
 // vmalloc window and overlap no live area (guard pages included).
 TEST(GetVmAreaAt, PlacesOnlyInsideTheWindowAndBesideLiveAreas) {
