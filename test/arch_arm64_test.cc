@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The arm64 helpers the series changes (docs/mapping-rules.md, docs/arm64.md):
 // arch_vmap_pte_range_map_size, num_contig_ptes, arch_make_huge_pte,
-// set_huge_pte_at, and the call counts they add up to.
+// set_huge_pte_at, and the call counts they add up to; and the BUG points of
+// the arm64 hooks that the generic code never reaches (direct calls).
 #include "engine/arch_arm64.h"
 
 #include <gtest/gtest.h>
@@ -237,6 +238,51 @@ TEST(SetHugePteAt, StopsWithBugInsteadOfOverrunningTheTable) {
   EXPECT_FALSE(engine::arm64::set_huge_pte_at(k, va(u64{500} * 4 * K), t + 500, entry, 64 * K));
   EXPECT_EQ(k.out().bug, engine::BugId::pte_table_overrun);
   for (unsigned i = 500; i < 512; ++i) EXPECT_EQ(t[i], 0u) << "entry " << i;
+}
+
+TEST(HugePtepGetAndClear, StopsWithBugInsteadOfOverrunningTheTable) {
+  Kernel k(geo(), Variant::v4);
+  pte_t* t = fresh_table(k);
+  const pte_t entry =
+      engine::pte_mkcont(engine::pfn_pte(kPa >> kPageShift, kPageShift, engine::PAGE_KERNEL));
+  for (unsigned i = 496; i < 512; ++i) t[i] = entry;
+  EXPECT_EQ(engine::arm64::huge_ptep_get_and_clear(k, va(u64{500} * 4 * K), t + 500, 64 * K), 0u);
+  EXPECT_EQ(k.out().bug, engine::BugId::pte_table_overrun);
+  EXPECT_EQ(k.out().bug_addr, va(u64{500} * 4 * K));
+  for (unsigned i = 496; i < 512; ++i) EXPECT_EQ(t[i], entry) << "entry " << i;
+  EXPECT_EQ(k.counters().unmap_cont_groups, 0u);
+}
+
+// VM_BUG_ON(phys & ~PMD_MASK) and ~PUD_MASK: vmap_try_huge_pmd/pud check the
+// alignment before they call, so only a direct call reaches it.
+TEST(PxdSetHuge, BugsOnUnalignedOutputAddressAndWritesNothing) {
+  for (bool pud : {false, true}) {
+    SCOPED_TRACE(pud ? "pud_set_huge, PA 2M into a 1G block" : "pmd_set_huge, PA 4K into a block");
+    Kernel k(geo(), Variant::v4);
+    u64 entry = 0;
+    const int ret =
+        pud ? engine::arm64::pud_set_huge(k, &entry, va(1 * G), pa(2 * M), engine::PAGE_KERNEL)
+            : engine::arm64::pmd_set_huge(k, &entry, va(2 * M), pa(4 * K), engine::PAGE_KERNEL);
+    EXPECT_EQ(ret, 0);
+    EXPECT_EQ(entry, 0u);
+    EXPECT_EQ(k.out().bug, engine::BugId::set_huge_unaligned_phys);
+    EXPECT_EQ(k.out().bug_addr, pud ? va(1 * G) : va(2 * M));
+    EXPECT_EQ(k.counters().pmd_blocks + k.counters().pud_blocks, 0u);
+  }
+}
+
+// A table descriptor naming memory that is no live table: the kernel would free the
+// PTE tables it reads from a data page. The model stops with a BUG first.
+TEST(PudFreePmdPage, BugsOnTableDescriptorToNoLiveTable) {
+  Kernel k(geo(), Variant::v4);
+  const u64 desc = kPa | engine::PMD_TYPE_TABLE;
+  u64 pud = desc;
+  EXPECT_EQ(engine::arm64::pud_free_pmd_page(k, &pud, va(1 * G)), 0);
+  EXPECT_EQ(k.out().bug, engine::BugId::leaf_used_as_table);
+  EXPECT_EQ(k.out().bug_addr, va(1 * G));
+  EXPECT_EQ(pud, desc);
+  EXPECT_TRUE(k.out().flushes.empty());
+  EXPECT_EQ(k.pool().frees(), 0u);
 }
 
 // The series' claim: fewer calls, bit-identical tables.

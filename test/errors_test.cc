@@ -6,6 +6,8 @@
 #include <iterator>
 #include <string>
 
+#include "engine/arch.h"
+#include "engine/arch_x86.h"
 #include "engine/vmap_range.h"
 #include "engine/vunmap.h"
 #include "test/test_support.h"
@@ -16,6 +18,7 @@ namespace {
 using engine::BugId;
 using engine::FlushKind;
 using engine::Kernel;
+using engine::PgLevel;
 using engine::Variant;
 using engine::Warn;
 using engine::WarnId;
@@ -359,6 +362,132 @@ TEST(Vunmap, UnmapsTheWholeAreaWithLazyFlush) {
   EXPECT_TRUE(k.out().warns.empty());
   EXPECT_TRUE(shapes(k).empty());
   EXPECT_TRUE(k.areas().empty());
+}
+
+// pXd_none_or_clear_bad(): an entry that is neither none, a table nor (at the PUD and
+// PMD levels) a block is reported through pXd_clear_bad, zeroed, and the walk goes on
+// with the next slot. The PUD and PMD of arm64-4k-48 test it; there the P4D is folded
+// onto the PGD, so a bad PGD entry meets the p4d check. The PGD check of its own, and a
+// P4D check on a P4D table, need five levels: x86-64-5l.
+TEST(VunmapRange, ClearsBadEntryAtEachLevelAndWalksOn) {
+  struct Row {
+    const char* name;
+    const char* geometry;
+    unsigned step;  // the translation step whose table holds the entry
+    PgLevel level;  // that table's kernel level (the slot size of its entries)
+    u64 garbage;    // not none, not a table, not a block at that level
+    WarnId warn;
+    engine::u32 modified;
+  };
+  const Row rows[] = {
+      {"arm64 PMD entry, invalid", "arm64-4k-48", 2, PgLevel::pmd, 0x4, WarnId::pmd_bad,
+       engine::PGTBL_PMD_MODIFIED},
+      {"arm64 PUD entry, invalid", "arm64-4k-48", 1, PgLevel::pud, 0x4, WarnId::pud_bad,
+       engine::PGTBL_PUD_MODIFIED},
+      {"arm64 PGD entry, checked as the folded P4D", "arm64-4k-48", 0, PgLevel::pgd, 0x4,
+       WarnId::p4d_bad, engine::PGTBL_P4D_MODIFIED},
+      {"x86-64 P4D entry with PSE", "x86-64-5l", 1, PgLevel::p4d,
+       engine::x86::PAGE_PRESENT | engine::x86::PAGE_PSE, WarnId::p4d_bad,
+       engine::PGTBL_P4D_MODIFIED},
+      {"x86-64 PGD entry, present only", "x86-64-5l", 0, PgLevel::pgd, engine::x86::PAGE_PRESENT,
+       WarnId::pgd_bad, engine::PGTBL_PGD_MODIFIED},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    const engine::Geometry& g = *engine::find_geometry(r.geometry);
+    Kernel k(g, Variant::mainline);
+    const VirtAddr start{g.vmalloc_start};
+    ASSERT_EQ(engine::vmap_page_range(k, start, start + g.page_size(), PhysAddr{kPa},
+                                      engine::prot_value(g, engine::ProtName::normal)),
+              0);
+    // The entry of the slot after the one that maps `start`, in the same table.
+    const reference::Translation t = translate(k, start);
+    ASSERT_TRUE(t.mapped);
+    ASSERT_LT(r.step, t.steps.size());
+    u64* entry = k.pool().table(PhysAddr{t.steps[r.step].table_pa}) + t.steps[r.step].index + 1;
+    ASSERT_EQ(*entry, 0u);
+    *entry = r.garbage;
+    const u64 slot = u64{1} << g.level_shift(r.level);
+    const VirtAddr bad{(start.v & ~(slot - 1)) + slot};
+    k.out().clear();
+    engine::vunmap_range(k, start, bad + g.page_size());
+    EXPECT_EQ(k.out().warns, (std::vector<Warn>{{r.warn, bad}}));
+    EXPECT_EQ(k.out().bug, BugId::none);
+    EXPECT_EQ(*entry, 0u);
+    EXPECT_NE(k.out().mod_mask & r.modified, 0u);
+    EXPECT_NE(k.out().mod_mask & engine::PGTBL_PTE_MODIFIED, 0u);
+    EXPECT_FALSE(translate(k, start).mapped);
+    EXPECT_TRUE(scan(k).issues.empty());
+  }
+}
+
+TEST(VunmapRange, BugsOnEmptyRangeAfterTheCacheFlush) {
+  Kernel k(geo(), Variant::v4);
+  ASSERT_EQ(map(k, 0, 4 * K, 0), 0);
+  k.out().clear();
+  engine::vunmap_range_noflush(k, va(4 * K), va(4 * K));
+  EXPECT_EQ(k.out().bug, BugId::range_addr_ge_end);
+  EXPECT_EQ(k.out().bug_addr, va(4 * K));
+  EXPECT_TRUE(k.out().flushes.empty());
+  // vunmap_range(): flush_cache_vunmap comes before the BUG_ON, the TLB flush never.
+  k.out().clear();
+  engine::vunmap_range(k, va(8 * K), va(4 * K));
+  EXPECT_EQ(k.out().bug, BugId::range_addr_ge_end);
+  EXPECT_EQ(k.out().bug_addr, va(8 * K));
+  EXPECT_EQ(k.out().flushes,
+            (std::vector<engine::Flush>{{FlushKind::cache_vunmap, va(8 * K), va(4 * K)}}));
+  EXPECT_EQ(shapes(k), std::vector<Shape>{pte_run(0, 4 * K, kPa)});
+}
+
+// vunmap_pte_range() steps by pages until addr == end: an end inside a page is never met.
+// Every caller passes page-aligned ranges; the model stops the walk at the first step past
+// the end with a BUG, after the page it has cleared.
+TEST(VunmapRange, BugsWhenThePteLoopStepsOverAnUnalignedEnd) {
+  for (Variant v : engine::kAllVariants) {
+    SCOPED_TRACE(engine::variant_name(v));
+    Kernel k(geo(), v);
+    ASSERT_EQ(map(k, 0, 8 * K, 0), 0);
+    k.out().clear();
+    engine::vunmap_range(k, va(0), va(0x800));
+    EXPECT_EQ(k.out().bug, BugId::walk_ran_past_end);
+    EXPECT_EQ(k.out().bug_addr, va(4 * K));
+    EXPECT_EQ(k.out().flushes,
+              (std::vector<engine::Flush>{{FlushKind::cache_vunmap, va(0), va(0x800)}}));
+    EXPECT_EQ(shapes(k), std::vector<Shape>{pte_run(4 * K, 4 * K, kPa + 4 * K)});
+  }
+}
+
+// The fixed-address area of the harness: it and its guard page must lie inside the
+// vmalloc window and overlap no live area (guard pages included).
+TEST(GetVmAreaAt, PlacesOnlyInsideTheWindowAndBesideLiveAreas) {
+  const u64 start = geo().vmalloc_start, end = start + geo().vmalloc_size;
+  struct Row {
+    const char* name;
+    u64 addr, size;
+    bool placed;
+  };
+  const Row rows[] = {
+      {"size 0", va(8 * M).v, 0, false},
+      {"below the window", start - 4 * K, 4 * K, false},
+      {"guard page past the window end", end - 4 * K, 4 * K, false},
+      {"guard page on the last page of the window", end - 8 * K, 4 * K, true},
+      {"on the live area's guard page", va(4 * M).v, 4 * K, false},
+      {"ending just before the live area", va(2 * M - 8 * K).v, 4 * K, true},
+      {"guard page on the live area's first page", va(2 * M - 4 * K).v, 4 * K, false},
+      {"right after the live area's guard page", va(4 * M + 4 * K).v, 4 * K, true},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    Kernel k(geo(), Variant::v4);
+    ASSERT_NE(engine::get_vm_area_at(k, va(2 * M), 2 * M, engine::VM_IOREMAP), nullptr);
+    const engine::VmArea* a = engine::get_vm_area_at(k, VirtAddr{r.addr}, r.size, engine::VM_MAP);
+    EXPECT_EQ(a != nullptr, r.placed);
+    EXPECT_EQ(k.areas().size(), r.placed ? 2u : 1u);
+    if (!a) continue;
+    EXPECT_EQ(a->addr, VirtAddr{r.addr});
+    EXPECT_EQ(a->size, r.size + 4 * K);
+    EXPECT_EQ(a->flags, engine::VM_MAP);
+  }
 }
 
 TEST(VmapRangeNoflush, BugsOnEmptyRange) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "engine/vmap_range.h"
 #include "test/test_support.h"
@@ -125,6 +126,58 @@ TEST(PlanPhysRange, MatchesEngineCallCounts) {
     EXPECT_EQ(k.counters().pmd_set_huge, count[Step::pmd_block]);
     EXPECT_EQ(k.counters().set_huge_pte_at, count[Step::cont_batch]);
     EXPECT_EQ(k.counters().set_pte_at, count[Step::pte]);
+  }
+}
+
+// The hardware level the engine's leaves of each step are read at: the step's level.
+TEST(PlanPhysRange, EngineWritesEachStepAtItsLevel) {
+  const reference::GeometryFacts& f = reference::geometry_facts(geo());
+  for (const PlanRow& r : plan_rows()) {
+    SCOPED_TRACE(r.name);
+    engine::Kernel k(geo(), r.v);
+    engine::vmap_range_noflush(k, va(r.off), va(r.off) + r.size, pa(r.pa_off), engine::PAGE_KERNEL,
+                               r.max_shift);
+    const auto steps = reference::plan_phys_range(geo(), r.v, va(r.off).v, va(r.off).v + r.size,
+                                                  kPa + r.pa_off, r.max_shift);
+    for (const Step& s : steps) {
+      if (s.kind == Step::unaligned || s.kind == Step::past_end) continue;
+      SCOPED_TRACE(std::string(reference::step_kind_name(s.kind)) + " step at +" +
+                   std::to_string(s.va - va(0).v));
+      const reference::Translation t = translate(k, VirtAddr{s.va});
+      ASSERT_TRUE(t.mapped);
+      EXPECT_EQ(t.level, reference::step_level(f, s.kind));
+      EXPECT_EQ(t.cont, s.kind == Step::cont_batch);
+    }
+  }
+}
+
+// Block steps sit where their kernel level lives (the level it is folded onto, if
+// folded), every other step at the page level. Worked out by hand per row.
+TEST(PlanPhysRange, NamesEachStepKindAndItsLevel) {
+  const std::pair<Step::Kind, const char*> names[] = {
+      {Step::pud_block, "pud"}, {Step::pmd_block, "pmd"},       {Step::cont_batch, "cont"},
+      {Step::pte, "pte"},       {Step::unaligned, "unaligned"}, {Step::past_end, "past-end"},
+  };
+  for (const auto& [kind, name] : names) EXPECT_STREQ(reference::step_kind_name(kind), name);
+
+  struct LevelRow {
+    const char* geometry;
+    unsigned pud, pmd, page;
+  };
+  const LevelRow rows[] = {
+      {"arm64-4k-48", 1, 2, 3},   // four levels
+      {"arm64-64k-42", 2, 2, 3},  // two: PUD and PMD folded onto the root
+      {"riscv64-sv39", 1, 2, 3},  // three: the PUD folded onto the root
+      {"x86-64-5l", 2, 3, 4},     // five
+  };
+  for (const LevelRow& r : rows) {
+    SCOPED_TRACE(r.geometry);
+    const reference::GeometryFacts* f = reference::find_geometry_facts(r.geometry);
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(reference::step_level(*f, Step::pud_block), r.pud);
+    EXPECT_EQ(reference::step_level(*f, Step::pmd_block), r.pmd);
+    for (Step::Kind k : {Step::cont_batch, Step::pte, Step::unaligned, Step::past_end})
+      EXPECT_EQ(reference::step_level(*f, k), r.page) << reference::step_kind_name(k);
   }
 }
 

@@ -7,6 +7,7 @@
 // reads what the engine writes on every geometry.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -327,6 +328,58 @@ TEST(ReferenceMmuWalker, ScansARiscvTree) {
             "translation L3");
   EXPECT_EQ(reference::translate(t.pool, g, root, base + G + 6 * M).fault, "reserved L2");
   EXPECT_EQ(reference::translate(t.pool, g, root, base + 2 * G).fault, "table not live L2");
+}
+
+// arm64-4k-48: root entry 0x100 (VA 0xffff'8000'0000'0000) holds a PUD table whose
+// entries 0 and 1 both point to one PMD table; its entry 0 to a PTE table with two CONT
+// groups that break the architecture's rules after their first entry: one output
+// address out of sequence in the first, other attributes (read-only) in the second.
+TEST(ReferenceMmuWalker, ReportsSharedTablesAndMalformedContGroups) {
+  const common::GeometryConfig g{.name = "arm64-4k-48"};
+  const u64 base = 0xffff'8000'0000'0000;
+  constexpr u64 kTable = 0x3, kContPage = 0x0078'0000'0000'0713, kRdonly = 0x80;
+  const u64 pa = 0x1'0000'0000;  // CONT aligned
+  Tree t;
+  const u64 root = t.table(), pud = t.table(), pmd = t.table(), pt = t.table();
+  t.at(root, 0x100) = pud | kTable;
+  t.at(pud, 0) = pmd | kTable;
+  t.at(pud, 1) = pmd | kTable;
+  t.at(pmd, 0) = pt | kTable;
+  for (unsigned j = 0; j < 32; ++j) t.at(pt, j) = (pa + u64{j} * 4 * K) | kContPage;
+  t.at(pt, 5) += 4 * K;         // the page of entry 6
+  t.at(pt, 16 + 7) |= kRdonly;  // the second group's entry 7
+
+  const reference::TableScan s = reference::scan_tables(t.pool, g, root);
+  expect_issues(s.issues, {
+                              {Issue::malformed_cont, 3, base},
+                              {Issue::malformed_cont, 3, base + 64 * K},
+                              {Issue::shared_table, 1, base + G},
+                          });
+  ASSERT_EQ(s.issues.size(), 3u);
+  EXPECT_EQ(s.issues[0].detail, "entry 5 output address not consecutive");
+  EXPECT_EQ(s.issues[1].detail, "entry 7 attributes differ");
+  EXPECT_STREQ(reference::issue_kind_name(Issue::shared_table), "shared-table");
+  // The leaves are read as they are: the out-of-sequence page and the read-only one
+  // split the runs, and the shared table's leaves are not read a second time.
+  const std::vector<std::array<u64, 3>> runs = {
+      {0, 20 * K, 0},
+      {20 * K, 4 * K, 24 * K},
+      {24 * K, 68 * K, 24 * K},
+      {92 * K, 4 * K, 92 * K},
+      {96 * K, 32 * K, 96 * K}};  // VA offset, size, PA offset
+  ASSERT_EQ(s.runs.size(), runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    SCOPED_TRACE("run " + std::to_string(i));
+    EXPECT_EQ(s.runs[i].va, base + runs[i][0]);
+    EXPECT_EQ(s.runs[i].size, runs[i][1]);
+    EXPECT_EQ(s.runs[i].pa, pa + runs[i][2]);
+    EXPECT_TRUE(s.runs[i].cont);
+    EXPECT_EQ(s.runs[i].level, 3u);
+  }
+  EXPECT_NE(s.runs[3].attrs, s.runs[2].attrs);
+  EXPECT_EQ(reference::translate(t.pool, g, root, base + 20 * K).pa, pa + 24 * K);
+  EXPECT_EQ(reference::translate(t.pool, g, root, base + G + 20 * K).pa, pa + 24 * K)
+      << "the MMU follows either entry to the shared table";
 }
 
 // Five levels: a riscv Sv57 petapage at the root and an x86-64 5-level

@@ -111,7 +111,12 @@ std::vector<unsigned> simpler_values(harness::FieldKind k, unsigned v, unsigned 
 template <class T>
 requires std::is_same_v<T, bool> || std::is_same_v<T, engine::ProtName> std::vector<T>
 simpler_values(harness::FieldKind, T v, T dflt, const engine::Geometry&) {
-  return v == dflt ? std::vector<T>{} : std::vector<T>{dflt};
+  // Two plain returns, not `v == dflt ? std::vector<T>{} : std::vector<T>{dflt}`: clang-14's
+  // coverage mapping crashes ("File exit not handled before popRegions") on a braced
+  // std::vector<T>{x} after a branch in a function template, and the coverage preset
+  // (cmake/VmapfuzzFlags.cmake, VMAPFUZZ_COVERAGE) compiles this file.
+  if (v == dflt) return {};
+  return {dflt};
 }
 
 // Fewer runs, shorter runs, more aligned pfns.
