@@ -66,6 +66,51 @@ class ClosureTest(unittest.TestCase):
         self.assertTrue({"cleanup_work", "cleanup", "pending"} <= names)
 
 
+class LinkageTest(unittest.TestCase):
+    """Each geometry's build is linked into one program: the translation unit
+    declares every non-static tree function static before its slice."""
+
+    def test_non_static_functions_get_a_static_declaration_first(self):
+        src = ("static int helper(int a) { return a; }\n"
+               "int __weak weak_hook(int a) { return a; }\n"
+               "int ioremap_page_range(unsigned long addr, unsigned long end)\n"
+               "{ return helper(weak_hook((int)addr)); }\n")
+        with tempfile.TemporaryDirectory() as d:
+            make_tree(d, src)
+            tree = extract.Tree(d)
+            tree.locate()
+            tu = extract.tu_text(tree, tree.closure(["ioremap_page_range"]), "test")
+        decl = ("static int ioremap_page_range(unsigned long addr, unsigned long end);")
+        self.assertIn(decl, tu)
+        self.assertLess(tu.index(decl), tu.index("int ioremap_page_range(unsigned long addr, "
+                                                 "unsigned long end)\n{"))
+        self.assertNotIn("static static", tu)
+        self.assertNotIn("static int __weak", tu)  # weak definitions may repeat
+
+    def test_the_x86_files_are_a_tree_of_their_own(self):
+        with tempfile.TemporaryDirectory() as d:
+            make_tree(d, "int vunmap_range(void) { return pmd_set_huge(0); }\n")
+            x86 = extract.Tree(d, extract.X86_FILES, extract.X86_REQUIRED_FILES)
+            with self.assertRaises(extract.Unusable):
+                x86.locate()  # no arch/x86: the tree has no x86-64 geometries
+            path = os.path.join(d, "arch/x86/mm/pgtable.c")
+            os.makedirs(os.path.dirname(path))
+            with open(path, "w") as f:
+                f.write("int pmd_set_huge(void *p) { return 0; }\n")
+            os.makedirs(os.path.join(d, "arch/x86/include/asm"))
+            open(os.path.join(d, "arch/x86/include/asm/vmalloc.h"), "w").close()
+            x86 = extract.Tree(d, extract.X86_FILES, extract.X86_REQUIRED_FILES)
+            x86.locate()
+            self.assertEqual(x86.where["pmd_set_huge"], "arch/x86/mm/pgtable.c")
+            self.assertEqual(x86.closure(["vunmap_range"]), {"vunmap_range", "pmd_set_huge"})
+
+    def test_geometry_wrappers(self):
+        self.assertEqual(extract.geometry_wrapper("16", 42), "kernel_geo_16_42.c")
+        self.assertEqual(extract.geometry_tu("x86"), "kernel_tu_x86.c")
+        self.assertIn("-DVMAPFUZZ_ARCH_X86=1", extract.geometry_flags("x86", 57))
+        self.assertEqual(extract.GEOMETRIES[0][2], "arm64-4k-48")  # the shims' default
+
+
 GCC = """\
 arch/arm64/include/asm/vmalloc.h:45:9: error: implicit declaration of function \u2018min3\u2019; did you mean \u2018min\u2019? [-Werror=implicit-function-declaration]
 mm/vmalloc.c:103:52: error: unknown type name \u2018hw_pte_t\u2019; did you mean \u2018pte_t\u2019?
