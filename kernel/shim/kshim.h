@@ -709,10 +709,8 @@ static inline void vmapfuzz_x86_free_page(unsigned long addr)
 	const vmapfuzz_u64 *p = (const vmapfuzz_u64 *)addr;
 	vmapfuzz_u64 pa = vmapfuzz_host_table_pa(p);
 
-	if (!pa) {
-		free((void *)addr);
-		return;
-	}
+	if (!pa)
+		return; /* the scratch page of __get_free_page() */
 	vmapfuzz_host_count((const void *)p == vmapfuzz_x86_pmd_dtor
 				    ? VMAPFUZZ_COUNT_PMD_TABLES_FREED
 				    : VMAPFUZZ_COUNT_PTE_TABLES_FREED, 1);

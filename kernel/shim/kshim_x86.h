@@ -205,16 +205,19 @@ static inline unsigned long vmapfuzz_x86_table_va(u64 desc);
 #define pud_pgtable(pud) ((pmd_t *)vmapfuzz_x86_table_va(pud_val(pud)))
 /* Page-table pages are freed with free_page(); the pmd table's destructor
  * runs first (pud_free_pmd_page), which is how a freed table is counted as
- * a pmd table rather than a pte table. Other pages (the pmd_sv copy) are
- * host memory. */
+ * a pmd table rather than a pte table. The one other page, the pmd_sv copy
+ * of pud_free_pmd_page(), is a static host page: that function is not
+ * re-entered, and a call stopped at a leaf (longjmp) must not leak it. The
+ * allocation never fails, as in the engine. */
 struct ptdesc;
 #define virt_to_ptdesc(p) ((struct ptdesc *)(p))
 static const void *vmapfuzz_x86_pmd_dtor;
 static inline void pagetable_pmd_dtor(struct ptdesc *pt) { vmapfuzz_x86_pmd_dtor = pt; }
+static u64 vmapfuzz_x86_scratch[PAGE_SIZE / sizeof(u64)] __attribute__((aligned(4096)));
 static inline unsigned long __get_free_page(unsigned int gfp)
 {
 	(void)gfp;
-	return (unsigned long)aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	return (unsigned long)vmapfuzz_x86_scratch;
 }
 static inline void vmapfuzz_x86_free_page(unsigned long addr);
 #define free_page(addr) vmapfuzz_x86_free_page((unsigned long)(addr))
