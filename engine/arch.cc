@@ -76,20 +76,6 @@ pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz) {
   return ptep_get_and_clear(k, ptep);
 }
 
-void set_pte_at(Kernel& k, VirtAddr, pte_t* ptep, pte_t pte) {
-  ++k.counters().set_pte_at;
-  ++k.counters().descriptors_written;
-  *ptep = pte;
-}
-
-pte_t ptep_get_and_clear(Kernel& k, pte_t* ptep) {
-  const pte_t old = *ptep;
-  if (pte_present(k.geo(), old)) ++k.counters().unmap_ptes;
-  *ptep = 0;
-  ++k.counters().descriptors_written;
-  return old;
-}
-
 int pud_set_huge(Kernel& k, pud_t* pud, VirtAddr addr, PhysAddr phys, pgprot_t prot) {
   VMAPFUZZ_DISPATCH(pud_set_huge(k, pud, addr, phys, prot));
 }
@@ -107,41 +93,6 @@ int pmd_clear_huge(Kernel& k, pmd_t* pmd) { VMAPFUZZ_DISPATCH(pmd_clear_huge(k, 
 
 #undef VMAPFUZZ_DISPATCH
 
-pte_t pfn_pte(const Geometry& g, u64 pfn, pgprot_t prot) {
-  switch (g.arch) {
-    case Arch::arm64: return ((pfn << g.page_shift) & arm64::addr_mask(g)) | prot.v;
-    case Arch::x86_64: return ((pfn << g.page_shift) & x86::PTE_PFN_MASK) | prot.v;
-    case Arch::riscv64: return riscv::pfn_to_desc(pfn) | prot.v;
-  }
-  return 0;
-}
-
-u64 pte_pfn(const Geometry& g, pte_t pte) {
-  switch (g.arch) {
-    case Arch::arm64: return (pte & arm64::addr_mask(g)) >> g.page_shift;
-    case Arch::x86_64: return (pte & x86::PTE_PFN_MASK) >> g.page_shift;
-    case Arch::riscv64: return riscv::desc_pfn(pte);
-  }
-  return 0;
-}
-
-bool pte_none(const Geometry& g, pte_t pte) {
-  return g.arch == Arch::x86_64 ? (pte & ~x86::PAGE_KNL_ERRATUM_MASK) == 0 : pte == 0;
-}
-
-bool pte_present(const Geometry& g, pte_t pte) {
-  switch (g.arch) {
-    case Arch::arm64: return pte_valid(pte);
-    case Arch::x86_64: return pte & (x86::PAGE_PRESENT | x86::PAGE_PROTNONE);
-    case Arch::riscv64: return pte & (riscv::PAGE_PRESENT | riscv::PAGE_PROT_NONE);
-  }
-  return false;
-}
-
-bool pxd_none(const Geometry& g, PgLevel l, u64 d) {
-  return g.arch == Arch::x86_64 ? x86::pxd_none(l, d) : d == 0;
-}
-
 bool pxd_bad(const Geometry& g, PgLevel l, u64 d) {
   switch (g.arch) {
     case Arch::arm64: return arm64::pxd_bad(g, l, d);
@@ -149,33 +100,6 @@ bool pxd_bad(const Geometry& g, PgLevel l, u64 d) {
     case Arch::riscv64: return riscv::pxd_bad(l, d);
   }
   return true;
-}
-
-bool pxd_present(const Geometry& g, PgLevel l, u64 d) {
-  switch (g.arch) {
-    case Arch::arm64: return pmd_present(d);
-    case Arch::x86_64: return x86::pxd_present(l, d);
-    case Arch::riscv64: return riscv::pxd_present(l, d);
-  }
-  return false;
-}
-
-bool pxd_table(const Geometry& g, u64 d) {
-  switch (g.arch) {
-    case Arch::arm64: return pmd_table(d);
-    case Arch::x86_64: return (d & x86::PAGE_PRESENT) && !x86::pxd_leaf(d);
-    case Arch::riscv64: return (d & riscv::PAGE_PRESENT) && !(d & riscv::PAGE_LEAF);
-  }
-  return false;
-}
-
-PhysAddr pxd_table_pa(const Geometry& g, u64 d) {
-  switch (g.arch) {
-    case Arch::arm64: return {d & arm64::addr_mask(g)};
-    case Arch::x86_64: return {d & x86::PTE_PFN_MASK};
-    case Arch::riscv64: return {riscv::desc_pfn(d) << g.page_shift};
-  }
-  return {0};
 }
 
 u64 mk_kernel_table(const Geometry& g, PhysAddr pa) {
