@@ -508,6 +508,21 @@ TEST(TraceBytes, RoundTripsX86Options) {
 // Random bytes on every geometry, without vmap() (whose placement asks the
 // reference): every geometry and every x86 option is reached, the
 // phys-range ops are valid, and the trace survives text and bytes.
+// A text seed mutated until it no longer parses is decoded as bytes with
+// the text's first byte, 'v': it stays on the default geometry rather than
+// on the row 'v' names modulo the row count.
+TEST(TraceBytes, TheFirstByteOfATextTraceKeepsTheDefaultGeometry) {
+  const auto geos = engine::all_geometries();
+  std::vector<std::uint8_t> b = {'v', 'm', 'a', 'p', 'f', 'u', 'z', 'z', '-', 't', 'r'};
+  const Trace t = harness::decode_bytes(b, Variant::v4, kIoremapKinds);
+  EXPECT_EQ(t.geo->name, engine::arm64_4k_48().name);
+  ASSERT_NE(geos['v' % geos.size()]->name, engine::arm64_4k_48().name);  // what 'v' would name
+  // Every other value still names its row.
+  b[0] = static_cast<std::uint8_t>('v' % geos.size());
+  EXPECT_EQ(harness::decode_bytes(b, Variant::v4, kIoremapKinds).geo->name,
+            geos['v' % geos.size()]->name);
+}
+
 TEST(TraceBytes, DecodesRandomBytesOnEveryGeometry) {
   std::mt19937_64 rng(20261207);
   std::vector<harness::OpKind> kinds;
