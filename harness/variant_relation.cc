@@ -76,8 +76,11 @@ VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref
   if (r != VariantRelation::identical && ref.table_alloc_failure_armed())
     return VariantRelation::none;
   if (engine::before_cont_vmap(variant)) return next_relation_6_12(r, ref, op, variant);
-  // The series: a vmap() may use blocks and CONT where mainline has PTEs.
-  if (op_kind(op) == OpKind::vmap) return VariantRelation::translation;
+  // The series: a vmap() may use blocks and CONT where mainline has PTEs,
+  // and so allocate fewer tables: an armed table-allocation failure then
+  // fires at a different op on each side, and nothing after it compares.
+  if (op_kind(op) == OpKind::vmap)
+    return ref.table_alloc_failure_armed() ? VariantRelation::none : VariantRelation::translation;
   if (r == VariantRelation::translation && op_kind(op) == OpKind::vunmap_range)
     return VariantRelation::none;
   return r;
