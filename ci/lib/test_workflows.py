@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Checks of .github/workflows/cflite_*.yml and nightly.yml, which cannot run here.
 
-What README ("ClusterFuzzLite") promises of them: every run that writes SARIF uploads it from
-a job allowed to write security events; batch and PR runs minimize their crashes.
+What README "Corpus storage" promises of them: every ClusterFuzzLite step that can use the
+storage repository gets it from the secret CFLITE_STORAGE_TOKEN (empty without it: GitHub
+artifacts), and so does ci/nightly; every run that writes SARIF uploads it from a job allowed
+to write security events; batch and PR runs minimize their crashes.
 
     python3 -m unittest discover -s ci/lib -p 'test_*.py'   (needs python3-yaml)
 """
@@ -18,6 +20,8 @@ except ImportError:  # ci/setup installs python3-yaml; skip rather than fail wit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORKFLOWS = os.path.join(ROOT, ".github", "workflows")
+STORAGE_URL = ("${{ secrets.CFLITE_STORAGE_TOKEN && format('https://{0}@github.com/{1}.git', "
+               "secrets.CFLITE_STORAGE_TOKEN, env.CFLITE_STORAGE_REPO) || '' }}")
 RUN = "google/clusterfuzzlite/actions/run_fuzzers@v1"
 BUILD = "google/clusterfuzzlite/actions/build_fuzzers@v1"
 SARIF = "github/codeql-action/upload-sarif@v4"
@@ -40,6 +44,28 @@ class Workflows(unittest.TestCase):
         for job_name, job in load(name)["jobs"].items():
             for step in job["steps"]:
                 yield job_name, job, step
+
+    def test_storage_repository_from_the_secret_only(self):
+        for name in ("cflite_batch.yml", "cflite_cron.yml", "cflite_pr.yml"):
+            wf = load(name)
+            self.assertIn("vars.CFLITE_STORAGE_REPO", wf["env"]["CFLITE_STORAGE_REPO"], name)
+            runs = 0
+            for job_name, _, step in self.steps(name):
+                if step.get("uses") == RUN:
+                    runs += 1
+                    w = step["with"]
+                    self.assertEqual(w.get("storage-repo"), STORAGE_URL, (name, job_name))
+                    self.assertEqual(w.get("storage-repo-branch"), "main", (name, job_name))
+                    self.assertEqual(w.get("storage-repo-branch-coverage"), "gh-pages")
+                if "storage-repo" in step.get("with", {}):
+                    self.assertEqual(step["with"]["storage-repo"], STORAGE_URL, (name, job_name))
+                if step.get("name") == "Corpus storage":
+                    self.assertIn("secrets.CFLITE_STORAGE_TOKEN != ''", step["env"]["TOKEN_SET"])
+            self.assertGreater(runs, 0, name)
+        nightly = load("nightly.yml")
+        step = next(s for s in nightly["jobs"]["nightly"]["steps"] if s.get("name") == "ci/nightly")
+        self.assertEqual(step["env"]["VMAPFUZZ_CORPUS_REPO"], STORAGE_URL)
+        self.assertEqual(step["env"]["VMAPFUZZ_CORPUS_BRANCH"], "main")
 
     def test_sarif_is_uploaded_where_it_is_written(self):
         written = 0
