@@ -8,6 +8,8 @@ Reads what ci/nightly left in OUT/runs/: per target <t>/stats.tsv (key TAB value
 <t>/added.txt, <t>/removed.txt and <t>/semantic.txt (`vmapfuzz replay --coverage`);
 buckets.tsv (signature, target, count, reproducer, minimized, explain, reliability plain,
 reliability sanitized, replay command) and known.txt (the documented findings' signatures).
+With a corpus repository (ci/nightly --corpus-repo), storage.tsv (repo, branch, pulled, pushed)
+and the storage_* keys of each stats.tsv add a "storage" entry; without one there is none.
 Prints a summary; exits 1 on a new bucket or a target whose fuzzer did not run, else 0.
 """
 
@@ -67,6 +69,14 @@ def semantic(path: str) -> dict[str, Any]:
 
 def target_entry(work: str, t: str) -> dict[str, Any]:
     s = read_stats(os.path.join(work, t, "stats.tsv"))
+    entry = target_stats(work, t, s)
+    storage = storage_entry(s)
+    if storage:
+        entry["storage"] = storage
+    return entry
+
+
+def target_stats(work: str, t: str, s: dict[str, str]) -> dict[str, Any]:
     before = int(s["curated"]) + int(s["nightly_before"])
     after = int(s["curated"]) + int(s["nightly_after"])
     return {
@@ -85,6 +95,15 @@ def target_entry(work: str, t: str) -> dict[str, Any]:
         "semantic_coverage": semantic(os.path.join(work, t, "semantic.txt")),
         "commands": {"fuzz": s["fuzz_cmd"], "merge": s["merge_cmd"], "semantic": s["semantic_cmd"]},
     }
+
+
+def storage_entry(s: dict[str, str]) -> dict[str, Any] | None:
+    """A target's corpus/<t>_fuzz/ in the corpus repository, before and after this run."""
+    if "storage_after" not in s:
+        return None
+    return {"before": int(s["storage_before"]), "candidates": int(s["storage_candidates"]),
+            "after": int(s["storage_after"]), "added": int(s["storage_added"]),
+            "removed": int(s["storage_removed"]), "merge": s.get("storage_merge_result", "")}
 
 
 def add_buckets(report: dict[str, Any], history: dict[str, Any], known: set[str],
@@ -144,6 +163,19 @@ def markdown(report: dict[str, Any]) -> str:
             md.append(f"  - apply: `rm -f corpus/{t['name']}/seeds/nightly-*.trace && "
                       f"cp {c['dir']}/*.trace corpus/{t['name']}/seeds/`")
         md.append(f"  - fuzzed: `{t['commands']['fuzz']}`; merged: `{t['commands']['merge']}`")
+    st = report.get("storage")
+    if st:
+        md += ["", "## Corpus repository", "",
+               f"`{st['repo']}`, branch `{st['branch']}` (the growing corpus ClusterFuzzLite "
+               f"shares, README \"Corpus storage\"): pulled: {st['pulled']}; pushed: "
+               f"{st.get('pushed', 'no')}.", ""]
+        for t in report["targets"]:
+            g = t.get("storage")
+            if g:
+                md.append(f"- **{t['name']}**: `corpus/{t['name']}_fuzz/` {g['before']} files "
+                          f"({g['candidates']} not in the committed corpus, fuzzed and merged as "
+                          f"candidates) -> {g['after']} ({g['added']} added, {g['removed']} "
+                          f"dropped)." + (f" `{g['merge']}`" if g["merge"] else ""))
     md += ["", "## Failure buckets", ""]
     if not report["buckets"]:
         md.append("No failures.")
@@ -204,6 +236,10 @@ def summary(report: dict[str, Any], out: str, work: str) -> tuple[list[str], int
                  f"since {b['first_seen']}, reliability plain {b['reliability']['plain']} "
                  f"sanitized {b['reliability']['sanitized']}")
         p.append(f"  replay: {b['replay']}")
+    st = report.get("storage")
+    if st:
+        p.append(f"corpus repository {st['repo']} ({st['branch']}): pulled {st['pulled']}, "
+                 f"pushed {st.get('pushed', 'no')}")
     p.append(f"reports: {out}/report.md {out}/report.json")
     broken = [t["name"] for t in report["targets"] if t["runs"] is None]
     for t in broken:
@@ -240,6 +276,9 @@ def main(argv: list[str], now: Callable[[], str] = utc_now) -> int:
         "command": command, "targets": [], "buckets": []}
     for t in targets:
         report["targets"].append(target_entry(work, t))
+    storage_tsv = os.path.join(work, "storage.tsv")
+    if os.path.exists(storage_tsv) and read_stats(storage_tsv):
+        report["storage"] = read_stats(storage_tsv)
     new = add_buckets(report, history, known, lines(os.path.join(work, "buckets.tsv")), started)
     report["new_buckets"] = new
     report["finished"] = now()

@@ -96,6 +96,40 @@ class HistoryTest(InTempDir):
         self.assertIn("\nbucket translation:v4:vmap:pte:pa-mismatch:", stdout)
 
 
+class StorageTest(InTempDir):
+    def test_corpus_repository_section(self):
+        args = self.load("clean")
+        with open("out/nightly/runs/storage.tsv", "w") as f:
+            f.write("repo\thttps://***@github.com/OWNER/vmapfuzz-corpus.git\nbranch\tmain\n"
+                    "pulled\tyes\npushed\t1a2b3c4\n")
+        with open("out/nightly/runs/vmap/stats.tsv", "a") as f:
+            f.write("storage_before\t40\nstorage_candidates\t12\nstorage_after\t45\n"
+                    "storage_added\t7\nstorage_removed\t2\n"
+                    "storage_merge_result\tMERGE-OUTER: 5 new files with 9 new features added\n")
+        rc, stdout = self.run_report(args)
+        self.assertEqual(rc, int(expected("clean", "rc")))
+        self.assertIn("corpus repository https://***@github.com/OWNER/vmapfuzz-corpus.git (main): "
+                      "pulled yes, pushed 1a2b3c4\n", stdout)
+        with open("out/nightly/report.md") as f:
+            md = f.read()
+        self.assertIn("## Corpus repository", md)
+        self.assertIn("- **vmap**: `corpus/vmap_fuzz/` 40 files (12 not in the committed corpus, "
+                      "fuzzed and merged as candidates) -> 45 (7 added, 2 dropped).", md)
+        with open("out/nightly/report.json") as f:
+            report = json.load(f)
+        self.assertEqual(report["storage"]["pushed"], "1a2b3c4")
+        self.assertEqual(report["targets"][0]["storage"],
+                         {"before": 40, "candidates": 12, "after": 45, "added": 7, "removed": 2,
+                          "merge": "MERGE-OUTER: 5 new files with 9 new features added"})
+
+    def test_no_repository_no_section(self):
+        self.run_report(self.load("clean"))
+        with open("out/nightly/report.json") as f:
+            report = json.load(f)
+        self.assertNotIn("storage", report)
+        self.assertNotIn("storage", report["targets"][0])
+
+
 class PartsTest(InTempDir):
     def test_semantic(self):
         with open("s.txt", "w") as f:

@@ -9,7 +9,8 @@ and the mutant must be detected the way ci/fuzz would detect it:
 
   1. corpus replay: each target of the mutant runs its committed corpus, converted to fuzzer
      bytes as ci/fuzz does (libFuzzer's start-up pass, -runs=0);
-  2. fuzzing: each target is fuzzed with ci/fuzz's options for the mutant's budget.
+  2. fuzzing: each target is fuzzed with ci/fuzz's flags (its fuzz/<target>.options) for the
+     mutant's budget, as one worker with a fixed seed.
 
 The first failure (a harness FAIL, a sanitizer report, a timeout) detects it. Before any
 mutant, the unmutated copy must pass the corpus replay on every variant in use, and an input
@@ -333,9 +334,7 @@ class Fuzzers:
         cmd = [str(self.build / "fuzz" / f"{target}_fuzz"), "-print_final_stats=1",
                f"-artifact_prefix={artifacts}/", f"-seed={self.seed}"]
         cmd += ["-runs=0"] if seconds == 0 else [f"-max_total_time={seconds}"]
-        if (SRC / "fuzz" / f"{target}.dict").is_file():
-            cmd.append(f"-dict={SRC / 'fuzz' / f'{target}.dict'}")
-        cmd += ["-timeout=10", "-rss_limit_mb=2048", str(corpus)]
+        cmd += libfuzzer_flags(target) + [str(corpus)]
         start = time.monotonic()
         rc = run(cmd, log, env={"VMAPFUZZ_VARIANT": variant})
         elapsed = time.monotonic() - start
@@ -349,6 +348,19 @@ class Fuzzers:
             (rundir / "failing.trace").write_text(trace.group(1))
         return Verdict(True, kind, target, execs[-1] if execs else "-", elapsed,
                        failure_signature(text, rc, target), log, art[-1] if art else "")
+
+
+def libfuzzer_flags(target: str) -> list[str]:
+    """The flags ci/fuzz gives TARGET: fuzz/<target>.options read by ci/lib/libfuzzer-options.sh
+    (the one reader of .options files), in the gate's copy of the source; paths made absolute."""
+    r = subprocess.run(["bash", "-c", 'source ci/lib/libfuzzer-options.sh && target_libfuzzer_flags "$1"',
+                        "bash", target], cwd=SRC, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SetupError(f"fuzz/{target}.options: {r.stderr.strip()}")
+    flags = r.stdout.split()
+    if not any(f.startswith("-timeout=") for f in flags):
+        flags.append("-timeout=10")  # ci/fuzz's default, for a target whose .options has none
+    return [f"-dict={SRC / f[len('-dict='):]}" if f.startswith("-dict=") else f for f in flags]
 
 
 # --- the gate ----------------------------------------------------------------------------
