@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 #include "engine/arch.h"
@@ -254,9 +255,19 @@ std::optional<std::string> compare_table_range(const engine::Kernel& a, const en
     next = engine::level_below(next);
     if (!g.is_folded(next)) break;
   }
-  for (unsigned i = 0; i < g.ptrs[engine::idx(level)]; ++i) {
-    const u64 s = base + (u64{i} << shift), e = s + ((u64{1} << shift) - 1);
-    if (e < lo || s >= hi) continue;
+  // The entries of this table whose VAs meet [lo, hi).
+  const unsigned n = g.ptrs[engine::idx(level)];
+  const u64 table_last = base + ((u64{n} << shift) - 1);  // no overflow at the root
+  if (hi <= base || lo > table_last) return std::nullopt;
+  const unsigned first = lo > base ? static_cast<unsigned>((lo - base) >> shift) : 0;
+  const unsigned last =
+      hi - 1 < table_last ? static_cast<unsigned>((hi - 1 - base) >> shift) + 1 : n;
+  // Equal leaf entries need no look; at the pte level that is all of them.
+  if (level == engine::PgLevel::pte &&
+      std::memcmp(ta + first, tb + first, (last - first) * sizeof(u64)) == 0)
+    return std::nullopt;
+  for (unsigned i = first; i < last; ++i) {
+    const u64 s = base + (u64{i} << shift);
     if (ta[i] != tb[i]) {
       char buf[200];
       std::snprintf(buf, sizeof buf, "VA 0x%llx level %s entry %u: 0x%016llx vs 0x%016llx",
@@ -265,7 +276,7 @@ std::optional<std::string> compare_table_range(const engine::Kernel& a, const en
                     static_cast<unsigned long long>(ta[i]), static_cast<unsigned long long>(tb[i]));
       return std::string(buf);
     }
-    if (level != engine::PgLevel::pte && engine::pxd_table(g, ta[i])) {
+    if (ta[i] != 0 && level != engine::PgLevel::pte && engine::pxd_table(g, ta[i])) {
       if (auto d = compare_table_range(a, b, engine::pxd_table_pa(g, ta[i]).v,
                                        engine::pxd_table_pa(g, tb[i]).v, next, s, lo, hi))
         return d;

@@ -289,6 +289,28 @@ RunResult Runner::run(const Trace& t) {
     return p.bit_identical ? compare_backend(a, b, lo, hi)
                            : compare_variants(relation, *a.kernel, *b.kernel, lo, hi);
   };
+  // The whole tree of every implementation still running, after op `at`:
+  // its structure and leak count, its leaves against its reference, and
+  // each comparison over every VA. The per-op checks look only at what the
+  // op touched; this is what catches a write anywhere else.
+  auto audit = [&](std::size_t at) {
+    constexpr std::pair<u64, u64> kAll{0, ~u64{0}};
+    for (std::size_t k = 0; k < impls_.size(); ++k) {
+      Impl& im = impls_[k];
+      if (im.retired) continue;
+      if (auto m = check_tables(*im.ref, *im.kernel, kAll.first, kAll.second)) {
+        fail(im.failure, im.status, *m, im.name(), at, k, kAll, 0);
+        im.retired = true;
+      }
+    }
+    for (Pair& p : pairs_) {
+      if (p.retired || side_stopped(p) || res.stopped_by_bug) continue;
+      if (auto m = compare(p, kAll.first, kAll.second)) {
+        fail(p.failure, p.status, *m, pair_name(p), at, p.other, kAll, p.base);
+        p.retired = true;
+      }
+    }
+  };
   const std::size_t trace_variant_index = t.variant == engine::Variant::mainline ? 0 : 1;
   std::optional<std::string> trace_unreachable;
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
@@ -387,28 +409,11 @@ RunResult Runner::run(const Trace& t) {
       break;
     }
     if (!ran) break;  // every implementation has stopped
+    if ((i + 1) % kAuditEvery == 0 && i + 1 < t.ops.size()) audit(i);
   }
-  // The whole tree once more: what the op-by-op checks could not see
-  // (leaks, changes outside an op's range).
-  if (res.ops_run > 0) {
-    const std::size_t last = res.ops_run - 1;
-    constexpr std::pair<u64, u64> kAll{0, ~u64{0}};
-    for (std::size_t k = 0; k < impls_.size(); ++k) {
-      Impl& im = impls_[k];
-      if (im.retired) continue;
-      if (auto m = check_tables(*im.ref, *im.kernel, kAll.first, kAll.second)) {
-        fail(im.failure, im.status, *m, im.name(), last, k, kAll, 0);
-        im.retired = true;
-      }
-    }
-    for (Pair& p : pairs_) {
-      if (p.retired || side_stopped(p) || res.stopped_by_bug) continue;
-      if (auto m = compare(p, kAll.first, kAll.second)) {
-        fail(p.failure, p.status, *m, pair_name(p), last, p.other, kAll, p.base);
-        p.retired = true;
-      }
-    }
-  }
+  // The end-of-trace audit: the whole tree once more, for what the op-by-op
+  // checks could not see (leaks, changes outside an op's range).
+  if (res.ops_run > 0) audit(res.ops_run - 1);
   res.verdicts.reserve(impls_.size() + pairs_.size());
   auto add_verdict = [&](std::string name, ImplRole role, VerdictStatus status,
                          const std::optional<Failure>& failure, std::size_t ops_judged,

@@ -100,6 +100,12 @@ struct RunResult {
   const ImplVerdict* backend_verdict() const;
 };
 
+// After every kAuditEvery ops, and after the last op, the Runner audits
+// the whole tree of every implementation (structure, leaks, every leaf,
+// every comparison); the checks after each op cover the VAs the op touched
+// (touched_range(), oracle.h).
+inline constexpr std::size_t kAuditEvery = 16;
+
 // Runs traces; keeps its kernels between runs so that fuzzing does not
 // reallocate table memory for every input.
 class Runner {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "reference/mmu_walker.h"
 
+#include <algorithm>
 #include <cstdio>
-#include <unordered_set>
 
 namespace vmapfuzz::reference {
 namespace {
@@ -97,6 +97,17 @@ u64 output_address_as(const GeometryFacts& f, u64 d, unsigned level) {
   return 0;
 }
 
+// The first index in [i, last) whose entry is not zero, or `last`. Most
+// entries of every table are empty, and a scan has nothing to check in
+// them: they are skipped eight at a time.
+unsigned skip_empty(const u64* t, unsigned i, unsigned last) {
+  while (i + 8 <= last &&
+         (t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7]) == 0)
+    i += 8;
+  while (i < last && t[i] == 0) ++i;
+  return i;
+}
+
 std::string hex(u64 v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
@@ -112,10 +123,10 @@ class Scanner {
   TableScan run(u64 root_pa) {
     lo_ = 0;
     hi_ = ~u64{0};
-    seen_.insert(root_pa);
+    mark_seen(root_pa);
     visit(root_pa, f_.root_level, 0);
     for (common::PhysAddr t : pool_.live_tables())
-      if (!seen_.count(t.v))
+      if (!std::binary_search(seen_.begin(), seen_.end(), t.v))
         out_.issues.push_back({Issue::leaked_table, 0, 0, "table " + hex(t.v)});
     return std::move(out_);
   }
@@ -124,7 +135,7 @@ class Scanner {
   TableScan run_range(u64 root_pa, u64 lo, u64 hi) {
     lo_ = lo;
     hi_ = hi;
-    seen_.insert(root_pa);
+    mark_seen(root_pa);
     visit(root_pa, f_.root_level, 0);
     return std::move(out_);
   }
@@ -143,13 +154,13 @@ class Scanner {
       if (hi_ - 1 < tbase + (tspan - 1))
         last = static_cast<unsigned>((hi_ - 1 - tbase) >> shift) + 1;
     }
-    for (unsigned i = first; i < last; ++i) {
+    for (unsigned i = skip_empty(t, first, last); i < last; i = skip_empty(t, i + 1, last)) {
       const u64 d = t[i];
       const u64 low = base_low + (u64{i} << shift);
       const u64 va = f_.sign_extend(low);
       switch (classify_as<F>(f_, d, level)) {
         case DescKind::invalid:
-          if (d != 0) out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});
+          out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});  // d != 0
           break;
         case DescKind::reserved:
           out_.issues.push_back({Issue::reserved_desc, level, va, hex(d)});
@@ -158,7 +169,7 @@ class Scanner {
           const u64 next = table_oa<F>(f_, d);
           if (!pool_.is_live(common::PhysAddr{next})) {
             out_.issues.push_back({Issue::dangling_table, level, va, "-> " + hex(next)});
-          } else if (!seen_.insert(next).second) {
+          } else if (!mark_seen(next)) {
             out_.issues.push_back({Issue::shared_table, level, va, "-> " + hex(next)});
           } else {
             visit(next, level + 1, low);
@@ -235,9 +246,17 @@ class Scanner {
     if (!why.empty()) out_.issues.push_back({Issue::malformed_cont, leaf, gva, why});
   }
 
+  // Records a table as reached; false if it was reached before.
+  bool mark_seen(u64 table_pa) {
+    const auto at = std::lower_bound(seen_.begin(), seen_.end(), table_pa);
+    if (at != seen_.end() && *at == table_pa) return false;
+    seen_.insert(at, table_pa);
+    return true;
+  }
+
   const engine::TablePool& pool_;
   const GeometryFacts& f_;
-  std::unordered_set<u64> seen_;
+  std::vector<u64> seen_;  // tables reached so far, sorted
   TableScan out_;
   u64 lo_ = 0, hi_ = ~u64{0};
   u64 last_bits_ = 0;  // attribute and type bits of the last leaf appended

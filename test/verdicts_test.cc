@@ -6,6 +6,7 @@
 // switched on per test) stands in for the kernel implementation.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -34,6 +35,11 @@ class TestBackend final : public harness::Backend {
   // to another page: the same translations, other descriptors.
   std::optional<std::size_t> move_table_at;
   u64 move_va = 0;
+  // After the nth op it runs, it copies the PTE of the mapped `stray_from`
+  // into the empty slot of `stray_va`, in the same PTE table: a write that
+  // none of the ops that follow touches.
+  std::optional<std::size_t> stray_write_at;
+  u64 stray_from = 0, stray_va = 0;
 
   std::string_view name() const override { return "fake"; }
   Variant era() const override { return era_; }
@@ -46,10 +52,22 @@ class TestBackend final : public harness::Backend {
     const std::size_t n = ran_++;
     if (wrong_ret_at == n) o.ret = -engine::kEINVAL;
     if (move_table_at == n) move_pte_table(k, move_va);
+    if (stray_write_at == n) stray_write(k, stray_from, stray_va);
     return o;
   }
 
  private:
+  static void stray_write(engine::Kernel& k, u64 from, u64 to) {
+    const reference::Translation tr = translate(k, VirtAddr{from});
+    ASSERT_TRUE(tr.mapped);
+    const reference::WalkStep& pte = tr.steps.back();
+    const u64 index = pte.index + (to - from) / k.geo().page_size();
+    ASSERT_LT(index, k.geo().ptrs_per_table());
+    u64* table = k.pool().table(PhysAddr{pte.table_pa});
+    ASSERT_EQ(table[index], 0u);
+    table[index] = pte.desc;
+  }
+
   static void move_pte_table(engine::Kernel& k, u64 at) {
     const reference::Translation tr = translate(k, VirtAddr{at});
     ASSERT_TRUE(tr.mapped);
@@ -262,6 +280,53 @@ TEST(Verdicts, ComparisonFailsAloneAndBothSidesGoOn) {
     EXPECT_EQ(verdict(r, name).status, VerdictStatus::pass) << name;
     EXPECT_EQ(verdict(r, name).ops_judged, 2u) << name;
   }
+}
+
+// A write outside every op's touched range: no per-op check looks there,
+// the whole-tree audit does, after every kAuditEvery ops and at the end.
+harness::Trace stray_trace(std::size_t ops) {
+  std::string body =
+      "variant mainline\n"
+      "ioremap va=0xffff800000010000 size=0x1000 pa=0x40010000 prot=device\n";
+  for (std::size_t i = 1; i < ops; ++i) {
+    char line[120];
+    std::snprintf(line, sizeof line, "ioremap va=0x%llx size=0x1000 pa=0x40010000 prot=device\n",
+                  0xffff800000400000ull + i * 0x200000ull);
+    body += line;
+  }
+  return parse(body);
+}
+
+TEST(Verdicts, AuditCatchesAWriteOutsideTheTouchedRangeAfterEveryAuditPeriod) {
+  TestBackend fake(Variant::mainline);
+  fake.stray_write_at = 0;
+  fake.stray_from = 0xffff800000010000;
+  fake.stray_va = 0xffff800000018000;  // the first op touched [0x10000, 0x12000)
+  WithBackend with(&fake);
+  harness::Runner runner;
+  const RunResult r = runner.run(stray_trace(harness::kAuditEvery + 4));
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->signature, "translation:fake:ioremap:pte:unexpected-mapping");
+  EXPECT_EQ(r.failure->op_index, harness::kAuditEvery - 1);  // the first audit, not earlier
+  EXPECT_EQ(r.failure->va, std::optional<u64>{0xffff800000018000});
+  EXPECT_EQ(verdict(r, "fake").ops_judged, harness::kAuditEvery);
+  // The engine, which did not write there, passes every op and audit.
+  EXPECT_EQ(verdict(r, "mainline").status, VerdictStatus::pass);
+  EXPECT_EQ(verdict(r, "mainline").ops_judged, harness::kAuditEvery + 4);
+}
+
+TEST(Verdicts, AuditAtTheEndCatchesAWriteOutsideTheTouchedRange) {
+  TestBackend fake(Variant::mainline);
+  fake.stray_write_at = 1;
+  fake.stray_from = 0xffff800000010000;
+  fake.stray_va = 0xffff800000018000;
+  WithBackend with(&fake);
+  harness::Runner runner;
+  const RunResult r = runner.run(stray_trace(3));
+  ASSERT_TRUE(r.failure);
+  EXPECT_EQ(r.failure->signature, "translation:fake:ioremap:pte:unexpected-mapping");
+  EXPECT_EQ(r.failure->op_index, 2u);
+  EXPECT_EQ(verdict(r, "mainline").status, VerdictStatus::pass);
 }
 
 TEST(Verdicts, PredictedBugEndsTheTraceForEveryImplementation) {
