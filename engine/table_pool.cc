@@ -99,6 +99,7 @@ std::vector<PhysAddr> TablePool::live_tables() const {
 void TablePool::reset() {
   std::fill(live_.begin(), live_.end(), 0);
   free_list_.clear();
+  free_list_.reserve(next_index_);  // at once, not as it refills
   // Reuse slots lowest first so a reset pool allocates like a new one.
   for (u64 i = next_index_; i-- > 0;) free_list_.push_back(i);
   fail_countdown_ = 0;

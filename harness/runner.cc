@@ -183,6 +183,35 @@ std::string Runner::Impl::name() const {
   return backend ? std::string(backend->name()) : std::string(engine::variant_name(variant));
 }
 
+std::unique_ptr<Kernel> Runner::take_kernel(std::unique_ptr<Kernel> held, const engine::Geometry& g,
+                                            engine::Variant v, const engine::KernelConfig& cfg) {
+  auto fits = [&](const std::unique_ptr<Kernel>& k) {
+    return k && k->variant() == v && &k->geo() == &g && k->config() == cfg;
+  };
+  if (fits(held)) {
+    held->reset();
+    return held;
+  }
+  if (held) spare_.push_back(std::move(held));
+  for (auto it = spare_.begin(); it != spare_.end(); ++it) {
+    if (!fits(*it)) continue;
+    std::unique_ptr<Kernel> k = std::move(*it);
+    spare_.erase(it);
+    k->reset();
+    return k;
+  }
+  if (spare_.size() > kSpareKernels) spare_.erase(spare_.begin());  // the least recently used
+  return std::make_unique<Kernel>(g, v, cfg);
+}
+
+void Runner::release() {
+  for (Impl& im : impls_) {
+    im.ref.reset();
+    if (im.kernel) im.kernel->reset();
+  }
+  pairs_.clear();
+}
+
 RunResult Runner::run(const Trace& t) {
   RunResult res;
   if (auto why = validate(t)) {
@@ -211,13 +240,12 @@ RunResult Runner::run(const Trace& t) {
     backend_index = nspecs;
     specs[nspecs++] = {be->era(), be, ImplRole::backend};
   }
+  for (std::size_t i = nspecs; i < impls_.size(); ++i)  // kept for a later input
+    if (impls_[i].kernel) spare_.push_back(std::move(impls_[i].kernel));
   impls_.resize(nspecs);
   for (std::size_t i = 0; i < nspecs; ++i) {
     Impl& im = impls_[i];
-    if (!im.kernel || im.variant != specs[i].variant || &im.kernel->geo() != t.geo ||
-        !(im.kernel->config() == t.config))
-      im.kernel = std::make_unique<Kernel>(*t.geo, specs[i].variant, t.config);
-    else im.kernel->reset();
+    im.kernel = take_kernel(std::move(im.kernel), *t.geo, specs[i].variant, t.config);
     im.variant = specs[i].variant;
     im.backend = specs[i].backend;
     im.role = specs[i].role;
