@@ -100,6 +100,9 @@ void RefKernel::set_mask(Outcome& out, common::u32 bits) {
 }
 
 std::size_t RefKernel::first_after(u64 x) const {
+  // Maps go in increasing VA order: most look-ups are at or past the last
+  // leaf.
+  if (leaves_.empty() || x >= leaves_.back().va) return leaves_.size();
   auto it = std::upper_bound(leaves_.begin(), leaves_.end(), x,
                              [](u64 v, const PlacedLeaf& p) { return v < p.va; });
   return static_cast<std::size_t>(it - leaves_.begin());
