@@ -215,9 +215,13 @@ RunResult Runner::run(const Trace& t) {
   for (std::size_t i = 0; i < nspecs; ++i) {
     Impl& im = impls_[i];
     if (!im.kernel || im.variant != specs[i].variant || &im.kernel->geo() != t.geo ||
-        !(im.kernel->config() == t.config))
+        !(im.kernel->config() == t.config)) {
       im.kernel = std::make_unique<Kernel>(*t.geo, specs[i].variant, t.config);
-    else im.kernel->reset();
+      im.ref = std::make_unique<reference::RefKernel>(*t.geo, specs[i].variant, t.config);
+    } else {
+      im.kernel->reset();
+      im.ref->reset();
+    }
     im.variant = specs[i].variant;
     im.backend = specs[i].backend;
     im.role = specs[i].role;
@@ -227,7 +231,6 @@ RunResult Runner::run(const Trace& t) {
     im.failure.reset();
     im.reason.clear();
     im.beyond_placement = false;
-    im.ref = std::make_unique<reference::RefKernel>(*t.geo, specs[i].variant, t.config);
   }
   // The comparisons: mainline with the variant under test as VariantRelation
   // says, and the backend with the engine variant of its era bit for bit.

@@ -50,6 +50,22 @@ RefKernel::RefKernel(const common::GeometryConfig& g, common::Variant v, common:
   pmd_block_ = vmap_block_size(*f_, cfg_, KernelLevel::pmd);
 }
 
+void RefKernel::reset() {
+  std::vector<PlacedLeaf> leaves = std::move(leaves_);
+  VaSet tables[kMaxHwLevels];
+  for (unsigned l = 0; l < kMaxHwLevels; ++l) tables[l] = std::move(tables_[l]);
+  std::vector<Area> areas = std::move(areas_);
+  *this = RefKernel(g_, variant_, cfg_);
+  leaves.clear();
+  leaves_ = std::move(leaves);
+  for (unsigned l = 0; l < kMaxHwLevels; ++l) {
+    tables[l].clear();
+    tables_[l] = std::move(tables[l]);
+  }
+  areas.clear();
+  areas_ = std::move(areas);
+}
+
 u64 vmap_block_size(const GeometryFacts& f, const common::KernelConfig& cfg, KernelLevel level) {
   const bool x86 = f.format == DescFormat::x86_64;
   if (level == KernelLevel::pud) return x86 && cfg.nogbpages ? 0 : f.pud_block_size;

@@ -48,6 +48,9 @@ class RefKernel {
  public:
   // Aborts if the reference has no facts for g.name.
   RefKernel(const common::GeometryConfig& g, common::Variant v, common::KernelConfig cfg = {});
+  // Back to the state the constructor gives, keeping the storage of the
+  // leaves, tables and areas for the next trace.
+  void reset();
 
   // The harness-level ioremap: reserve a VM_IOREMAP area at va (-ENOMEM
   // if the VA range is taken), ioremap_page_range(), and free the area
