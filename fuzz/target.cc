@@ -55,7 +55,6 @@ InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> dat
     return r;
   }
   r.run = runner.run(r.trace);
-  runner.release();  // what this input allocated is freed before it returns
   // An unreachable placement (docs/placement.md) is not a fuzzing result.
   r.status = r.run.rejected || (r.run.unreachable && !r.run.failure) ? InputStatus::rejected
              : r.run.failure                                         ? InputStatus::failed

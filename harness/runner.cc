@@ -183,33 +183,28 @@ std::string Runner::Impl::name() const {
   return backend ? std::string(backend->name()) : std::string(engine::variant_name(variant));
 }
 
-std::unique_ptr<Kernel> Runner::take_kernel(std::unique_ptr<Kernel> held, const engine::Geometry& g,
-                                            engine::Variant v, const engine::KernelConfig& cfg) {
+void Runner::prepare(Impl& im, const engine::Geometry& g, engine::Variant v,
+                     const engine::KernelConfig& cfg) {
   auto fits = [&](const std::unique_ptr<Kernel>& k) {
     return k && k->variant() == v && &k->geo() == &g && k->config() == cfg;
   };
-  if (fits(held)) {
-    held->reset();
-    return held;
+  if (!fits(im.kernel)) {
+    if (im.kernel) spare_.push_back({std::move(im.kernel), std::move(im.ref)});
+    const auto it = std::find_if(spare_.begin(), spare_.end(),
+                                 [&](const Spare& sp) { return fits(sp.kernel); });
+    if (it != spare_.end()) {
+      im.kernel = std::move(it->kernel);
+      im.ref = std::move(it->ref);
+      spare_.erase(it);
+    } else {
+      if (spare_.size() > kSpareKernels) spare_.erase(spare_.begin());  // least recently used
+      im.kernel = std::make_unique<Kernel>(g, v, cfg);
+      im.ref = std::make_unique<reference::RefKernel>(g, v, cfg);
+      return;
+    }
   }
-  if (held) spare_.push_back(std::move(held));
-  for (auto it = spare_.begin(); it != spare_.end(); ++it) {
-    if (!fits(*it)) continue;
-    std::unique_ptr<Kernel> k = std::move(*it);
-    spare_.erase(it);
-    k->reset();
-    return k;
-  }
-  if (spare_.size() > kSpareKernels) spare_.erase(spare_.begin());  // the least recently used
-  return std::make_unique<Kernel>(g, v, cfg);
-}
-
-void Runner::release() {
-  for (Impl& im : impls_) {
-    im.ref.reset();
-    if (im.kernel) im.kernel->reset();
-  }
-  pairs_.clear();
+  im.kernel->reset();
+  im.ref->reset();
 }
 
 RunResult Runner::run(const Trace& t) {
@@ -241,11 +236,11 @@ RunResult Runner::run(const Trace& t) {
     specs[nspecs++] = {be->era(), be, ImplRole::backend};
   }
   for (std::size_t i = nspecs; i < impls_.size(); ++i)  // kept for a later input
-    if (impls_[i].kernel) spare_.push_back(std::move(impls_[i].kernel));
+    if (impls_[i].kernel) spare_.push_back({std::move(impls_[i].kernel), std::move(impls_[i].ref)});
   impls_.resize(nspecs);
   for (std::size_t i = 0; i < nspecs; ++i) {
     Impl& im = impls_[i];
-    im.kernel = take_kernel(std::move(im.kernel), *t.geo, specs[i].variant, t.config);
+    prepare(im, *t.geo, specs[i].variant, t.config);
     im.variant = specs[i].variant;
     im.backend = specs[i].backend;
     im.role = specs[i].role;
@@ -255,7 +250,6 @@ RunResult Runner::run(const Trace& t) {
     im.failure.reset();
     im.reason.clear();
     im.beyond_placement = false;
-    im.ref = std::make_unique<reference::RefKernel>(*t.geo, specs[i].variant, t.config);
   }
   // The comparisons: mainline with the variant under test as VariantRelation
   // says, and the backend with the engine variant of its era bit for bit.

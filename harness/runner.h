@@ -113,14 +113,6 @@ class Runner {
   Runner();
   ~Runner();
   RunResult run(const Trace& t);
-  // Drops what the last run left behind (its reference models, the
-  // kernels' areas and mappings), keeping the kernels' host memory for the
-  // next run. After it, impls() holds kernels in boot state and no models.
-  // The fuzz targets call it at the end of every input, so that an input
-  // frees everything it allocated: libFuzzer runs LeakSanitizer over any
-  // input that allocates more than it frees (bench/RESULTS.md, "Where a
-  // libFuzzer execution goes").
-  void release();
   // Every later run adds what it exercised to `cov` (nullptr: stop).
   void set_coverage(SemanticCoverage* cov) { coverage_ = cov; }
 
@@ -163,18 +155,23 @@ class Runner {
     std::optional<Failure> failure;
     std::string reason;
   };
-  // A kernel of geometry g, variant v and configuration cfg in boot state:
-  // `held` reset if it is one, else one from spare_ (where `held` goes),
-  // else a new one. Inputs alternate between variants and geometries; a
-  // kernel kept for each keeps its table memory, so that an input does not
-  // allocate what the previous one freed.
-  std::unique_ptr<engine::Kernel> take_kernel(std::unique_ptr<engine::Kernel> held,
-                                              const engine::Geometry& g, engine::Variant v,
-                                              const engine::KernelConfig& cfg);
+  // Gives `im` a kernel and a reference model of geometry g, variant v and
+  // configuration cfg, in boot state: its own reset if they are those, else
+  // a pair from spare_ (where its own go), else new ones. Inputs alternate
+  // between variants and geometries; a pair kept for each keeps its memory,
+  // so that an input does not allocate what the previous one freed:
+  // libFuzzer runs LeakSanitizer over any input that allocates more than it
+  // frees (bench/RESULTS.md, "Where a libFuzzer execution goes").
+  void prepare(Impl& im, const engine::Geometry& g, engine::Variant v,
+               const engine::KernelConfig& cfg);
   static constexpr std::size_t kSpareKernels = 64;
+  struct Spare {
+    std::unique_ptr<engine::Kernel> kernel;
+    std::unique_ptr<reference::RefKernel> ref;
+  };
 
   std::vector<Impl> impls_;
-  std::vector<std::unique_ptr<engine::Kernel>> spare_;  // most recently used last
+  std::vector<Spare> spare_;  // most recently used last
   std::vector<Pair> pairs_;
   SemanticCoverage* coverage_ = nullptr;
 };

@@ -50,6 +50,22 @@ RefKernel::RefKernel(const common::GeometryConfig& g, common::Variant v, common:
   pmd_block_ = vmap_block_size(*f_, cfg_, KernelLevel::pmd);
 }
 
+void RefKernel::reset() {
+  std::vector<PlacedLeaf> leaves = std::move(leaves_);
+  VaSet tables[kMaxHwLevels];
+  for (unsigned l = 0; l < kMaxHwLevels; ++l) tables[l] = std::move(tables_[l]);
+  std::vector<Area> areas = std::move(areas_);
+  *this = RefKernel(g_, variant_, cfg_);
+  leaves.clear();
+  leaves_ = std::move(leaves);
+  for (unsigned l = 0; l < kMaxHwLevels; ++l) {
+    tables[l].clear();
+    tables_[l] = std::move(tables[l]);
+  }
+  areas.clear();
+  areas_ = std::move(areas);
+}
+
 u64 vmap_block_size(const GeometryFacts& f, const common::KernelConfig& cfg, KernelLevel level) {
   const bool x86 = f.format == DescFormat::x86_64;
   if (level == KernelLevel::pud) return x86 && cfg.nogbpages ? 0 : f.pud_block_size;
@@ -99,53 +115,69 @@ void RefKernel::set_mask(Outcome& out, common::u32 bits) {
   walk_mask_ |= bits;
 }
 
+std::size_t RefKernel::first_after(u64 x) const {
+  // Maps go in increasing VA order: most look-ups are at or past the last
+  // leaf.
+  if (leaves_.empty() || x >= leaves_.back().va) return leaves_.size();
+  auto it = std::upper_bound(leaves_.begin(), leaves_.end(), x,
+                             [](u64 v, const PlacedLeaf& p) { return v < p.va; });
+  return static_cast<std::size_t>(it - leaves_.begin());
+}
+
 const RefKernel::Leaf* RefKernel::leaf_at(u64 x, u64* start) const {
-  auto it = leaves_.upper_bound(x);
-  if (it == leaves_.begin()) return nullptr;
-  --it;
-  if (x - it->first >= it->second.size) return nullptr;
-  if (start) *start = it->first;
-  return &it->second;
+  const std::size_t i = first_after(x);
+  if (i == 0) return nullptr;
+  const PlacedLeaf& p = leaves_[i - 1];
+  if (x - p.va >= p.leaf.size) return nullptr;
+  if (start) *start = p.va;
+  return &p.leaf;
 }
 
 RefKernel::Entry RefKernel::entry_at(unsigned level, u64 x) const {
-  if (level < pte_ && tables_[level + 1].count(slot_base(level, x))) return Entry::table;
+  if (level < pte_ && tables_[level + 1].contains(slot_base(level, x))) return Entry::table;
   const Leaf* l = leaf_at(x);
   return l && l->level == level ? Entry::leaf : Entry::none;
 }
 
+// The leaves overlapping [a, b) go; of the first and the last, the parts
+// outside [a, b) stay.
 void RefKernel::erase_range(u64 a, u64 b) {
-  auto it = leaves_.upper_bound(a);
-  if (it != leaves_.begin()) --it;
-  while (it != leaves_.end() && it->first < b) {
-    const u64 s = it->first, e = s + it->second.size;
-    if (e <= a) {
-      ++it;
-      continue;
-    }
-    const Leaf l = it->second;
-    it = leaves_.erase(it);
-    if (s < a) leaves_[s] = {a - s, l.pa, l.level, l.cont, l.attrs};
-    if (e > b) leaves_[b] = {e - b, l.pa + (b - s), l.level, l.cont, l.attrs};
-  }
+  std::size_t first = first_after(a);
+  if (first > 0 && leaves_[first - 1].va + leaves_[first - 1].leaf.size > a) --first;
+  std::size_t last = first;  // one past the last leaf starting before b
+  while (last < leaves_.size() && leaves_[last].va < b) ++last;
+  if (first == last) return;
+  PlacedLeaf keep[2];
+  std::size_t kept = 0;
+  const PlacedLeaf lo = leaves_[first], hi = leaves_[last - 1];
+  if (lo.va < a)
+    keep[kept++] = {lo.va, {a - lo.va, lo.leaf.pa, lo.leaf.level, lo.leaf.cont, lo.leaf.attrs}};
+  if (const u64 e = hi.va + hi.leaf.size; e > b)
+    keep[kept++] = {b,
+                    {e - b, hi.leaf.pa + (b - hi.va), hi.leaf.level, hi.leaf.cont, hi.leaf.attrs}};
+  const auto pos = leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(first),
+                                 leaves_.begin() + static_cast<std::ptrdiff_t>(last));
+  leaves_.insert(pos, keep, keep + kept);
 }
 
 bool RefKernel::overlaps_mapping(u64 va, u64 end) const {
-  auto it = leaves_.lower_bound(end);
-  if (it == leaves_.begin()) return false;
-  --it;
-  return it->first + it->second.size > va;
+  if (end == 0) return false;
+  // The last leaf starting before end.
+  const std::size_t i = first_after(end - 1);
+  if (i == 0) return false;
+  const PlacedLeaf& p = leaves_[i - 1];
+  return p.va + p.leaf.size > va;
 }
 
 std::vector<LeafRun> RefKernel::expected_runs() const { return expected_runs(0, ~u64{0}); }
 
 std::vector<LeafRun> RefKernel::expected_runs(u64 lo, u64 hi) const {
   std::vector<LeafRun> runs;
-  auto it = leaves_.upper_bound(lo);
-  if (it != leaves_.begin()) --it;
-  for (; it != leaves_.end() && it->first < hi; ++it) {
-    const u64 va = it->first;
-    const Leaf& l = it->second;
+  std::size_t i = first_after(lo);
+  if (i > 0) --i;
+  for (; i < leaves_.size() && leaves_[i].va < hi; ++i) {
+    const u64 va = leaves_[i].va;
+    const Leaf& l = leaves_[i].leaf;
     const u64 cs = std::max(va, lo), ce = std::min(va + l.size, hi);
     if (cs >= ce) continue;
     append_run(runs, {cs, ce - cs, l.pa + (cs - va), l.level, l.cont, l.attrs});
@@ -174,7 +206,7 @@ std::pair<u64, u64> RefKernel::area_extent(u64 va) const {
 
 u64 RefKernel::table_count() const {
   u64 n = 1 + unlinked_tables_;  // the root, and tables a BUG left unlinked
-  for (const std::set<u64>& t : tables_) n += t.size();
+  for (const VaSet& t : tables_) n += t.size();
   return n;
 }
 
@@ -193,7 +225,7 @@ bool RefKernel::alloc_table() {
 // Makes the table that holds level-`level` entries for x exist.
 bool RefKernel::ensure_table(Outcome& out, unsigned level, u64 x) {
   const u64 base = slot_base(level - 1, x);
-  if (tables_[level].count(base)) return true;
+  if (tables_[level].contains(base)) return true;
   if (entry_at(level - 1, x) == Entry::leaf) {
     bug(out, BugId::leaf_used_as_table, x);
     return false;
@@ -390,10 +422,10 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
 
 u64 RefKernel::first_present_call(const Step& s) const {
   const u64 end = s.va + s.bytes();
-  auto it = leaves_.upper_bound(s.va);
-  if (it != leaves_.begin()) --it;
-  for (; it != leaves_.end() && it->first < end; ++it) {
-    const u64 ls = std::max(it->first, s.va), le = it->first + it->second.size;
+  std::size_t i = first_after(s.va);
+  if (i > 0) --i;
+  for (; i < leaves_.size() && leaves_[i].va < end; ++i) {
+    const u64 ls = std::max(leaves_[i].va, s.va), le = leaves_[i].va + leaves_[i].leaf.size;
     if (le <= s.va) continue;
     // The first call start at or after ls.
     const u64 k = (ls - s.va + s.size - 1) / s.size;
@@ -404,22 +436,26 @@ u64 RefKernel::first_present_call(const Step& s) const {
 }
 
 void RefKernel::insert_leaf(u64 va, const Leaf& l) {
-  auto it = leaves_.emplace(va, l).first;
+  // Does y, at b, continue x, at a?
   auto mergeable = [](u64 a, const Leaf& x, u64 b, const Leaf& y) {
     return a + x.size == b && x.pa + x.size == y.pa && x.level == y.level && x.cont == y.cont &&
            x.attrs == y.attrs;
   };
-  if (auto next = std::next(it);
-      next != leaves_.end() && mergeable(it->first, it->second, next->first, next->second)) {
-    it->second.size += next->second.size;
-    leaves_.erase(next);
-  }
-  if (it != leaves_.begin()) {
-    auto prev = std::prev(it);
-    if (mergeable(prev->first, prev->second, it->first, it->second)) {
-      prev->second.size += it->second.size;
-      leaves_.erase(it);
-    }
+  // leaves_[i - 1] starts before va, leaves_[i] after it.
+  const std::size_t i = first_after(va);
+  const bool with_prev = i > 0 && mergeable(leaves_[i - 1].va, leaves_[i - 1].leaf, va, l);
+  const bool with_next = i < leaves_.size() && mergeable(va, l, leaves_[i].va, leaves_[i].leaf);
+  if (with_prev && with_next) {
+    leaves_[i - 1].leaf.size += l.size + leaves_[i].leaf.size;
+    leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(i));
+  } else if (with_prev) {
+    leaves_[i - 1].leaf.size += l.size;
+  } else if (with_next) {
+    leaves_[i].leaf.size += l.size;
+    leaves_[i].leaf.pa = l.pa;
+    leaves_[i].va = va;
+  } else {
+    leaves_.insert(leaves_.begin() + static_cast<std::ptrdiff_t>(i), {va, l});
   }
 }
 
@@ -561,8 +597,8 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
     u64 start = 0;
     const Leaf* l = leaf_at(x, &start);
     if (!l) {
-      auto next = leaves_.upper_bound(x);
-      x = next == leaves_.end() ? e : std::min(e, next->first);
+      const std::size_t next = first_after(x);
+      x = next == leaves_.size() ? e : std::min(e, leaves_[next].va);
       continue;
     }
     if (!l->cont) {

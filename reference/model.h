@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The reference model of one kernel: what should be mapped (an interval map
-// of leaves), which page tables should exist, and the vm areas. Each call
+// The reference model of one kernel: what should be mapped (the leaves,
+// sorted by VA), which page tables should exist, and the vm areas. Each call
 // applies the plain rules of layout.h and predicts the engine's complete
 // Outcome — return code, WARNs, BUG, flushes, tables allocated and freed,
 // pgtbl_mod_mask — without touching any page table.
@@ -12,8 +12,7 @@
 // (common::GeometryConfig), the variant's name and the boot options.
 #pragma once
 
-#include <map>
-#include <set>
+#include <algorithm>
 #include <span>
 #include <utility>
 #include <vector>
@@ -49,6 +48,9 @@ class RefKernel {
  public:
   // Aborts if the reference has no facts for g.name.
   RefKernel(const common::GeometryConfig& g, common::Variant v, common::KernelConfig cfg = {});
+  // Back to the state the constructor gives, keeping the storage of the
+  // leaves, tables and areas for the next trace.
+  void reset();
 
   // The harness-level ioremap: reserve a VM_IOREMAP area at va (-ENOMEM
   // if the VA range is taken), ioremap_page_range(), and free the area
@@ -117,6 +119,30 @@ class RefKernel {
     bool cont;
     Attrs attrs;
   };
+  // A leaf and the VA it starts at: an element of leaves_.
+  struct PlacedLeaf {
+    u64 va;
+    Leaf leaf;
+  };
+  // A set of VAs as a sorted vector (binary search): the tables of one
+  // level.
+  class VaSet {
+   public:
+    bool contains(u64 va) const { return std::binary_search(v_.begin(), v_.end(), va); }
+    void insert(u64 va) {
+      auto it = std::lower_bound(v_.begin(), v_.end(), va);
+      if (it == v_.end() || *it != va) v_.insert(it, va);
+    }
+    void erase(u64 va) {
+      auto it = std::lower_bound(v_.begin(), v_.end(), va);
+      if (it != v_.end() && *it == va) v_.erase(it);
+    }
+    std::size_t size() const { return v_.size(); }
+    void clear() { v_.clear(); }
+
+   private:
+    std::vector<u64> v_;
+  };
   struct Area {
     u64 va, size;  // size includes the guard page
     unsigned flags;
@@ -151,7 +177,9 @@ class RefKernel {
   void free_area(Outcome& out, std::size_t index);
   const Area* area_containing(u64 va) const;
 
-  // Leaf map helpers.
+  // Leaf helpers.
+  // Index of the first leaf starting after x (leaves_.size() if none).
+  std::size_t first_after(u64 x) const;
   Entry entry_at(unsigned level, u64 x) const;
   const Leaf* leaf_at(u64 x, u64* start = nullptr) const;
   void erase_range(u64 a, u64 b);
@@ -187,8 +215,10 @@ class RefKernel {
   u64 pud_block_ = 0, pmd_block_ = 0;
   common::u32 walk_mask_ = 0;
   common::KernelConfig cfg_;
-  std::map<u64, Leaf> leaves_;          // by start VA, never overlapping
-  std::set<u64> tables_[kMaxHwLevels];  // [L]: tables holding level-L entries, by base VA
+  // The leaves, sorted by start VA, never overlapping; a leaf that
+  // continues its neighbour (insert_leaf) is merged into it.
+  std::vector<PlacedLeaf> leaves_;
+  VaSet tables_[kMaxHwLevels];  // [L]: tables holding level-L entries, by base VA
   // Tables no entry links any more that were never freed: those a BUG cut
   // off before the kernel freed them (free_pmd_table). Still allocated.
   u64 unlinked_tables_ = 0;

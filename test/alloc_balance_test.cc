@@ -4,8 +4,9 @@
 // libFuzzer counts the mallocs and frees of each input; when an input
 // allocates more than it frees, it runs the input again under LeakSanitizer,
 // a scan of the whole heap (bench/RESULTS.md, "Where a libFuzzer execution
-// goes"). The Runner keeps kernels between inputs and Runner::release()
-// drops the rest at the end of each input, so that does not happen. This
+// goes"). The Runner keeps a kernel and a reference model for each
+// geometry, variant and configuration it has met (Runner::prepare), with
+// their memory, so that does not happen once it is warm. This
 // program replays every seed of every target three times through
 // fuzz::run_input, counting operator new and delete, and fails if an input
 // of the third round allocates more than it frees.
