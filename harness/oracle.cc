@@ -310,7 +310,7 @@ std::string signature(const Mismatch& m, std::string_view impl, const Op& op) {
 }
 
 std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engine::Kernel& k,
-                                     u64 lo, u64 hi) {
+                                     u64 lo, u64 hi, std::vector<LeafRun>* runs) {
   const bool whole = lo == 0 && hi == ~u64{0};
   auto scan = whole ? reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v)
                     : reference::scan_range(k.pool(), k.geo(), k.pgd_pa().v, lo, hi);
@@ -328,14 +328,19 @@ std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engi
                         scan.issues.end());
   }
   if (auto m = check_structure(scan, leaf)) return m;
-  return compare_leaves(whole ? ref.expected_runs() : ref.expected_runs(lo, hi), scan.runs, leaf);
+  if (auto m =
+          compare_leaves(whole ? ref.expected_runs() : ref.expected_runs(lo, hi), scan.runs, leaf))
+    return m;
+  if (runs) runs->assign(scan.runs.begin(), scan.runs.end());  // into its storage
+  return std::nullopt;
 }
 
 std::optional<Mismatch> check_op(const reference::RefKernel& ref_after, const Outcome& expected,
-                                 const engine::Kernel& k, const Outcome& actual, u64 lo, u64 hi) {
+                                 const engine::Kernel& k, const Outcome& actual, u64 lo, u64 hi,
+                                 std::vector<LeafRun>* runs) {
   if (auto m = compare_outcomes(expected, actual)) return m;
   if (lo < hi) {
-    if (auto m = check_tables(ref_after, k, lo, hi)) return m;
+    if (auto m = check_tables(ref_after, k, lo, hi, runs)) return m;
   }
   if (k.pool().live_count() != ref_after.table_count())
     return Mismatch{"tables", "-", "live-count",

@@ -63,18 +63,22 @@ std::string signature(const Mismatch& m, std::string_view impl, const Op& op);
 
 // The tables of `k` against the reference `ref` over VAs [lo, hi): their
 // structure (scan_range), then the leaves against ref's expected leaves.
-// [0, ~0) is the whole tree, with the leak check (scan_tables).
+// [0, ~0) is the whole tree, with the leak check (scan_tables). When they
+// pass and `runs` is given, it receives the leaf runs the scan saw.
 std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engine::Kernel& k,
-                                     engine::u64 lo, engine::u64 hi);
+                                     engine::u64 lo, engine::u64 hi,
+                                     std::vector<reference::LeafRun>* runs = nullptr);
 
 // The checks after one op on one implementation, in order: its Outcome
 // (`actual`) against the prediction (`expected`), then check_tables() over
 // [lo, hi) unless empty, then the number of live tables against
 // `ref_after` (the reference after the same op). The Runner calls it with
 // the op's touched_range(); properties with the whole tree.
+// `runs`, when given, receives the leaf runs over [lo, hi) (check_tables()).
 std::optional<Mismatch> check_op(const reference::RefKernel& ref_after,
                                  const engine::Outcome& expected, const engine::Kernel& k,
-                                 const engine::Outcome& actual, engine::u64 lo, engine::u64 hi);
+                                 const engine::Outcome& actual, engine::u64 lo, engine::u64 hi,
+                                 std::vector<reference::LeafRun>* runs = nullptr);
 
 // The VA range an op may change, judged from the reference state before
 // the op: its own range (an ioremap's guard page included), widened to the

@@ -189,12 +189,13 @@ void Runner::prepare(Impl& im, const engine::Geometry& g, engine::Variant v,
     return k && k->variant() == v && &k->geo() == &g && k->config() == cfg;
   };
   if (!fits(im.kernel)) {
-    if (im.kernel) spare_.push_back({std::move(im.kernel), std::move(im.ref)});
+    if (im.kernel) spare_.push_back({std::move(im.kernel), std::move(im.ref), std::move(im.runs)});
     const auto it = std::find_if(spare_.begin(), spare_.end(),
                                  [&](const Spare& sp) { return fits(sp.kernel); });
     if (it != spare_.end()) {
       im.kernel = std::move(it->kernel);
       im.ref = std::move(it->ref);
+      im.runs = std::move(it->runs);
       spare_.erase(it);
     } else {
       if (spare_.size() > kSpareKernels) spare_.erase(spare_.begin());  // least recently used
@@ -236,7 +237,9 @@ RunResult Runner::run(const Trace& t) {
     specs[nspecs++] = {be->era(), be, ImplRole::backend};
   }
   for (std::size_t i = nspecs; i < impls_.size(); ++i)  // kept for a later input
-    if (impls_[i].kernel) spare_.push_back({std::move(impls_[i].kernel), std::move(impls_[i].ref)});
+    if (impls_[i].kernel)
+      spare_.push_back(
+          {std::move(impls_[i].kernel), std::move(impls_[i].ref), std::move(impls_[i].runs)});
   impls_.resize(nspecs);
   for (std::size_t i = 0; i < nspecs; ++i) {
     Impl& im = impls_[i];
@@ -308,8 +311,12 @@ RunResult Runner::run(const Trace& t) {
   auto compare = [&](const Pair& p, u64 lo, u64 hi) {
     const Impl& a = impls_[p.base];
     const Impl& b = impls_[p.other];
-    return p.bit_identical ? compare_backend(a, b, lo, hi)
-                           : compare_variants(relation, *a.kernel, *b.kernel, lo, hi);
+    if (p.bit_identical) return compare_backend(a, b, lo, hi);
+    // What the table checks of this op (or audit) scanned, if over [lo, hi).
+    const std::pair<u64, u64> range{lo, hi};
+    const bool scanned = a.runs_range == range && b.runs_range == range;
+    return compare_variants(relation, *a.kernel, *b.kernel, lo, hi, scanned ? &a.runs : nullptr,
+                            scanned ? &b.runs : nullptr);
   };
   // The whole tree of every implementation still running, after op `at`:
   // its structure and leak count, its leaves against its reference, and
@@ -320,9 +327,12 @@ RunResult Runner::run(const Trace& t) {
     for (std::size_t k = 0; k < impls_.size(); ++k) {
       Impl& im = impls_[k];
       if (im.retired) continue;
-      if (auto m = check_tables(*im.ref, *im.kernel, kAll.first, kAll.second)) {
+      im.runs_range = {0, 0};
+      if (auto m = check_tables(*im.ref, *im.kernel, kAll.first, kAll.second, &im.runs)) {
         fail(im.failure, im.status, *m, im.name(), at, k, kAll, 0);
         im.retired = true;
+      } else {
+        im.runs_range = kAll;
       }
     }
     for (Pair& p : pairs_) {
@@ -379,8 +389,9 @@ RunResult Runner::run(const Trace& t) {
       ++im.ops_judged;
       // A BUG the reference predicted ends the trace, as in the kernel.
       if (expected.bug != engine::BugId::none && actual.bug != engine::BugId::none) bugged = true;
+      im.runs_range = {0, 0};
       if (const std::optional<Mismatch> m =
-              check_op(*im.ref, expected, *im.kernel, actual, lo, hi)) {
+              check_op(*im.ref, expected, *im.kernel, actual, lo, hi, &im.runs)) {
         fail(im.failure, im.status, *m, im.name(), i, k, im.range, 0);
         im.retired = true;
       } else if (expected.unreachable_align) {
@@ -395,6 +406,8 @@ RunResult Runner::run(const Trace& t) {
         }
         if (k == trace_variant_index) trace_unreachable = im.reason;
       }
+      // Passed: check_op scanned [lo, hi) and kept the runs.
+      if (!im.retired && lo < hi) im.runs_range = im.range;
     }
     if (ran) res.ops_run = i + 1;
     for (Pair& p : pairs_) {

@@ -137,6 +137,10 @@ class Runner {
     std::optional<Failure> failure;
     std::string reason;
     std::pair<engine::u64, engine::u64> range{0, 0};
+    // The leaf runs its last passing table check saw, over `runs_range`
+    // ({0, 0}: none this op); the comparisons reuse them.
+    std::vector<reference::LeafRun> runs;
+    std::pair<engine::u64, engine::u64> runs_range{0, 0};
     int ret = 0;  // the current op's return code
     // `placement any`: an op so far had a VA its placement rule cannot
     // produce; failures from then on carry ":placement-any".
@@ -156,7 +160,8 @@ class Runner {
     std::string reason;
   };
   // Gives `im` a kernel and a reference model of geometry g, variant v and
-  // configuration cfg, in boot state: its own reset if they are those, else
+  // configuration cfg, in boot state (with Impl::runs' storage): its own
+  // reset if they are those, else
   // a pair from spare_ (where its own go), else new ones. Inputs alternate
   // between variants and geometries; a pair kept for each keeps its memory,
   // so that an input does not allocate what the previous one freed:
@@ -168,6 +173,7 @@ class Runner {
   struct Spare {
     std::unique_ptr<engine::Kernel> kernel;
     std::unique_ptr<reference::RefKernel> ref;
+    std::vector<reference::LeafRun> runs;  // Impl::runs' storage
   };
 
   std::vector<Impl> impls_;

@@ -118,7 +118,9 @@ std::vector<LeafRun> without_cont(const std::vector<LeafRun>& runs, bool keep_pa
 }  // namespace
 
 std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel& base,
-                                         const engine::Kernel& series, u64 lo, u64 hi) {
+                                         const engine::Kernel& series, u64 lo, u64 hi,
+                                         const std::vector<LeafRun>* base_runs,
+                                         const std::vector<LeafRun>* series_runs) {
   if (r == VariantRelation::none) return std::nullopt;
   if (r == VariantRelation::identical) {
     if (auto diff = compare_tables(base, series, lo, hi))
@@ -129,8 +131,12 @@ std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel
   }
   const auto& g = base.geo();
   const unsigned leaf = leaf_level_of(g);
-  const auto a = reference::scan_range(base.pool(), g, base.pgd_pa().v, lo, hi).runs;
-  const auto b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
+  std::vector<LeafRun> scanned_a, scanned_b;
+  if (!base_runs) scanned_a = reference::scan_range(base.pool(), g, base.pgd_pa().v, lo, hi).runs;
+  if (!series_runs)
+    scanned_b = reference::scan_range(series.pool(), g, series.pgd_pa().v, lo, hi).runs;
+  const std::vector<LeafRun>& a = base_runs ? *base_runs : scanned_a;
+  const std::vector<LeafRun>& b = series_runs ? *series_runs : scanned_b;
   if (engine::before_cont_vmap(series.variant())) {
     // The same leaves CONT bits aside (translation), and the output
     // addresses too unless `mapped`.

@@ -72,9 +72,13 @@ VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref
 VariantRelation relation_after_returns(VariantRelation r, int ret_base, int ret_series);
 
 // The comparison the relation asks for over VAs [lo, hi), or nullopt.
-std::optional<Mismatch> compare_variants(VariantRelation r, const engine::Kernel& base,
-                                         const engine::Kernel& series, engine::u64 lo,
-                                         engine::u64 hi);
+// `base_runs` and `series_runs`, when given, are the leaf runs of the two
+// over [lo, hi) as a scan just saw them (check_tables()), which spares
+// scanning the tables again.
+std::optional<Mismatch> compare_variants(
+    VariantRelation r, const engine::Kernel& base, const engine::Kernel& series, engine::u64 lo,
+    engine::u64 hi, const std::vector<reference::LeafRun>* base_runs = nullptr,
+    const std::vector<reference::LeafRun>* series_runs = nullptr);
 
 // Whether `op` maps over something the reference holds mapped (see the
 // first reason at next_relation()).
