@@ -30,11 +30,16 @@ inline unsigned fls_index(u64 x) { return 63u - static_cast<unsigned>(std::count
 inline u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
                                         unsigned max_page_shift) {
   const Geometry& g = k.geo();
+  // The kernel's first test, against the constant CONT_PTE_SHIFT, comes first here
+  // too: a PAGE_SHIFT walk (vmap of order-0 pages) leaves after one compare per page
+  // (docs/vmap.md, "Cost of the engine's per-page loop"). It never fires without
+  // CONT (cont_pte_shift 0), and the two model checks below return PAGE_SIZE as
+  // well, so their order decides no result.
+  if (max_page_shift < g.cont_pte_shift) return g.page_size();
   // v6.12, v6.1: arm64 has no arch_vmap_pte_range_map_size yet; the generic one in
   // include/linux/vmalloc.h returns PAGE_SIZE, so no CONT-PTE vmap mappings.
   if (before_cont_vmap(k.variant())) return g.page_size();
   if (g.cont_pte_shift == 0) return g.page_size();
-  if (max_page_shift < g.cont_pte_shift) return g.page_size();
   if (end - addr < g.cont_pte_size()) return g.page_size();
   if (!is_aligned(addr, g.cont_pte_size())) return g.page_size();
   if (!is_aligned(pfn << g.page_shift, g.cont_pte_size())) return g.page_size();
