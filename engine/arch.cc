@@ -27,13 +27,6 @@ bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t prot) {
   VMAPFUZZ_DISPATCH(arch_vmap_pmd_supported(k, prot));
 }
 
-u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
-                                 unsigned max_page_shift) {
-  if (k.geo().arch == Arch::arm64)
-    return arm64::arch_vmap_pte_range_map_size(k, addr, end, pfn, max_page_shift);
-  return k.geo().page_size();  // include/linux/vmalloc.h default
-}
-
 u64 arch_vmap_pte_range_unmap_size(const Kernel& k, VirtAddr addr, const pte_t* ptep) {
   if (k.geo().arch == Arch::arm64) return arm64::arch_vmap_pte_range_unmap_size(k, addr, ptep);
   return k.geo().page_size();

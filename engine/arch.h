@@ -18,9 +18,15 @@ bool arch_vmap_p4d_supported(const Kernel& k, pgprot_t prot);
 bool arch_vmap_pud_supported(const Kernel& k, pgprot_t prot);
 bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t prot);
 // Size of the next PTE-level write at `addr` (PAGE_SIZE unless the arch
-// batches, which only arm64 does).
-u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
-                                 unsigned max_page_shift);
+// batches, which only arm64 does). Inline, as the kernel's (arm64's and the
+// include/linux/vmalloc.h default) are static inline: vmap_set_ptes calls it
+// for every page (docs/vmap.md, "Cost of the engine's per-page loop").
+inline u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
+                                        unsigned max_page_shift) {
+  if (k.geo().arch == Arch::arm64)
+    return arm64::arch_vmap_pte_range_map_size(k, addr, end, pfn, max_page_shift);
+  return k.geo().page_size();  // include/linux/vmalloc.h default
+}
 u64 arch_vmap_pte_range_unmap_size(const Kernel& k, VirtAddr addr, const pte_t* ptep);
 // The shift __vmalloc_node_range and v4's vmap() use below PMD_SIZE.
 unsigned arch_vmap_pte_supported_shift(const Kernel& k, u64 size);

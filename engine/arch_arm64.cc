@@ -10,9 +10,6 @@
 namespace vmapfuzz::engine::arm64 {
 namespace {
 
-// __fls(): index of the most significant set bit (x != 0).
-unsigned fls_index(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
-
 // __hugetlb_valid_size() on arm64.
 bool hugetlb_valid_size(const Geometry& g, u64 size) {
   return (size == g.pud_size() && g.pud_block) || size == g.cont_pmd_size() ||
@@ -42,25 +39,6 @@ bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t) { return k.geo().pmd_blo
 bool pxd_bad(const Geometry&, PgLevel l, u64 d) {
   if (l == PgLevel::p4d || l == PgLevel::pgd) return !(d & PTE_TABLE_BIT);
   return !pmd_table(d);
-}
-
-// asm/vmalloc.h: arch_vmap_pte_range_map_size (mainline; v4 patch 2)
-u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
-                                 unsigned max_page_shift) {
-  const Geometry& g = k.geo();
-  // v6.12, v6.1: arm64 has no arch_vmap_pte_range_map_size yet; the generic one in
-  // include/linux/vmalloc.h returns PAGE_SIZE, so no CONT-PTE vmap mappings.
-  if (before_cont_vmap(k.variant())) return g.page_size();
-  if (g.cont_pte_shift == 0) return g.page_size();
-  if (max_page_shift < g.cont_pte_shift) return g.page_size();
-  if (end - addr < g.cont_pte_size()) return g.page_size();
-  if (!is_aligned(addr, g.cont_pte_size())) return g.page_size();
-  if (!is_aligned(pfn << g.page_shift, g.cont_pte_size())) return g.page_size();
-  if (!has_series(k.variant())) return g.cont_pte_size();
-  // v4: as many whole groups as fit, rounded down to a power of two.
-  const u64 cap = max_page_shift >= 63 ? ~u64{0} : u64{1} << max_page_shift;
-  const u64 size = std::min({end - addr, cap, g.pmd_size() >> 1});
-  return u64{1} << fls_index(size);
 }
 
 // asm/vmalloc.h: arch_vmap_pte_supported_shift (mainline, v4). v6.12 and

@@ -5,6 +5,9 @@
 // here). Where the series changes them (patches 1-2) the variant decides.
 #pragma once
 
+#include <algorithm>
+#include <bit>
+
 #include "engine/kernel.h"
 
 namespace vmapfuzz::engine::arm64 {
@@ -12,10 +15,41 @@ namespace vmapfuzz::engine::arm64 {
 // asm/vmalloc.h
 bool arch_vmap_pud_supported(const Kernel& k, pgprot_t prot);
 bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t prot);
-// Size of the next PTE-level batch at `addr`. mainline: CONT_PTE_SIZE or
+
+namespace detail {
+// __fls(): index of the most significant set bit (x != 0).
+inline unsigned fls_index(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
+}  // namespace detail
+
+// asm/vmalloc.h: arch_vmap_pte_range_map_size (mainline; v4 patch 2). Size
+// of the next PTE-level batch at `addr`. mainline: CONT_PTE_SIZE or
 // PAGE_SIZE. v4: a power of two of whole CONT groups up to PMD_SIZE/2.
-u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
-                                 unsigned max_page_shift);
+// Defined here, as the kernel's is static inline in asm/vmalloc.h: it runs
+// once per page of every PTE-level map (docs/vmap.md, "Cost of the engine's
+// per-page loop").
+inline u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr end, u64 pfn,
+                                        unsigned max_page_shift) {
+  const Geometry& g = k.geo();
+  // The kernel's first test, against the constant CONT_PTE_SHIFT, comes first here
+  // too: a PAGE_SHIFT walk (vmap of order-0 pages) leaves after one compare per page
+  // (docs/vmap.md, "Cost of the engine's per-page loop"). It never fires without
+  // CONT (cont_pte_shift 0), and the two model checks below return PAGE_SIZE as
+  // well, so their order decides no result.
+  if (max_page_shift < g.cont_pte_shift) return g.page_size();
+  // v6.12, v6.1: arm64 has no arch_vmap_pte_range_map_size yet; the generic one in
+  // include/linux/vmalloc.h returns PAGE_SIZE, so no CONT-PTE vmap mappings.
+  if (before_cont_vmap(k.variant())) return g.page_size();
+  if (g.cont_pte_shift == 0) return g.page_size();
+  if (end - addr < g.cont_pte_size()) return g.page_size();
+  if (!is_aligned(addr, g.cont_pte_size())) return g.page_size();
+  if (!is_aligned(pfn << g.page_shift, g.cont_pte_size())) return g.page_size();
+  if (!has_series(k.variant())) return g.cont_pte_size();
+  // v4: as many whole groups as fit, rounded down to a power of two.
+  const u64 cap = max_page_shift >= 63 ? ~u64{0} : u64{1} << max_page_shift;
+  const u64 size = std::min({end - addr, cap, g.pmd_size() >> 1});
+  return u64{1} << detail::fls_index(size);
+}
+
 // CONT_PTE_SIZE if *ptep is a valid CONT entry, else PAGE_SIZE.
 u64 arch_vmap_pte_range_unmap_size(const Kernel& k, VirtAddr addr, const pte_t* ptep);
 unsigned arch_vmap_pte_supported_shift(const Kernel& k, u64 size);

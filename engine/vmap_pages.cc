@@ -41,6 +41,9 @@ int check_page(Kernel& k, u64 pfn, VirtAddr addr, WarnId null_warn, WarnId inval
 // v4-fixed: a PTE-level batch must not cross the end of the 2^shift chunk
 // it starts in (chunks are counted from the start of `pages`), because the
 // next chunk need not follow it physically. See corpus/vmap/findings/.
+// At PAGE_SHIFT every batch is one page and no cap can shorten it, so the
+// cap is not computed there: the per-page cost of an order-0 walk stays the
+// one compare (docs/vmap.md, "Cost of the engine's per-page loop").
 unsigned chunk_capped_shift(const Kernel& k, u64 nr, unsigned shift) {
   const unsigned ps = k.geo().page_shift;
   if (k.variant() != Variant::v4_fixed || shift == ps) return shift;

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "engine/vmap_range.h"
 
-#include <bit>
-
 #include "engine/arch.h"
 #include "engine/pgalloc.h"
 
 namespace vmapfuzz::engine {
 namespace {
-
-unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
 
 // v6.12's (and 6.1's) vmap_{pmd,pud,p4d}_range turn any error from below into -ENOMEM
 // (only -ENOMEM can come up there anyway). A modelled BUG stays a BUG.
@@ -160,20 +156,6 @@ int vmap_p4d_range(Kernel& k, pgd_t* pgd, VirtAddr addr, VirtAddr end, PhysAddr 
 }
 
 }  // namespace
-
-// mm/vmalloc.c: vmap_set_ptes (v4 patch 3)
-u64 vmap_set_ptes(Kernel& k, pte_t* pte, VirtAddr addr, VirtAddr end, u64 pfn, pgprot_t prot,
-                  unsigned max_page_shift) {
-  const Geometry& g = k.geo();
-  const u64 size = arch_vmap_pte_range_map_size(k, addr, end, pfn, max_page_shift);
-  if (size != g.page_size()) {
-    const pte_t entry = arch_make_huge_pte(k, pfn_pte(g, pfn, prot), ilog2(size));
-    if (!set_huge_pte_at(k, addr, pte, entry, size)) return 0;
-    return size;
-  }
-  set_pte_at(k, addr, pte, pfn_pte(g, pfn, prot));
-  return g.page_size();
-}
 
 // mm/vmalloc.c: vmap_range_noflush
 int vmap_range_noflush(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pgprot_t prot,

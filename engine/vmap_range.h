@@ -4,6 +4,9 @@
 // vmap_p4d/pud/pmd/pte_range, with vmap_try_huge_pud/pmd and vmap_set_ptes.
 #pragma once
 
+#include <bit>
+
+#include "engine/arch.h"
 #include "engine/kernel.h"
 
 namespace vmapfuzz::engine {
@@ -31,10 +34,30 @@ int ioremap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pg
 int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys,
                       pgprot_t prot, unsigned max_page_shift);
 
-// One PTE-level step (v4 patch 3; mainline has the same body inline in
-// vmap_pte_range): a CONT batch through set_huge_pte_at or one set_pte_at.
-// Returns the size mapped, or 0 if a modelled BUG stopped the write.
-u64 vmap_set_ptes(Kernel& k, pte_t* pte, VirtAddr addr, VirtAddr end, u64 pfn, pgprot_t prot,
-                  unsigned max_page_shift);
+namespace detail {
+inline unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
+}  // namespace detail
+
+// mm/vmalloc.c: vmap_set_ptes (v4 patch 3; mainline has the same body inline
+// in vmap_pte_range). One PTE-level step: a CONT batch through
+// set_huge_pte_at or one set_pte_at. Returns the size mapped, or 0 if a
+// modelled BUG stopped the write.
+// In the kernel it is a static function of mm/vmalloc.c, inlined into both of
+// its callers, vmap_pte_range and vmap_pages_pte_range; defined here, always
+// inline, so that the engine's two callers (vmap_range.cc, vmap_pages.cc) do
+// not pay a call per page the kernel does not pay (docs/vmap.md, "Cost of the
+// engine's per-page loop").
+[[gnu::always_inline]] inline u64 vmap_set_ptes(Kernel& k, pte_t* pte, VirtAddr addr, VirtAddr end,
+                                                u64 pfn, pgprot_t prot, unsigned max_page_shift) {
+  const Geometry& g = k.geo();
+  const u64 size = arch_vmap_pte_range_map_size(k, addr, end, pfn, max_page_shift);
+  if (size != g.page_size()) {
+    const pte_t entry = arch_make_huge_pte(k, pfn_pte(g, pfn, prot), detail::ilog2(size));
+    if (!set_huge_pte_at(k, addr, pte, entry, size)) return 0;
+    return size;
+  }
+  set_pte_at(k, addr, pte, pfn_pte(g, pfn, prot));
+  return g.page_size();
+}
 
 }  // namespace vmapfuzz::engine
