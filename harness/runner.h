@@ -160,13 +160,13 @@ class Runner {
     std::string reason;
   };
   // Gives `im` a kernel and a reference model of geometry g, variant v and
-  // configuration cfg, in boot state (with Impl::runs' storage): its own
-  // reset if they are those, else
-  // a pair from spare_ (where its own go), else new ones. Inputs alternate
-  // between variants and geometries; a pair kept for each keeps its memory,
-  // so that an input does not allocate what the previous one freed:
-  // libFuzzer runs LeakSanitizer over any input that allocates more than it
-  // frees (bench/RESULTS.md, "Where a libFuzzer execution goes").
+  // configuration cfg in boot state, with Impl::runs' storage: its own,
+  // reset, if they are those; else a set from spare_ (where its own go);
+  // else new ones. Inputs alternate between variants and geometries; a set
+  // kept for each keeps its memory, so that an input does not allocate what
+  // the previous one freed: libFuzzer runs LeakSanitizer over any input
+  // that allocates more than it frees (bench/RESULTS.md, "Where a libFuzzer
+  // execution goes").
   void prepare(Impl& im, const engine::Geometry& g, engine::Variant v,
                const engine::KernelConfig& cfg);
   static constexpr std::size_t kSpareKernels = 64;

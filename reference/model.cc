@@ -52,16 +52,13 @@ RefKernel::RefKernel(const common::GeometryConfig& g, common::Variant v, common:
 
 void RefKernel::reset() {
   std::vector<PlacedLeaf> leaves = std::move(leaves_);
-  VaSet tables[kMaxHwLevels];
-  for (unsigned l = 0; l < kMaxHwLevels; ++l) tables[l] = std::move(tables_[l]);
+  std::array<VaSet, kMaxHwLevels> tables = std::move(tables_);
   std::vector<Area> areas = std::move(areas_);
   *this = RefKernel(g_, variant_, cfg_);
   leaves.clear();
   leaves_ = std::move(leaves);
-  for (unsigned l = 0; l < kMaxHwLevels; ++l) {
-    tables[l].clear();
-    tables_[l] = std::move(tables[l]);
-  }
+  for (VaSet& t : tables) t.clear();
+  tables_ = std::move(tables);
   areas.clear();
   areas_ = std::move(areas);
 }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <utility>
 #include <vector>
@@ -218,7 +219,9 @@ class RefKernel {
   // The leaves, sorted by start VA, never overlapping; a leaf that
   // continues its neighbour (insert_leaf) is merged into it.
   std::vector<PlacedLeaf> leaves_;
-  VaSet tables_[kMaxHwLevels];  // [L]: tables holding level-L entries, by base VA
+  // [L]: tables holding level-L entries, by base VA. (A std::array, not a
+  // C array: clang-tidy 14 misreads the copy of a C array of classes.)
+  std::array<VaSet, kMaxHwLevels> tables_;
   // Tables no entry links any more that were never freed: those a BUG cut
   // off before the kernel freed them (free_pmd_table). Still allocated.
   u64 unlinked_tables_ = 0;
