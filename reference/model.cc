@@ -54,7 +54,11 @@ void RefKernel::reset() {
   std::vector<PlacedLeaf> leaves = std::move(leaves_);
   std::array<VaSet, kMaxHwLevels> tables = std::move(tables_);
   std::vector<Area> areas = std::move(areas_);
+  std::vector<bool> step_batch = std::move(step_batch_);
+  std::vector<PlacedLeaf> step_leaves = std::move(step_leaves_);
   *this = RefKernel(g_, variant_, cfg_);
+  step_batch_ = std::move(step_batch);
+  step_leaves_ = std::move(step_leaves);
   leaves.clear();
   leaves_ = std::move(leaves);
   for (VaSet& t : tables) t.clear();
@@ -599,7 +603,14 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       continue;
     }
     if (!l->cont) {
-      const u64 stop = std::min(e, start + l->size);
+      // This plain leaf and the plain ones after it, up to e or the next
+      // CONT leaf, are cleared page by page; they leave the model in one
+      // erase (one per leaf would move the rest of leaves_ each time).
+      u64 stop = std::min(e, start + l->size);
+      for (std::size_t n = first_after(x); n < leaves_.size() && leaves_[n].va < e; ++n) {
+        if (leaves_[n].leaf.cont) break;
+        stop = std::min(e, leaves_[n].va + leaves_[n].leaf.size);
+      }
       erase_range(x, stop);
       x = stop;
       continue;

@@ -162,7 +162,8 @@ class RefKernel {
                  const Attrs& attrs);
   int pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<const u64> pages, u64* i,
                       unsigned shift, const Attrs& attrs);
-  void insert_pages(u64 va, std::span<const u64> pages, bool cont, const Attrs& attrs);
+  void insert_steps(u64 from, u64 to, std::span<const u64> pages, const std::vector<bool>& batch,
+                    const Attrs& attrs);
   bool place_area(u64 hint, u64 size, u64 align, unsigned flags, u64* va);
   bool ensure_table(Outcome& out, unsigned level, u64 x);
   bool install_block(Outcome& out, const Step& s, const Attrs& attrs);
@@ -219,6 +220,15 @@ class RefKernel {
   // The leaves, sorted by start VA, never overlapping; a leaf that
   // continues its neighbour (insert_leaf) is merged into it.
   std::vector<PlacedLeaf> leaves_;
+  // Does b continue a (merged into one leaf by insert_leaf)?
+  static bool continues(const PlacedLeaf& a, const PlacedLeaf& b) {
+    return a.va + a.leaf.size == b.va && a.leaf.pa + a.leaf.size == b.leaf.pa &&
+           a.leaf.level == b.leaf.level && a.leaf.cont == b.leaf.cont &&
+           a.leaf.attrs == b.leaf.attrs;
+  }
+  // Scratch storage of pages_pte_steps() and insert_steps().
+  std::vector<bool> step_batch_;
+  std::vector<PlacedLeaf> step_leaves_;
   // [L]: tables holding level-L entries, by base VA. (A std::array, not a
   // C array: clang-tidy 14 misreads the copy of a C array of classes.)
   std::array<VaSet, kMaxHwLevels> tables_;

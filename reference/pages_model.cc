@@ -97,17 +97,42 @@ bool RefKernel::place_area(u64 hint, u64 size, u64 align, unsigned flags, u64* v
   return true;
 }
 
-// Maps runs of physically contiguous pages as leaves, one per run.
-void RefKernel::insert_pages(u64 va, std::span<const u64> pages, bool cont, const Attrs& attrs) {
+// The pages of a pages walk's steps over [from, to) (pages[k] at from + k
+// pages; batch[k]: whether its step was a CONT batch) into leaves_ at once:
+// runs of physically contiguous pages of the same kind as one leaf each,
+// merged with the leaves they continue.
+void RefKernel::insert_steps(u64 from, u64 to, std::span<const u64> pages,
+                             const std::vector<bool>& batch, const Attrs& attrs) {
+  if (from >= to) return;
   const u64 page = f_->page_size;
-  std::size_t i = 0;
-  while (i < pages.size()) {
-    std::size_t j = i + 1;
-    while (j < pages.size() && pages[j] == pages[i] + (j - i)) ++j;
-    const u64 a = va + i * page;
-    erase_range(a, a + (j - i) * page);
-    insert_leaf(a, {(j - i) * page, pages[i] * page, pte_, cont, attrs});
-    i = j;
+  const std::size_t n = (to - from) / page;
+  std::vector<PlacedLeaf>& block = step_leaves_;
+  block.clear();
+  for (std::size_t k = 0; k < n; ++k) {
+    const Leaf l{page, pages[k] * page, pte_, batch[k], attrs};
+    const u64 va = from + k * page;
+    if (!block.empty()) {
+      Leaf& last = block.back().leaf;
+      if (block.back().va + last.size == va && last.pa + last.size == l.pa && last.cont == l.cont) {
+        last.size += page;
+        continue;
+      }
+    }
+    block.push_back({va, l});
+  }
+  erase_range(from, to);
+  const std::size_t at = first_after(from);
+  leaves_.insert(leaves_.begin() + static_cast<std::ptrdiff_t>(at), block.begin(), block.end());
+  // Merge with the neighbours, as insert_leaf() does: the last new leaf
+  // with the one after it, then the first with the one before it.
+  const std::size_t last = at + block.size() - 1;
+  if (last + 1 < leaves_.size() && continues(leaves_[last], leaves_[last + 1])) {
+    leaves_[last].leaf.size += leaves_[last + 1].leaf.size;
+    leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(last + 1));
+  }
+  if (at > 0 && continues(leaves_[at - 1], leaves_[at])) {
+    leaves_[at - 1].leaf.size += leaves_[at].leaf.size;
+    leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(at));
   }
 }
 
@@ -121,19 +146,31 @@ int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<cons
   const u64 page = f_->page_size, cont = f_->cont_pte_size;
   const u64 pmd = entry_size(pmd_);
   const bool batches = rules_->pages_walk_cont_batches && cont != 0;
+  // The steps' leaves go into leaves_ together when the table is done (or
+  // the walk stops): one insertion per table, not one per page, which
+  // would move every leaf above the range each time. A step's check of its
+  // first entry is not affected: the leaves waiting all lie below it.
+  const u64 from = x;
+  const std::span<const u64> from_pages = pages.subspan(*i);
+  std::vector<bool>& batch_of = step_batch_;
+  batch_of.clear();
+  auto done = [&](int ret) {
+    insert_steps(from, x, from_pages, batch_of, attrs);
+    return ret;
+  };
   while (x < slot_end) {
     const u64 pfn = pages[*i];
     if (leaf_at(x)) {
       warn(out, WarnId::vmap_pages_pte_busy, x);
-      return -common::kEBUSY;
+      return done(-common::kEBUSY);
     }
     if (pfn == kNull) {
       warn(out, WarnId::vmap_pages_pte_null_page, x);
-      return -common::kENOMEM;
+      return done(-common::kENOMEM);
     }
     if (pfn >= g_.phys_limit / page) {
       warn(out, WarnId::vmap_pages_pte_invalid_pfn, x);
-      return -common::kEINVAL;
+      return done(-common::kEINVAL);
     }
     u64 size = page;
     if (batches && shift >= f_->cont_pte_shift && x % cont == 0 && (pfn * page) % cont == 0 &&
@@ -143,12 +180,11 @@ int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<cons
       size = pow2_floor(std::min({slot_end - x, u64{1} << shift, pmd / 2, chunk_left}));
       if (size < cont) size = page;
     }
-    const bool batch = size != page;
-    insert_pages(x, pages.subspan(*i, size / page), batch, attrs);
+    batch_of.insert(batch_of.end(), size / page, size != page);  // per page
     x += size;
     *i += size / page;
   }
-  return 0;
+  return done(0);
 }
 
 // A pages walk over [va, va + pages.size() pages) with chunks of 2^shift:
