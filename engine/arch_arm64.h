@@ -6,7 +6,6 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 
 #include "engine/kernel.h"
 
@@ -15,11 +14,6 @@ namespace vmapfuzz::engine::arm64 {
 // asm/vmalloc.h
 bool arch_vmap_pud_supported(const Kernel& k, pgprot_t prot);
 bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t prot);
-
-namespace detail {
-// __fls(): index of the most significant set bit (x != 0).
-inline unsigned fls_index(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
-}  // namespace detail
 
 // asm/vmalloc.h: arch_vmap_pte_range_map_size (mainline; v4 patch 2). Size
 // of the next PTE-level batch at `addr`. mainline: CONT_PTE_SIZE or
@@ -47,7 +41,7 @@ inline u64 arch_vmap_pte_range_map_size(const Kernel& k, VirtAddr addr, VirtAddr
   // v4: as many whole groups as fit, rounded down to a power of two.
   const u64 cap = max_page_shift >= 63 ? ~u64{0} : u64{1} << max_page_shift;
   const u64 size = std::min({end - addr, cap, g.pmd_size() >> 1});
-  return u64{1} << detail::fls_index(size);
+  return u64{1} << ilog2(size);  // __fls
 }
 
 // CONT_PTE_SIZE if *ptep is a valid CONT entry, else PAGE_SIZE.

@@ -4,6 +4,8 @@
 // the engine's own decision which variants carry the series.
 #pragma once
 
+#include <bit>
+
 #include "common/types.h"
 #include "common/variant.h"
 
@@ -27,6 +29,10 @@ using common::variant_name;
 constexpr bool is_aligned(u64 x, u64 a) { return (x & (a - 1)) == 0; }
 constexpr bool is_aligned(VirtAddr x, u64 a) { return is_aligned(x.v, a); }
 constexpr bool is_aligned(PhysAddr x, u64 a) { return is_aligned(x.v, a); }
+
+// linux/log2.h ilog2() of x != 0, which is also __fls(x): the index of the
+// most significant set bit.
+constexpr unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
 
 // True for the variants that carry the series. The engine's decision; the
 // reference states its own rules per variant (reference/variant_rules.h).

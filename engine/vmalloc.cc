@@ -2,14 +2,11 @@
 #include "engine/vmalloc.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "engine/vunmap.h"
 
 namespace vmapfuzz::engine {
 namespace {
-
-unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
 
 void store_split(std::vector<u64>& pages, u64 pfn, unsigned order) {
   for (u64 j = 0; j < (u64{1} << order); ++j) pages.push_back(pfn + j);  // split_page()

@@ -12,7 +12,6 @@
 namespace vmapfuzz::engine {
 namespace {
 
-unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
 unsigned ffs_index(u64 x) { return static_cast<unsigned>(std::countr_zero(x)); }  // __ffs
 
 // pages[*nr], or a recorded BUG when the walk reads past the array.

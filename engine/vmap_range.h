@@ -4,8 +4,6 @@
 // vmap_p4d/pud/pmd/pte_range, with vmap_try_huge_pud/pmd and vmap_set_ptes.
 #pragma once
 
-#include <bit>
-
 #include "engine/arch.h"
 #include "engine/kernel.h"
 
@@ -34,10 +32,6 @@ int ioremap_page_range(Kernel& k, VirtAddr addr, VirtAddr end, PhysAddr phys, pg
 int vmap_try_huge_pmd(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PhysAddr phys,
                       pgprot_t prot, unsigned max_page_shift);
 
-namespace detail {
-inline unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_zero(x)); }
-}  // namespace detail
-
 // mm/vmalloc.c: vmap_set_ptes (v4 patch 3; mainline has the same body inline
 // in vmap_pte_range). One PTE-level step: a CONT batch through
 // set_huge_pte_at or one set_pte_at. Returns the size mapped, or 0 if a
@@ -52,7 +46,7 @@ inline unsigned ilog2(u64 x) { return 63u - static_cast<unsigned>(std::countl_ze
   const Geometry& g = k.geo();
   const u64 size = arch_vmap_pte_range_map_size(k, addr, end, pfn, max_page_shift);
   if (size != g.page_size()) {
-    const pte_t entry = arch_make_huge_pte(k, pfn_pte(g, pfn, prot), detail::ilog2(size));
+    const pte_t entry = arch_make_huge_pte(k, pfn_pte(g, pfn, prot), ilog2(size));
     if (!set_huge_pte_at(k, addr, pte, entry, size)) return 0;
     return size;
   }
