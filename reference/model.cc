@@ -142,6 +142,12 @@ RefKernel::Entry RefKernel::entry_at(unsigned level, u64 x) const {
 
 // The leaves overlapping [a, b) go; of the first and the last, the parts
 // outside [a, b) stay.
+void RefKernel::merge_with_next(std::size_t i) {
+  if (i + 1 >= leaves_.size() || !continues(leaves_[i], leaves_[i + 1])) return;
+  leaves_[i].leaf.size += leaves_[i + 1].leaf.size;
+  leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(i + 1));
+}
+
 void RefKernel::erase_range(u64 a, u64 b) {
   std::size_t first = first_after(a);
   if (first > 0 && leaves_[first - 1].va + leaves_[first - 1].leaf.size > a) --first;
@@ -437,15 +443,11 @@ u64 RefKernel::first_present_call(const Step& s) const {
 }
 
 void RefKernel::insert_leaf(u64 va, const Leaf& l) {
-  // Does y, at b, continue x, at a?
-  auto mergeable = [](u64 a, const Leaf& x, u64 b, const Leaf& y) {
-    return a + x.size == b && x.pa + x.size == y.pa && x.level == y.level && x.cont == y.cont &&
-           x.attrs == y.attrs;
-  };
   // leaves_[i - 1] starts before va, leaves_[i] after it.
   const std::size_t i = first_after(va);
-  const bool with_prev = i > 0 && mergeable(leaves_[i - 1].va, leaves_[i - 1].leaf, va, l);
-  const bool with_next = i < leaves_.size() && mergeable(va, l, leaves_[i].va, leaves_[i].leaf);
+  const PlacedLeaf p{va, l};
+  const bool with_prev = i > 0 && continues(leaves_[i - 1], p);
+  const bool with_next = i < leaves_.size() && continues(p, leaves_[i]);
   if (with_prev && with_next) {
     leaves_[i - 1].leaf.size += l.size + leaves_[i].leaf.size;
     leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(i));

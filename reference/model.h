@@ -185,6 +185,8 @@ class RefKernel {
   Entry entry_at(unsigned level, u64 x) const;
   const Leaf* leaf_at(u64 x, u64* start = nullptr) const;
   void erase_range(u64 a, u64 b);
+  // Merges leaves_[i + 1] into leaves_[i] if it continues it.
+  void merge_with_next(std::size_t i);
   // Adds a leaf (range cleared before), merged with neighbours it continues.
   void insert_leaf(u64 va, const Leaf& l);
   // Start of the first write of `s` whose first entry is already present,

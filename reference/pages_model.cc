@@ -109,31 +109,16 @@ void RefKernel::insert_steps(u64 from, u64 to, std::span<const u64> pages,
   std::vector<PlacedLeaf>& block = step_leaves_;
   block.clear();
   for (std::size_t k = 0; k < n; ++k) {
-    const Leaf l{page, pages[k] * page, pte_, batch[k], attrs};
-    const u64 va = from + k * page;
-    if (!block.empty()) {
-      Leaf& last = block.back().leaf;
-      if (block.back().va + last.size == va && last.pa + last.size == l.pa && last.cont == l.cont) {
-        last.size += page;
-        continue;
-      }
-    }
-    block.push_back({va, l});
+    const PlacedLeaf p{from + k * page, {page, pages[k] * page, pte_, batch[k], attrs}};
+    if (!block.empty() && continues(block.back(), p)) block.back().leaf.size += page;
+    else block.push_back(p);
   }
   erase_range(from, to);
   const std::size_t at = first_after(from);
   leaves_.insert(leaves_.begin() + static_cast<std::ptrdiff_t>(at), block.begin(), block.end());
-  // Merge with the neighbours, as insert_leaf() does: the last new leaf
-  // with the one after it, then the first with the one before it.
-  const std::size_t last = at + block.size() - 1;
-  if (last + 1 < leaves_.size() && continues(leaves_[last], leaves_[last + 1])) {
-    leaves_[last].leaf.size += leaves_[last + 1].leaf.size;
-    leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(last + 1));
-  }
-  if (at > 0 && continues(leaves_[at - 1], leaves_[at])) {
-    leaves_[at - 1].leaf.size += leaves_[at].leaf.size;
-    leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(at));
-  }
+  // Merged with the leaves they continue, as insert_leaf() does.
+  merge_with_next(at + block.size() - 1);
+  if (at > 0) merge_with_next(at - 1);
 }
 
 // One PTE table's part of a pages walk: each step checks its first entry
@@ -152,10 +137,9 @@ int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<cons
   // first entry is not affected: the leaves waiting all lie below it.
   const u64 from = x;
   const std::span<const u64> from_pages = pages.subspan(*i);
-  std::vector<bool>& batch_of = step_batch_;
-  batch_of.clear();
+  step_batch_.clear();
   auto done = [&](int ret) {
-    insert_steps(from, x, from_pages, batch_of, attrs);
+    insert_steps(from, x, from_pages, step_batch_, attrs);
     return ret;
   };
   while (x < slot_end) {
@@ -180,7 +164,7 @@ int RefKernel::pages_pte_steps(Outcome& out, u64 x, u64 slot_end, std::span<cons
       size = pow2_floor(std::min({slot_end - x, u64{1} << shift, pmd / 2, chunk_left}));
       if (size < cont) size = page;
     }
-    batch_of.insert(batch_of.end(), size / page, size != page);  // per page
+    step_batch_.insert(step_batch_.end(), size / page, size != page);  // per page
     x += size;
     *i += size / page;
   }
