@@ -131,13 +131,13 @@ inline PhysAddr pxd_table_pa(const Geometry& g, u64 d) {
 inline void set_pte_at(Kernel& k, VirtAddr, pte_t* ptep, pte_t pte) {
   ++k.counters().set_pte_at;
   ++k.counters().descriptors_written;
-  *ptep = pte;
+  k.pool().store(ptep, pte);
 }
 
 inline pte_t ptep_get_and_clear(Kernel& k, pte_t* ptep) {
   const pte_t old = *ptep;
   if (pte_present(k.geo(), old)) ++k.counters().unmap_ptes;
-  *ptep = 0;
+  k.pool().store(ptep, 0);
   ++k.counters().descriptors_written;
   return old;
 }

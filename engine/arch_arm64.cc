@@ -23,7 +23,7 @@ u64 num_contig_limit(const Kernel& k) {
 
 // clear_flush(): break-before-make for a live CONT range.
 void clear_flush(Kernel& k, VirtAddr addr, pte_t* ptep, u64 pgsize, unsigned ncontig) {
-  for (unsigned i = 0; i < ncontig; ++i) ptep[i] = 0;
+  for (unsigned i = 0; i < ncontig; ++i) k.pool().store(&ptep[i], 0);
   k.flush(FlushKind::tlb_range, addr, addr + pgsize * ncontig);
 }
 
@@ -111,7 +111,7 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
     return false;
   }
   if (!pte_present(pte)) {
-    for (unsigned i = 0; i < ncontig; ++i) ptep[i] = pte;
+    for (unsigned i = 0; i < ncontig; ++i) k.pool().store(&ptep[i], pte);
     k.counters().descriptors_written += ncontig;
     return true;
   }
@@ -125,7 +125,7 @@ bool set_huge_pte_at(Kernel& k, VirtAddr addr, pte_t* ptep, pte_t pte, u64 sz) {
   // __set_ptes_anysz()
   const u64 step = pgsize >> k.geo().page_shift;
   for (unsigned i = 0; i < ncontig; ++i) {
-    ptep[i] = pte;
+    k.pool().store(&ptep[i], pte);
     pte = pte_advance_pfn(pte, step, k.geo().page_shift);
   }
   k.counters().descriptors_written += ncontig;
@@ -144,7 +144,7 @@ pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz) {
   for (unsigned i = 0; i < ncontig; ++i) {
     // Dirty and young of every entry are folded into the returned value.
     orig |= ptep[i] & (PTE_DIRTY | PTE_AF);
-    ptep[i] = 0;
+    k.pool().store(&ptep[i], 0);
   }
   k.counters().descriptors_written += ncontig;
   ++k.counters().unmap_cont_groups;
@@ -163,7 +163,7 @@ int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t p
     k.bug(BugId::set_huge_unaligned_phys, addr);
     return 0;
   }
-  *entry = new_desc;
+  k.pool().store(entry, new_desc);
   ++k.counters().descriptors_written;
   ++(block_size == k.geo().pmd_size() ? k.counters().pmd_blocks : k.counters().pud_blocks);
   return 1;
@@ -193,7 +193,7 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
     k.warn(WarnId::pmd_free_pte_page_not_table, addr);  // VM_WARN_ON(1)
     return 1;
   }
-  *pmd = 0;  // pmd_clear
+  k.pool().store(pmd, 0);  // pmd_clear
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_pgtable, addr, addr);
   k.pool().free(desc_table_pa(v));  // pte_free_kernel
@@ -220,7 +220,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const Geometry& g = k.geo();
   const bool clear_first = !before_cont_vmap(k.variant());
   if (clear_first) {
-    *pud = 0;  // pud_clear
+    k.pool().store(pud, 0);  // pud_clear
     ++k.counters().descriptors_written;
     k.flush(FlushKind::tlb_pgtable, addr, addr);
   }
@@ -231,7 +231,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
     if (pmd_present(*pmdp)) arm64::pmd_free_pte_page(k, pmdp, next);
   } while (++pmdp, next += g.pmd_size(), next != end);
   if (!clear_first) {
-    *pud = 0;  // pud_clear
+    k.pool().store(pud, 0);  // pud_clear
     ++k.counters().descriptors_written;
     k.flush(FlushKind::tlb_pgtable, addr, addr);
   }
@@ -246,7 +246,7 @@ int pud_clear_huge(Kernel& k, pud_t* pud) {
   // pud_sect() is constant false with 64K pages or fewer than 3 levels.
   if (k.geo().page_shift == 16 || k.geo().levels < 3) return 0;
   if (!pmd_sect(*pud)) return 0;
-  *pud = 0;
+  k.pool().store(pud, 0);
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;
@@ -254,7 +254,7 @@ int pud_clear_huge(Kernel& k, pud_t* pud) {
 
 int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
   if (!pmd_sect(*pmd)) return 0;
-  *pmd = 0;
+  k.pool().store(pmd, 0);
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;

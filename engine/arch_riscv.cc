@@ -8,7 +8,7 @@ namespace {
 
 int pxd_set_huge(Kernel& k, u64* entry, PhysAddr phys, pgprot_t prot, u64 block_size) {
   // pfn_pmd()/pfn_pud() and set_pmd()/set_pud(): no check of the old entry.
-  *entry = pfn_to_desc(phys.v >> k.geo().page_shift) | prot.v;
+  k.pool().store(entry, pfn_to_desc(phys.v >> k.geo().page_shift) | prot.v);
   ++k.counters().descriptors_written;
   ++(block_size == k.geo().pmd_size() ? k.counters().pmd_blocks : k.counters().pud_blocks);
   return 1;
@@ -46,7 +46,7 @@ int pmd_set_huge(Kernel& k, pmd_t* pmd, VirtAddr, PhysAddr phys, pgprot_t prot) 
 // arch/riscv/mm/pgtable.c: pud_clear_huge / pmd_clear_huge
 int pud_clear_huge(Kernel& k, pud_t* pud) {
   if (!pxd_leaf(PgLevel::pud, *pud)) return 0;
-  *pud = 0;
+  k.pool().store(pud, 0);
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;
@@ -54,7 +54,7 @@ int pud_clear_huge(Kernel& k, pud_t* pud) {
 
 int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
   if (!pxd_leaf(PgLevel::pmd, *pmd)) return 0;
-  *pmd = 0;
+  k.pool().store(pmd, 0);
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;
@@ -65,7 +65,7 @@ int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
 int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
   const PhysAddr pte = table_of(k, *pmd, addr);
   if (pte.v == 0) return 0;
-  *pmd = 0;
+  k.pool().store(pmd, 0);
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + k.geo().pmd_size());
   k.pool().free(pte);  // pte_free_kernel
@@ -83,7 +83,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const PhysAddr pmd_pa = table_of(k, *pud, addr);
   if (pmd_pa.v == 0) return 0;
   const pmd_t* pmd = k.pool().table(pmd_pa);
-  *pud = 0;
+  k.pool().store(pud, 0);
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + k.geo().pud_size());
   for (unsigned i = 0; i < k.geo().ptrs_per_table(); ++i) {

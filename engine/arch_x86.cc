@@ -29,7 +29,7 @@ int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t p
   const PgLevel l = block_size == k.geo().pmd_size() ? PgLevel::pmd : PgLevel::pud;
   if (pxd_present(l, *entry) && !pxd_leaf(*entry)) return 0;
   (void)addr;
-  *entry = (phys.v & PTE_PFN_MASK) | protval_4k_2_large(prot.v) | PAGE_PSE;
+  k.pool().store(entry, (phys.v & PTE_PFN_MASK) | protval_4k_2_large(prot.v) | PAGE_PSE);
   ++k.counters().descriptors_written;
   ++(block_size == k.geo().pmd_size() ? k.counters().pmd_blocks : k.counters().pud_blocks);
   return 1;
@@ -70,7 +70,7 @@ int pmd_set_huge(Kernel& k, pmd_t* pmd, VirtAddr addr, PhysAddr phys, pgprot_t p
 // arch/x86/mm/pgtable.c: pud_clear_huge / pmd_clear_huge
 int pud_clear_huge(Kernel& k, pud_t* pud) {
   if (!pxd_leaf(*pud)) return 0;
-  *pud = 0;
+  k.pool().store(pud, 0);
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
   return 1;
@@ -84,7 +84,7 @@ int pmd_clear_huge(Kernel& k, pmd_t* pmd) { return x86::pud_clear_huge(k, pmd); 
 int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
   const PhysAddr pte = table_of(k, *pmd, addr);
   if (pte.v == 0) return 0;
-  *pmd = 0;  // pmd_clear
+  k.pool().store(pmd, 0);  // pmd_clear
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + (k.geo().page_size() - 1));
   k.pool().free(pte);  // free_page
@@ -109,11 +109,11 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
   const std::vector<u64> saved(pmd, pmd + n);
   for (unsigned i = 0; i < n; ++i) {
     if (!pxd_none(PgLevel::pmd, pmd[i])) {
-      pmd[i] = 0;
+      k.pool().store(&pmd[i], 0);
       ++k.counters().descriptors_written;
     }
   }
-  *pud = 0;  // pud_clear
+  k.pool().store(pud, 0);  // pud_clear
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + (k.geo().page_size() - 1));
   for (const u64 e : saved) {

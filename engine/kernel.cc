@@ -18,6 +18,7 @@ void Kernel::reset() {
   counters_ = {};
   areas_.clear();
   warned_once_ = 0;
+  if (observer_) observer_->on_reset();
 }
 
 unsigned Kernel::ioremap_max_page_shift() const {
@@ -45,6 +46,7 @@ int Kernel::bug(BugId id, VirtAddr addr) {
 void Kernel::flush(FlushKind kind, VirtAddr start, VirtAddr end) {
   out_.flushes.push_back({kind, start, end});
   ++counters_.flushes;
+  if (observer_) observer_->on_flush(out_.flushes.back());
 }
 
 VmArea* Kernel::find_vm_area(VirtAddr addr) {

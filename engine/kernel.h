@@ -5,6 +5,7 @@
 // declared in the headers of their own files (vmap_range.h, vunmap.h, ...).
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "common/kernel_config.h"
@@ -58,6 +59,14 @@ class Kernel {
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
 
+  // The observer of this kernel's stores, table frees and flushes (it owns
+  // it; nullptr: none). reset() tells it that the kernel is back at boot.
+  void set_observer(std::unique_ptr<PoolObserver> o) {
+    observer_ = std::move(o);
+    pool_.set_observer(observer_.get());
+  }
+  PoolObserver* observer() const { return observer_.get(); }
+
   // ioremap_max_page_shift and vmap_allow_huge after boot options.
   unsigned ioremap_max_page_shift() const;
   bool vmap_allow_huge() const { return !cfg_.nohugevmalloc; }
@@ -89,6 +98,7 @@ class Kernel {
   Counters counters_;
   std::vector<VmArea> areas_;
   std::uint32_t warned_once_ = 0;  // bit per WarnId
+  std::unique_ptr<PoolObserver> observer_;
 };
 
 }  // namespace vmapfuzz::engine

@@ -32,7 +32,7 @@ int pXd_alloc_table(Kernel& k, u64* entry) {
   ++k.out().tables_allocated;
   // The kernel re-checks under the lock and frees the new table if it lost
   // a race; the model is single-threaded, so the entry is still none.
-  *entry = mk_kernel_table(k.geo(), pa);
+  k.pool().store(entry, mk_kernel_table(k.geo(), pa));
   ++k.counters().descriptors_written;
   return 0;
 }

@@ -61,6 +61,7 @@ void TablePool::free(PhysAddr pa) {
     ++double_frees_;
     return;
   }
+  if (observer_) observer_->on_free(pa);
   const u64 index = ((pa.v - kBasePa) >> table_shift_);
   live_[index] = 0;
   free_list_.push_back(index);

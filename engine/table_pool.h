@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/events.h"
 #include "common/types.h"
 
 namespace vmapfuzz::engine {
@@ -18,6 +19,22 @@ namespace vmapfuzz::engine {
 // decision through it.
 using common::PhysAddr;
 using common::u64;
+
+// Sees every descriptor store, table free and TLB/cache flush of one
+// kernel, in program order (harness/tlb.h keeps a TLB model with it). The
+// engine's descriptor writes all go through TablePool::store(); the kernel
+// implementation's through the same call (kernel/bridge.cc).
+class PoolObserver {
+ public:
+  virtual ~PoolObserver() = default;
+  // Before `*entry` changes from `old` to `now`.
+  virtual void on_store(const u64* entry, u64 old, u64 now) = 0;
+  // Before the live table at `pa` goes back to the page allocator.
+  virtual void on_free(PhysAddr pa) = 0;
+  virtual void on_flush(const common::Flush& f) = 0;
+  // The kernel went back to its boot state.
+  virtual void on_reset() = 0;
+};
 
 class TablePool {
  public:
@@ -35,6 +52,15 @@ class TablePool {
     const auto base = reinterpret_cast<std::uintptr_t>(entry) & ~(table_bytes() - 1);
     return reinterpret_cast<const u64*>(base) + entries_;
   }
+
+  // Writes descriptor `v` to `entry` (an entry of a live table): every
+  // page-table write of the engine and the kernel implementation.
+  void store(u64* entry, u64 v) {
+    if (observer_) observer_->on_store(entry, *entry, v);
+    *entry = v;
+  }
+  void set_observer(PoolObserver* o) { observer_ = o; }
+  PoolObserver* observer() const { return observer_; }
 
   // A zeroed table, or {0} when this allocation was told to fail.
   PhysAddr alloc();
@@ -76,6 +102,7 @@ class TablePool {
   };
   // Chunks are aligned to the table size, so the end of the table holding
   // an entry can be computed from the entry's host address.
+  PoolObserver* observer_ = nullptr;
   unsigned table_shift_;
   unsigned entries_;
   std::vector<std::unique_ptr<u64[], AlignedDelete>> chunks_;

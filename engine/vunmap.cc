@@ -67,7 +67,7 @@ void vunmap_pmd_range(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr end, u32* m
     if (lvl_none(g, PgLevel::pmd, *pmd)) continue;
     if (lvl_bad(g, PgLevel::pmd, *pmd)) {  // pmd_none_or_clear_bad
       k.warn(WarnId::pmd_bad, addr);
-      *pmd = 0;
+      k.pool().store(pmd, 0);
       continue;
     }
     vunmap_pte_range(k, pmd, addr, next, mask);
@@ -94,7 +94,7 @@ void vunmap_pud_range(Kernel& k, p4d_t* p4d, VirtAddr addr, VirtAddr end, u32* m
     if (lvl_none(g, PgLevel::pud, *pud)) continue;
     if (lvl_bad(g, PgLevel::pud, *pud)) {  // pud_none_or_clear_bad
       k.warn(WarnId::pud_bad, addr);
-      *pud = 0;
+      k.pool().store(pud, 0);
       continue;
     }
     vunmap_pmd_range(k, pud, addr, next, mask);
@@ -144,7 +144,7 @@ void vunmap_range_noflush(Kernel& k, VirtAddr start, VirtAddr end) {
     if (lvl_none(g, PgLevel::pgd, *pgd)) continue;  // pgd_none_or_clear_bad()
     if (lvl_bad(g, PgLevel::pgd, *pgd)) {
       k.warn(WarnId::pgd_bad, addr);
-      *pgd = 0;
+      k.pool().store(pgd, 0);
       continue;
     }
     vunmap_p4d_range(k, pgd, addr, next, &mask);

@@ -355,6 +355,10 @@ void vmapfuzz_host_table_free(vmapfuzz_u64 pa) {
   ++g_ctx.k->out().tables_freed;
 }
 
+void vmapfuzz_host_store(vmapfuzz_u64* p, vmapfuzz_u64 v) {
+  g_ctx.k->pool().store(reinterpret_cast<ve::u64*>(p), v);
+}
+
 vmapfuzz_u64* vmapfuzz_host_table(vmapfuzz_u64 pa) {
   return reinterpret_cast<vmapfuzz_u64*>(g_ctx.k->pool().table(ve::PhysAddr{pa}));
 }

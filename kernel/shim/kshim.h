@@ -378,7 +378,7 @@ static inline pte_t vmapfuzz_ptep_get(pte_t *p, u64 va)
 /* Stores. The descriptor counter counts every entry written. */
 static inline void vmapfuzz_store(u64 *p, u64 v)
 {
-	*(volatile u64 *)p = v;
+	vmapfuzz_host_store((vmapfuzz_u64 *)p, v);
 	vmapfuzz_host_count(VMAPFUZZ_COUNT_DESCRIPTORS, 1);
 }
 static inline void set_pmd(pmd_t *p, pmd_t v)

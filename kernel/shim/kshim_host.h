@@ -61,6 +61,9 @@ vmapfuzz_u64 vmapfuzz_host_table_alloc(void);
 void vmapfuzz_host_table_free(vmapfuzz_u64 pa);
 /* Host pointer of the live table at pa, or 0. */
 vmapfuzz_u64 *vmapfuzz_host_table(vmapfuzz_u64 pa);
+/* Write descriptor v to the table entry p (the host's TablePool::store(),
+ * which its TLB model observes). */
+void vmapfuzz_host_store(vmapfuzz_u64 *p, vmapfuzz_u64 v);
 /* PA of the live table whose entries start at p, or 0. */
 vmapfuzz_u64 vmapfuzz_host_table_pa(const vmapfuzz_u64 *p);
 vmapfuzz_u64 vmapfuzz_host_pgd_pa(void);
