@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/arch.h"
+#include "harness/tlb.h"
 #include "harness/visit.h"
 
 namespace vmapfuzz::harness {
@@ -346,7 +347,22 @@ std::optional<Mismatch> check_op(const reference::RefKernel& ref_after, const Ou
     return Mismatch{"tables", "-", "live-count",
                     "expected " + std::to_string(ref_after.table_count()) + " live tables, found " +
                         std::to_string(k.pool().live_count())};
-  return std::nullopt;
+  return check_tlb(k, lo, hi, runs);
+}
+
+std::optional<Mismatch> check_tlb(const engine::Kernel& k, u64 lo, u64 hi,
+                                  const std::vector<LeafRun>* runs) {
+  TlbModel* tlb = find_tlb(k);
+  if (!tlb) return std::nullopt;
+  if (tlb->lenient()) {
+    tlb->resync(lo, hi);
+    return std::nullopt;
+  }
+  if (auto m = tlb->take_violation()) return m;
+  if (lo >= hi) return std::nullopt;
+  if (runs) return tlb->check_stale(*runs, lo, hi);
+  const reference::TableScan scan = reference::scan_range(k.pool(), k.geo(), k.pgd_pa().v, lo, hi);
+  return tlb->check_stale(scan.runs, lo, hi);
 }
 
 }  // namespace vmapfuzz::harness

@@ -72,13 +72,21 @@ std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engi
 // The checks after one op on one implementation, in order: its Outcome
 // (`actual`) against the prediction (`expected`), then check_tables() over
 // [lo, hi) unless empty, then the number of live tables against
-// `ref_after` (the reference after the same op). The Runner calls it with
+// `ref_after` (the reference after the same op), then check_tlb(). The Runner calls it with
 // the op's touched_range(); properties with the whole tree.
 // `runs`, when given, receives the leaf runs over [lo, hi) (check_tables()).
 std::optional<Mismatch> check_op(const reference::RefKernel& ref_after,
                                  const engine::Outcome& expected, const engine::Kernel& k,
                                  const engine::Outcome& actual, engine::u64 lo, engine::u64 hi,
                                  std::vector<reference::LeafRun>* runs = nullptr);
+
+// The TLB model's checks (harness/tlb.h) of `k`, if one watches it: the
+// first break-before-make or walk-cache violation since the last call, then
+// the cached translations of VAs in [lo, hi) against the tables' leaf runs
+// there (`runs`, or a scan when nullptr). check_op() ends with it; the
+// Runner's audit calls it over the whole tree.
+std::optional<Mismatch> check_tlb(const engine::Kernel& k, engine::u64 lo, engine::u64 hi,
+                                  const std::vector<reference::LeafRun>* runs);
 
 // The VA range an op may change, judged from the reference state before
 // the op: its own range (an ioremap's guard page included), widened to the

@@ -11,6 +11,7 @@
 #include "engine/vmap_range.h"
 #include "engine/vunmap.h"
 #include "harness/oracle.h"
+#include "harness/tlb.h"
 #include "harness/variant_relation.h"
 #include "harness/visit.h"
 #include "reference/mmu_walker.h"
@@ -24,6 +25,7 @@ using engine::u64;
 using engine::VirtAddr;
 
 Outcome execute(Kernel& k, const Op& op) {
+  tlb_of(k);  // watched from its first op on (harness/tlb.h)
   k.out().clear();
   const int ret = std::visit(
       Overloaded{
@@ -328,7 +330,10 @@ RunResult Runner::run(const Trace& t) {
       Impl& im = impls_[k];
       if (im.retired) continue;
       im.runs_range = {0, 0};
-      if (auto m = check_tables(*im.ref, *im.kernel, kAll.first, kAll.second, &im.runs)) {
+      std::optional<Mismatch> m =
+          check_tables(*im.ref, *im.kernel, kAll.first, kAll.second, &im.runs);
+      if (!m) m = check_tlb(*im.kernel, kAll.first, kAll.second, &im.runs);
+      if (m) {
         fail(im.failure, im.status, *m, im.name(), at, k, kAll, 0);
         im.retired = true;
       } else {
@@ -377,6 +382,8 @@ RunResult Runner::run(const Trace& t) {
       if (t.config.placement_any && !im.beyond_placement)
         im.beyond_placement = checked_placement(*t.geo, im.variant, t.config, op).beyond_rule();
       im.range = touched_range(*im.ref, op);
+      // A caller bug's TLB state is not the code's to answer for.
+      tlb_of(*im.kernel).begin_op(maps_over_live_mapping(*im.ref, op));
       const auto [lo, hi] = im.range;
       const Outcome expected = predict(*im.ref, op);
       const engine::Counters before = im.kernel->counters();

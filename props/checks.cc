@@ -33,6 +33,11 @@ std::optional<StepFailure> step_and_check(const reference::RefKernel& ref, engin
   return StepFailure{harness::signature(*m, engine::variant_name(k.variant()), op), m->detail};
 }
 
+std::string tlb_issues(const engine::Kernel& k) {
+  const auto m = harness::check_tlb(k, 0, ~u64{0}, nullptr);
+  return m ? m->check + ":" + m->level + ":" + m->what + ": " + m->detail : std::string();
+}
+
 std::optional<std::string> series_outcome_difference(const engine::Outcome& mainline,
                                                      const engine::Outcome& series) {
   using engine::FlushKind;

@@ -35,6 +35,13 @@ struct StepFailure {
 std::optional<StepFailure> step_and_check(const reference::RefKernel& ref, engine::Kernel& k,
                                           const harness::Op& op);
 
+// What the TLB model watching `k` (harness/tlb.h) reports over every VA:
+// its first break-before-make or walk-cache violation since it was last
+// asked, else the first stale cached translation; empty if none. Properties
+// that drive a kernel with harness::execute() and judge the result
+// themselves end with RC_ASSERT(tlb_issues(k) == "").
+std::string tlb_issues(const engine::Kernel& k);
+
 // A VA range [va, va + size).
 struct Range {
   u64 va = 0, size = 0;

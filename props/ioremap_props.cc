@@ -84,6 +84,7 @@ void check_aligned_block(u64 block, reference::KernelLevel kl, u64 slots) {
   RC_ASSERT(s.runs.size() == 1u);
   const reference::LeafRun one{op.va, block, op.pa, level, false, attrs_of(op.prot)};
   RC_ASSERT(s.runs.front() == one);
+  RC_ASSERT(tlb_issues(k) == "");
 }
 
 RC_GTEST_PROP(PropIoremap, IoremapOfAlignedPmdUsesBlock, ()) {
@@ -129,6 +130,7 @@ RC_GTEST_PROP(PropIoremap, TranslateEveryPageOfIoremap, ()) {
   // Nothing around it: not the page before, not the guard page after.
   if (op.va > g.vmalloc_start) RC_ASSERT_FALSE(translate(op.va - g.page_size()).mapped);
   RC_ASSERT_FALSE(translate(op.va + op.size).mapped);
+  RC_ASSERT(tlb_issues(k) == "");
 }
 
 }  // namespace

@@ -57,6 +57,8 @@ RC_GTEST_PROP(PropVariants, ContBatchIsLargestAlignedPowerOfTwo, ()) {
   RC_ASSERT(v4.counters().set_huge_pte_at == v4_batches(op.size));
   RC_ASSERT(v4.counters().set_pte_at == 0u);
   if (const auto diff = tables_difference(mainline, v4)) RC_FAIL("descriptors differ: " + *diff);
+  RC_ASSERT(tlb_issues(mainline) == "");
+  RC_ASSERT(tlb_issues(v4) == "");
 }
 
 // --- MainlineAndV4TablesBitIdentical -------------------------------------
@@ -74,6 +76,8 @@ RC_GTEST_PROP(PropVariants, MainlineAndV4TablesBitIdentical, ()) {
     RC_ASSERT(a.bug == engine::BugId::none);
     if (const auto d = series_outcome_difference(a, b)) RC_FAIL("outcomes differ: " + *d);
     if (const auto diff = tables_difference(mainline, v4)) RC_FAIL("tables differ: " + *diff);
+    RC_ASSERT(tlb_issues(mainline) == "");
+    RC_ASSERT(tlb_issues(v4) == "");
   }
 }
 

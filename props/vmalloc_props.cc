@@ -38,6 +38,8 @@ RC_GTEST_PROP(PropVmalloc, VmallocTablesBitIdenticalAcrossVariants, ()) {
     RC_LOG() << "after op " << i + 1 << ": " << harness::show(t.ops[i]) << "\n";
     if (const auto d = series_outcome_difference(a, b)) RC_FAIL("outcomes differ: " + *d);
     if (const auto diff = tables_difference(mainline, v4)) RC_FAIL("tables differ: " + *diff);
+    RC_ASSERT(tlb_issues(mainline) == "");
+    RC_ASSERT(tlb_issues(v4) == "");
   }
   static harness::Runner runner;
   const harness::RunResult res = runner.run(t);

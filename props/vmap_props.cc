@@ -58,6 +58,7 @@ RC_GTEST_PROP(PropVmap, VmapPageIMapsToPagesI, ()) {
              << "\n";
     RC_FAIL("page i does not map to pages[i]");
   }
+  RC_ASSERT(tlb_issues(k) == "");
 }
 
 // --- VmapV4UsesAtLeastAsManyBlocks -----------------------------------------
@@ -83,6 +84,8 @@ RC_GTEST_PROP(PropVmap, VmapV4UsesAtLeastAsManyBlocks, ()) {
   }
   RC_CLASSIFY(huge_bytes(runs_in(scan(fixed).runs, op.va, end), g) > 0,
               "v4-fixed uses blocks/CONT");
+  RC_ASSERT(tlb_issues(mainline) == "");
+  RC_ASSERT(tlb_issues(fixed) == "");
 }
 
 // --- VmapDescendingDmaBufRunsMapHuge ---------------------------------------
@@ -110,6 +113,7 @@ RC_GTEST_PROP(PropVmap, VmapDescendingDmaBufRunsMapHuge, ()) {
   RC_ASSERT(harness::execute(k, op).ret == 0);
   const auto runs = runs_in(scan(k).runs, op.va, op.va + op.page_count() * g.page_size());
   RC_ASSERT(huge_bytes(runs, g) == expected);
+  RC_ASSERT(tlb_issues(k) == "");
   RC_CLASSIFY(k.counters().pmd_set_huge > 0, "pmd block");
 }
 

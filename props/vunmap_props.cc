@@ -57,6 +57,7 @@ RC_GTEST_PROP(PropVunmap, VmapThenVunmapLeavesNoValidLeaf, ()) {
   const engine::Outcome again = harness::execute(k, map);
   RC_ASSERT(again.ret == 0);
   RC_ASSERT(again.tables_allocated == 0u);
+  RC_ASSERT(tlb_issues(k) == "");
 }
 
 }  // namespace

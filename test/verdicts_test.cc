@@ -32,7 +32,8 @@ class TestBackend final : public harness::Backend {
   std::optional<harness::OpKind> unsupported;  // an op kind it cannot run
   std::optional<std::size_t> wrong_ret_at;     // the nth op it runs returns -EINVAL
   // After the nth op it runs, it moves the PTE table that maps `move_va`
-  // to another page: the same translations, other descriptors.
+  // to another page, flushing the walk cache before it frees the old one:
+  // the same translations, other descriptors.
   std::optional<std::size_t> move_table_at;
   u64 move_va = 0;
   // After the nth op it runs, it copies the PTE of the mapped `stray_from`
@@ -79,6 +80,9 @@ class TestBackend final : public harness::Backend {
     u64& entry = k.pool().table(PhysAddr{pmd.table_pa})[pmd.index];
     ASSERT_EQ(entry & 0xfffffffff000ull, old.v);
     entry = (entry & ~0xfffffffff000ull) | fresh.v;
+    // As the kernel would: the walk cache forgets the old table before it
+    // is freed (else the TLB model reports walk-cache:...:freed-table).
+    k.flush(engine::FlushKind::tlb_pgtable, VirtAddr{at}, VirtAddr{at});
     k.pool().free(old);
   }
 

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The TLB and walk-cache model (harness/tlb.h) on its own: each check fails
+// on a hand-made store/flush sequence that breaks its rule, and stays quiet
+// on the same sequence done the way the kernel does it. The sequences write
+// descriptors with TablePool::store() and flush with Kernel::flush(), as
+// the engine's functions do, so no flush-event prediction is involved.
+#include "harness/tlb.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "engine/pgtable.h"
+#include "engine/vmap_range.h"
+#include "test/test_support.h"
+
+namespace vmapfuzz::test {
+namespace {
+
+using engine::FlushKind;
+using engine::Kernel;
+using harness::Mismatch;
+
+constexpr u64 kPage = 4 * K;
+
+// The entry at hardware `level` of the walk of `v`, or nullptr.
+u64* entry_of(Kernel& k, VirtAddr v, unsigned level) {
+  const reference::Translation tr = reference::translate(k.pool(), k.geo(), k.pgd_pa().v, v.v);
+  for (const reference::WalkStep& s : tr.steps)
+    if (s.level == level) return k.pool().table(PhysAddr{s.table_pa}) + s.index;
+  return nullptr;
+}
+
+std::string sig(const std::optional<Mismatch>& m) {
+  return m ? m->check + ":" + m->level + ":" + m->what : "none";
+}
+
+// An ioremap of `size` at va(0) -> pa(0), through harness::execute (which
+// attaches the model), and that op's own checks taken.
+void map(Kernel& k, u64 size, u64 pa_off = 0) {
+  ASSERT_EQ(harness::execute(k, harness::IoremapOp{va(0).v, size, pa(pa_off).v}).ret, 0);
+  ASSERT_EQ(sig(harness::check_tlb(k, va(0).v, va(size).v, nullptr)), "none");
+}
+
+std::optional<Mismatch> after(Kernel& k, u64 size) {
+  return harness::check_tlb(k, va(0).v, va(size).v, nullptr);
+}
+
+TEST(TlbModel, AnUnmapWithoutAFlushLeavesAStaleTranslation) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, 4 * kPage);
+  k.pool().store(entry_of(k, va(kPage), engine::kPteLevel), 0);
+  EXPECT_EQ(sig(after(k, 4 * kPage)), "tlb:pte:stale-translation");
+  k.flush(FlushKind::tlb_kernel_range, va(kPage), va(2 * kPage));
+  EXPECT_EQ(sig(after(k, 4 * kPage)), "none");
+}
+
+TEST(TlbModel, AFlushOnePageShortLeavesTheLastPageStale) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, 4 * kPage);
+  for (u64 off = 0; off < 4 * kPage; off += kPage)
+    k.pool().store(entry_of(k, va(off), engine::kPteLevel), 0);
+  k.flush(FlushKind::tlb_kernel_range, va(0), va(3 * kPage));
+  const auto m = after(k, 4 * kPage);
+  EXPECT_EQ(sig(m), "tlb:pte:stale-translation");
+  ASSERT_TRUE(m && m->va);
+  EXPECT_EQ(*m->va, va(3 * kPage).v);
+}
+
+TEST(TlbModel, ANewOutputAddressNeedsBreakBeforeMake) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, kPage);
+  u64* pte = entry_of(k, va(0), engine::kPteLevel);
+  const u64 moved = *pte + 16 * kPage;
+  k.pool().store(pte, moved);
+  EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "bbm:pte:oa-change");
+  // Break, invalidate, make: allowed.
+  k.pool().store(pte, 0);
+  k.flush(FlushKind::tlb_kernel_range, va(0), va(kPage));
+  k.pool().store(pte, moved + 16 * kPage);
+  EXPECT_EQ(sig(after(k, kPage)), "none");
+}
+
+TEST(TlbModel, AnInvalidEntryWithoutTheInvalidationIsNoBreak) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, kPage);
+  u64* pte = entry_of(k, va(0), engine::kPteLevel);
+  const u64 moved = *pte + 16 * kPage;
+  k.pool().store(pte, 0);
+  k.pool().store(pte, moved);  // the old translation may still be cached
+  EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "bbm:pte:oa-change");
+}
+
+TEST(TlbModel, ClearingTheContBitOfALiveGroupNeedsBreakBeforeMake) {
+  Kernel k(geo(), engine::Variant::v4);
+  map(k, 64 * K);
+  u64* pte = entry_of(k, va(0), engine::kPteLevel);
+  ASSERT_TRUE(*pte & engine::PTE_CONT);
+  k.pool().store(pte, *pte & ~engine::PTE_CONT);
+  EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "bbm:pte:cont-change");
+}
+
+TEST(TlbModel, APermissionChangeIsLiveSafeButStaleUntilFlushed) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, kPage);
+  u64* pte = entry_of(k, va(0), engine::kPteLevel);
+  k.pool().store(pte, (*pte | engine::PTE_RDONLY) & ~engine::PTE_WRITE);
+  EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "none");
+  EXPECT_EQ(sig(after(k, kPage)), "tlb:pte:stale-translation");
+  k.flush(FlushKind::tlb_kernel_range, va(0), va(kPage));
+  EXPECT_EQ(sig(after(k, kPage)), "none");
+}
+
+TEST(TlbModel, AMemoryTypeChangeOnALiveEntryNeedsBreakBeforeMake) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, kPage);
+  u64* pte = entry_of(k, va(0), engine::kPteLevel);
+  k.pool().store(pte,
+                 (*pte & ~engine::PTE_ATTRINDX_MASK) | engine::PTE_ATTRINDX(engine::MT_NORMAL_NC));
+  EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "bbm:pte:unsafe-attrs");
+}
+
+// pmd_free_pte_page() without its __flush_tlb_kernel_pgtable(): the PTE
+// table goes back to the allocator while a walk through it may be cached.
+TEST(TlbModel, FreeingATableWithoutThePgtableFlushIsCaught) {
+  for (const bool flushed : {false, true}) {
+    Kernel k(geo(), engine::Variant::mainline);
+    map(k, kPage);
+    ASSERT_EQ(harness::execute(k, harness::VunmapRangeOp{va(0).v, kPage}).ret, 0);
+    ASSERT_EQ(sig(after(k, kPage)), "none");
+    u64* pmd = entry_of(k, va(0), engine::kPmdLevel);
+    const PhysAddr table = engine::desc_table_pa(*pmd);
+    k.pool().store(pmd, 0);
+    if (flushed) k.flush(FlushKind::tlb_pgtable, va(0), va(0));
+    k.pool().free(table);
+    EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()),
+              flushed ? "none" : "walk-cache:pte:freed-table")
+        << "flushed=" << flushed;
+  }
+}
+
+// A block written where a cached walk still leads to the old PTE table.
+TEST(TlbModel, ABlockOverACachedTableWalkNeedsTheWalkInvalidated) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, kPage);
+  ASSERT_EQ(harness::execute(k, harness::VunmapRangeOp{va(0).v, kPage}).ret, 0);
+  u64* pmd = entry_of(k, va(0), engine::kPmdLevel);
+  const u64 block = pa(0).v | engine::mk_sect_prot(engine::PAGE_KERNEL);
+  k.pool().store(pmd, 0);
+  k.pool().store(pmd, block);
+  EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "bbm:pmd:table-replaced");
+}
+
+// flush_tlb_kernel_range() is a last-level invalidation on arm64: it does
+// not drop the walk cache, so it cannot stand in for the pgtable flush.
+TEST(TlbModel, ALastLevelRangeFlushLeavesTheWalkCache) {
+  Kernel k(geo(), engine::Variant::mainline);
+  map(k, kPage);
+  ASSERT_EQ(harness::execute(k, harness::VunmapRangeOp{va(0).v, kPage}).ret, 0);
+  u64* pmd = entry_of(k, va(0), engine::kPmdLevel);
+  const PhysAddr table = engine::desc_table_pa(*pmd);
+  k.pool().store(pmd, 0);
+  k.flush(FlushKind::tlb_kernel_range, va(0), va(2 * M));
+  k.pool().free(table);
+  EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "walk-cache:pte:freed-table");
+}
+
+TEST(TlbModel, AttachingLateCachesWhatTheTablesHold) {
+  Kernel k(geo(), engine::Variant::mainline);
+  ASSERT_EQ(engine::vmap_page_range(k, va(0), va(kPage), pa(0), engine::PAGE_KERNEL), 0);
+  ASSERT_EQ(harness::find_tlb(k), nullptr);
+  harness::TlbModel& tlb = harness::tlb_of(k);
+  EXPECT_TRUE(tlb.caches(va(0).v));
+  EXPECT_FALSE(tlb.caches(va(kPage).v));
+  k.pool().store(entry_of(k, va(0), engine::kPteLevel), 0);
+  EXPECT_EQ(sig(after(k, kPage)), "tlb:pte:stale-translation");
+}
+
+TEST(TlbModel, TheLazyPurgeOfAFreedAreaDropsItsTranslations) {
+  Kernel k(geo(), engine::Variant::v4);
+  map(k, 2 * M);
+  harness::TlbModel& tlb = *harness::find_tlb(k);
+  EXPECT_TRUE(tlb.caches(va(M).v));
+  ASSERT_EQ(harness::execute(k, harness::IounmapOp{va(0).v}).ret, 0);
+  EXPECT_FALSE(tlb.caches(va(M).v));
+  EXPECT_EQ(sig(after(k, 2 * M)), "none");
+}
+
+// The Runner judges every implementation with the model: a whole trace
+// that maps, unmaps part, remaps and frees passes, and leaves nothing
+// cached for the VAs it freed.
+TEST(TlbModel, RunnerTracesPassAndResetEmptiesTheModel) {
+  harness::Trace t;
+  t.variant = engine::Variant::v4;
+  t.ops = {harness::IoremapOp{va(0).v, 4 * M, pa(0).v}, harness::VunmapRangeOp{va(2 * M).v, 2 * M},
+           harness::IoremapPageRangeOp{va(2 * M).v, 2 * M, pa(4 * M).v},
+           harness::IounmapOp{va(0).v}};
+  harness::Runner r;
+  const harness::RunResult res = r.run(t);
+  ASSERT_FALSE(res.failure) << res.failure->signature << "\n" << res.failure->detail;
+  for (const auto& im : r.impls()) {
+    const harness::TlbModel* tlb = harness::find_tlb(*im.kernel);
+    ASSERT_NE(tlb, nullptr) << im.name();
+    EXPECT_EQ(tlb->cached_leaves(), 0u) << im.name();
+  }
+}
+
+}  // namespace
+}  // namespace vmapfuzz::test
