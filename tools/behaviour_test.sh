@@ -5,6 +5,9 @@
 #   reproducers   corpus/behaviour/*.trace replay (every variant passes against its
 #                 reference) and are what the tool writes today
 #   badinput      bad options exit 2 with a message; --out never replaces a file unasked
+#   docs          every generated block of docs/behaviour-changes.md (between
+#                 `<!-- behaviour:begin vmapfuzz ARGS -->` and `<!-- behaviour:end -->`) is what
+#                 `vmapfuzz ARGS` prints today
 # usage: behaviour_test.sh VMAPFUZZ REPO CHECK
 set -euo pipefail
 tool=$1 repo=$2 check=$3
@@ -81,6 +84,20 @@ badinput() {
   [ "$(ls "$tmp/d")" = vunmap_range-same.trace ] || fail "--out wrote files after refusing"
   "$tool" behaviour --out "$tmp/d" --force >/dev/null || fail "--out --force exited $?"
   grep -q '^vmapfuzz-trace 1' "$tmp/d/vunmap_range-same.trace" || fail "--force did not write"
+}
+
+docs() {
+  local doc=$repo/docs/behaviour-changes.md n=0 args
+  while read -r args; do
+    n=$((n + 1))
+    # shellcheck disable=SC2086  # ARGS are words
+    "$tool" $args >"$tmp/want" || fail "vmapfuzz $args exited $?"
+    awk -v a="<!-- behaviour:begin vmapfuzz $args -->" '
+      $0 == a { on = 1; next } on && /^<!-- behaviour:end -->$/ { exit } on { print }' "$doc" >"$tmp/have"
+    diff "$tmp/have" "$tmp/want" >"$tmp/diff" ||
+      { fail "docs/behaviour-changes.md: the block of 'vmapfuzz $args' is stale:"; head -10 "$tmp/diff"; }
+  done < <(sed -n 's/^<!-- behaviour:begin vmapfuzz \(.*\) -->$/\1/p' "$doc")
+  [ "$n" -ge 2 ] || fail "docs/behaviour-changes.md: expected at least 2 generated blocks, found $n"
 }
 
 "$check"
