@@ -32,6 +32,8 @@ int cmd_export(int argc, char** argv);
 std::string export_usage();
 int cmd_kernel_info(int argc, char** argv);
 std::string kernel_info_usage();
+int cmd_behaviour(int argc, char** argv);
+std::string behaviour_usage();
 
 // --kernel-tree DIR and --no-kernel, valid anywhere on the command line
 // (tools/kernel_options.cc). Removes them from argv; returns -1 to go on,

@@ -55,6 +55,8 @@ std::span<const Command> commands() {
       {"export", "write a trace as a GoogleTest case or a KUnit case", cmd_export, export_usage},
       {"kernel-info", "describe the linked-in kernel implementation", cmd_kernel_info,
        kernel_info_usage},
+      {"behaviour", "measure what partial unmaps of huge mappings do per variant (a report)",
+       cmd_behaviour, behaviour_usage},
   };
   return kCommands;
 }

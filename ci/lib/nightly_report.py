@@ -10,7 +10,12 @@ buckets.tsv (signature, target, count, reproducer, minimized, explain, reliabili
 reliability sanitized, replay command) and known.txt (the documented findings' signatures).
 With a corpus repository (ci/nightly --corpus-repo), storage.tsv (repo, branch, pulled, pushed)
 and the storage_* keys of each stats.tsv add a "storage" entry; without one there is none.
-Prints a summary; exits 1 on a new bucket or a target whose fuzzer did not run, else 0.
+behaviour.md, behaviour.rc and behaviour.cmd (`vmapfuzz behaviour`, docs/behaviour-changes.md:
+its tables, exit status and command line), when present, add a "behaviour" entry and the
+section "Caller-visible behaviour changes"; a non-zero status there (a case that failed
+replay) makes the exit status 1.
+Prints a summary; exits 1 on a new bucket, a target whose fuzzer did not run or a behaviour
+case that failed replay, else 0.
 """
 
 from __future__ import annotations
@@ -106,6 +111,19 @@ def storage_entry(s: dict[str, str]) -> dict[str, Any] | None:
             "removed": int(s["storage_removed"]), "merge": s.get("storage_merge_result", "")}
 
 
+def behaviour_entry(work: str) -> dict[str, Any] | None:
+    """`vmapfuzz behaviour`'s tables, exit status and command, if ci/nightly ran it."""
+    path = os.path.join(work, "behaviour.md")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        tables = f.read()
+    rc = lines(os.path.join(work, "behaviour.rc"))
+    cmd = lines(os.path.join(work, "behaviour.cmd"))
+    return {"exit": int(rc[0]) if rc else None, "command": cmd[0] if cmd else "",
+            "tables": tables}
+
+
 def add_buckets(report: dict[str, Any], history: dict[str, Any], known: set[str],
                 buckets_tsv: list[str], started: str) -> list[str]:
     """Adds this run's buckets to the report and the history; returns the new ones."""
@@ -197,6 +215,15 @@ def markdown(report: dict[str, Any]) -> str:
             if b["minimized"] and b["minimized"].endswith(".trace"):
                 with open(b["minimized"]) as f:
                     md += ["", "```"] + f.read().rstrip("\n").split("\n") + ["```"]
+    beh = report.get("behaviour")
+    if beh:
+        status = ("every case replays" if beh["exit"] == 0 else
+                  f"**exit {beh['exit']}: a case failed replay (an engine or model bug)**")
+        md += ["", "## Caller-visible behaviour changes", "",
+               "Partial `vunmap_range` of mappings the series makes huge, per variant "
+               "(docs/behaviour-changes.md); `behaviour:` buckets are by design, not failures. "
+               f"Reproduce: `{beh['command']}`; {status}.", ""]
+        md += beh["tables"].rstrip("\n").split("\n")
     md += ["", "## Semantic coverage", "",
            "Hits per geometry x variant over the corpus after the merge "
            "(`vmapfuzz replay --coverage`). Events hit somewhere in this run but never in a "
@@ -244,10 +271,15 @@ def summary(report: dict[str, Any], out: str, work: str) -> tuple[list[str], int
     broken = [t["name"] for t in report["targets"] if t["runs"] is None]
     for t in broken:
         p.append(f"ci/nightly: {t}: the fuzzer did not run, see {work}/{t}/fuzz.log")
+    beh = report.get("behaviour")
+    beh_failed = beh is not None and beh["exit"] != 0
+    if beh_failed:
+        p.append(f"ci/nightly: vmapfuzz behaviour exited {beh['exit']}: a case failed replay; "
+                 f"reproduce: {beh['command']}")
     new = report["new_buckets"]
     if new:
         p.append(f"ci/nightly: new buckets: {' '.join(new)}")
-    return p, 1 if new or broken else 0
+    return p, 1 if new or broken or beh_failed else 0
 
 
 def utc_now() -> str:
@@ -279,6 +311,9 @@ def main(argv: list[str], now: Callable[[], str] = utc_now) -> int:
     storage_tsv = os.path.join(work, "storage.tsv")
     if os.path.exists(storage_tsv) and read_stats(storage_tsv):
         report["storage"] = read_stats(storage_tsv)
+    beh = behaviour_entry(work)
+    if beh:
+        report["behaviour"] = beh
     new = add_buckets(report, history, known, lines(os.path.join(work, "buckets.tsv")), started)
     report["new_buckets"] = new
     report["finished"] = now()

@@ -130,6 +130,46 @@ class StorageTest(InTempDir):
         self.assertNotIn("storage", report["targets"][0])
 
 
+class BehaviourTest(InTempDir):
+    TABLES = ("354 cases (setup x partial range x op) on 6 geometries.\n\n"
+              "| bucket | v4 | v4-fixed |\n|---|---:|---:|\n"
+              "| `behaviour:vunmap_range:same` | 216 | 216 |\n")
+
+    def write(self, rc):
+        for name, text in (("behaviour.md", self.TABLES), ("behaviour.rc", f"{rc}\n"),
+                           ("behaviour.cmd", "build/fuzz-nosan/tools/vmapfuzz behaviour\n")):
+            with open(os.path.join("out/nightly/runs", name), "w") as f:
+                f.write(text)
+
+    def test_section_with_the_tables(self):
+        args = self.load("clean")
+        self.write(0)
+        rc, _ = self.run_report(args)
+        self.assertEqual(rc, int(expected("clean", "rc")))
+        with open("out/nightly/report.md") as f:
+            md = f.read()
+        self.assertIn("## Caller-visible behaviour changes", md)
+        self.assertIn("Reproduce: `build/fuzz-nosan/tools/vmapfuzz behaviour`; every case "
+                      "replays.", md)
+        self.assertIn("| `behaviour:vunmap_range:same` | 216 | 216 |\n", md)
+        with open("out/nightly/report.json") as f:
+            report = json.load(f)
+        self.assertEqual(report["behaviour"]["exit"], 0)
+        self.assertEqual(report["behaviour"]["tables"], self.TABLES)
+
+    def test_a_case_failing_replay_fails_the_night(self):
+        args = self.load("clean")
+        self.write(1)
+        rc, stdout = self.run_report(args)
+        self.assertEqual(rc, 1)
+        self.assertIn("ci/nightly: vmapfuzz behaviour exited 1: a case failed replay", stdout)
+
+    def test_not_run_no_section(self):
+        self.run_report(self.load("clean"))
+        with open("out/nightly/report.md") as f:
+            self.assertNotIn("behaviour", f.read())
+
+
 class PartsTest(InTempDir):
     def test_semantic(self):
         with open("s.txt", "w") as f:
