@@ -44,6 +44,15 @@ enum class WarnId : std::uint8_t {
   vfree_nonexistent_area,         // WARN in vfree(): no such vm area
   pgd_bad,                        // pgd_ERROR via pgd_clear_bad (5-level)
   kernel_unrecognised,            // a WARN site of a kernel tree the suite has no name for
+  // arch/arm64/mm/pageattr.c and the walks it uses (docs/pageattr.md)
+  change_memory_common_unaligned,  // WARN_ON_ONCE: addr not page aligned (aligned down)
+  pageattr_pud_entry_partial,      // WARN_ON_ONCE: PUD block only partly in range -> -EINVAL
+  pageattr_pmd_entry_partial,      // WARN_ON_ONCE: PMD block only partly in range -> -EINVAL
+  update_range_prot_split_failed,  // WARN_ON_ONCE(ret) of split_kernel_leaf_mapping
+  apply_to_page_range_empty,       // WARN_ON(addr >= end) -> -EINVAL (6.12, 6.1)
+  apply_to_pud_range_leaf,         // WARN_ON_ONCE(pud_leaf) -> -EINVAL (6.12, 6.1)
+  apply_to_pmd_range_leaf,         // WARN_ON_ONCE(pmd_leaf) -> -EINVAL (6.12, 6.1)
+  apply_to_page_range_bad,         // WARN_ON_ONCE(pXd_bad), then pXd_clear_bad (6.12, 6.1)
   count_
 };
 
@@ -76,6 +85,14 @@ constexpr std::string_view warn_name(WarnId id) {
     case WarnId::vfree_nonexistent_area: return "vfree:nonexistent-area";
     case WarnId::pgd_bad: return "pgd_clear_bad";
     case WarnId::kernel_unrecognised: return "kernel:unrecognised-warn";
+    case WarnId::change_memory_common_unaligned: return "change_memory_common:unaligned";
+    case WarnId::pageattr_pud_entry_partial: return "pageattr_pud_entry:partial-block";
+    case WarnId::pageattr_pmd_entry_partial: return "pageattr_pmd_entry:partial-block";
+    case WarnId::update_range_prot_split_failed: return "update_range_prot:split-failed";
+    case WarnId::apply_to_page_range_empty: return "apply_to_page_range:empty";
+    case WarnId::apply_to_pud_range_leaf: return "apply_to_pud_range:leaf";
+    case WarnId::apply_to_pmd_range_leaf: return "apply_to_pmd_range:leaf";
+    case WarnId::apply_to_page_range_bad: return "apply_to_page_range:bad";
     case WarnId::count_: break;
   }
   return "?";
@@ -113,12 +130,12 @@ constexpr std::string_view bug_name(BugId id) {
 }
 
 enum class FlushKind : std::uint8_t {
-  cache_vmap,        // flush_cache_vmap(start, end)
-  cache_vunmap,      // flush_cache_vunmap(start, end)
-  tlb_kernel_range,  // flush_tlb_kernel_range(start, end)
-  tlb_lazy_purge,    // the deferred flush_tlb_kernel_range of a vm area free
-  tlb_pgtable,       // __flush_tlb_kernel_pgtable(addr): walk cache, one VA
-  tlb_range,         // flush_tlb_range() inside clear_flush (break-before-make)
+  cache_vmap,            // flush_cache_vmap(start, end)
+  cache_vunmap,          // flush_cache_vunmap(start, end)
+  tlb_kernel_range,      // flush_tlb_kernel_range(start, end)
+  tlb_lazy_purge,        // the deferred flush_tlb_kernel_range of a vm area free
+  tlb_pgtable,           // __flush_tlb_kernel_pgtable(addr): walk cache, one VA
+  tlb_range,             // flush_tlb_range() inside clear_flush (break-before-make)
   sync_kernel_mappings,  // arch_sync_kernel_mappings(start, end) (x86-64)
   count_
 };

@@ -22,6 +22,11 @@ struct KernelConfig {
   bool nogbpages = false;
   bool nopse = false;
   unsigned long long mtrr_split = 0;
+  // arm64 only (an error on other architectures): the CPUs have
+  // BBML2_NOABORT, so the linear map is block mapped and
+  // split_kernel_leaf_mapping() splits a leaf at the ends of a permission
+  // change (docs/pageattr.md). Written `bbml2_noabort=1`.
+  bool bbml2_noabort = false;
   friend bool operator==(const KernelConfig&, const KernelConfig&) = default;
 };
 
@@ -29,5 +34,7 @@ struct KernelConfig {
 inline constexpr unsigned VM_IOREMAP = 0x1;
 inline constexpr unsigned VM_ALLOC = 0x2;
 inline constexpr unsigned VM_MAP = 0x4;
+// vmalloc_huge(): set on the area whether or not it got huge mappings.
+inline constexpr unsigned VM_ALLOW_HUGE_VMAP = 0x8;
 
 }  // namespace vmapfuzz::common

@@ -63,6 +63,39 @@ int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr);
 int pud_clear_huge(Kernel& k, pud_t* pud);
 int pmd_clear_huge(Kernel& k, pmd_t* pmd);
 
+// The descriptor writes of arch/arm64/mm/pageattr.c and mmu.c's split
+// helpers (engine/pageattr.cc), one place each: the store and the
+// descriptor counter. __pmd_populate/__pud_populate link a table with the
+// table attributes the caller gives.
+inline void __set_pte(Kernel& k, pte_t* ptep, pte_t pte) {
+  ++k.counters().descriptors_written;
+  k.pool().store(ptep, pte);
+}
+inline void set_pmd(Kernel& k, pmd_t* pmdp, pmd_t pmd) {
+  ++k.counters().descriptors_written;
+  k.pool().store(pmdp, pmd);
+}
+inline void set_pud(Kernel& k, pud_t* pudp, pud_t pud) {
+  ++k.counters().descriptors_written;
+  k.pool().store(pudp, pud);
+}
+// The top two levels (pXd_clear_bad of the walks); arm64's set_p4d and
+// set_pgd.
+inline void set_p4d(Kernel& k, p4d_t* p4dp, p4d_t p4d) {
+  ++k.counters().descriptors_written;
+  k.pool().store(p4dp, p4d);
+}
+inline void set_pgd(Kernel& k, pgd_t* pgdp, pgd_t pgd) {
+  ++k.counters().descriptors_written;
+  k.pool().store(pgdp, pgd);
+}
+inline void __pmd_populate(Kernel& k, pmd_t* pmdp, PhysAddr pte_phys, u64 prot) {
+  set_pmd(k, pmdp, pte_phys.v | prot);
+}
+inline void __pud_populate(Kernel& k, pud_t* pudp, PhysAddr pmd_phys, u64 prot) {
+  set_pud(k, pudp, pmd_phys.v | prot);
+}
+
 // Descriptor helpers for an entry at kernel level `l` (engine/arch.h).
 // PTE_ADDR_LOW of the granule: output-address bits 47..PAGE_SHIFT.
 constexpr u64 addr_mask(const Geometry& g) { return PTE_ADDR_MASK & ~(g.page_size() - 1); }

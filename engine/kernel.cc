@@ -3,7 +3,7 @@
 
 namespace vmapfuzz::engine {
 
-static_assert(static_cast<unsigned>(WarnId::count_) <= 32, "warned_once_ is a 32-bit set");
+static_assert(static_cast<unsigned>(WarnId::count_) <= 64, "warned_once_ is a 64-bit set");
 
 Kernel::Kernel(const Geometry& geo, Variant variant, KernelConfig cfg)
     : geo_(&geo), variant_(variant), cfg_(cfg), pool_(geo.page_shift) {
@@ -29,7 +29,7 @@ unsigned Kernel::ioremap_max_page_shift() const {
 void Kernel::warn(WarnId id, VirtAddr addr) { out_.warns.push_back({id, addr}); }
 
 void Kernel::warn_once(WarnId id, VirtAddr addr) {
-  const std::uint32_t b = 1u << static_cast<unsigned>(id);
+  const std::uint64_t b = std::uint64_t{1} << static_cast<unsigned>(id);
   if (warned_once_ & b) return;
   warned_once_ |= b;
   warn(id, addr);

@@ -20,6 +20,7 @@ namespace vmapfuzz::engine {
 // Boot options and vm_struct flags (common/kernel_config.h).
 using common::KernelConfig;
 using common::VM_ALLOC;
+using common::VM_ALLOW_HUGE_VMAP;
 using common::VM_IOREMAP;
 using common::VM_MAP;
 
@@ -97,7 +98,7 @@ class Kernel {
   Outcome out_;
   Counters counters_;
   std::vector<VmArea> areas_;
-  std::uint32_t warned_once_ = 0;  // bit per WarnId
+  std::uint64_t warned_once_ = 0;  // bit per WarnId
   std::unique_ptr<PoolObserver> observer_;
 };
 

@@ -26,10 +26,15 @@ u64* pxd_offset(Kernel& k, u64* parent, PgLevel l, VirtAddr addr) {
   return table + g.index(addr, l);
 }
 
-int pXd_alloc_table(Kernel& k, u64* entry) {
+PhysAddr pgtable_alloc_kernel(Kernel& k) {
   const PhysAddr pa = k.pool().alloc();
+  if (pa.v != 0) ++k.out().tables_allocated;
+  return pa;
+}
+
+int pXd_alloc_table(Kernel& k, u64* entry) {
+  const PhysAddr pa = pgtable_alloc_kernel(k);
   if (pa.v == 0) return -kENOMEM;
-  ++k.out().tables_allocated;
   // The kernel re-checks under the lock and frees the new table if it lost
   // a race; the model is single-threaded, so the entry is still none.
   k.pool().store(entry, mk_kernel_table(k.geo(), pa));

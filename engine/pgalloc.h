@@ -65,6 +65,11 @@ inline pte_t* pte_offset_kernel(Kernel& k, pmd_t* pmd, VirtAddr a) {
   return pxd_offset(k, pmd, PgLevel::pte, a);
 }
 
+// One zeroed page-table page for init_mm, counted as the op's
+// (pte_alloc_one_kernel, __pgd_pgtable_alloc): every table the engine
+// allocates comes from here. {0} when the allocation fails.
+PhysAddr pgtable_alloc_kernel(Kernel& k);
+
 // Allocate a table for a none entry and link it (pgd_populate,
 // p4d_populate, pud_populate, pmd_populate_kernel). Returns 0 or -kENOMEM.
 int pXd_alloc_table(Kernel& k, u64* entry);

@@ -42,7 +42,8 @@ inline constexpr u64 PTE_UXN = bit(54);
 inline constexpr u64 PTE_DIRTY = bit(55);
 inline constexpr u64 PTE_SPECIAL = bit(56);
 inline constexpr u64 PTE_SWBITS_MASK = u64{0xf} << 55;
-// Table descriptor attributes.
+// Table descriptor attributes (PMD_TABLE_AF: FEAT_HAFT's table access flag).
+inline constexpr u64 PMD_TABLE_AF = bit(10);
 inline constexpr u64 PMD_TABLE_PXN = bit(59);
 inline constexpr u64 PMD_TABLE_UXN = bit(60);
 

@@ -97,7 +97,10 @@ int vmalloc(Kernel& k, u64 size, VirtAddr hint, bool huge, pgprot_t prot, VirtAd
   }
   int err = 0;
   for (;;) {
-    VmArea* area = get_vm_area_aligned(k, hint, size, align, VM_ALLOC);
+    // vmalloc_huge() passes VM_ALLOW_HUGE_VMAP whether or not huge
+    // mappings are allowed or used: the area keeps it on the retry too.
+    VmArea* area =
+        get_vm_area_aligned(k, hint, size, align, VM_ALLOC | (huge ? VM_ALLOW_HUGE_VMAP : 0u));
     if (!area) {
       k.warn(WarnId::vmalloc_area_failed, hint);  // warn_alloc()
       err = -kENOMEM;

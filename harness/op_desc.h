@@ -38,6 +38,8 @@ enum class FieldKind : std::uint8_t {
   min_order,  // a page order, at most 10
   times,      // how many such events in a row, 1..4
   pages,      // page runs: PFN[+COUNT] or null, the vmap() page array
+  numpages,   // a page count, 0..kMaxSetMemoryPages
+  mode,       // a set_memory mode (common::kAllSetMemoryModes)
 };
 
 // A field of op type O holding a T.
@@ -180,6 +182,18 @@ struct OpDesc<FailPageAllocOp> {
       std::tuple{field("nth", &FailPageAllocOp::nth, FieldKind::nth),
                  field("min_order", &FailPageAllocOp::min_order, FieldKind::min_order),
                  field("times", &FailPageAllocOp::times, FieldKind::times, /*optional=*/true)};
+};
+
+template <>
+struct OpDesc<SetMemoryOp> {
+  static constexpr std::string_view type = "SetMemoryOp";
+  static constexpr OpKind kind = OpKind::set_memory;
+  static constexpr std::string_view name = "set_memory";
+  static constexpr auto fields =
+      std::tuple{field("va", &SetMemoryOp::va, FieldKind::va),
+                 field("numpages", &SetMemoryOp::numpages, FieldKind::numpages),
+                 field("mode", &SetMemoryOp::mode, FieldKind::mode),
+                 field("unaligned", &SetMemoryOp::unaligned, FieldKind::flag, /*optional=*/true)};
 };
 
 // Every alternative of Op is described, at the index its OpKind names.

@@ -52,7 +52,14 @@ void check_field(Checked& c, FieldKind k, unsigned v) {
   if (k == FieldKind::nth && v > 255) c.why = "nth above 255";
   if (k == FieldKind::min_order && v > 10) c.why = "min_order above 10";
   if (k == FieldKind::times && (v < 1 || v > 4)) c.why = "times outside 1..4";
+  if (k == FieldKind::numpages) {
+    if (v > kMaxSetMemoryPages)
+      c.why = "numpages above the harness limit " + std::to_string(kMaxSetMemoryPages);
+    c.extent = u64{v} * c.g->page_size();
+  }
 }
+
+void check_field(Checked&, FieldKind, SetMemoryMode) {}
 
 void check_field(Checked&, FieldKind, bool) {}
 void check_field(Checked&, FieldKind, engine::ProtName) {}
@@ -88,6 +95,28 @@ std::optional<std::string> validate_op(const O& o, const engine::Geometry& g) {
   return std::nullopt;
 }
 
+// What the trace as a whole rules out for a set_memory op: other
+// architectures (arm64's pageattr.c only; x86's CPA is not modelled), an
+// era without the function, an unaligned address where no caller passes one.
+std::optional<std::string> set_memory_problem(const Trace& t, const Op& op) {
+  return std::visit(
+      [&]<class O>(const O& o) -> std::optional<std::string> {
+        if constexpr (std::is_same_v<O, SetMemoryOp>) {
+          if (t.geo->arch != engine::Arch::arm64)
+            return "set_memory is modelled on arm64 only (arch/arm64/mm/pageattr.c), not on " +
+                   std::string(engine::arch_name(t.geo->arch)) +
+                   " (docs/pageattr.md: x86 CPA is not modelled)";
+          if (o.mode == SetMemoryMode::rox && t.variant == engine::Variant::v6_1)
+            return "set_memory_rox does not exist in Linux 6.1 (added in 6.2)";
+          if (o.unaligned && common::is_set_memory_valid(o.mode))
+            return "set_memory_valid takes page addresses only (unaligned=1 is for the "
+                   "change_memory_common modes)";
+        }
+        return std::nullopt;
+      },
+      op);
+}
+
 }  // namespace
 
 std::vector<u64> VmapOp::pages() const {
@@ -106,6 +135,9 @@ u64 VmapOp::page_count() const {
 
 std::optional<std::string> config_problem(const engine::Geometry& g,
                                           const engine::KernelConfig& cfg) {
+  if (cfg.bbml2_noabort && g.arch != engine::Arch::arm64)
+    return "config bbml2_noabort is an arm64 CPU feature, but geometry " + std::string(g.name) +
+           " is " + engine::arch_name(g.arch);
   if (g.arch != engine::Arch::x86_64) {
     const char* key = cfg.nogbpages    ? "nogbpages"
                       : cfg.nopse      ? "nopse"
@@ -131,6 +163,8 @@ std::optional<std::string> validate(const Trace& t) {
   for (std::size_t i = 0; i < t.ops.size(); ++i) {
     const Op& op = t.ops[i];
     if (auto why = std::visit([&](const auto& o) { return validate_op(o, *t.geo); }, op))
+      return "op " + std::to_string(i + 1) + " (" + show(op) + "): " + *why;
+    if (auto why = set_memory_problem(t, op))
       return "op " + std::to_string(i + 1) + " (" + show(op) + "): " + *why;
   }
   return std::nullopt;
@@ -161,6 +195,8 @@ u64 pte_level_pages(const Trace& t) {
                         [](const VfreeOp&) { return u64{0}; },
                         [](const VunmapOp&) { return u64{0}; },
                         [](const FailPageAllocOp&) { return u64{0}; },
+                        // 6.12's and 6.1's walk writes every PTE of the range.
+                        [](const SetMemoryOp& o) { return u64{o.numpages}; },
                     },
                     op);
   return n;

@@ -11,12 +11,14 @@
 #include <variant>
 #include <vector>
 
+#include "common/set_memory.h"
 #include "engine/geometry.h"
 #include "engine/kernel.h"
 #include "engine/pgtable.h"
 
 namespace vmapfuzz::harness {
 
+using common::SetMemoryMode;
 using engine::ProtName;
 using engine::u64;
 
@@ -99,8 +101,25 @@ struct FailPageAllocOp {
   friend bool operator==(const FailPageAllocOp&, const FailPageAllocOp&) = default;
 };
 
-using Op = std::variant<IoremapOp, IoremapPageRangeOp, VmapPageRangeOp, IounmapOp, VunmapRangeOp,
-                        FailAllocOp, VmallocOp, VmapOp, VfreeOp, VunmapOp, FailPageAllocOp>;
+// arm64's set_memory_ro/rw/x/nx/rox(va, numpages), or set_memory_valid(va,
+// numpages, 1 or 0) (modes valid and invalid). With `unaligned`, the
+// address passed is va + kSetMemoryUnalignedOffset (change_memory_common
+// WARNs and aligns it down; the set_memory_valid callers always pass
+// pages, so validate() refuses it there). arm64 only (docs/pageattr.md).
+struct SetMemoryOp {
+  u64 va = 0;
+  unsigned numpages = 1;
+  SetMemoryMode mode = SetMemoryMode::ro;
+  bool unaligned = false;
+  friend bool operator==(const SetMemoryOp&, const SetMemoryOp&) = default;
+};
+inline constexpr u64 kSetMemoryUnalignedOffset = 0x80;
+// The most pages one set_memory op may name (its byte form holds 16 bits).
+inline constexpr unsigned kMaxSetMemoryPages = 0xffff;
+
+using Op =
+    std::variant<IoremapOp, IoremapPageRangeOp, VmapPageRangeOp, IounmapOp, VunmapRangeOp,
+                 FailAllocOp, VmallocOp, VmapOp, VfreeOp, VunmapOp, FailPageAllocOp, SetMemoryOp>;
 
 // Op kinds by variant index, for the byte form's per-target opcode tables.
 // harness/op_desc.h checks that each enumerator names the alternative at its
@@ -117,7 +136,8 @@ enum class OpKind : std::uint8_t {
   vmap,
   vfree,
   vunmap,
-  fail_page_alloc
+  fail_page_alloc,
+  set_memory
 };
 inline constexpr unsigned kOpKinds = std::variant_size_v<Op>;
 inline OpKind op_kind(const Op& op) { return static_cast<OpKind>(op.index()); }

@@ -236,6 +236,16 @@ std::pair<u64, u64> touched_range(const reference::RefKernel& ref, const Op& op)
           [](const FailPageAllocOp&) {
             return Range{0, 0};
           },
+          // The range, widened to whole PUD entries: a BBML2 split at either
+          // end rewrites the block or CONT group it falls in.
+          [&](const SetMemoryOp& o) {
+            const auto& f = ref.facts();
+            const u64 unit = f.entry_size[f.host_level(reference::KernelLevel::pud)];
+            const u64 lo = o.va & ~(unit - 1);
+            const u64 end = o.va + u64{o.numpages} * page + (o.unaligned ? page : 0);
+            const u64 hi = end - 1 + unit < end ? ~u64{0} : ((end + unit - 1) & ~(unit - 1));
+            return Range{lo, hi};
+          },
       },
       op);
 }
@@ -328,10 +338,39 @@ std::optional<Mismatch> check_tables(const reference::RefKernel& ref, const engi
       scan.issues.erase(std::remove_if(scan.issues.begin(), scan.issues.end(), leaked),
                         scan.issues.end());
   }
+  // CONT groups a set_memory op changed in part: the reference says which
+  // (docs/pageattr.md); the walker reports each once.
+  if (const auto groups = ref.expected_malformed_cont(lo, hi); !groups.empty()) {
+    const auto expected = [&](const reference::Issue& i) {
+      return i.kind == reference::Issue::malformed_cont &&
+             std::find(groups.begin(), groups.end(), i.va) != groups.end();
+    };
+    scan.issues.erase(std::remove_if(scan.issues.begin(), scan.issues.end(), expected),
+                      scan.issues.end());
+  }
   if (auto m = check_structure(scan, leaf)) return m;
   if (auto m =
           compare_leaves(whole ? ref.expected_runs() : ref.expected_runs(lo, hi), scan.runs, leaf))
     return m;
+  // Entries that translate nothing but are not zero (set_memory's).
+  if (const auto inv = ref.expected_invalid(lo, hi); !(inv == scan.invalid)) {
+    std::size_t i = 0;
+    while (i < inv.size() && i < scan.invalid.size() && inv[i] == scan.invalid[i]) ++i;
+    const LeafRun* e = i < inv.size() ? &inv[i] : nullptr;
+    const LeafRun* a = i < scan.invalid.size() ? &scan.invalid[i] : nullptr;
+    const LeafRun& r = e ? *e : *a;
+    std::ostringstream d;
+    d << "non-translating entries differ at " << hex(r.va) << ": expected "
+      << (e ? hex(e->size) + " bytes, pa " + hex(e->pa) + ", low bits " + std::to_string(e->raw) +
+                  ", " + reference::attrs_text(e->attrs)
+            : std::string("none"))
+      << "; found "
+      << (a ? hex(a->size) + " bytes, pa " + hex(a->pa) + ", low bits " + std::to_string(a->raw) +
+                  ", " + reference::attrs_text(a->attrs)
+            : std::string("none"));
+    return Mismatch{"translation", level_name(r.level, leaf), "invalid-entry-mismatch", d.str(),
+                    std::optional<u64>(r.va)};
+  }
   if (runs) runs->assign(scan.runs.begin(), scan.runs.end());  // into its storage
   return std::nullopt;
 }

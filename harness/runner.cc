@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "engine/arch.h"
+#include "engine/pageattr.h"
 #include "engine/vmalloc.h"
 #include "engine/vmap_pages.h"
 #include "engine/vmap_range.h"
@@ -79,6 +80,20 @@ Outcome execute(Kernel& k, const Op& op) {
             k.page_allocator().fail_nth(o.nth, o.min_order, o.times);
             return 0;
           },
+          [&](const SetMemoryOp& o) {
+            const VirtAddr addr{o.unaligned ? o.va + kSetMemoryUnalignedOffset : o.va};
+            const int n = static_cast<int>(o.numpages);
+            switch (o.mode) {
+              case SetMemoryMode::ro: return engine::set_memory_ro(k, addr, n);
+              case SetMemoryMode::rw: return engine::set_memory_rw(k, addr, n);
+              case SetMemoryMode::x: return engine::set_memory_x(k, addr, n);
+              case SetMemoryMode::nx: return engine::set_memory_nx(k, addr, n);
+              case SetMemoryMode::rox: return engine::set_memory_rox(k, addr, n);
+              case SetMemoryMode::valid: return engine::set_memory_valid(k, addr, n, 1);
+              case SetMemoryMode::invalid: return engine::set_memory_valid(k, addr, n, 0);
+            }
+            return -engine::kEINVAL;
+          },
       },
       op);
   k.out().ret = k.bugged() ? -engine::kBUGGED : ret;
@@ -107,6 +122,7 @@ Outcome predict(reference::RefKernel& r, const Op& op) {
             r.fail_page_alloc(o.nth, o.min_order, o.times);
             return Outcome{};
           },
+          [&](const SetMemoryOp& o) { return r.set_memory(o.va, o.numpages, o.mode, o.unaligned); },
       },
       op);
 }

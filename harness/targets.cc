@@ -11,10 +11,11 @@ namespace {
 constexpr OpKind kIoremapKinds[] = {OpKind::ioremap,         OpKind::ioremap_page_range,
                                     OpKind::vmap_page_range, OpKind::iounmap,
                                     OpKind::vunmap_range,    OpKind::fail_alloc};
-constexpr OpKind kVmallocKinds[] = {OpKind::vmalloc, OpKind::vfree, OpKind::vunmap_range,
-                                    OpKind::fail_alloc, OpKind::fail_page_alloc};
+constexpr OpKind kVmallocKinds[] = {OpKind::vmalloc,         OpKind::vfree,
+                                    OpKind::vunmap_range,    OpKind::fail_alloc,
+                                    OpKind::fail_page_alloc, OpKind::set_memory};
 constexpr OpKind kVmapKinds[] = {OpKind::vmap, OpKind::vunmap, OpKind::vunmap_range,
-                                 OpKind::fail_alloc};
+                                 OpKind::fail_alloc, OpKind::set_memory};
 
 }  // namespace
 

@@ -252,7 +252,7 @@ void write_runs(Writer& w, const std::vector<PageRun>& runs, bool* ok) {
 // The small fields that share a byte, as a digit of `radix` values.
 bool is_small(FieldKind k) {
   return k == FieldKind::prot || k == FieldKind::flag || k == FieldKind::min_order ||
-         k == FieldKind::times;
+         k == FieldKind::times || k == FieldKind::mode;
 }
 unsigned radix(FieldKind k) {
   switch (k) {
@@ -260,6 +260,7 @@ unsigned radix(FieldKind k) {
     case FieldKind::flag: return 2;
     case FieldKind::min_order: return 11;
     case FieldKind::times: return 4;
+    case FieldKind::mode: return std::size(common::kAllSetMemoryModes);
     default: return 1;
   }
 }
@@ -267,10 +268,12 @@ unsigned radix(FieldKind k) {
 void from_digit(FieldKind, unsigned d, engine::ProtName* v) { *v = engine::kAllProts[d]; }
 void from_digit(FieldKind, unsigned d, bool* v) { *v = d == 0; }  // mostly true: huge vmalloc
 void from_digit(FieldKind k, unsigned d, unsigned* v) { *v = k == FieldKind::times ? d + 1 : d; }
+void from_digit(FieldKind, unsigned d, SetMemoryMode* v) { *v = common::kAllSetMemoryModes[d]; }
 template <class T>
 void from_digit(FieldKind, unsigned, T*) {}
 std::optional<unsigned> digit(FieldKind, engine::ProtName v) { return static_cast<unsigned>(v); }
 std::optional<unsigned> digit(FieldKind, bool v) { return v ? 0 : 1; }
+std::optional<unsigned> digit(FieldKind, SetMemoryMode v) { return static_cast<unsigned>(v); }
 std::optional<unsigned> digit(FieldKind k, unsigned v) {
   const unsigned d = k == FieldKind::times ? v - 1 : v;
   return d < radix(k) ? std::optional<unsigned>(d) : std::nullopt;
@@ -302,8 +305,10 @@ struct OpReader {
   }
   void read(FieldKind k, unsigned* v) {
     if (k == FieldKind::nth) *v = r.u8();
+    else if (k == FieldKind::numpages) *v = static_cast<unsigned>(r.le(2));
     else read_small(k, v);
   }
+  void read(FieldKind k, SetMemoryMode* v) { read_small(k, v); }
   void read(FieldKind k, bool* v) { read_small(k, v); }
   void read(FieldKind k, engine::ProtName* v) { read_small(k, v); }
   void read(FieldKind, std::vector<PageRun>* v) {
@@ -339,6 +344,12 @@ struct OpWriter {
     w.exact(v);
   }
   void write(FieldKind k, unsigned v) {
+    if (k == FieldKind::numpages) {
+      flush_small();
+      if (v > 0xffff) ok = false;
+      w.le(v, 2);
+      return;
+    }
     if (k != FieldKind::nth) return write_small(k, v);
     flush_small();
     if (v > 0xff) ok = false;
@@ -346,6 +357,7 @@ struct OpWriter {
   }
   void write(FieldKind k, bool v) { write_small(k, v); }
   void write(FieldKind k, engine::ProtName v) { write_small(k, v); }
+  void write(FieldKind k, SetMemoryMode v) { write_small(k, v); }
   void write(FieldKind, const std::vector<PageRun>& v) {
     flush_small();
     write_runs(w, v, &ok);
@@ -424,6 +436,22 @@ void write_x86_config(Writer& w, const engine::KernelConfig& cfg) {
   if (cfg.mtrr_split) w.le(cfg.mtrr_split, 8);
 }
 
+// A set_memory op as validate() takes it (harness/ops.cc): dropped on a
+// geometry other than arm64, aligned for set_memory_valid, set_memory_ro
+// for set_memory_rox on v6.1, so that the bytes spend no input on it.
+void keep_set_memory_in_contract(Trace& t) {
+  std::visit(
+      [&]<class O>(O& o) {
+        if constexpr (std::is_same_v<O, SetMemoryOp>) {
+          if (t.geo->arch != engine::Arch::arm64) return t.ops.pop_back();
+          if (common::is_set_memory_valid(o.mode)) o.unaligned = false;
+          if (o.mode == SetMemoryMode::rox && t.variant == engine::Variant::v6_1)
+            o.mode = SetMemoryMode::ro;
+        }
+      },
+      t.ops.back());
+}
+
 // Moves every vmap() down to the alignment its variant's area allocator
 // asks for (reference::vmap_area_align), so that the trace is one the
 // kernel can produce. Other ops place their areas from a hint (vmalloc)
@@ -473,6 +501,9 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
   t.config.placement_any = (cfg & 0xc0) == 0xc0;
   const engine::Geometry& g = *t.geo;
   if (g.arch == engine::Arch::x86_64) read_x86_config(r, g, &t.config);
+  // arm64's BBML2_NOABORT: one pattern of the nohugeiomap bits that is not
+  // nohugeiomap (it matters to set_memory ops only).
+  if (g.arch == engine::Arch::arm64) t.config.bbml2_noabort = (cfg & 0x07) == 0x06;
   // Decoders by op kind, in OpKind order.
   using ReadFn = Op (*)(Reader&, const engine::Geometry&);
   static constexpr auto kReaders = []<std::size_t... I>(std::index_sequence<I...>) {
@@ -484,6 +515,7 @@ Trace decode_bytes(std::span<const std::uint8_t> data, engine::Variant variant,
   while (!r.empty() && t.ops.size() < kMaxOps) {
     const OpKind kind = kinds[r.u8() % kinds.size()];
     t.ops.push_back(kReaders[static_cast<std::size_t>(kind)](r, g));
+    keep_set_memory_in_contract(t);
   }
   if (!t.config.placement_any) make_placements_reachable(t);
   return t;
@@ -496,9 +528,11 @@ std::optional<std::vector<std::uint8_t>> encode_bytes(const Trace& t,
   const auto it = std::find(geos.begin(), geos.end(), t.geo);
   if (it == geos.end()) return std::nullopt;  // not a geometry the byte can name
   w.u8(static_cast<std::uint8_t>(it - geos.begin()));
-  w.u8(static_cast<std::uint8_t>((t.config.nohugeiomap ? 0x07 : 0) |
-                                 (t.config.nohugevmalloc ? 0x38 : 0) |
-                                 (t.config.placement_any ? 0xc0 : 0)));
+  if (t.config.bbml2_noabort && (t.config.nohugeiomap || t.geo->arch != engine::Arch::arm64))
+    return std::nullopt;  // the byte form holds bbml2_noabort without nohugeiomap, on arm64
+  w.u8(static_cast<std::uint8_t>(
+      (t.config.nohugeiomap ? 0x07 : 0) | (t.config.bbml2_noabort ? 0x06 : 0) |
+      (t.config.nohugevmalloc ? 0x38 : 0) | (t.config.placement_any ? 0xc0 : 0)));
   if (t.geo->arch == engine::Arch::x86_64) write_x86_config(w, t.config);
   else if (t.config.nogbpages || t.config.nopse || t.config.mtrr_split)
     return std::nullopt;  // no byte form: the options exist on x86-64 only

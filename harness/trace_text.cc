@@ -67,6 +67,9 @@ std::string value_text(FieldKind, unsigned v) { return std::to_string(v); }
 std::string value_text(FieldKind, bool v) { return v ? "1" : "0"; }
 std::string value_text(FieldKind, ProtName p) { return std::string(engine::prot_name(p)); }
 std::string value_text(FieldKind, const std::vector<PageRun>& runs) { return runs_text(runs); }
+std::string value_text(FieldKind, SetMemoryMode m) {
+  return std::string(common::set_memory_mode_name(m));
+}
 
 // The largest value the text form takes for a counter field (validate()
 // applies the harness's tighter limits, so that an out-of-contract trace is
@@ -110,6 +113,18 @@ bool parse_value(FieldKind, std::string_view, std::string_view s, ProtName* out,
     return false;
   }
   *out = *p;
+  return true;
+}
+
+bool parse_value(FieldKind, std::string_view key, std::string_view s, SetMemoryMode* out,
+                 std::string* err) {
+  const auto m = common::parse_set_memory_mode(s);
+  if (!m) {
+    *err = "unknown " + std::string(key) + " '" + std::string(s) +
+           "' (ro, rw, x, nx, rox, valid, invalid)";
+    return false;
+  }
+  *out = *m;
   return true;
 }
 
@@ -221,7 +236,7 @@ bool parse_config(const std::vector<std::string_view>& w, engine::KernelConfig* 
     const std::string_view key = w[i].substr(0, eq);
     if (eq == std::string_view::npos || eq == 0 ||
         (key != "nohugeiomap" && key != "nohugevmalloc" && key != "nogbpages" && key != "nopse" &&
-         key != "mtrr_split")) {
+         key != "mtrr_split" && key != "bbml2_noabort")) {
       *err = "unknown config '" + std::string(w[i]) + "'";
       return false;
     }
@@ -236,6 +251,7 @@ bool parse_config(const std::vector<std::string_view>& w, engine::KernelConfig* 
     else if (key == "nohugevmalloc") ok = parse_flag(key, v, &cfg->nohugevmalloc, err);
     else if (key == "nogbpages") ok = parse_flag(key, v, &cfg->nogbpages, err);
     else if (key == "nopse") ok = parse_flag(key, v, &cfg->nopse, err);
+    else if (key == "bbml2_noabort") ok = parse_flag(key, v, &cfg->bbml2_noabort, err);
     else {
       u64 pa = 0;
       ok = parse_number(v, &pa);
@@ -287,6 +303,7 @@ std::string to_text(const Trace& t) {
   if (t.config.nogbpages) s += " nogbpages=1";
   if (t.config.nopse) s += " nopse=1";
   if (t.config.mtrr_split) s += " mtrr_split=" + hex(t.config.mtrr_split);
+  if (t.config.bbml2_noabort) s += " bbml2_noabort=1";
   s += "\n";
   // `placement kernel` is the default and is not written.
   if (t.config.placement_any) s += "placement any\n";

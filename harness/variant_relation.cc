@@ -64,6 +64,9 @@ VariantRelation next_relation_6_12(VariantRelation r, const reference::RefKernel
           [&](const VmapOp&) { return r; },
           [&](const FailAllocOp&) { return r; },
           [&](const FailPageAllocOp&) { return r; },
+          // v6.12 and v6.1 change permissions with apply_to_page_range(),
+          // mainline with its own walk: other tables, WARNs and flushes.
+          [&](const SetMemoryOp&) { return VariantRelation::none; },
       },
       op);
 }
@@ -83,6 +86,18 @@ VariantRelation next_relation(VariantRelation r, const reference::RefKernel& ref
     return ref.table_alloc_failure_armed() ? VariantRelation::none : VariantRelation::translation;
   if (r == VariantRelation::translation && op_kind(op) == OpKind::vunmap_range)
     return VariantRelation::none;
+  // set_memory_valid() checks no area: on the blocks and CONT groups the
+  // series maps a vmap() with, it WARNs on a partly covered block, leaves
+  // a partly valid CONT group or a whole block invalid where mainline
+  // changes plain pages (docs/pageattr.md). By design of the series.
+  if (r == VariantRelation::translation && op_kind(op) == OpKind::set_memory)
+    return std::visit(
+        [&]<class O>(const O& o) {
+          if constexpr (std::is_same_v<O, SetMemoryOp>)
+            return common::is_set_memory_valid(o.mode) ? VariantRelation::none : r;
+          else return r;
+        },
+        op);
   return r;
 }
 
@@ -190,6 +205,7 @@ bool maps_over_live_mapping(const reference::RefKernel& ref, const Op& op) {
                         [](const VfreeOp&) { return false; },
                         [](const VunmapOp&) { return false; },
                         [](const FailPageAllocOp&) { return false; },
+                        [](const SetMemoryOp&) { return false; },
                     },
                     op);
 }

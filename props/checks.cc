@@ -112,6 +112,7 @@ void LiveAreas::after(const reference::RefKernel& ref, const harness::Op& op,
           [](const harness::VfreeOp&) { return Effect{}; },
           [](const harness::VunmapOp&) { return Effect{}; },
           [](const harness::FailPageAllocOp&) { return Effect{}; },
+          [](const harness::SetMemoryOp&) { return Effect{}; },
       },
       op);
   if (e.asked) mapped.push_back(*e.asked);

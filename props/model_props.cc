@@ -76,6 +76,7 @@ class OpCmd : public OpCommand<Model> {
                    [](const harness::VfreeOp&) {},
                    [](const harness::VunmapOp&) {},
                    [](const harness::FailPageAllocOp&) {},
+                   [](const harness::SetMemoryOp&) {},
                },
                op_);
   }

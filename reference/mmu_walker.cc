@@ -160,9 +160,18 @@ class Scanner {
       const u64 va = f_.sign_extend(low);
       switch (classify_as<F>(f_, d, level)) {
         case DescKind::invalid:
-          out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});  // d != 0
+          if constexpr (F == DescFormat::arm64) not_translating(level, va, d);
+          else out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});  // d != 0
           break;
         case DescKind::reserved:
+          // arm64: a page-level entry with the valid bit and not the page
+          // bit is what set_memory_valid(1) makes of an empty PTE.
+          if constexpr (F == DescFormat::arm64) {
+            if (level == f_.leaf_level && (d & 3) == 1) {
+              not_translating(level, va, d);
+              break;
+            }
+          }
           out_.issues.push_back({Issue::reserved_desc, level, va, hex(d)});
           break;
         case DescKind::table: {
@@ -221,13 +230,34 @@ class Scanner {
     last_level_ = level;
   }
 
+  // arm64: a non-zero entry that translates nothing, as one entry's run.
+  void not_translating(unsigned level, u64 va, u64 d) {
+    const u64 size = f_.entry_size[level];
+    LeafRun r{va,
+              size,
+              d & f_.oa_mask,
+              level,
+              (d & kContBit) != 0,
+              leaf_attrs<F>(f_, d, level),
+              false,
+              static_cast<std::uint8_t>(d & 3)};
+    if (r.va < lo_) {
+      r.pa += lo_ - r.va;
+      r.size -= lo_ - r.va;
+      r.va = lo_;
+    }
+    if (hi_ - r.va < r.size) r.size = hi_ - r.va;
+    append_run(out_.invalid, r);
+  }
+
   // arm64: checks the naturally aligned group holding entry i once, at its
-  // first entry (or at the first CONT entry of a group that lacks it).
+  // first valid CONT entry.
   void check_cont_group(const u64* t, unsigned i, u64 va) {
     const unsigned n = f_.cont_ptes;
     const unsigned leaf = f_.leaf_level;
     const unsigned first = i & ~(n - 1);
-    if (i != first && (t[i - 1] & kContBit)) return;  // checked from an earlier entry
+    for (unsigned j = first; j < i; ++j)
+      if ((t[j] & 3) == 3 && (t[j] & kContBit)) return;  // checked from an earlier entry
     const u64 gva = va - u64{i - first} * f_.page_size;
     const u64 d0 = t[first];
     std::string why;
@@ -358,7 +388,8 @@ void append_run(std::vector<LeafRun>& runs, const LeafRun& r) {
   if (!runs.empty()) {
     LeafRun& last = runs.back();
     if (last.va + last.size == r.va && last.pa + last.size == r.pa && last.level == r.level &&
-        last.cont == r.cont && last.attrs == r.attrs) {
+        last.cont == r.cont && last.attrs == r.attrs && last.mapped == r.mapped &&
+        last.raw == r.raw) {
       last.size += r.size;
       return;
     }

@@ -80,6 +80,11 @@ struct LeafRun {
   unsigned level = 0;
   bool cont = false;  // arm64 only
   Attrs attrs;
+  // false (TableScan::invalid only): an arm64 entry that is not zero and
+  // translates nothing (valid bit clear, or a page-level entry with the
+  // valid bit and not the page bit); `raw` is its two low bits.
+  bool mapped = true;
+  std::uint8_t raw = 0;
   friend bool operator==(const LeafRun&, const LeafRun&) = default;
 };
 
@@ -106,6 +111,10 @@ const char* issue_kind_name(Issue::Kind k);
 
 struct TableScan {
   std::vector<LeafRun> runs;  // every valid leaf, coalesced, by VA
+  // arm64: every non-zero entry that translates nothing where a leaf could
+  // be (what set_memory_valid(0) and a set_memory op over empty PTEs
+  // leave), coalesced, by VA. Other formats report them as garbage_desc.
+  std::vector<LeafRun> invalid;
   std::vector<Issue> issues;
 };
 

@@ -157,11 +157,15 @@ void RefKernel::erase_range(u64 a, u64 b) {
   PlacedLeaf keep[2];
   std::size_t kept = 0;
   const PlacedLeaf lo = leaves_[first], hi = leaves_[last - 1];
-  if (lo.va < a)
-    keep[kept++] = {lo.va, {a - lo.va, lo.leaf.pa, lo.leaf.level, lo.leaf.cont, lo.leaf.attrs}};
-  if (const u64 e = hi.va + hi.leaf.size; e > b)
-    keep[kept++] = {b,
-                    {e - b, hi.leaf.pa + (b - hi.va), hi.leaf.level, hi.leaf.cont, hi.leaf.attrs}};
+  if (lo.va < a) {
+    keep[kept] = lo;
+    keep[kept++].leaf.size = a - lo.va;
+  }
+  if (const u64 e = hi.va + hi.leaf.size; e > b) {
+    keep[kept] = {b, hi.leaf};
+    keep[kept].leaf.size = e - b;
+    keep[kept++].leaf.pa = hi.leaf.pa + (b - hi.va);
+  }
   const auto pos = leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(first),
                                  leaves_.begin() + static_cast<std::ptrdiff_t>(last));
   leaves_.insert(pos, keep, keep + kept);
@@ -186,7 +190,7 @@ std::vector<LeafRun> RefKernel::expected_runs(u64 lo, u64 hi) const {
     const u64 va = leaves_[i].va;
     const Leaf& l = leaves_[i].leaf;
     const u64 cs = std::max(va, lo), ce = std::min(va + l.size, hi);
-    if (cs >= ce) continue;
+    if (cs >= ce || !l.mapped) continue;
     append_run(runs, {cs, ce - cs, l.pa + (cs - va), l.level, l.cont, l.attrs});
   }
   return runs;
@@ -218,7 +222,7 @@ u64 RefKernel::table_count() const {
 }
 
 void RefKernel::warn_once(Outcome& out, WarnId id, u64 addr) {
-  const std::uint32_t b = 1u << static_cast<unsigned>(id);
+  const std::uint64_t b = std::uint64_t{1} << static_cast<unsigned>(id);
   if (warned_once_ & b) return;
   warned_once_ |= b;
   warn(out, id, addr);
@@ -567,6 +571,14 @@ void RefKernel::unmap_level(Outcome& out, unsigned level, u64 a, u64 b) {
   for (u64 slot = slot_base(level, a); slot < b && slot >= slot_base(level, a); slot += span) {
     const u64 s = std::max(a, slot), e = slot + span - 1 < b - 1 ? slot + span : b;
     const Entry ent = entry_at(level, slot);
+    if (ent == Entry::leaf && !leaf_at(slot)->mapped) {
+      // A block set_memory_valid(0) left: pXd_clear_huge() sees no block,
+      // pXd_none_or_clear_bad() clears it as bad.
+      set_mask(out, level_bit(k));
+      erase_range(slot, slot + span);
+      warn(out, k == KernelLevel::pud ? WarnId::pud_bad : WarnId::pmd_bad, s);
+      continue;
+    }
     if (ent == Entry::leaf) {
       set_mask(out, level_bit(k));
       erase_range(slot, slot + span);
@@ -604,13 +616,22 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       x = next == leaves_.size() ? e : std::min(e, leaves_[next].va);
       continue;
     }
+    if (!l->mapped) {
+      // Not valid, so never a CONT batch: cleared page by page, each
+      // neither none nor present.
+      const u64 stop = std::min(e, start + l->size);
+      for (u64 p = x; p < stop; p += f_->page_size) warn(out, WarnId::vunmap_pte_not_present, p);
+      erase_range(x, stop);
+      x = stop;
+      continue;
+    }
     if (!l->cont) {
       // This plain leaf and the plain ones after it, up to e or the next
       // CONT leaf, are cleared page by page; they leave the model in one
       // erase (one per leaf would move the rest of leaves_ each time).
       u64 stop = std::min(e, start + l->size);
       for (std::size_t n = first_after(x); n < leaves_.size() && leaves_[n].va < e; ++n) {
-        if (leaves_[n].leaf.cont) break;
+        if (leaves_[n].leaf.cont || !leaves_[n].leaf.mapped) break;
         stop = std::min(e, leaves_[n].va + leaves_[n].leaf.size);
       }
       erase_range(x, stop);

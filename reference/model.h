@@ -22,6 +22,7 @@
 #include "common/geometry_config.h"
 #include "common/kernel_config.h"
 #include "common/page_alloc.h"
+#include "common/set_memory.h"
 #include "common/variant.h"
 #include "reference/attrs.h"
 #include "reference/geometry_facts.h"
@@ -81,6 +82,20 @@ class RefKernel {
     page_fail_times_ = times;
   }
 
+  // arm64's set_memory_ro/rw/x/nx/rox(addr, numpages) or
+  // set_memory_valid(addr, numpages, 1/0), addr = va (+ a sub-page offset
+  // if `unaligned`), stated in reference/pageattr_model.cc from the rules
+  // of docs/pageattr.md.
+  Outcome set_memory(u64 va, unsigned numpages, common::SetMemoryMode mode, bool unaligned);
+  // Entries that are not zero and translate nothing, as set_memory leaves
+  // them (a page made invalid, bits a change set in an empty PTE), for VAs
+  // in [lo, hi): LeafRun::mapped false, LeafRun::raw the low two bits.
+  std::vector<LeafRun> expected_invalid(u64 lo, u64 hi) const;
+  // Base VAs of the CONT-PTE groups in [lo, hi) that a set_memory op left
+  // malformed (some entries changed, others not): the MMU walker reports
+  // each once (Issue::malformed_cont), as the reference expects.
+  std::vector<u64> expected_malformed_cont(u64 lo, u64 hi) const;
+
   // Would mapping [va, end) write over a live leaf? (A caller bug: the
   // variants may legitimately differ from here on; see harness/oracle.)
   bool overlaps_mapping(u64 va, u64 end) const;
@@ -119,6 +134,11 @@ class RefKernel {
     unsigned level;
     bool cont;
     Attrs attrs;
+    // false: an entry the MMU does not translate (valid bit clear, or a
+    // page-level entry with the valid bit but not the page bit), left by a
+    // set_memory op; `raw` holds its two low descriptor bits then.
+    bool mapped = true;
+    std::uint8_t raw = 0;
   };
   // A leaf and the VA it starts at: an element of leaves_.
   struct PlacedLeaf {
@@ -172,6 +192,17 @@ class RefKernel {
   bool free_pmd_table(Outcome& out, u64 slot);
   bool mtrr_refuses(u64 pa, u64 size) const;
   bool alloc_table();
+  // set_memory (pageattr_model.cc).
+  struct Change;
+  int change_common(Outcome& out, u64 addr, u64 numpages, const Change& c);
+  int change_range(Outcome& out, u64 start, u64 size, const Change& c);
+  int bbml2_split(Outcome& out, u64 start, u64 end);
+  int bbml2_split_at(u64 b);
+  int walk_existing(Outcome& out, u64 start, u64 end, const Change& c);
+  int walk_creating(Outcome& out, u64 start, u64 end, const Change& c);
+  void change_pages(u64 a, u64 b, const Change& c, bool tables_exist);
+  void change_leaf_part(u64 a, u64 b, const Change& c);
+  void set_cont(u64 a, u64 b, unsigned level, bool cont);
   // Unmapping.
   void unmap_walk(Outcome& out, u64 a, u64 b);
   void unmap_level(Outcome& out, unsigned level, u64 a, u64 b);
@@ -226,7 +257,8 @@ class RefKernel {
   static bool continues(const PlacedLeaf& a, const PlacedLeaf& b) {
     return a.va + a.leaf.size == b.va && a.leaf.pa + a.leaf.size == b.leaf.pa &&
            a.leaf.level == b.leaf.level && a.leaf.cont == b.leaf.cont &&
-           a.leaf.attrs == b.leaf.attrs;
+           a.leaf.attrs == b.leaf.attrs && a.leaf.mapped == b.leaf.mapped &&
+           a.leaf.raw == b.leaf.raw;
   }
   // Scratch storage of pages_pte_steps() and insert_steps().
   std::vector<bool> step_batch_;
@@ -241,7 +273,9 @@ class RefKernel {
   unsigned fail_countdown_ = 0;
   u64 next_pfn_ = common::kPageAllocBasePfn;
   unsigned page_fail_countdown_ = 0, page_fail_min_order_ = 0, page_fail_times_ = 1;
-  std::uint32_t warned_once_ = 0;
+  std::uint64_t warned_once_ = 0;
+  // The Outcome a BBML2 split counts its tables in (bbml2_split).
+  Outcome* split_out_ = nullptr;
 };
 
 }  // namespace vmapfuzz::reference

@@ -280,7 +280,9 @@ Outcome RefKernel::vmalloc(u64 hint, u64 size, bool huge, common::ProtName prot)
     const u64 sz = (real_size + chunk - 1) / chunk * chunk;
     u64 va = 0;
     int err = 0;
-    if (!place_area(hint, sz, std::max(page, chunk), common::VM_ALLOC, &va)) {
+    // vmalloc_huge() marks its area VM_ALLOW_HUGE_VMAP, retry included.
+    const unsigned flags = common::VM_ALLOC | (huge ? common::VM_ALLOW_HUGE_VMAP : 0u);
+    if (!place_area(hint, sz, std::max(page, chunk), flags, &va)) {
       warn(out, WarnId::vmalloc_area_failed, hint);
       err = -common::kENOMEM;
     } else {

@@ -27,6 +27,9 @@ constexpr VariantRules kRows[] = {
         .pud_cleared_before_pte_tables = true,
         .vmap_batching = false,
         .vmap_aligned_area = false,
+        .setmem_pagewalk = true,
+        .setmem_refuses_huge_area = true,
+        .setmem_valid_needs_no_flush = true,
     },
     {
         .variant = Variant::v4,
@@ -45,6 +48,9 @@ constexpr VariantRules kRows[] = {
         .pud_cleared_before_pte_tables = true,
         .vmap_batching = true,
         .vmap_aligned_area = true,
+        .setmem_pagewalk = true,
+        .setmem_refuses_huge_area = true,
+        .setmem_valid_needs_no_flush = true,
     },
     {
         // v4 with the findings corrected: the reference states the intended
@@ -65,6 +71,9 @@ constexpr VariantRules kRows[] = {
         .pud_cleared_before_pte_tables = true,
         .vmap_batching = true,
         .vmap_aligned_area = true,
+        .setmem_pagewalk = true,
+        .setmem_refuses_huge_area = true,
+        .setmem_valid_needs_no_flush = true,
     },
     {
         .variant = Variant::v6_12,
@@ -83,6 +92,9 @@ constexpr VariantRules kRows[] = {
         .pud_cleared_before_pte_tables = false,
         .vmap_batching = false,
         .vmap_aligned_area = false,
+        .setmem_pagewalk = false,
+        .setmem_refuses_huge_area = false,
+        .setmem_valid_needs_no_flush = false,
     },
     {
         // v6.12 with the two differences of 6.1 (common/variant.h).
@@ -102,6 +114,9 @@ constexpr VariantRules kRows[] = {
         .pud_cleared_before_pte_tables = false,
         .vmap_batching = false,
         .vmap_aligned_area = false,
+        .setmem_pagewalk = false,
+        .setmem_refuses_huge_area = false,
+        .setmem_valid_needs_no_flush = false,
     },
 };
 

@@ -79,6 +79,18 @@ struct VariantRules {
   // its size could use: a PMD block's, else a CONT-PTE group's, else a
   // page (docs/placement.md); otherwise for a page.
   bool vmap_aligned_area;
+
+  // --- arm64 set_memory_* (docs/pageattr.md)
+  // The permission change walks the existing tables with handlers that
+  // rewrite a block wholly in range and refuse (WARN, -EINVAL) one partly
+  // in range, after splitting leaves at the ends when the CPUs have
+  // BBML2_NOABORT (2026 trees); otherwise it is apply_to_page_range(),
+  // which creates missing tables and refuses (WARN, -EINVAL) any block.
+  bool setmem_pagewalk;
+  // change_memory_common() refuses areas with VM_ALLOW_HUGE_VMAP too.
+  bool setmem_refuses_huge_area;
+  // A change that only sets the valid bit is not followed by a TLB flush.
+  bool setmem_valid_needs_no_flush;
 };
 
 std::span<const VariantRules> all_variant_rules();

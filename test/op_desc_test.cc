@@ -41,6 +41,7 @@ std::vector<Op> one_of_each() {
       harness::VfreeOp{v(16 * M)},
       harness::VunmapOp{v(32 * M)},
       harness::FailPageAllocOp{7, 9, 3},
+      harness::SetMemoryOp{v(16 * M), 3, harness::SetMemoryMode::rox, true},
   };
 }
 

@@ -180,7 +180,8 @@ TEST(Vmalloc, AlignsRoundsAndMapsByShift) {
       ASSERT_EQ(k.areas().size(), 1u);
       EXPECT_EQ(k.areas()[0].addr, va(r.addr));
       EXPECT_EQ(k.areas()[0].size, r.area_size + 4 * K);  // guard page
-      EXPECT_EQ(k.areas()[0].flags, engine::VM_ALLOC);
+      EXPECT_EQ(k.areas()[0].flags,
+                r.huge ? engine::VM_ALLOC | engine::VM_ALLOW_HUGE_VMAP : engine::VM_ALLOC);
       EXPECT_EQ(shapes(k), r.shapes);
       EXPECT_TRUE(k.out().warns.empty());
       EXPECT_TRUE(scan(k).issues.empty());

@@ -39,6 +39,9 @@ std::string value_cxx(harness::FieldKind, u64 v) { return hex(v); }
 std::string value_cxx(harness::FieldKind, unsigned v) { return std::to_string(v) + "u"; }
 std::string value_cxx(harness::FieldKind, bool v) { return v ? "true" : "false"; }
 std::string value_cxx(harness::FieldKind, engine::ProtName p) { return prot_cxx(p); }
+std::string value_cxx(harness::FieldKind, harness::SetMemoryMode m) {
+  return "harness::SetMemoryMode::" + std::string(common::set_memory_mode_name(m));
+}
 std::string value_cxx(harness::FieldKind, const std::vector<harness::PageRun>& runs) {
   std::string s = "{";
   for (const harness::PageRun& r : runs) s += "{" + hex(r.pfn) + ", " + hex(r.count) + "}, ";
@@ -270,6 +273,25 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
             [&](const FailPageAllocOp&) {
               s += "\t/* fault injection: " + show(op) +
                    " — set up with CONFIG_FAIL_PAGE_ALLOC */\n";
+            },
+            [&](const SetMemoryOp& o) {
+              const std::string addr =
+                  hex(o.unaligned ? o.va + harness::kSetMemoryUnalignedOffset : o.va);
+              const std::string n = std::to_string(o.numpages);
+              std::string call;
+              switch (o.mode) {
+                case SetMemoryMode::valid:
+                  call = "set_memory_valid(" + addr + ", " + n + ", 1)";
+                  break;
+                case SetMemoryMode::invalid:
+                  call = "set_memory_valid(" + addr + ", " + n + ", 0)";
+                  break;
+                default:
+                  call = "set_memory_" + std::string(common::set_memory_mode_name(o.mode)) + "(" +
+                         addr + ", " + n + ")";
+                  break;
+              }
+              s += "\tKUNIT_EXPECT_EQ(test, " + call + ", " + std::to_string(out.ret) + ");\n";
             },
         },
         op);

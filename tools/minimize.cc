@@ -104,13 +104,17 @@ std::vector<unsigned> simpler_values(harness::FieldKind k, unsigned v, unsigned 
   std::vector<unsigned> out;
   if (k == harness::FieldKind::nth)
     for (unsigned n = 1; n < v; ++n) out.push_back(n);
-  else if (v != dflt) out.push_back(dflt);
+  else if (k == harness::FieldKind::numpages) {
+    if (v > 1) out.push_back(v / 2);
+    if (v > 1) out.push_back(1);
+  } else if (v != dflt) out.push_back(dflt);
   return out;
 }
 
 template <class T>
-requires std::is_same_v<T, bool> || std::is_same_v<T, engine::ProtName> std::vector<T>
-simpler_values(harness::FieldKind, T v, T dflt, const engine::Geometry&) {
+requires std::is_same_v<T, bool> || std::is_same_v<T, engine::ProtName> ||
+    std::is_same_v<T, harness::SetMemoryMode>
+        std::vector<T> simpler_values(harness::FieldKind, T v, T dflt, const engine::Geometry&) {
   // Two plain returns, not `v == dflt ? std::vector<T>{} : std::vector<T>{dflt}`: clang-14's
   // coverage mapping crashes ("File exit not handled before popRegions") on a braced
   // std::vector<T>{x} after a branch in a function template, and the coverage preset

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// arch/arm64/mm/pageattr.c: set_memory_ro/rw/x/nx, the generic
+// set_memory_rox of include/linux/set_memory.h and set_memory_valid, per
+// era. The 2026 tree (mainline, v4, v4-fixed) changes the bits with
+// update_range_prot(): split_kernel_leaf_mapping() (arch/arm64/mm/mmu.c,
+// only with BBML2_NOABORT) and a kernel page-table walk whose PUD/PMD
+// handlers refuse a block only partly in range. v6.12 and v6.1 use
+// apply_to_page_range() (mm/memory.c), which allocates missing tables and
+// refuses any block. The rules: docs/pageattr.md.
+//
+// arm64 geometries only: the harness refuses the op elsewhere
+// (harness/ops.cc:validate). Every descriptor write goes through
+// arm64::__set_pte/set_pmd/set_pud (engine/arch_arm64.h).
+#pragma once
+
+#include "engine/kernel.h"
+
+namespace vmapfuzz::engine {
+
+// The masks a change sets and clears (struct page_change_data).
+struct PageChangeData {
+  u64 set_mask = 0;
+  u64 clear_mask = 0;
+};
+
+// include/linux/set_memory.h's set_memory_* return codes: 0 or -errno.
+int set_memory_ro(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_rw(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_x(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_nx(Kernel& k, VirtAddr addr, int numpages);
+// The generic one: set_memory_ro, then set_memory_x if that succeeded
+// (since 6.2; the harness refuses it on v6.1).
+int set_memory_rox(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_valid(Kernel& k, VirtAddr addr, int numpages, int enable);
+
+// The common paths, exposed for the unit tests.
+int change_memory_common(Kernel& k, VirtAddr addr, int numpages, PageChangeData masks);
+// The kernel's __change_memory_common.
+int change_memory_common_(Kernel& k, VirtAddr start, u64 size, PageChangeData masks);
+// 2026: split_kernel_leaf_mapping then the pageattr walk.
+int update_range_prot(Kernel& k, VirtAddr start, u64 size, PageChangeData masks);
+// arch/arm64/mm/mmu.c (2026): 0 unless the kernel has BBML2_NOABORT.
+int split_kernel_leaf_mapping(Kernel& k, VirtAddr start, VirtAddr end);
+// mm/memory.c (6.12, 6.1) with change_page_range as the callback.
+int apply_to_page_range(Kernel& k, VirtAddr addr, u64 size, PageChangeData masks);
+
+}  // namespace vmapfuzz::engine
