@@ -29,7 +29,8 @@ std::string hex(u64 v) {
 
 }  // namespace
 
-TlbModel::TlbModel(const engine::Kernel& k) : k_(&k), facts_(&reference::geometry_facts(k.geo())) {
+TlbModel::TlbModel(const engine::Kernel& k)
+    : k_(&k), facts_(&reference::geometry_facts(k.geo())), bbml2_(k.config().bbml2_noabort) {
   on_reset();
 }
 
