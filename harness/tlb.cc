@@ -88,16 +88,13 @@ void TlbModel::on_reset() {
   for (TableInfo& t : tables_) t = {};
   last_base_ = nullptr;
   pending_.reset();
-  if (k_->pgd_pa().v) seed(k_->pgd_pa().v, facts_->kernel_va_base, facts_->root_level);
+  if (k_->pgd_pa().v)
+    seed_range(k_->pgd_pa().v, facts_->kernel_va_base, facts_->root_level, 0, ~u64{0});
 }
 
 // Registers the table at `table_pa` (entries from `va`, at `level`) and
-// caches every leaf and walk under it: all of it is valid now.
-void TlbModel::seed(u64 table_pa, u64 va, unsigned level) {
-  seed_range(table_pa, va, level, 0, ~u64{0});
-}
-
-// The same for the entries that map VAs in [lo, hi) only.
+// caches every leaf and walk under it that maps VAs in [lo, hi): all of it
+// is valid now.
 void TlbModel::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) {
   TableInfo* t = info(table_pa);
   if (!t) return;
@@ -148,6 +145,14 @@ void TlbModel::add_walk(u64 va, unsigned level, u64 table) {
   for (auto j = it; j != walks_.end() && j->va == va && j->level == level; ++j)
     if (j->table == table) return;
   walks_.insert(it, w);
+}
+
+const TlbModel::Walk* TlbModel::walk_under(u64 va, u64 span, unsigned level, u64 table) const {
+  auto it = std::lower_bound(walks_.begin(), walks_.end(), va,
+                             [](const Walk& w, u64 v) { return w.va < v; });
+  for (; it != walks_.end() && it->va < va + span; ++it)
+    if (it->level > level || (it->level == level && it->table != table)) return &*it;
+  return nullptr;
 }
 
 // A valid leaf `desc` at `level` for `va` goes into the TLB. Before it
@@ -207,7 +212,7 @@ void TlbModel::add_leaf(u64 va, u64 desc, unsigned level) {
   cls.fresh.push_back(leaf);
 }
 
-void TlbModel::on_store(const u64* entry, u64 old, u64 now) {
+void TlbModel::on_store(const u64* entry, u64 /*old*/, u64 now) {
   const u64 bytes = k_->pool().table_bytes();
   const auto* base = reinterpret_cast<const u64*>(reinterpret_cast<std::uintptr_t>(entry) &
                                                   ~static_cast<std::uintptr_t>(bytes - 1));
@@ -223,22 +228,16 @@ void TlbModel::on_store(const u64* entry, u64 old, u64 now) {
   const unsigned level = t.level;
   const u64 va = t.va + static_cast<u64>(entry - base) * facts_->entry_size[level];
   const u64 span = facts_->entry_size[level];
-  (void)old;
   switch (reference::classify(*facts_, now, level)) {
     case DescKind::table: {
       const u64 next = reference::output_address(*facts_, now, level);
       // A cached walk of this slot to another table, or through it to one
       // below, may still be used next to the new table.
-      auto lo = std::lower_bound(walks_.begin(), walks_.end(), va,
-                                 [](const Walk& w, u64 v) { return w.va < v; });
-      for (auto it = lo; it != walks_.end() && it->va < va + span; ++it) {
-        if (it->level < level || (it->level == level && it->table == next)) continue;
+      if (const Walk* w = walk_under(va, span, level, next))
         violate("bbm", level, "table-replaced",
                 "the table entry for " + hex(va) + " now points to " + hex(next) +
-                    " while a walk through " + hex(it->table) + " may still be cached",
+                    " while a walk through " + hex(w->table) + " may still be cached",
                 va);
-        break;
-      }
       if (!bbml2_ || facts_->format != DescFormat::arm64) {
         for_overlapping(va, va + span, [&](const SizeClass& c, const Leaf& l) {
           if (c.level > level) return;
@@ -258,16 +257,12 @@ void TlbModel::on_store(const u64* entry, u64 old, u64 now) {
     case DescKind::page: {
       // A cached walk of this slot, or below it, may still lead to the
       // table this leaf replaces.
-      auto lo = std::lower_bound(walks_.begin(), walks_.end(), va,
-                                 [](const Walk& w, u64 v) { return w.va < v; });
-      for (auto it = lo; it != walks_.end() && it->va < va + span; ++it) {
-        if (it->level < level) continue;
+      // (No table has PA 0, so every walk at this slot counts.)
+      if (const Walk* w = walk_under(va, span, level, 0))
         violate("bbm", level, "table-replaced",
                 "the entry for " + hex(va) + " becomes a leaf while a walk through the table " +
-                    hex(it->table) + " may still be cached",
+                    hex(w->table) + " may still be cached",
                 va);
-        break;
-      }
       add_leaf(va, now, level);
       break;
     }

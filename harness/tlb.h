@@ -71,7 +71,6 @@ class TlbModel final : public engine::PoolObserver {
 
   // For tests and reports.
   std::size_t cached_leaves() const;
-  std::size_t cached_walks() const { return walks_.size(); }
   // Whether some cached leaf entry translates `va`.
   bool caches(u64 va) const;
 
@@ -109,9 +108,11 @@ class TlbModel final : public engine::PoolObserver {
     bool known = false;
   };
 
-  void seed(u64 table_pa, u64 va, unsigned level);
   void add_leaf(u64 va, u64 desc, unsigned level);
   void add_walk(u64 va, unsigned level, u64 table);
+  // The first cached walk at `level` or below it for a VA in [va, va +
+  // span), other than one at `level` to `table`; nullptr if none.
+  const Walk* walk_under(u64 va, u64 span, unsigned level, u64 table) const;
   SizeClass& size_class(unsigned level, bool cont);
   TableInfo* info(u64 table_pa);
   void violate(std::string check, unsigned level, std::string what, std::string detail, u64 va);
