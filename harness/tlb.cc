@@ -52,6 +52,27 @@ TlbModel::SizeClass& TlbModel::size_class(unsigned level, bool cont) {
   return c;
 }
 
+void TlbModel::settle(SizeClass& c) {
+  if (c.fresh.empty()) return;
+  merged_.resize(c.entries.size() + c.fresh.size());
+  const auto end = std::merge(c.entries.begin(), c.entries.end(), c.fresh.begin(), c.fresh.end(),
+                              merged_.begin());
+  merged_.erase(std::unique(merged_.begin(), end), merged_.end());
+  c.entries.swap(merged_);
+  c.fresh.clear();
+}
+
+template <class F>
+void TlbModel::for_overlapping(u64 lo, u64 hi, F&& f) const {
+  for (const SizeClass& c : classes_) {
+    const Leaf from{lo >= c.size ? lo - c.size + 1 : 0, 0, 0};
+    for (const std::vector<Leaf>* v : {&c.entries, &c.fresh})
+      for (auto it = std::lower_bound(v->begin(), v->end(), from); it != v->end() && it->va < hi;
+           ++it)
+        f(c, *it);
+  }
+}
+
 TlbModel::TableInfo* TlbModel::info(u64 table_pa) {
   if (!k_->pool().in_window(engine::PhysAddr{table_pa})) return nullptr;
   const u64 slot = (table_pa - engine::TablePool::kBasePa) / k_->pool().table_bytes();
@@ -60,31 +81,40 @@ TlbModel::TableInfo* TlbModel::info(u64 table_pa) {
 }
 
 void TlbModel::on_reset() {
-  for (SizeClass& c : classes_) c.entries.clear();
+  for (SizeClass& c : classes_) {
+    c.entries.clear();
+    c.fresh.clear();
+  }
   walks_.clear();
   for (TableInfo& t : tables_) t = {};
   last_base_ = nullptr;
   pending_.reset();
-  if (k_->pgd_pa().v) seed(k_->pgd_pa().v, facts_->kernel_va_base, facts_->root_level);
+  if (k_->pgd_pa().v)
+    seed_range(k_->pgd_pa().v, facts_->kernel_va_base, facts_->root_level, 0, ~u64{0});
 }
 
 // Registers the table at `table_pa` (entries from `va`, at `level`) and
-// caches every leaf and walk under it: all of it is valid now.
-void TlbModel::seed(u64 table_pa, u64 va, unsigned level) {
+// caches every leaf and walk under it that maps VAs in [lo, hi): all of it
+// is valid now.
+void TlbModel::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) {
   TableInfo* t = info(table_pa);
   if (!t) return;
   *t = {va, level, true};
   const u64* e = k_->pool().table(engine::PhysAddr{table_pa});
   if (!e) return;
-  for (unsigned i = 0; i < facts_->entries[level]; ++i) {
+  const u64 span = facts_->entry_size[level];
+  const unsigned n = facts_->entries[level];
+  const unsigned first = lo > va ? static_cast<unsigned>(std::min<u64>((lo - va) / span, n)) : 0;
+  for (unsigned i = first; i < n; ++i) {
+    const u64 eva = va + u64{i} * span;
+    if (eva >= hi) break;
     if (e[i] == 0) continue;
-    const u64 eva = va + u64{i} * facts_->entry_size[level];
     switch (reference::classify(*facts_, e[i], level)) {
       case DescKind::table: {
         const u64 next = reference::output_address(*facts_, e[i], level);
         add_walk(eva, level, next);
         if (level < facts_->leaf_level && k_->pool().is_live(engine::PhysAddr{next}))
-          seed(next, eva, level + 1);
+          seed_range(next, eva, level + 1, lo, hi);
         break;
       }
       case DescKind::block:
@@ -118,6 +148,14 @@ void TlbModel::add_walk(u64 va, unsigned level, u64 table) {
   walks_.insert(it, w);
 }
 
+const TlbModel::Walk* TlbModel::walk_under(u64 va, u64 span, unsigned level, u64 table) const {
+  auto it = std::lower_bound(walks_.begin(), walks_.end(), va,
+                             [](const Walk& w, u64 v) { return w.va < v; });
+  for (; it != walks_.end() && it->va < va + span; ++it)
+    if (it->level > level || (it->level == level && it->table != table)) return &*it;
+  return nullptr;
+}
+
 // A valid leaf `desc` at `level` for `va` goes into the TLB. Before it
 // does, every cached translation it overlaps must be one it may coexist
 // with: the same output address for every VA, the same size and CONT bit
@@ -134,13 +172,14 @@ void TlbModel::add_leaf(u64 va, u64 desc, unsigned level) {
   const u64 leaf_pa = reference::output_address(*facts_, desc, level);
   const Leaf leaf{eva, leaf_pa - (va - eva), desc & ~addr_bits};
   const u64 end = eva + cls.size;
-  for (const SizeClass& c : classes_) {
-    auto it = std::lower_bound(c.entries.begin(), c.entries.end(),
-                               Leaf{eva >= c.size ? eva - c.size + 1 : 0, 0, 0});
-    for (; it != c.entries.end() && it->va < end; ++it) {
-      if (it->va + c.size <= eva) continue;
-      const Leaf& old = *it;
-      if (&c == &cls && old == leaf) continue;
+  bool cached = false;
+  for_overlapping(eva, end, [&](const SizeClass& c, const Leaf& old) {
+    if (old.va + c.size <= eva) return;
+    if (&c == &cls && old == leaf) {
+      cached = true;
+      return;
+    }
+    {
       if (old.pa - old.va != leaf.pa - leaf.va) {
         violate("bbm", level, "oa-change",
                 "a live translation of " + hex(std::max(old.va, eva)) + " changes its output " +
@@ -148,18 +187,18 @@ void TlbModel::add_leaf(u64 va, u64 desc, unsigned level) {
                     hex(leaf.pa + (std::max(old.va, eva) - eva)) +
                     ") without an invalid entry and a TLB invalidation in between",
                 std::max(old.va, eva));
-        continue;
+        return;
       }
-      if (!arm64) continue;  // break-before-make is an arm64 rule here
+      if (!arm64) return;  // break-before-make is an arm64 rule here
       if (c.size != cls.size || c.cont != cls.cont) {
-        if (bbml2_) continue;  // FEAT_BBM level 2: size changes need no break
+        if (bbml2_) return;  // FEAT_BBM level 2: size changes need no break
         violate("bbm", level, c.cont != cls.cont ? "cont-change" : "size-change",
                 "the mapping of " + hex(std::max(old.va, eva)) + " changes from a cached " +
                     hex(c.size) + (c.cont ? " CONT" : "") + " leaf to a " + hex(cls.size) +
                     (cls.cont ? " CONT" : "") +
                     " leaf without an invalid entry and a TLB invalidation in between",
                 std::max(old.va, eva));
-        continue;
+        return;
       }
       if ((old.bits ^ leaf.bits) & ~kArm64LiveSafe) {
         violate("bbm", level, "unsafe-attrs",
@@ -168,12 +207,13 @@ void TlbModel::add_leaf(u64 va, u64 desc, unsigned level) {
                 eva);
       }
     }
-  }
-  auto it = std::lower_bound(cls.entries.begin(), cls.entries.end(), leaf);
-  if (it == cls.entries.end() || *it != leaf) cls.entries.insert(it, leaf);
+  });
+  if (cached) return;
+  if (!cls.fresh.empty() && leaf < cls.fresh.back()) settle(cls);
+  cls.fresh.push_back(leaf);
 }
 
-void TlbModel::on_store(const u64* entry, u64 old, u64 now) {
+void TlbModel::on_store(const u64* entry, u64 /*old*/, u64 now) {
   const u64 bytes = k_->pool().table_bytes();
   const auto* base = reinterpret_cast<const u64*>(reinterpret_cast<std::uintptr_t>(entry) &
                                                   ~static_cast<std::uintptr_t>(bytes - 1));
@@ -189,35 +229,24 @@ void TlbModel::on_store(const u64* entry, u64 old, u64 now) {
   const unsigned level = t.level;
   const u64 va = t.va + static_cast<u64>(entry - base) * facts_->entry_size[level];
   const u64 span = facts_->entry_size[level];
-  (void)old;
   switch (reference::classify(*facts_, now, level)) {
     case DescKind::table: {
       const u64 next = reference::output_address(*facts_, now, level);
       // A cached walk of this slot to another table, or through it to one
       // below, may still be used next to the new table.
-      auto lo = std::lower_bound(walks_.begin(), walks_.end(), va,
-                                 [](const Walk& w, u64 v) { return w.va < v; });
-      for (auto it = lo; it != walks_.end() && it->va < va + span; ++it) {
-        if (it->level < level || (it->level == level && it->table == next)) continue;
+      if (const Walk* w = walk_under(va, span, level, next))
         violate("bbm", level, "table-replaced",
                 "the table entry for " + hex(va) + " now points to " + hex(next) +
-                    " while a walk through " + hex(it->table) + " may still be cached",
+                    " while a walk through " + hex(w->table) + " may still be cached",
                 va);
-        break;
-      }
       if (!bbml2_ || facts_->format != DescFormat::arm64) {
-        for (const SizeClass& c : classes_) {
-          if (c.level > level) continue;
-          auto l = std::lower_bound(c.entries.begin(), c.entries.end(),
-                                    Leaf{va >= c.size ? va - c.size + 1 : 0, 0, 0});
-          if (l != c.entries.end() && l->va < va + span) {
-            violate("bbm", level, "block-split",
-                    "the leaf for " + hex(std::max(l->va, va)) + " becomes a table while the " +
-                        hex(c.size) + " leaf may still be cached",
-                    std::max(l->va, va));
-            break;
-          }
-        }
+        for_overlapping(va, va + span, [&](const SizeClass& c, const Leaf& l) {
+          if (c.level > level) return;
+          violate("bbm", level, "block-split",
+                  "the leaf for " + hex(std::max(l.va, va)) + " becomes a table while the " +
+                      hex(c.size) + " leaf may still be cached",
+                  std::max(l.va, va));
+        });
       }
       add_walk(va, level, next);
       // A dangling table descriptor is the structure checks' to report.
@@ -229,16 +258,12 @@ void TlbModel::on_store(const u64* entry, u64 old, u64 now) {
     case DescKind::page: {
       // A cached walk of this slot, or below it, may still lead to the
       // table this leaf replaces.
-      auto lo = std::lower_bound(walks_.begin(), walks_.end(), va,
-                                 [](const Walk& w, u64 v) { return w.va < v; });
-      for (auto it = lo; it != walks_.end() && it->va < va + span; ++it) {
-        if (it->level < level) continue;
+      // (No table has PA 0, so every walk at this slot counts.)
+      if (const Walk* w = walk_under(va, span, level, 0))
         violate("bbm", level, "table-replaced",
                 "the entry for " + hex(va) + " becomes a leaf while a walk through the table " +
-                    hex(it->table) + " may still be cached",
+                    hex(w->table) + " may still be cached",
                 va);
-        break;
-      }
       add_leaf(va, now, level);
       break;
     }
@@ -264,6 +289,7 @@ void TlbModel::on_free(engine::PhysAddr pa) {
 
 void TlbModel::drop_leaves(u64 lo, u64 hi) {
   for (SizeClass& c : classes_) {
+    settle(c);
     auto first = std::lower_bound(c.entries.begin(), c.entries.end(),
                                   Leaf{lo >= c.size ? lo - c.size + 1 : 0, 0, 0});
     auto last = std::lower_bound(first, c.entries.end(), Leaf{hi, 0, 0});
@@ -273,7 +299,7 @@ void TlbModel::drop_leaves(u64 lo, u64 hi) {
 
 void TlbModel::resync(u64 lo, u64 hi) {
   drop_leaves(lo, hi);
-  seed(k_->pgd_pa().v, facts_->kernel_va_base, facts_->root_level);
+  seed_range(k_->pgd_pa().v, facts_->kernel_va_base, facts_->root_level, lo, hi);
 }
 
 void TlbModel::drop_walks(u64 lo, u64 hi) {
@@ -303,8 +329,9 @@ void TlbModel::on_flush(const common::Flush& f) {
 }
 
 std::optional<Mismatch> TlbModel::check_stale(const std::vector<reference::LeafRun>& runs, u64 lo,
-                                              u64 hi) const {
-  for (const SizeClass& c : classes_) {
+                                              u64 hi) {
+  for (SizeClass& c : classes_) {
+    settle(c);
     auto it = std::lower_bound(c.entries.begin(), c.entries.end(),
                                Leaf{lo >= c.size ? lo - c.size + 1 : 0, 0, 0});
     for (; it != c.entries.end() && it->va < hi; ++it) {
@@ -348,17 +375,14 @@ std::optional<Mismatch> TlbModel::check_stale(const std::vector<reference::LeafR
 
 std::size_t TlbModel::cached_leaves() const {
   std::size_t n = 0;
-  for (const SizeClass& c : classes_) n += c.entries.size();
+  for (const SizeClass& c : classes_) n += c.entries.size() + c.fresh.size();
   return n;
 }
 
 bool TlbModel::caches(u64 va) const {
-  for (const SizeClass& c : classes_) {
-    auto it = std::lower_bound(c.entries.begin(), c.entries.end(),
-                               Leaf{va >= c.size ? va - c.size + 1 : 0, 0, 0});
-    if (it != c.entries.end() && it->va <= va) return true;
-  }
-  return false;
+  bool found = false;
+  for_overlapping(va, va + 1, [&](const SizeClass&, const Leaf&) { found = true; });
+  return found;
 }
 
 TlbModel& tlb_of(engine::Kernel& k) {

@@ -67,12 +67,10 @@ class TlbModel final : public engine::PoolObserver {
   std::optional<Mismatch> take_violation();
   // The first cached translation of a VA in [lo, hi) that differs from
   // `runs`, the leaf runs the tables hold over [lo, hi) (scan_range).
-  std::optional<Mismatch> check_stale(const std::vector<reference::LeafRun>& runs, u64 lo,
-                                      u64 hi) const;
+  std::optional<Mismatch> check_stale(const std::vector<reference::LeafRun>& runs, u64 lo, u64 hi);
 
   // For tests and reports.
   std::size_t cached_leaves() const;
-  std::size_t cached_walks() const { return walks_.size(); }
   // Whether some cached leaf entry translates `va`.
   bool caches(u64 va) const;
 
@@ -80,7 +78,11 @@ class TlbModel final : public engine::PoolObserver {
   // Cached leaves of one size: a page, a CONT group or a block of one
   // level. `va` is aligned to the size; `pa` is what `va` translates to;
   // `bits` the descriptor without its output address (attributes, type,
-  // CONT). Sorted by (va, pa, bits), without duplicates.
+  // CONT). `entries` is sorted by (va, pa, bits) without duplicates;
+  // `fresh` holds what was cached since, sorted too (stores come in rising
+  // VA order), and is merged into `entries` when a store breaks its order or
+  // before a flush or a check (settle()): inserting one by one below what is
+  // cached would move every entry above, once per page.
   struct Leaf {
     u64 va, pa, bits;
     friend auto operator<=>(const Leaf&, const Leaf&) = default;
@@ -90,6 +92,7 @@ class TlbModel final : public engine::PoolObserver {
     unsigned level = 0;
     bool cont = false;
     std::vector<Leaf> entries;
+    std::vector<Leaf> fresh;
   };
   // A cached table descriptor: the entry at `level` for [va, va + size)
   // points to the table at `table`. Sorted by (va, level).
@@ -105,13 +108,20 @@ class TlbModel final : public engine::PoolObserver {
     bool known = false;
   };
 
-  void seed(u64 table_pa, u64 va, unsigned level);
   void add_leaf(u64 va, u64 desc, unsigned level);
   void add_walk(u64 va, unsigned level, u64 table);
+  // The first cached walk at `level` or below it for a VA in [va, va +
+  // span), other than one at `level` to `table`; nullptr if none.
+  const Walk* walk_under(u64 va, u64 span, unsigned level, u64 table) const;
   SizeClass& size_class(unsigned level, bool cont);
   TableInfo* info(u64 table_pa);
   void violate(std::string check, unsigned level, std::string what, std::string detail, u64 va);
   void drop_leaves(u64 lo, u64 hi);
+  void settle(SizeClass& c);
+  // Calls f(class, leaf) for every cached leaf overlapping [lo, hi).
+  template <class F>
+  void for_overlapping(u64 lo, u64 hi, F&& f) const;
+  void seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi);
   void drop_walks(u64 lo, u64 hi);
   unsigned cont_entries(unsigned level) const;
 
@@ -120,6 +130,7 @@ class TlbModel final : public engine::PoolObserver {
   bool bbml2_ = false;
   bool lenient_ = false;
   std::vector<SizeClass> classes_;
+  std::vector<Leaf> merged_;  // settle()'s scratch
   std::vector<Walk> walks_;
   std::vector<TableInfo> tables_;  // by table-pool slot
   // The last table a store went to (stores come in runs).

@@ -11,6 +11,7 @@
 #include "harness/runner.h"
 #include "harness/trace_io.h"
 #include "harness/visit.h"
+#include "tools/text.h"
 
 namespace vmapfuzz::tools::behaviour {
 namespace {
@@ -18,12 +19,6 @@ namespace {
 using engine::Geometry;
 using engine::Variant;
 using harness::Op;
-
-std::string fmt(const char* f, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
 
 std::string hex(u64 v) { return fmt("0x%llx", static_cast<unsigned long long>(v)); }
 
@@ -39,34 +34,32 @@ u64 area_va(const Geometry& g) { return g.vmalloc_start + 2 * block(g); }
 // series batches it as far as its size allows.
 u64 base_pfn(const Geometry& g) { return (8 * block(g)) >> g.page_shift; }
 
-Area vmap_area(const Geometry& g, u64 pages, u64 pfn_offset) {
+// The area at area_va() of `size` bytes that `map` makes and `teardown` frees.
+Area area_of(const Geometry& g, u64 size, const Op& map, const Op& teardown) {
   Area a;
   a.va = area_va(g);
-  a.size = pages * page(g);
-  a.pages = pages;
-  a.map = harness::VmapOp{.va = a.va,
-                          .prot = engine::ProtName::normal,
-                          .runs = {harness::PageRun{base_pfn(g) + pfn_offset, pages}}};
-  a.teardown = harness::VunmapOp{a.va};
+  a.size = size;
+  a.pages = size / page(g);
+  a.map = map;
+  a.teardown = teardown;
   return a;
+}
+Area vmap_area(const Geometry& g, u64 pages, u64 pfn_offset) {
+  return area_of(g, pages * page(g),
+                 harness::VmapOp{.va = area_va(g),
+                                 .prot = engine::ProtName::normal,
+                                 .runs = {harness::PageRun{base_pfn(g) + pfn_offset, pages}}},
+                 harness::VunmapOp{area_va(g)});
 }
 Area vmalloc_area(const Geometry& g, u64 size) {
-  Area a;
-  a.va = area_va(g);
-  a.size = size;
-  a.pages = size / page(g);
-  a.map = harness::VmallocOp{.va = a.va, .size = size, .huge = true};
-  a.teardown = harness::VfreeOp{a.va};
-  return a;
+  return area_of(g, size, harness::VmallocOp{.va = area_va(g), .size = size, .huge = true},
+                 harness::VfreeOp{area_va(g)});
 }
 Area ioremap_area(const Geometry& g, u64 size) {
-  Area a;
-  a.va = area_va(g);
-  a.size = size;
-  a.pages = size / page(g);
-  a.map = harness::IoremapOp{.va = a.va, .size = size, .pa = base_pfn(g) << g.page_shift};
-  a.teardown = harness::IounmapOp{a.va};
-  return a;
+  return area_of(
+      g, size,
+      harness::IoremapOp{.va = area_va(g), .size = size, .pa = base_pfn(g) << g.page_shift},
+      harness::IounmapOp{area_va(g)});
 }
 
 u64 cont_pages(const Geometry& g) { return g.cont_ptes(); }
@@ -577,7 +570,7 @@ std::string markdown(const std::vector<Case>& cases, bool per_case, std::string_
     for (std::size_t vi = 0; vi < c.results.size(); ++vi) {
       std::string k = classify(*c.op, exact, c.results[vi]);
       if (k == "same") k = "exact";
-      k = std::string(c.op->name) + ": " + k;
+      k.insert(0, std::string(c.op->name) + ": ");
       auto [it, added] = abs.try_emplace(k, std::vector<std::size_t>(std::size(kVariants), 0));
       ++it->second[vi];
     }

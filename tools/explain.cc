@@ -9,6 +9,7 @@
 #include "harness/oracle.h"
 #include "harness/runner.h"
 #include "reference/mmu_walker.h"
+#include "tools/text.h"
 #include "tools/verdicts.h"
 
 namespace vmapfuzz::tools {
@@ -16,12 +17,6 @@ namespace {
 
 using engine::u64;
 using reference::LeafRun;
-
-std::string fmt(const char* f, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
 
 std::string size_text(u64 s) {
   if (s % (u64{1} << 30) == 0) return std::to_string(s >> 30) + "G";
