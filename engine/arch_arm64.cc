@@ -141,9 +141,12 @@ pte_t huge_ptep_get_and_clear(Kernel& k, VirtAddr addr, pte_t* ptep, u64 sz) {
     return 0;
   }
   pte_t orig = ptep[0];
+  // Dirty and young of every entry are folded into the returned value, but
+  // only when the first entry is present: a group whose first entry is
+  // gone (a malformed one) returns that entry as it was.
+  const bool present = pte_present(k.geo(), orig);
   for (unsigned i = 0; i < ncontig; ++i) {
-    // Dirty and young of every entry are folded into the returned value.
-    orig |= ptep[i] & (PTE_DIRTY | PTE_AF);
+    if (present) orig |= ptep[i] & (PTE_DIRTY | PTE_AF);
     k.pool().store(&ptep[i], 0);
   }
   k.counters().descriptors_written += ncontig;
