@@ -617,10 +617,13 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       continue;
     }
     if (!l->mapped) {
-      // Not valid, so never a CONT batch: cleared page by page, each
-      // neither none nor present.
+      // Not translating, so never a CONT batch: cleared page by page. The
+      // kernel's pte_present() looks at the valid bit only, so an entry
+      // with it (bits 01, set_memory_valid over an empty PTE) is cleared
+      // quietly; the others are neither none nor present: a WARN each.
       const u64 stop = std::min(e, start + l->size);
-      for (u64 p = x; p < stop; p += f_->page_size) warn(out, WarnId::vunmap_pte_not_present, p);
+      if (!(l->raw & 1))
+        for (u64 p = x; p < stop; p += f_->page_size) warn(out, WarnId::vunmap_pte_not_present, p);
       erase_range(x, stop);
       x = stop;
       continue;
@@ -643,8 +646,11 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       x -= x % group;
     }
     // Whole groups of this run that end by e go at once; a group that
-    // reaches past e goes whole too, with a WARN, and ends this table.
-    const u64 run_end = start + l->size;
+    // reaches past e goes whole too, with a WARN, and ends this table. A
+    // run that ends inside a group (one a set_memory_valid(0) left
+    // malformed, docs/pageattr.md) still takes that whole group: the
+    // kernel decides on the group's first entry.
+    const u64 run_end = (start + l->size + group - 1) / group * group;
     const u64 full_end = std::max(x, std::min(run_end, e - (e - x) % group));
     if (full_end > x) {
       erase_range(x, full_end);

@@ -140,6 +140,7 @@ class RefKernel {
     bool mapped = true;
     std::uint8_t raw = 0;
   };
+  static bool is_zero_entry(const Leaf& l);
   // A leaf and the VA it starts at: an element of leaves_.
   struct PlacedLeaf {
     u64 va;

@@ -24,6 +24,11 @@ u64 cont_pmd_size(const GeometryFacts& f, u64 pmd_size) {
 
 }  // namespace
 
+// A leaf that stands for an entry of value zero: a none entry.
+bool RefKernel::is_zero_entry(const Leaf& l) {
+  return !l.mapped && l.raw == 0 && l.pa == 0 && !l.cont && l.attrs == Attrs{};
+}
+
 // One permission change: what it does to an entry.
 struct RefKernel::Change {
   enum class Kind { ro, rw, x, nx, valid, invalid } kind;
@@ -69,7 +74,9 @@ void RefKernel::change_leaf_part(u64 a, u64 b, const Change& c) {
   n.pa = l->pa + (a - ls);
   c.apply(n, n.level == pte_);
   erase_range(a, b);
-  insert_leaf(a, n);
+  // An entry the change cleared to zero (set_memory_valid(0) after (1) on an
+  // empty PTE) is none again: nothing to keep.
+  if (!is_zero_entry(n)) insert_leaf(a, n);
 }
 
 // Every PTE of [a, b), inside one PTE table: mapped or not, each gets the
@@ -90,7 +97,7 @@ void RefKernel::change_pages(u64 a, u64 b, const Change& c, bool) {
     for (; x < gap_end; x += f_->page_size) {
       Leaf junk{f_->page_size, 0, pte_, false, Attrs{}, false, 0};
       c.apply(junk, true);
-      if (junk.mapped || junk.raw != 0 || !(junk.attrs == Attrs{})) insert_leaf(x, junk);
+      if (!is_zero_entry(junk)) insert_leaf(x, junk);
     }
   }
 }
