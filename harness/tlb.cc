@@ -117,12 +117,32 @@ void TlbModel::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) 
           seed_range(next, eva, level + 1, lo, hi);
         break;
       }
-      case DescKind::block:
-      case DescKind::page: add_leaf(eva, e[i], level); break;
+      case DescKind::block: add_leaf(eva, e[i], level); break;
+      case DescKind::page:
+        // A CONT group whose entries disagree (one a change left behind)
+        // is the walker's malformed-cont to report; here each of its
+        // entries only stands for its own page.
+        add_leaf(eva, whole_cont_group(e, i, level) ? e[i] : e[i] & ~kArm64Cont, level);
+        break;
       case DescKind::invalid:
       case DescKind::reserved: break;
     }
   }
+}
+
+bool TlbModel::whole_cont_group(const u64* e, unsigned i, unsigned level) const {
+  if (facts_->format != DescFormat::arm64 || !(e[i] & kArm64Cont) || facts_->cont_ptes == 0)
+    return true;
+  const unsigned first = i & ~(facts_->cont_ptes - 1);
+  const u64 oa = reference::output_address(*facts_, e[first], level);
+  for (unsigned j = 0; j < facts_->cont_ptes; ++j) {
+    const u64 d = e[first + j];
+    if (reference::classify(*facts_, d, level) != DescKind::page || !(d & kArm64Cont) ||
+        reference::output_address(*facts_, d, level) != oa + j * facts_->page_size ||
+        ((d ^ e[first]) & ~facts_->oa_mask) != 0)
+      return false;
+  }
+  return true;
 }
 
 void TlbModel::violate(std::string check, unsigned level, std::string what, std::string detail,

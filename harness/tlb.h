@@ -121,6 +121,10 @@ class TlbModel final : public engine::PoolObserver {
   // Calls f(class, leaf) for every cached leaf overlapping [lo, hi).
   template <class F>
   void for_overlapping(u64 lo, u64 hi, F&& f) const;
+  // Whether the CONT page entry e[i] of a table at `level` is part of a
+  // whole group (every entry a CONT page, continuing output addresses, the
+  // same attributes); true for an entry without CONT.
+  bool whole_cont_group(const u64* e, unsigned i, unsigned level) const;
   void seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi);
   void drop_walks(u64 lo, u64 hi);
   unsigned cont_entries(unsigned level) const;
