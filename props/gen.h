@@ -130,13 +130,19 @@ rc::Gen<u64> vmalloc_size();
 // or an earlier range.
 rc::Gen<harness::VmallocOp> vmalloc(const std::vector<Range>& earlier);
 rc::Gen<harness::FailPageAllocOp> fail_page_alloc();
+// set_memory_* (docs/pageattr.md) on arm64 only: mostly a part of one of
+// `earlier` (a CONT group or block boundary inside it, its first or last
+// page, all of it), sometimes with the guard page after it or anywhere;
+// any mode, rarely unaligned (not for valid/invalid). No `rox` on v6.1,
+// which has no set_memory_rox (trace_of() turns it into `ro`).
+rc::Gen<harness::SetMemoryOp> set_memory(const std::vector<Range>& earlier);
 
 // The ops a trace draws from, with weights (indexed by harness::OpKind).
 using OpWeights = std::array<int, harness::kOpKinds>;
 extern const OpWeights kVmallocOps;  // vmalloc, vfree, vunmap_range, fail_alloc, fail_page_alloc
 extern const OpWeights kVmallocAllocOps;  // vmalloc, vfree, fail_page_alloc
 extern const OpWeights kVmapOps;          // vmap, vunmap, vunmap_range, fail_alloc
-extern const OpWeights kMixedOps;         // every op
+extern const OpWeights kMixedOps;         // every op (set_memory on arm64)
 
 // The pages `op` maps at the PTE level, as a budget counts them: all of a
 // vmalloc (its size rounded up as a huge one does) or vmap, the PTE and

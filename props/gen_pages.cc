@@ -299,15 +299,37 @@ rc::Gen<harness::FailPageAllocOp> fail_page_alloc() {
   });
 }
 
+rc::Gen<harness::SetMemoryOp> set_memory(const std::vector<Range>& earlier) {
+  return rc::gen::exec([earlier] {
+    harness::SetMemoryOp o;
+    Range r = earlier.empty() ? Range{*va(), *size()} : *subrange(*rc::gen::elementOf(earlier));
+    if (!earlier.empty() && *rc::gen::weightedElement<bool>({{7, false}, {1, true}}))
+      r.size += page();  // into the guard page (docs/pageattr.md)
+    o.va = r.va;
+    o.numpages = static_cast<unsigned>(
+        std::min<u64>(std::max<u64>(r.size / page(), 1), harness::kMaxSetMemoryPages));
+    o.mode = *rc::gen::elementOf(std::vector<common::SetMemoryMode>(
+        std::begin(common::kAllSetMemoryModes), std::end(common::kAllSetMemoryModes)));
+    const bool page_addr = o.mode == common::SetMemoryMode::valid ||
+                           o.mode == common::SetMemoryMode::invalid;
+    o.unaligned = !page_addr && *rc::gen::weightedElement<bool>({{11, false}, {1, true}});
+    return o;
+  });
+}
+
 const OpWeights kVmallocOps = weights({{OpKind::vmalloc, 6},
                                        {OpKind::vfree, 3},
                                        {OpKind::vunmap_range, 1},
                                        {OpKind::fail_alloc, 1},
-                                       {OpKind::fail_page_alloc, 2}});
+                                       {OpKind::fail_page_alloc, 2},
+                                       {OpKind::set_memory, 2}});
 const OpWeights kVmallocAllocOps =
     weights({{OpKind::vmalloc, 6}, {OpKind::vfree, 3}, {OpKind::fail_page_alloc, 2}});
-const OpWeights kVmapOps = weights(
-    {{OpKind::vmap, 6}, {OpKind::vunmap, 3}, {OpKind::vunmap_range, 1}, {OpKind::fail_alloc, 1}});
+const OpWeights kVmapOps = weights({{OpKind::vmap, 6},
+                                    {OpKind::vunmap, 3},
+                                    {OpKind::vunmap_range, 1},
+                                    {OpKind::fail_alloc, 1},
+                                    {OpKind::set_memory, 1}});
 const OpWeights kMixedOps = weights({{OpKind::ioremap, 3},
                                      {OpKind::ioremap_page_range, 1},
                                      {OpKind::vmap_page_range, 2},
@@ -318,7 +340,8 @@ const OpWeights kMixedOps = weights({{OpKind::ioremap, 3},
                                      {OpKind::vmap, 4},
                                      {OpKind::vfree, 2},
                                      {OpKind::vunmap, 2},
-                                     {OpKind::fail_page_alloc, 1}});
+                                     {OpKind::fail_page_alloc, 1},
+                                     {OpKind::set_memory, 2}});
 
 rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
                   engine::KernelConfig cfg) {
@@ -337,6 +360,8 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
     if (live.areas().empty())  // a free with nothing to free only WARNs: now and then
       for (OpKind k : {OpKind::iounmap, OpKind::vfree, OpKind::vunmap})
         allowed[static_cast<std::size_t>(k)] = std::min(allowed[static_cast<std::size_t>(k)], 1);
+    if (geo().arch != engine::Arch::arm64)  // the only set_memory_* modelled
+      allowed[static_cast<std::size_t>(OpKind::set_memory)] = 0;
     int total = 0;
     for (int n : allowed) total += n;
     if (total == 0) return harness::FailAllocOp{*fail_nth()};
@@ -372,6 +397,7 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
       case OpKind::vfree: return harness::VfreeOp{free_target(live.vmalloc, areas)};
       case OpKind::vunmap: return harness::VunmapOp{free_target(live.vmap, areas)};
       case OpKind::fail_page_alloc: return *fail_page_alloc();
+      case OpKind::set_memory: return *set_memory(targets);
     }
     return harness::FailAllocOp{0};
   });
@@ -395,6 +421,9 @@ rc::Gen<Trace> trace_of(const OpWeights& w, const rc::Gen<engine::Variant>& vari
         const int n = *rc::gen::inRange(1, 13);
         for (int i = 0; i < n; ++i) {
           Op op = *op_of(w, live, budget, t.config);
+          if (auto* s = std::get_if<harness::SetMemoryOp>(&op);
+              s && s->mode == common::SetMemoryMode::rox && t.variant == engine::Variant::v6_1)
+            s->mode = common::SetMemoryMode::ro;  // no set_memory_rox before 6.2
           budget -= std::min(budget, pte_pages(op, t.config));
           live.after(ref, op, harness::predict(ref, op));
           t.ops.push_back(std::move(op));
