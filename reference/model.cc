@@ -341,6 +341,10 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
       }
       break;
     case Entry::leaf: {
+      // A block a change made invalid is not pXd_present(): no
+      // pXd_free_*_page(), and *_set_huge() may take it down (creating a
+      // mapping over an invalid entry is always safe).
+      if (const Leaf* l = leaf_at(s.va); l && !l->mapped) break;
       if (f_->format != DescFormat::arm64) {
         // x86 and riscv free the "table" a leaf names.
         bug(out, BugId::leaf_used_as_table, s.va);
@@ -641,9 +645,16 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       x = stop;
       continue;
     }
+    // huge_ptep_get_and_clear() returns the group's first entry; when the
+    // walk stepped back to a first entry a change made invalid (neither
+    // none nor present), the WARN on it follows the group's clearing.
+    bool first_not_present = false;
     if (x % group) {
       warn(out, WarnId::vunmap_pte_cont_misaligned, x);
       x -= x % group;
+      u64 fs = 0;
+      const Leaf* first = leaf_at(x, &fs);
+      first_not_present = first && !first->mapped && !(first->raw & 1);
     }
     // Whole groups of this run that end by e go at once; a group that
     // reaches past e goes whole too, with a WARN, and ends this table. A
@@ -654,11 +665,13 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
     const u64 full_end = std::max(x, std::min(run_end, e - (e - x) % group));
     if (full_end > x) {
       erase_range(x, full_end);
+      if (first_not_present) warn(out, WarnId::vunmap_pte_not_present, x);
       x = full_end;
       continue;
     }
     erase_range(x, x + group);
     warn(out, WarnId::vunmap_pte_cont_partial, x);
+    if (first_not_present) warn(out, WarnId::vunmap_pte_not_present, x);
     return;
   }
 }
