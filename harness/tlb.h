@@ -125,6 +125,9 @@ class TlbModel final : public engine::PoolObserver {
   // whole group (every entry a CONT page, continuing output addresses, the
   // same attributes); true for an entry without CONT.
   bool whole_cont_group(const u64* e, unsigned i, unsigned level) const;
+  // Whether the tables' entry for `va` is a PTE with CONT in a group that
+  // is not whole (see whole_cont_group()).
+  bool malformed_group_at(u64 va) const;
   void seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi);
   void drop_walks(u64 lo, u64 hi);
   unsigned cont_entries(unsigned level) const;
