@@ -116,6 +116,24 @@ TEST(CompareVariants, SeriesMayUseMoreBlocksNotFewer_quirk) {
   EXPECT_EQ(swapped->what, "fewer-blocks");
 }
 
+// set_memory_valid() checks no area. On v4's block for a vmap() of
+// contiguous pages, invalidating one page WARNs and fails (the PMD handler
+// refuses a block only partly in range); on mainline's PTEs it invalidates
+// that page. The translations part there, not at set_memory_ro (refused
+// on a vmap area by both).
+TEST(NextRelation, SetMemoryValidAfterVmapComparesWithReferenceOnly_quirk) {
+  const Op vmap = harness::VmapOp{.va = v(2 * M), .runs = {PageRun{kPfn, 512}}};
+  const Op invalid = harness::SetMemoryOp{v(2 * M), 1, common::SetMemoryMode::invalid};
+  const Op ro = harness::SetMemoryOp{v(2 * M), 1, common::SetMemoryMode::ro};
+  const auto ref = ref_after({vmap});
+  EXPECT_EQ(harness::next_relation(R::translation, ref, ro), R::translation);
+  EXPECT_EQ(harness::next_relation(R::translation, ref, invalid), R::none);
+  Pair refused(Variant::v4, {vmap, ro});
+  EXPECT_FALSE(refused.compare(R::translation));
+  Pair p(Variant::v4, {vmap, invalid});
+  EXPECT_TRUE(p.compare(R::translation));
+}
+
 // --- mainline vs v6.12 ---
 
 // 6.12 has no arm64 CONT-PTE helpers: a phys range is plain PTEs there.
@@ -187,6 +205,16 @@ TEST(NextRelation612, FreeingAreaInsidePartOfALeafComparesWithReferenceOnly_quir
   harness::execute(p.base, free);
   harness::execute(p.series, free);
   EXPECT_TRUE(p.compare(R::translation));
+}
+
+// 6.12 changes permissions with apply_to_page_range(): it allocates the
+// tables a range lacks, where the 2026 walk skips empty ones, and flushes
+// after set_memory_valid(1). Any change ends the comparison.
+TEST(NextRelation612, SetMemoryComparesWithReferenceOnly_quirk) {
+  const Op op = harness::SetMemoryOp{v(4 * M), 1, common::SetMemoryMode::valid};
+  EXPECT_EQ(harness::next_relation(R::identical, ref_after({}), op, Variant::v6_12), R::none);
+  Pair p(Variant::v6_12, {op});
+  EXPECT_NE(p.base.pool().live_count(), p.series.pool().live_count());
 }
 
 // 6.1's ioremap_page_range() checks no vm area: where mainline refuses a
