@@ -81,25 +81,44 @@ void RefKernel::change_leaf_part(u64 a, u64 b, const Change& c) {
 
 // Every PTE of [a, b), inside one PTE table: mapped or not, each gets the
 // change; an empty one becomes the change applied to a zero entry, which
-// may stay zero.
+// may stay zero. The new leaves of [a, b) are built first and replace the
+// old ones at once: a change over many single-page leaves (what earlier
+// changes of empty PTEs leave) stays linear.
 void RefKernel::change_pages(u64 a, u64 b, const Change& c, bool) {
-  u64 x = a;
-  while (x < b) {
-    u64 ls = 0;
-    if (const Leaf* l = leaf_at(x, &ls)) {
-      const u64 e = std::min(b, ls + l->size);
-      change_leaf_part(x, e, c);
-      x = e;
-      continue;
-    }
-    const std::size_t i = first_after(x);
-    const u64 gap_end = i < leaves_.size() ? std::min(b, leaves_[i].va) : b;
-    for (; x < gap_end; x += f_->page_size) {
+  std::vector<PlacedLeaf> next;
+  auto add = [&](u64 va, const Leaf& l) {
+    if (is_zero_entry(l)) return;
+    const PlacedLeaf p{va, l};
+    if (!next.empty() && continues(next.back(), p)) next.back().leaf.size += l.size;
+    else next.push_back(p);
+  };
+  auto gap = [&](u64 from, u64 to) {
+    for (u64 x = from; x < to; x += f_->page_size) {
       Leaf junk{f_->page_size, 0, pte_, false, Attrs{}, false, 0};
       c.apply(junk, true);
-      if (!is_zero_entry(junk)) insert_leaf(x, junk);
+      add(x, junk);
     }
+  };
+  u64 x = a;
+  std::size_t i = first_after(a);
+  if (i > 0 && leaves_[i - 1].va + leaves_[i - 1].leaf.size > a) --i;
+  for (; i < leaves_.size() && leaves_[i].va < b; ++i) {
+    const PlacedLeaf& p = leaves_[i];
+    const u64 s = std::max(p.va, a), e = std::min(p.va + p.leaf.size, b);
+    gap(x, s);
+    Leaf n = p.leaf;
+    n.size = e - s;
+    n.pa = p.leaf.pa + (s - p.va);
+    c.apply(n, n.level == pte_);
+    add(s, n);
+    x = e;
   }
+  gap(x, b);
+  erase_range(a, b);
+  const std::size_t at = first_after(a);
+  leaves_.insert(leaves_.begin() + static_cast<std::ptrdiff_t>(at), next.begin(), next.end());
+  if (!next.empty()) merge_with_next(at + next.size() - 1);
+  if (at > 0) merge_with_next(at - 1);
 }
 
 void RefKernel::set_cont(u64 a, u64 b, unsigned level, bool cont) {
