@@ -227,19 +227,17 @@ std::string invalid_path(const Result& r, bool bbml2) {
   std::string s =
       "set_memory_valid(addr, n, 0) -> __change_memory_common() with no vm area check -> "
       "update_range_prot()";
-  if (bbml2)
-    s += " -> split_kernel_leaf_mapping(): the CPUs have BBML2_NOABORT, so a PMD block or CONT "
-         "group that an end of the range falls inside is first broken up (a block into a PTE "
-         "table of CONT groups, a CONT group into plain PTEs)";
-  else
-    s += " (split_kernel_leaf_mapping() does nothing without BBML2_NOABORT)";
+  s += bbml2 ? " -> split_kernel_leaf_mapping(): the CPUs have BBML2_NOABORT, so a PMD block or "
+               "CONT group that an end of the range falls inside is first broken up (a block "
+               "into a PTE table of CONT groups, a CONT group into plain PTEs)"
+             : " (split_kernel_leaf_mapping() does nothing without BBML2_NOABORT)";
   s += " -> walk_kernel_page_table_range_lockless() -> pageattr_pud_entry()/pageattr_pmd_entry()";
-  if (has_warn(r, "pageattr_pmd_entry:partial-block") ||
-      has_warn(r, "pageattr_pud_entry:partial-block"))
-    s += ": a section the range covers only in part is a WARN_ON_ONCE and the walk stops "
-         "with -EINVAL; entries before it stay changed, the section itself is untouched";
-  else
-    s += ": a section the range covers whole has its valid bit cleared";
+  const bool partial_section = has_warn(r, "pageattr_pmd_entry:partial-block") ||
+                               has_warn(r, "pageattr_pud_entry:partial-block");
+  s += partial_section
+           ? ": a section the range covers only in part is a WARN_ON_ONCE and the walk stops "
+             "with -EINVAL; entries before it stay changed, the section itself is untouched"
+           : ": a section the range covers whole has its valid bit cleared";
   s += "; pageattr_pte_entry() clears the valid bit of each PTE in range, one entry at a time";
   if (r.malformed)
     s += ", so a CONT group the range covers in part keeps the CONT bit on valid and invalid "
@@ -255,11 +253,13 @@ std::string ro_path(const Result& r) {
       "set_memory_ro() -> change_memory_common() -> find_vm_area() on the address: the range "
       "must lie in one area that is VM_ALLOC and, in the 2026 tree, not VM_ALLOW_HUGE_VMAP";
   if (r.ret != 0)
-    return s + "; a vmap(), ioremap() or vmalloc_huge() area is none of that: -EINVAL before "
-               "any entry is touched";
-  return s + " -> __change_memory_common() -> update_range_prot() -> "
-             "walk_kernel_page_table_range_lockless() -> pageattr_pte_entry() sets PTE_RDONLY "
-             "and clears PTE_WRITE on each PTE in range -> flush_tlb_kernel_range()";
+    return s +
+           "; a vmap(), ioremap() or vmalloc_huge() area is none of that: -EINVAL before "
+           "any entry is touched";
+  return s +
+         " -> __change_memory_common() -> update_range_prot() -> "
+         "walk_kernel_page_table_range_lockless() -> pageattr_pte_entry() sets PTE_RDONLY "
+         "and clears PTE_WRITE on each PTE in range -> flush_tlb_kernel_range()";
 }
 
 Op set_memory(u64 va, u64 size, common::SetMemoryMode m, u64 page_size) {
@@ -463,7 +463,8 @@ std::string Result::text() const {
   if (!bug.empty()) parts.push_back("BUG " + bug);
   if (ret != 0) parts.push_back(fmt("ret %d", ret));
   if (!warns.empty()) parts.push_back("WARN " + join(warns, ","));
-  std::string changed = fmt("%llu ", static_cast<unsigned long long>(pages_changed)) + std::string(verb);
+  std::string changed =
+      fmt("%llu ", static_cast<unsigned long long>(pages_changed)) + std::string(verb);
   if (pages_over != 0)
     changed += fmt(" (%llu more than asked)", static_cast<unsigned long long>(pages_over));
   parts.push_back(changed);
@@ -492,12 +493,11 @@ std::string classify(const PartialKind& op, const Result& base, const Result& r)
   if (r.split != base.split) t.push_back(r.split ? "split" : "no-split");
   if (r.teardown_warns != base.teardown_warns) {
     // "teardown-warn": the variant's teardown WARNs one the baseline's does not.
-    const bool more = std::any_of(r.teardown_warns.begin(), r.teardown_warns.end(),
-                                  [&](const std::string& w) {
-                                    return std::find(base.teardown_warns.begin(),
-                                                     base.teardown_warns.end(),
-                                                     w) == base.teardown_warns.end();
-                                  });
+    const bool more =
+        std::any_of(r.teardown_warns.begin(), r.teardown_warns.end(), [&](const std::string& w) {
+          return std::find(base.teardown_warns.begin(), base.teardown_warns.end(), w) ==
+                 base.teardown_warns.end();
+        });
     t.push_back(more ? "teardown-warn" : "no-teardown-warn");
   }
   if (r.left_mapped != base.left_mapped) t.push_back("left-mapped");

@@ -84,18 +84,18 @@ std::span<const engine::Variant> variants();
 
 // What one variant did in one case.
 struct Result {
-  int ret = 0;                     // of the partial op
-  std::vector<std::string> warns;  // of the partial op, first occurrence order
-  std::string bug;                 // a modelled BUG of any op ("" none)
+  int ret = 0;                         // of the partial op
+  std::vector<std::string> warns;      // of the partial op, first occurrence order
+  std::string bug;                     // a modelled BUG of any op ("" none)
   std::string_view verb = "unmapped";  // PartialKind::verb, for text()
-  u64 pages_changed = 0;  // translating otherwise (or not at all) after the partial op
-  u64 pages_over = 0;     // outside the range: differing from what was asked (changed)
-  u64 pages_short = 0;    // inside the range: differing from what was asked (not done)
-  u64 malformed = 0;      // CONT groups the op left malformed (reference::Issue)
-  bool split = false;     // the range cuts a CONT group or block
+  u64 pages_changed = 0;               // translating otherwise (or not at all) after the partial op
+  u64 pages_over = 0;                  // outside the range: differing from what was asked (changed)
+  u64 pages_short = 0;                 // inside the range: differing from what was asked (not done)
+  u64 malformed = 0;                   // CONT groups the op left malformed (reference::Issue)
+  bool split = false;                  // the range cuts a CONT group or block
   std::vector<std::string> teardown_warns;
-  u64 left_mapped = 0;       // pages still mapped after the teardown
-  std::string leaf_before;   // "pte", "cont", "pmd", "pte+cont", ...
+  u64 left_mapped = 0;      // pages still mapped after the teardown
+  std::string leaf_before;  // "pte", "cont", "pmd", "pte+cont", ...
   // "1 unmapped" or "WARN x; 16 unmapped (15 more than asked); split".
   std::string text() const;
 };
