@@ -131,8 +131,7 @@ void TlbModel::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) 
 }
 
 bool TlbModel::malformed_group_at(u64 va) const {
-  const reference::Translation tr =
-      reference::translate(k_->pool(), k_->geo(), k_->pgd_pa().v, va);
+  const reference::Translation tr = reference::translate(k_->pool(), k_->geo(), k_->pgd_pa().v, va);
   if (tr.steps.empty() || tr.steps.back().level != facts_->leaf_level) return false;
   const reference::WalkStep& s = tr.steps.back();
   const u64* e = k_->pool().table(engine::PhysAddr{s.table_pa});

@@ -310,8 +310,8 @@ rc::Gen<harness::SetMemoryOp> set_memory(const std::vector<Range>& earlier) {
         std::min<u64>(std::max<u64>(r.size / page(), 1), harness::kMaxSetMemoryPages));
     o.mode = *rc::gen::elementOf(std::vector<common::SetMemoryMode>(
         std::begin(common::kAllSetMemoryModes), std::end(common::kAllSetMemoryModes)));
-    const bool page_addr = o.mode == common::SetMemoryMode::valid ||
-                           o.mode == common::SetMemoryMode::invalid;
+    const bool page_addr =
+        o.mode == common::SetMemoryMode::valid || o.mode == common::SetMemoryMode::invalid;
     o.unaligned = !page_addr && *rc::gen::weightedElement<bool>({{11, false}, {1, true}});
     return o;
   });

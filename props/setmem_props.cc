@@ -308,28 +308,29 @@ class Allowed {
 std::optional<Range> asked_range(const harness::Op& op, const LiveAreas& before,
                                  const LiveAreas& now, u64 page) {
   const auto up = [page](u64 x) { return (x + page - 1) / page * page; };
-  return std::visit(
-      harness::Overloaded{
-          [&](const harness::IoremapOp& o) -> std::optional<Range> { return Range{o.va, o.size}; },
-          [&](const harness::IoremapPageRangeOp& o) -> std::optional<Range> {
-            return Range{o.va, o.size};
-          },
-          [&](const harness::VmapPageRangeOp& o) -> std::optional<Range> {
-            return Range{o.va, up(o.size)};
-          },
-          [&](const harness::VmapOp& o) -> std::optional<Range> {
-            return Range{o.va, o.page_count() * page};
-          },
-          [&](const harness::VmallocOp&) -> std::optional<Range> {
-            for (const Range& r : now.vmalloc)
-              if (std::find(before.vmalloc.begin(), before.vmalloc.end(), r) ==
-                  before.vmalloc.end())
-                return r;
-            return std::nullopt;
-          },
-          [](const auto&) -> std::optional<Range> { return std::nullopt; },
-      },
-      op);
+  return std::visit(harness::Overloaded{
+                        [&](const harness::IoremapOp& o) -> std::optional<Range> {
+                          return Range{o.va, o.size};
+                        },
+                        [&](const harness::IoremapPageRangeOp& o) -> std::optional<Range> {
+                          return Range{o.va, o.size};
+                        },
+                        [&](const harness::VmapPageRangeOp& o) -> std::optional<Range> {
+                          return Range{o.va, up(o.size)};
+                        },
+                        [&](const harness::VmapOp& o) -> std::optional<Range> {
+                          return Range{o.va, o.page_count() * page};
+                        },
+                        [&](const harness::VmallocOp&) -> std::optional<Range> {
+                          for (const Range& r : now.vmalloc)
+                            if (std::find(before.vmalloc.begin(), before.vmalloc.end(), r) ==
+                                before.vmalloc.end())
+                              return r;
+                          return std::nullopt;
+                        },
+                        [](const auto&) -> std::optional<Range> { return std::nullopt; },
+                    },
+                    op);
 }
 
 std::optional<common::ProtName> prot_of(const harness::Op& op) {
@@ -395,8 +396,8 @@ RC_GTEST_PROP(PropSetMemory, NoPageWritableAndExecutableUnlessAsked, ()) {
     if (!writable_and_executable(r.attrs)) continue;
     any_wx = true;
     if (allowed.covers(r.va, r.va + r.size)) continue;
-    RC_LOG() << "writable and executable, never asked: " << hex_of(r.va) << " + "
-             << hex_of(r.size) << " " << reference::attrs_text(r.attrs) << "\n";
+    RC_LOG() << "writable and executable, never asked: " << hex_of(r.va) << " + " << hex_of(r.size)
+             << " " << reference::attrs_text(r.attrs) << "\n";
     RC_FAIL("a page is writable and executable that no op asked to be");
   }
   RC_CLASSIFY(any_wx, "W+X asked for");

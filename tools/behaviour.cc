@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <tuple>
 
 #include "engine/kernel.h"
 #include "harness/coverage.h"
@@ -156,12 +157,139 @@ std::vector<LeafRun> cut_out(const std::vector<LeafRun>& before, u64 lo, u64 hi)
   return out;
 }
 
+// The leaves with the pages of [lo, hi) made read-only (AP[2] set, the
+// kernel's PTE_WRITE, DBM, clear) and all else as it was: what an exact
+// set_memory_ro() leaves.
+std::vector<LeafRun> read_only(const std::vector<LeafRun>& before, u64 lo, u64 hi) {
+  std::vector<LeafRun> out;
+  for (const LeafRun& r : before) {
+    const u64 end = r.va + r.size;
+    const u64 a = std::max(r.va, lo), b = std::min(end, hi);
+    if (a >= b) {
+      out.push_back(r);
+      continue;
+    }
+    auto piece = [&](u64 from, u64 to, bool ro) {
+      if (from >= to) return;
+      LeafRun x = r;
+      x.va = from;
+      x.pa = r.pa + (from - r.va);
+      x.size = to - from;
+      if (ro) x.attrs.rdonly = true, x.attrs.dbm = false;
+      out.push_back(x);
+    };
+    piece(r.va, a, false);
+    piece(a, b, true);
+    piece(b, end, false);
+  }
+  return out;
+}
+
+// The kernel functions a vunmap_range result went through, in one line
+// (docs/unmap.md).
+std::string vunmap_path(const Result& r) {
+  auto has = [&](std::string_view w) {
+    return std::find(r.warns.begin(), r.warns.end(), w) != r.warns.end();
+  };
+  const bool pmd = has("vunmap_pmd_range:partial-block");
+  const bool misaligned = has("vunmap_pte_range:cont-misaligned");
+  const bool partial = has("vunmap_pte_range:cont-partial");
+  std::string s =
+      "vunmap_range() -> vunmap_range_noflush() -> __vunmap_range_noflush() -> "
+      "vunmap_p4d_range() -> vunmap_pud_range() -> vunmap_pmd_range()";
+  if (pmd)
+    s += ": pmd_clear_huge() clears the whole PMD block the range starts or ends in, then "
+         "WARN_ON(next - addr < PMD_SIZE)";
+  if (misaligned || partial) {
+    s += std::string(pmd ? "; for the rest" : "") +
+         " -> vunmap_pte_range(): arch_vmap_pte_range_unmap_size() is CONT_PTE_SIZE for a valid "
+         "CONT entry";
+    if (misaligned)
+      s += "; addr is inside the group: WARN_ON(!IS_ALIGNED(addr, size)), addr steps back to "
+           "the group start";
+    if (partial)
+      s += "; the group reaches past end: WARN_ON(end - addr < size), the step is cut at end";
+    s += "; huge_ptep_get_and_clear() clears the whole group";
+  }
+  if (!pmd && !misaligned && !partial)
+    s += " -> vunmap_pte_range(): a plain PTE goes by ptep_get_and_clear(), a CONT group the "
+         "range covers whole by one huge_ptep_get_and_clear(); nothing beyond the range";
+  return s;
+}
+
+bool has_warn(const Result& r, std::string_view w) {
+  return std::find(r.warns.begin(), r.warns.end(), w) != r.warns.end();
+}
+
+// The 2026 arm64 path of set_memory_valid(addr, n, 0) (docs/pageattr.md),
+// with or without BBML2_NOABORT.
+std::string invalid_path(const Result& r, bool bbml2) {
+  std::string s =
+      "set_memory_valid(addr, n, 0) -> __change_memory_common() with no vm area check -> "
+      "update_range_prot()";
+  s += bbml2 ? " -> split_kernel_leaf_mapping(): the CPUs have BBML2_NOABORT, so a PMD block or "
+               "CONT group that an end of the range falls inside is first broken up (a block "
+               "into a PTE table of CONT groups, a CONT group into plain PTEs)"
+             : " (split_kernel_leaf_mapping() does nothing without BBML2_NOABORT)";
+  s += " -> walk_kernel_page_table_range_lockless() -> pageattr_pud_entry()/pageattr_pmd_entry()";
+  const bool partial_section = has_warn(r, "pageattr_pmd_entry:partial-block") ||
+                               has_warn(r, "pageattr_pud_entry:partial-block");
+  s += partial_section
+           ? ": a section the range covers only in part is a WARN_ON_ONCE and the walk stops "
+             "with -EINVAL; entries before it stay changed, the section itself is untouched"
+           : ": a section the range covers whole has its valid bit cleared";
+  s += "; pageattr_pte_entry() clears the valid bit of each PTE in range, one entry at a time";
+  if (r.malformed)
+    s += ", so a CONT group the range covers in part keeps the CONT bit on valid and invalid "
+         "entries alike: the group is malformed (the MMU may use any entry's translation for "
+         "the whole group)";
+  s += " -> flush_tlb_kernel_range()";
+  return s;
+}
+
+// The 2026 arm64 path of set_memory_ro() (docs/pageattr.md).
+std::string ro_path(const Result& r) {
+  std::string s =
+      "set_memory_ro() -> change_memory_common() -> find_vm_area() on the address: the range "
+      "must lie in one area that is VM_ALLOC and, in the 2026 tree, not VM_ALLOW_HUGE_VMAP";
+  if (r.ret != 0)
+    return s +
+           "; a vmap(), ioremap() or vmalloc_huge() area is none of that: -EINVAL before "
+           "any entry is touched";
+  return s +
+         " -> __change_memory_common() -> update_range_prot() -> "
+         "walk_kernel_page_table_range_lockless() -> pageattr_pte_entry() sets PTE_RDONLY "
+         "and clears PTE_WRITE on each PTE in range -> flush_tlb_kernel_range()";
+}
+
+Op set_memory(u64 va, u64 size, common::SetMemoryMode m, u64 page_size) {
+  return harness::SetMemoryOp{
+      .va = va, .numpages = static_cast<unsigned>(size / page_size), .mode = m};
+}
+
+// Every row's size is a whole number of pages: the ranges are.
 const PartialKind kPartials[] = {
-    {"vunmap_range", "over-unmap",
-     [](u64 va, u64 size) -> Op {
+    {"vunmap_range", "over-unmap", "unmapped",
+     [](const Geometry&, u64 va, u64 size) -> Op {
        return harness::VunmapRangeOp{va, size};
      },
-     cut_out},
+     cut_out, vunmap_path},
+    {"set_memory_invalid", "over-change", "made invalid",
+     [](const Geometry& g, u64 va, u64 size) -> Op {
+       return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
+     },
+     cut_out, [](const Result& r) { return invalid_path(r, false); }},
+    {"set_memory_invalid-bbml2", "over-change", "made invalid",
+     [](const Geometry& g, u64 va, u64 size) -> Op {
+       return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
+     },
+     cut_out, [](const Result& r) { return invalid_path(r, true); },
+     engine::KernelConfig{.bbml2_noabort = true}},
+    {"set_memory_ro", "over-change", "made read-only",
+     [](const Geometry& g, u64 va, u64 size) -> Op {
+       return set_memory(va, size, common::SetMemoryMode::ro, page(g));
+     },
+     read_only, ro_path},
 };
 
 const Variant kVariants[] = {Variant::mainline, Variant::v4, Variant::v4_fixed};
@@ -219,36 +347,26 @@ std::vector<PageEntry> pages_of(const Geometry& g, const std::vector<LeafRun>& r
 }
 
 // Pages whose translation differs between `a` and `b` (mapped in one only,
-// or to another PA or with other attributes).
-u64 differing_pages(const Geometry& g, const std::vector<LeafRun>& a,
-                    const std::vector<LeafRun>& b) {
+// or to another PA or with other attributes): {outside [lo, hi), inside}.
+std::pair<u64, u64> differing_pages(const Geometry& g, const std::vector<LeafRun>& a,
+                                    const std::vector<LeafRun>& b, u64 lo = 0, u64 hi = 0) {
   const auto pa = pages_of(g, a), pb = pages_of(g, b);
-  u64 n = 0;
+  u64 out = 0, in = 0;
+  auto count = [&](u64 va) { (va >= lo && va < hi ? in : out) += 1; };
   std::size_t i = 0, j = 0;
   while (i < pa.size() || j < pb.size()) {
     if (j == pb.size() || (i < pa.size() && pa[i].va < pb[j].va)) {
-      ++n, ++i;
+      count(pa[i].va);
+      ++i;
     } else if (i == pa.size() || pb[j].va < pa[i].va) {
-      ++n, ++j;
+      count(pb[j].va);
+      ++j;
     } else {
-      n += !(pa[i] == pb[j]);
+      if (!(pa[i] == pb[j])) count(pa[i].va);
       ++i, ++j;
     }
   }
-  return n;
-}
-
-// Pages mapped in `before` and not in `after`.
-u64 unmapped_pages(const Geometry& g, const std::vector<LeafRun>& before,
-                   const std::vector<LeafRun>& after) {
-  const auto pb = pages_of(g, before), pa = pages_of(g, after);
-  u64 n = 0;
-  std::size_t j = 0;
-  for (const PageEntry& e : pb) {
-    while (j < pa.size() && pa[j].va < e.va) ++j;
-    n += j == pa.size() || pa[j].va != e.va;
-  }
-  return n;
+  return {out, in};
 }
 
 u64 mapped_pages(const Geometry& g, const std::vector<LeafRun>& runs) {
@@ -270,9 +388,16 @@ std::vector<LeafRun> scan(const engine::Kernel& k) {
   return reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v).runs;
 }
 
+u64 malformed_groups(const engine::Kernel& k) {
+  const auto issues = reference::scan_tables(k.pool(), k.geo(), k.pgd_pa().v).issues;
+  return static_cast<u64>(std::count_if(issues.begin(), issues.end(), [](const auto& i) {
+    return i.kind == reference::Issue::malformed_cont;
+  }));
+}
+
 Result run_variant(const Case& c, Variant v) {
   Result r;
-  engine::Kernel k(*c.geo, v);
+  engine::Kernel k(*c.geo, v, c.op->config);
   const engine::Outcome setup = harness::execute(k, c.area.map);
   if (setup.bug != engine::BugId::none) r.bug = std::string(engine::bug_name(setup.bug));
   if (setup.unreachable_align || setup.ret != 0) {
@@ -280,14 +405,18 @@ Result run_variant(const Case& c, Variant v) {
     return r;
   }
   const auto before = scan(k);
-  const engine::Outcome part = harness::execute(k, c.op->make(c.lo, c.hi - c.lo));
+  const engine::Outcome part = harness::execute(k, c.op->make(*c.geo, c.lo, c.hi - c.lo));
   const auto after = scan(k);
   r.ret = part.ret;
   r.warns = warn_names(part);
   if (part.bug != engine::BugId::none) r.bug = std::string(engine::bug_name(part.bug));
   const unsigned leaf = harness::leaf_level_of(*c.geo);
-  r.pages_unmapped = unmapped_pages(*c.geo, before, after);
-  r.pages_differing = differing_pages(*c.geo, c.op->asked(before, c.lo, c.hi), after);
+  r.verb = c.op->verb;
+  const auto changed = differing_pages(*c.geo, before, after);
+  r.pages_changed = changed.first + changed.second;
+  std::tie(r.pages_over, r.pages_short) =
+      differing_pages(*c.geo, c.op->asked(before, c.lo, c.hi), after, c.lo, c.hi);
+  r.malformed = malformed_groups(k);
   r.split = cuts_a_leaf(*c.geo, before, c.lo, c.hi, leaf);
   r.leaf_before = kinds_over(before, c.lo, c.hi, leaf);
   if (!r.bug.empty()) return r;
@@ -322,37 +451,6 @@ std::string slug(std::string_view s) {
   return out;
 }
 
-// The kernel functions a result went through, in one line (docs/unmap.md).
-std::string kernel_path(const Result& r) {
-  auto has = [&](std::string_view w) {
-    return std::find(r.warns.begin(), r.warns.end(), w) != r.warns.end();
-  };
-  const bool pmd = has("vunmap_pmd_range:partial-block");
-  const bool misaligned = has("vunmap_pte_range:cont-misaligned");
-  const bool partial = has("vunmap_pte_range:cont-partial");
-  std::string s =
-      "vunmap_range() -> vunmap_range_noflush() -> __vunmap_range_noflush() -> "
-      "vunmap_p4d_range() -> vunmap_pud_range() -> vunmap_pmd_range()";
-  if (pmd)
-    s += ": pmd_clear_huge() clears the whole PMD block the range starts or ends in, then "
-         "WARN_ON(next - addr < PMD_SIZE)";
-  if (misaligned || partial) {
-    s += std::string(pmd ? "; for the rest" : "") +
-         " -> vunmap_pte_range(): arch_vmap_pte_range_unmap_size() is CONT_PTE_SIZE for a valid "
-         "CONT entry";
-    if (misaligned)
-      s += "; addr is inside the group: WARN_ON(!IS_ALIGNED(addr, size)), addr steps back to "
-           "the group start";
-    if (partial)
-      s += "; the group reaches past end: WARN_ON(end - addr < size), the step is cut at end";
-    s += "; huge_ptep_get_and_clear() clears the whole group";
-  }
-  if (!pmd && !misaligned && !partial)
-    s += " -> vunmap_pte_range(): a plain PTE goes by ptep_get_and_clear(), a CONT group the "
-         "range covers whole by one huge_ptep_get_and_clear(); nothing beyond the range";
-  return s;
-}
-
 }  // namespace
 
 std::span<const SetupKind> setups() { return kSetups; }
@@ -365,11 +463,17 @@ std::string Result::text() const {
   if (!bug.empty()) parts.push_back("BUG " + bug);
   if (ret != 0) parts.push_back(fmt("ret %d", ret));
   if (!warns.empty()) parts.push_back("WARN " + join(warns, ","));
-  if (pages_differing != 0)
-    parts.push_back(fmt("%llu unmapped (%llu more than asked)",
-                        static_cast<unsigned long long>(pages_unmapped),
-                        static_cast<unsigned long long>(pages_differing)));
-  else parts.push_back(fmt("%llu unmapped", static_cast<unsigned long long>(pages_unmapped)));
+  std::string changed =
+      fmt("%llu ", static_cast<unsigned long long>(pages_changed)) + std::string(verb);
+  if (pages_over != 0)
+    changed += fmt(" (%llu more than asked)", static_cast<unsigned long long>(pages_over));
+  parts.push_back(changed);
+  if (pages_short != 0)
+    parts.push_back(fmt("%llu of the range not ", static_cast<unsigned long long>(pages_short)) +
+                    std::string(verb));
+  if (malformed != 0)
+    parts.push_back(fmt("%llu malformed CONT group%s", static_cast<unsigned long long>(malformed),
+                        malformed == 1 ? "" : "s"));
   if (split) parts.push_back("split");
   if (!teardown_warns.empty()) parts.push_back("teardown WARN " + join(teardown_warns, ","));
   if (left_mapped != 0)
@@ -382,10 +486,20 @@ std::string classify(const PartialKind& op, const Result& base, const Result& r)
   if (r.bug != base.bug) t.push_back("bug");
   if (r.ret != base.ret) t.push_back("error");
   if (r.warns != base.warns) t.push_back(r.warns.empty() ? "no-warn" : "warn");
-  if (r.pages_differing > base.pages_differing) t.push_back(std::string(op.over));
-  if (r.pages_differing < base.pages_differing) t.push_back("fewer-pages");
+  if (r.pages_over > base.pages_over) t.push_back(std::string(op.over));
+  if (r.pages_over < base.pages_over) t.push_back("fewer-pages");
+  if (r.pages_short != base.pages_short) t.push_back(r.pages_short ? "short" : "no-short");
+  if (r.malformed != base.malformed) t.push_back(r.malformed ? "malformed" : "no-malformed");
   if (r.split != base.split) t.push_back(r.split ? "split" : "no-split");
-  if (r.teardown_warns != base.teardown_warns) t.push_back("teardown-warn");
+  if (r.teardown_warns != base.teardown_warns) {
+    // "teardown-warn": the variant's teardown WARNs one the baseline's does not.
+    const bool more =
+        std::any_of(r.teardown_warns.begin(), r.teardown_warns.end(), [&](const std::string& w) {
+          return std::find(base.teardown_warns.begin(), base.teardown_warns.end(), w) ==
+                 base.teardown_warns.end();
+        });
+    t.push_back(more ? "teardown-warn" : "no-teardown-warn");
+  }
   if (r.left_mapped != base.left_mapped) t.push_back("left-mapped");
   if (t.empty()) return "same";
   std::string s = join(t, "+");
@@ -401,7 +515,8 @@ harness::Trace Case::trace(Variant v) const {
   harness::Trace t;
   t.geo = geo;
   t.variant = v;
-  t.ops = {area.map, op->make(lo, hi - lo), area.teardown};
+  t.config = op->config;
+  t.ops = {area.map, op->make(*geo, lo, hi - lo), area.teardown};
   return t;
 }
 
@@ -486,11 +601,18 @@ std::vector<Reproducer> reproducers(const std::vector<Case>& cases, std::string_
       head.push_back(
           "No caller-visible change: every variant does what mainline does (measured by "
           "`vmapfuzz behaviour`, docs/behaviour-changes.md).");
+    else if (c.classes[p.vi] == "split")
+      head.push_back(
+          "Only the layout differs (measured by `vmapfuzz behaviour`, docs/behaviour-changes.md): "
+          "the range cuts a CONT group or block this variant mapped, so doing exactly what was "
+          "asked needs a split, yet the caller sees what it sees on mainline (the op is refused "
+          "on every variant, or the kernel splits first). Replay passes.");
     else
       head.push_back(
           "A caller-visible behaviour change measured by `vmapfuzz behaviour`, not a failure: "
-          "each variant matches its own reference, so replay passes (after a vunmap_range "
-          "once a vmap() made the layouts differ, mainline and the series are compared with "
+          "each variant matches its own reference, so replay passes (after a " +
+          std::string(harness::op_name(c.op->make(*c.geo, c.lo, c.hi - c.lo))) +
+          " once a vmap() made the layouts differ, mainline and the series are compared with "
           "their references only: harness/variant_relation.cc, docs/behaviour-changes.md).");
     head.push_back("Setup " + std::string(c.setup->name) + " on " + std::string(c.geo->name) +
                    ": " + std::string(c.setup->what) + "; then " + std::string(c.op->name) +
@@ -501,7 +623,7 @@ std::vector<Reproducer> reproducers(const std::vector<Case>& cases, std::string_
                      " (leaves over the range before: " + c.results[i].leaf_before + ")" +
                      (i ? "; class " + c.classes[i] : std::string()));
     head.push_back("Kernel path (" + std::string(engine::variant_name(v)) +
-                   "): " + kernel_path(c.results[p.vi]) + ".");
+                   "): " + c.op->kernel_path(c.results[p.vi]) + ".");
     head.push_back("Written by: " + std::string(command));
     for (const std::string& line : head) {
       // Wrap long comment lines at spaces, near 96 columns.
@@ -585,27 +707,29 @@ std::string markdown(const std::vector<Case>& cases, bool per_case, std::string_
     md += "\n";
   }
 
-  // Per setup: how many of its cases changed on each variant.
-  md += "\n### Cases that change, per setup\n\n| setup | cases |";
+  // Per setup and op: how many of its cases changed on each variant.
+  md += "\n### Cases that change, per setup and op\n\n| setup | op | cases |";
   for (std::size_t vi = 1; vi < std::size(kVariants); ++vi) md += " " + vnames[vi] + " |";
-  md += "\n|---|---:|";
+  md += "\n|---|---|---:|";
   for (std::size_t vi = 1; vi < std::size(kVariants); ++vi) md += "---:|";
   md += "\n";
-  for (const SetupKind& s : kSetups) {
-    std::size_t total = 0;
-    std::vector<std::size_t> changed(std::size(kVariants), 0);
-    for (const Case& c : cases) {
-      if (c.setup != &s) continue;
-      ++total;
-      for (std::size_t vi = 1; vi < c.classes.size(); ++vi) changed[vi] += c.classes[vi] != "same";
+  for (const SetupKind& s : kSetups)
+    for (const PartialKind& op : kPartials) {
+      std::size_t total = 0;
+      std::vector<std::size_t> changed(std::size(kVariants), 0);
+      for (const Case& c : cases) {
+        if (c.setup != &s || c.op != &op) continue;
+        ++total;
+        for (std::size_t vi = 1; vi < c.classes.size(); ++vi)
+          changed[vi] += c.classes[vi] != "same";
+      }
+      if (!total) continue;
+      md += "| " + std::string(s.name) + (s.control ? " (control)" : "") + " | " +
+            std::string(op.name) + " | " + std::to_string(total) + " |";
+      for (std::size_t vi = 1; vi < std::size(kVariants); ++vi)
+        md += " " + std::to_string(changed[vi]) + " |";
+      md += "\n";
     }
-    if (!total) continue;
-    md += "| " + std::string(s.name) + (s.control ? " (control)" : "") + " | " +
-          std::to_string(total) + " |";
-    for (std::size_t vi = 1; vi < std::size(kVariants); ++vi)
-      md += " " + std::to_string(changed[vi]) + " |";
-    md += "\n";
-  }
 
   const std::size_t fails = replay_failures(cases);
   md += fmt("\nReplay (harness::Runner, each variant against its reference): %s.\n",

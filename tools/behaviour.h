@@ -14,8 +14,9 @@
 // failure there is an engine or model bug and is reported as such.
 //
 // The three axes are tables: setups(), ranges() and partial_ops(). A new
-// caller entry point (set_memory_ro() once it is an op) is one more
-// PartialKind row: its op and what "exactly what was asked" means for it.
+// caller entry point is one more PartialKind row: its op, what "exactly
+// what was asked" means for it, its kernel path and, if it needs one, the
+// CPU configuration every variant of its cases runs with.
 #pragma once
 
 #include <functional>
@@ -57,14 +58,24 @@ struct RangeKind {
 };
 std::span<const RangeKind> ranges();
 
+struct Result;
+
 // One caller entry point that acts on part of a mapping.
 struct PartialKind {
-  std::string_view name;  // the op's trace keyword, "vunmap_range"
+  // The row's name: the entry point ("vunmap_range", "set_memory_invalid"),
+  // with "-bbml2" when it runs under that configuration.
+  std::string_view name;
   // The token of the class when a variant touches more pages than asked.
   std::string_view over;  // "over-unmap"
-  harness::Op (*make)(u64 va, u64 size);
+  // What a changed page is called in reports: "unmapped", "made invalid".
+  std::string_view verb;
+  harness::Op (*make)(const engine::Geometry& g, u64 va, u64 size);
   // The leaves after the op if it did exactly what was asked over [lo, hi).
   std::vector<LeafRun> (*asked)(const std::vector<LeafRun>& before, u64 lo, u64 hi);
+  // The kernel functions a result went through, in one line.
+  std::string (*kernel_path)(const Result& r);
+  // The configuration of every variant's kernel (mainline's included).
+  engine::KernelConfig config = {};
 };
 std::span<const PartialKind> partial_ops();
 
@@ -73,16 +84,20 @@ std::span<const engine::Variant> variants();
 
 // What one variant did in one case.
 struct Result {
-  int ret = 0;                     // of the partial op
-  std::vector<std::string> warns;  // of the partial op, first occurrence order
-  std::string bug;                 // a modelled BUG of any op ("" none)
-  u64 pages_unmapped = 0;          // mapped before the partial op, not after
-  u64 pages_differing = 0;         // after the op, vs what was asked
-  bool split = false;              // the range cuts a CONT group or block
+  int ret = 0;                         // of the partial op
+  std::vector<std::string> warns;      // of the partial op, first occurrence order
+  std::string bug;                     // a modelled BUG of any op ("" none)
+  std::string_view verb = "unmapped";  // PartialKind::verb, for text()
+  u64 pages_changed = 0;               // translating otherwise (or not at all) after the partial op
+  u64 pages_over = 0;                  // outside the range: differing from what was asked (changed)
+  u64 pages_short = 0;                 // inside the range: differing from what was asked (not done)
+  u64 malformed = 0;                   // CONT groups the op left malformed (reference::Issue)
+  bool split = false;                  // the range cuts a CONT group or block
   std::vector<std::string> teardown_warns;
-  u64 left_mapped = 0;       // pages still mapped after the teardown
-  std::string leaf_before;   // "pte", "cont", "pmd", "pte+cont", ...
-  std::string text() const;  // "ok" or "WARN x; 16 unmapped (+15); split"
+  u64 left_mapped = 0;      // pages still mapped after the teardown
+  std::string leaf_before;  // "pte", "cont", "pmd", "pte+cont", ...
+  // "1 unmapped" or "WARN x; 16 unmapped (15 more than asked); split".
+  std::string text() const;
 };
 
 struct Case {
@@ -101,7 +116,9 @@ struct Case {
 };
 
 // The class of `r` relative to the baseline `base`: "same", or tokens joined
-// by '+' (warn, error, over-unmap, split, teardown-warn, bug), with the
+// by '+' (bug, error, warn, over-unmap, short, malformed, split,
+// teardown-warn, left-mapped; no-warn, fewer-pages, no-short, no-malformed,
+// no-split, no-teardown-warn the other way), with the
 // variant's WARNs in brackets: "warn+over-unmap+split[vunmap_pte_range:cont-partial]".
 std::string classify(const PartialKind& op, const Result& base, const Result& r);
 // The bucket of a class: "behaviour:<op>:<class>", never a failure signature.

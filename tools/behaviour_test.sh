@@ -26,7 +26,7 @@ expect_line() {
 pins() {
   "$tool" behaviour --tsv --geometry arm64-4k-48 --geometry arm64-64k-48 \
     --setup vmap-one-cont --setup vmap-block --setup vmalloc-huge-block \
-    --range first-page --range last-page --range half-block >"$tmp/out" ||
+    --range first-page --range last-page --range half-block --op vunmap_range >"$tmp/out" ||
     fail "behaviour exited $?"
   local g=arm64-4k-48 c='vmap-one-cont|first-page|vunmap_range'
   # The first page of a vmap'd 64K contiguous run: mainline unmaps one page; v4 has a CONT
@@ -47,6 +47,30 @@ pins() {
   local n
   n=$(wc -l <"$tmp/out")
   [ "$n" -eq 49 ] || fail "expected 49 lines (a header and 16 cases x 3 variants), got $n"
+
+  # Permission changes (docs/pageattr.md), the same setups, first and last page.
+  "$tool" behaviour --tsv --geometry arm64-4k-48 \
+    --setup vmap-one-cont --setup vmap-block --setup vmalloc-huge-block \
+    --range first-page --range last-page \
+    --op set_memory_invalid --op set_memory_invalid-bbml2 --op set_memory_ro >"$tmp/sm" ||
+    fail "behaviour (set_memory) exited $?"
+  c='vmap-one-cont|first-page|set_memory_invalid'
+  # set_memory_valid(0) of the first page of a v4 CONT group: one entry loses its valid bit, the
+  # other 15 keep CONT: a malformed group; vunmap() then WARNs on the invalid first entry and
+  # on the CONT entry after it.
+  expect_line "$tmp/sm" "$g|$c|mainline|pte|1 made invalid; teardown WARN vunmap_pte_range:not-present|same|-"
+  expect_line "$tmp/sm" "$g|$c|v4|cont|1 made invalid; 1 malformed CONT group; split; teardown WARN vunmap_pte_range:not-present,vunmap_pte_range:cont-misaligned|malformed+split+teardown-warn|PASS"
+  expect_line "$tmp/sm" "$g|vmap-one-cont|last-page|set_memory_invalid|v4-fixed|cont|1 made invalid; 1 malformed CONT group; split|malformed+split+no-teardown-warn|PASS"
+  # Part of a v4 PMD block: WARN and -EINVAL, nothing changed.
+  expect_line "$tmp/sm" "$g|vmap-block|first-page|set_memory_invalid|v4|pmd|ret -22; WARN pageattr_pmd_entry:partial-block; 0 made invalid; 1 of the range not made invalid; split|error+warn+short+split+no-teardown-warn[pageattr_pmd_entry:partial-block]|PASS"
+  # With BBML2_NOABORT the block is split first: as on mainline.
+  expect_line "$tmp/sm" "$g|vmap-block|first-page|set_memory_invalid-bbml2|v4|pmd|1 made invalid; split; teardown WARN vunmap_pte_range:not-present|split|PASS"
+  # set_memory_ro refuses a vmap() area on every variant, and a vmalloc_huge() one (2026).
+  expect_line "$tmp/sm" "$g|vmap-one-cont|first-page|set_memory_ro|mainline|pte|ret -22; 0 made read-only; 1 of the range not made read-only|same|-"
+  expect_line "$tmp/sm" "$g|vmap-one-cont|first-page|set_memory_ro|v4|cont|ret -22; 0 made read-only; 1 of the range not made read-only; split|split|PASS"
+  expect_line "$tmp/sm" "$g|vmalloc-huge-block|last-page|set_memory_ro|v4|pmd|ret -22; 0 made read-only; 1 of the range not made read-only; split|same|PASS"
+  n=$(wc -l <"$tmp/sm")
+  [ "$n" -eq 55 ] || fail "expected 55 lines (a header and 6 cases x 3 ops x 3 variants), got $n"
 }
 
 reproducers() {

@@ -220,7 +220,8 @@ def markdown(report: dict[str, Any]) -> str:
         status = ("every case replays" if beh["exit"] == 0 else
                   f"**exit {beh['exit']}: a case failed replay (an engine or model bug)**")
         md += ["", "## Caller-visible behaviour changes", "",
-               "Partial `vunmap_range` of mappings the series makes huge, per variant "
+               "Partial `vunmap_range`, `set_memory_valid(0)` (also with BBML2_NOABORT) and "
+               "`set_memory_ro` of mappings the series makes huge, per variant "
                "(docs/behaviour-changes.md); `behaviour:` buckets are by design, not failures. "
                f"Reproduce: `{beh['command']}`; {status}.", ""]
         md += beh["tables"].rstrip("\n").split("\n")
