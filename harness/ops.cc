@@ -153,6 +153,16 @@ std::optional<std::string> config_problem(const engine::Geometry& g,
   return std::nullopt;
 }
 
+void fit_set_memory_to_era(Op& op, engine::Variant v) {
+  std::visit(
+      [&]<class O>(O& o) {
+        if constexpr (std::is_same_v<O, SetMemoryOp>)
+          if (o.mode == common::SetMemoryMode::rox && v == engine::Variant::v6_1)
+            o.mode = common::SetMemoryMode::ro;
+      },
+      op);
+}
+
 std::optional<std::string> validate(const Trace& t) {
   if (auto why = config_problem(*t.geo, t.config)) return why;
   // A geometry the engine has but the reference does not (yet) cannot be

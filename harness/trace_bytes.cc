@@ -445,11 +445,10 @@ void keep_set_memory_in_contract(Trace& t) {
         if constexpr (std::is_same_v<O, SetMemoryOp>) {
           if (t.geo->arch != engine::Arch::arm64) return t.ops.pop_back();
           if (common::is_set_memory_valid(o.mode)) o.unaligned = false;
-          if (o.mode == SetMemoryMode::rox && t.variant == engine::Variant::v6_1)
-            o.mode = SetMemoryMode::ro;
         }
       },
       t.ops.back());
+  if (!t.ops.empty()) fit_set_memory_to_era(t.ops.back(), t.variant);
 }
 
 // Moves every vmap() down to the alignment its variant's area allocator

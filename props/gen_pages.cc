@@ -421,9 +421,7 @@ rc::Gen<Trace> trace_of(const OpWeights& w, const rc::Gen<engine::Variant>& vari
         const int n = *rc::gen::inRange(1, 13);
         for (int i = 0; i < n; ++i) {
           Op op = *op_of(w, live, budget, t.config);
-          if (auto* s = std::get_if<harness::SetMemoryOp>(&op);
-              s && s->mode == common::SetMemoryMode::rox && t.variant == engine::Variant::v6_1)
-            s->mode = common::SetMemoryMode::ro;  // no set_memory_rox before 6.2
+          harness::fit_set_memory_to_era(op, t.variant);
           budget -= std::min(budget, pte_pages(op, t.config));
           live.after(ref, op, harness::predict(ref, op));
           t.ops.push_back(std::move(op));

@@ -66,13 +66,6 @@ struct Setup {
       : k(g, v, c), ref(g, v, c) {}
 };
 
-// set_memory_rox does not exist before 6.2 (docs/pageattr.md).
-void fit_era(harness::Op& op, engine::Variant v) {
-  if (auto* s = std::get_if<harness::SetMemoryOp>(&op);
-      s && s->mode == SetMemoryMode::rox && v == engine::Variant::v6_1)
-    s->mode = SetMemoryMode::ro;
-}
-
 bool valid_op(const engine::Geometry& g, engine::Variant v, const engine::KernelConfig& c,
               const harness::Op& op) {
   harness::Trace t;
@@ -95,7 +88,7 @@ void build(Setup& s, int max_ops) {
   const int n = *rc::gen::inRange(1, max_ops + 1);
   for (int i = 0; i < n; ++i) {
     harness::Op op = *gen::op_of(kSetupOps, s.live, 4096, s.k.config());
-    fit_era(op, s.k.variant());
+    harness::fit_set_memory_to_era(op, s.k.variant());
     if (!valid_op(s.k.geo(), s.k.variant(), s.k.config(), op) ||
         harness::maps_over_live_mapping(s.ref, op))
       continue;
@@ -213,7 +206,7 @@ std::map<u64, std::vector<u64>> snapshot(const engine::Kernel& k) {
 
 harness::SetMemoryOp change_of(Setup& s) {
   harness::Op op = *gen::set_memory(s.live.targets());
-  fit_era(op, s.k.variant());
+  harness::fit_set_memory_to_era(op, s.k.variant());
   RC_PRE(valid_op(s.k.geo(), s.k.variant(), s.k.config(), op));
   return std::get<harness::SetMemoryOp>(op);
 }
@@ -371,24 +364,32 @@ RC_GTEST_PROP(PropSetMemory, NoPageWritableAndExecutableUnlessAsked, ()) {
   const int n = *rc::gen::inRange(1, 9);
   for (int i = 0; i < n; ++i) {
     harness::Op op = *gen::op_of(w, s.live, 4096, s.k.config());
-    fit_era(op, s.k.variant());
+    harness::fit_set_memory_to_era(op, s.k.variant());
     if (!valid_op(g, s.k.variant(), s.k.config(), op) || harness::maps_over_live_mapping(s.ref, op))
       continue;
     const LiveAreas before = s.live;
     const engine::Outcome out = step(s, op);
     RC_PRE(!s.k.bugged());
     const bool applied = out.ret == 0 && out.warns.empty();
-    if (const auto* c = std::get_if<harness::SetMemoryOp>(&op)) {
-      const u64 lo = c->va, hi = c->va + u64{c->numpages} * page;
-      if (c->mode == SetMemoryMode::x || c->mode == SetMemoryMode::rw) allowed.set(lo, hi, true);
-      const bool denies = c->mode == SetMemoryMode::ro || c->mode == SetMemoryMode::nx ||
-                          c->mode == SetMemoryMode::rox;
-      if (denies && applied) allowed.set(lo, hi, false);
-    } else if (const auto prot = prot_of(op)) {
-      const bool wx = *prot == common::ProtName::kernel_exec;
-      if (const auto r = asked_range(op, before, s.live, page); r && (wx || out.ret == 0))
-        allowed.set(r->va, r->end(), wx);
-    }
+    std::visit(harness::Overloaded{
+                   [&](const harness::SetMemoryOp& c) {
+                     const u64 lo = c.va, hi = c.va + u64{c.numpages} * page;
+                     if (c.mode == SetMemoryMode::x || c.mode == SetMemoryMode::rw)
+                       allowed.set(lo, hi, true);
+                     const bool denies = c.mode == SetMemoryMode::ro ||
+                                         c.mode == SetMemoryMode::nx ||
+                                         c.mode == SetMemoryMode::rox;
+                     if (denies && applied) allowed.set(lo, hi, false);
+                   },
+                   [&](const auto&) {
+                     const auto prot = prot_of(op);
+                     if (!prot) return;
+                     const bool wx = *prot == common::ProtName::kernel_exec;
+                     const auto r = asked_range(op, before, s.live, page);
+                     if (r && (wx || out.ret == 0)) allowed.set(r->va, r->end(), wx);
+                   },
+               },
+               op);
     RC_ASSERT(tlb_issues(s.k) == "");
   }
   bool any_wx = false;
