@@ -65,9 +65,11 @@ int pmd_clear_huge(Kernel& k, pmd_t* pmd);
 
 // The descriptor writes of arch/arm64/mm/pageattr.c and mmu.c's split
 // helpers (engine/pageattr.cc), one place each: the store and the
-// descriptor counter. __pmd_populate/__pud_populate link a table with the
-// table attributes the caller gives.
-inline void __set_pte(Kernel& k, pte_t* ptep, pte_t pte) {
+// descriptor counter (the kernel's set_pmd, set_pud, ...; `_raw` stands for
+// the leading underscores of __set_pte, __pmd_populate and __pud_populate).
+// pmd_populate_raw/pud_populate_raw link a table with the table attributes
+// the caller gives.
+inline void set_pte_raw(Kernel& k, pte_t* ptep, pte_t pte) {
   ++k.counters().descriptors_written;
   k.pool().store(ptep, pte);
 }
@@ -89,10 +91,10 @@ inline void set_pgd(Kernel& k, pgd_t* pgdp, pgd_t pgd) {
   ++k.counters().descriptors_written;
   k.pool().store(pgdp, pgd);
 }
-inline void __pmd_populate(Kernel& k, pmd_t* pmdp, PhysAddr pte_phys, u64 prot) {
+inline void pmd_populate_raw(Kernel& k, pmd_t* pmdp, PhysAddr pte_phys, u64 prot) {
   set_pmd(k, pmdp, pte_phys.v | prot);
 }
-inline void __pud_populate(Kernel& k, pud_t* pudp, PhysAddr pmd_phys, u64 prot) {
+inline void pud_populate_raw(Kernel& k, pud_t* pudp, PhysAddr pmd_phys, u64 prot) {
   set_pud(k, pudp, pmd_phys.v | prot);
 }
 

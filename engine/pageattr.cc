@@ -9,12 +9,12 @@
 namespace vmapfuzz::engine {
 namespace {
 
-using arm64::__pmd_populate;
-using arm64::__pud_populate;
-using arm64::__set_pte;
+using arm64::pmd_populate_raw;
+using arm64::pud_populate_raw;
 using arm64::set_p4d;
 using arm64::set_pgd;
 using arm64::set_pmd;
+using arm64::set_pte_raw;
 using arm64::set_pud;
 
 // No BTI is modelled: PTE_MAYBE_GP is 0 (docs/pageattr.md).
@@ -45,7 +45,7 @@ void split_contpte(Kernel& k, pte_t* ptep) {
   const auto off =
       static_cast<unsigned>((reinterpret_cast<std::uintptr_t>(ptep) / sizeof(pte_t)) & (n - 1));
   ptep -= off;
-  for (unsigned i = 0; i < n; ++i, ++ptep) __set_pte(k, ptep, *ptep & ~PTE_CONT);  // mknoncont
+  for (unsigned i = 0; i < n; ++i, ++ptep) set_pte_raw(k, ptep, *ptep & ~PTE_CONT);  // mknoncont
 }
 
 void split_contpmd(Kernel& k, pmd_t* pmdp) {
@@ -73,8 +73,8 @@ int split_pmd(Kernel& k, pmd_t* pmdp, pmd_t pmd, bool to_cont) {
   prot &= ~PTE_CONT;
   if (to_cont) prot |= PTE_CONT;
   for (unsigned i = 0; i < g.ptrs_per_table(); ++i, ++ptep, ++pfn)
-    __set_pte(k, ptep, pfn_pte(g, pfn, {prot}));
-  __pmd_populate(k, pmdp, pte_phys, tableprot);
+    set_pte_raw(k, ptep, pfn_pte(g, pfn, {prot}));
+  pmd_populate_raw(k, pmdp, pte_phys, tableprot);
   return 0;
 }
 
@@ -94,7 +94,7 @@ int split_pud(Kernel& k, pud_t* pudp, pud_t pud, bool to_cont) {
   if (to_cont) prot |= PTE_CONT;
   for (unsigned i = 0; i < g.ptrs_per_table(); ++i, ++pmdp, pfn += step)
     set_pmd(k, pmdp, pfn_pte(g, pfn, {prot}));
-  __pud_populate(k, pudp, pmd_phys, tableprot);
+  pud_populate_raw(k, pudp, pmd_phys, tableprot);
   return 0;
 }
 
@@ -176,7 +176,7 @@ int walk_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PageChang
   pte_t* pte = pte_offset_kernel(k, pmd, addr);
   if (!pte) return -kBUGGED;
   for (;;) {
-    __set_pte(k, pte, set_pageattr_masks(*pte, m));  // pageattr_pte_entry
+    set_pte_raw(k, pte, set_pageattr_masks(*pte, m));  // pageattr_pte_entry
     if (addr >= end - page) break;
     addr += page;
     ++pte;
@@ -288,7 +288,7 @@ int apply_to_pte_range(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr end, PageC
   // do { fn } while (pte++, addr += PAGE_SIZE, addr != end): create is
   // true, so the callback sees none entries too.
   do {
-    __set_pte(k, pte, set_pageattr_masks(*pte, m));  // change_page_range
+    set_pte_raw(k, pte, set_pageattr_masks(*pte, m));  // change_page_range
   } while (++pte, addr += page, addr != end);
   *mask |= PGTBL_PTE_MODIFIED;
   return 0;

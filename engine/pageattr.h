@@ -10,7 +10,7 @@
 //
 // arm64 geometries only: the harness refuses the op elsewhere
 // (harness/ops.cc:validate). Every descriptor write goes through
-// arm64::__set_pte/set_pmd/set_pud (engine/arch_arm64.h).
+// arm64::set_pte_raw/set_pmd/set_pud (engine/arch_arm64.h).
 #pragma once
 
 #include "engine/kernel.h"

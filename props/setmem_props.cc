@@ -78,7 +78,7 @@ bool valid_op(const engine::Geometry& g, engine::Variant v, const engine::Kernel
 
 // Runs `op` on the kernel and moves the reference and the live areas.
 engine::Outcome step(Setup& s, const harness::Op& op) {
-  const engine::Outcome out = harness::execute(s.k, op);
+  engine::Outcome out = harness::execute(s.k, op);
   s.live.after(s.ref, op, harness::predict(s.ref, op));
   return out;
 }

@@ -47,7 +47,7 @@ Op change(u64 off, unsigned pages, SetMemoryMode m) {
 }
 
 Outcome run(Kernel& k, const Op& op) {
-  const Outcome o = harness::execute(k, op);
+  Outcome o = harness::execute(k, op);
   EXPECT_EQ(o.bug, engine::BugId::none) << harness::show(op);
   return o;
 }

@@ -278,19 +278,15 @@ std::string export_kunit(const harness::Trace& t, const std::string& name) {
               const std::string addr =
                   hex(o.unaligned ? o.va + harness::kSetMemoryUnalignedOffset : o.va);
               const std::string n = std::to_string(o.numpages);
-              std::string call;
-              switch (o.mode) {
-                case SetMemoryMode::valid:
-                  call = "set_memory_valid(" + addr + ", " + n + ", 1)";
-                  break;
-                case SetMemoryMode::invalid:
-                  call = "set_memory_valid(" + addr + ", " + n + ", 0)";
-                  break;
-                default:
-                  call = "set_memory_" + std::string(common::set_memory_mode_name(o.mode)) + "(" +
-                         addr + ", " + n + ")";
-                  break;
-              }
+              const bool valid_call = common::is_set_memory_valid(o.mode);
+              std::string call = "set_memory_";
+              call += valid_call ? std::string_view("valid") : common::set_memory_mode_name(o.mode);
+              call += "(";
+              call += addr;
+              call += ", ";
+              call += n;
+              if (valid_call) call += o.mode == SetMemoryMode::valid ? ", 1" : ", 0";
+              call += ")";
               s += "\tKUNIT_EXPECT_EQ(test, " + call + ", " + std::to_string(out.ret) + ");\n";
             },
         },
