@@ -131,6 +131,7 @@ TlbState::TableInfo* TlbState::info(u64 table_pa) {
 }
 
 void TlbState::on_reset() {
+  last_class_ = 0;
   for (SizeClass& c : classes_)
     for (Layer& l : c.layers) {
       l.runs.clear();
@@ -186,6 +187,7 @@ void TlbState::violate(std::string check, unsigned level, std::string what, std:
 }
 
 std::optional<Mismatch> TlbState::take_violation() {
+  last_class_ = 0;  // a repeated check may report again
   std::optional<Mismatch> m = std::move(pending_);
   pending_.reset();
   return m;
@@ -225,6 +227,13 @@ void TlbState::add_leaf(u64 va, u64 desc, unsigned level) {
   const u64 leaf_pa = reference::output_address(*facts_, desc, level);
   const Leaf leaf{eva, leaf_pa - (va - eva), desc & ~addr_bits};
   const u64 end = eva + cls.size;
+  const auto cls_index = static_cast<std::size_t>(&cls - classes_.data()) + 1;
+  // The leaf the last call cached or found cached, nothing changed since:
+  // the other entries of a CONT group or a re-store. Its checks would find
+  // what they found then.
+  if (last_class_ == cls_index && last_leaf_ == leaf) return;
+  last_class_ = cls_index;
+  last_leaf_ = leaf;
   if (clear_lo_ <= eva && end <= clear_hi_) {  // nothing cached to check against
     insert(cls, 0, leaf);
     clear_lo_ = end;
@@ -387,6 +396,7 @@ void TlbState::on_free(engine::PhysAddr pa) {
 // [lo - size + 1, hi): a run loses the leaves in that range and keeps what
 // lies below and above it.
 void TlbState::drop_leaves(u64 lo, u64 hi) {
+  last_class_ = 0;
   for (SizeClass& c : classes_) {
     const u64 from = lo & ~(c.size - 1);  // the leaf holding lo
     // The first leaf at or above hi; none below the top of the VA space.

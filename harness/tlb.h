@@ -54,7 +54,10 @@ class TlbState {
   void on_free(engine::PhysAddr pa);
   void on_flush(const common::Flush& f);
   void on_reset();
-  void begin_op(bool outside_contract) { lenient_ = outside_contract; }
+  void begin_op(bool outside_contract) {
+    lenient_ = outside_contract;
+    last_class_ = 0;
+  }
   bool lenient() const { return lenient_; }
   void resync(u64 lo, u64 hi);
   std::optional<Mismatch> take_violation();
@@ -146,6 +149,11 @@ class TlbState {
   // that were flushed). Empty when unknown.
   u64 clear_lo_ = 1;
   u64 clear_hi_ = 0;
+  // The leaf the last add_leaf() cached or found cached, and its class
+  // (classes_ index + 1; 0: none). Forgotten when a flush drops leaves, at
+  // a reset, at begin_op() and take_violation().
+  std::size_t last_class_ = 0;
+  Leaf last_leaf_{};
   std::vector<Walk> walks_;
   std::vector<TableInfo> tables_;  // by table-pool slot
   // The last table a store went to (stores come in runs).
