@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 
 #include "reference/attrs.h"
 
@@ -27,14 +28,23 @@ std::string hex(u64 v) {
   return b;
 }
 
+// Calls f(run) for every run of `v` (sorted by VA, no two overlapping)
+// that overlaps [lo, hi).
+template <class Run, class F>
+void overlapping(const std::vector<Run>& v, u64 lo, u64 hi, F&& f) {
+  auto it = std::upper_bound(v.begin(), v.end(), lo, [](u64 x, const Run& r) { return x < r.va; });
+  if (it != v.begin() && std::prev(it)->end > lo) --it;
+  for (; it != v.end() && it->va < hi; ++it) f(*it);
+}
+
 }  // namespace
 
-TlbModel::TlbModel(const engine::Kernel& k)
+TlbState::TlbState(const engine::Kernel& k)
     : k_(&k), facts_(&reference::geometry_facts(k.geo())), bbml2_(k.config().bbml2_noabort) {
   on_reset();
 }
 
-unsigned TlbModel::cont_entries(unsigned level) const {
+unsigned TlbState::cont_entries(unsigned level) const {
   if (facts_->format != DescFormat::arm64) return 1;
   if (level == facts_->leaf_level) return facts_->cont_ptes ? facts_->cont_ptes : 1;
   // The CONT-PMD group: 16 entries with 4K pages, 32 with 16K and 64K.
@@ -42,49 +52,94 @@ unsigned TlbModel::cont_entries(unsigned level) const {
   return 1;
 }
 
-TlbModel::SizeClass& TlbModel::size_class(unsigned level, bool cont) {
-  for (SizeClass& c : classes_)
-    if (c.level == level && c.cont == cont) return c;
+TlbState::SizeClass& TlbState::size_class(unsigned level, bool cont) {
+  const std::size_t key = std::size_t{level} * 2 + (cont ? 1 : 0);
+  if (key >= class_index_.size()) class_index_.resize(key + 1, 0);
+  if (class_index_[key]) return classes_[class_index_[key] - 1];
   SizeClass& c = classes_.emplace_back();
   c.level = level;
   c.cont = cont;
   c.size = facts_->entry_size[level] * (cont ? cont_entries(level) : 1);
+  class_index_[key] = static_cast<unsigned>(classes_.size());
   return c;
 }
 
-void TlbModel::settle(SizeClass& c) {
-  if (c.fresh.empty()) return;
-  merged_.resize(c.entries.size() + c.fresh.size());
-  const auto end = std::merge(c.entries.begin(), c.entries.end(), c.fresh.begin(), c.fresh.end(),
-                              merged_.begin());
-  merged_.erase(std::unique(merged_.begin(), end), merged_.end());
-  c.entries.swap(merged_);
-  c.fresh.clear();
+// Merges the fresh runs into the sorted ones, joining runs that continue
+// each other.
+void TlbState::settle(Layer& l) {
+  if (l.fresh.empty()) return;
+  merged_.clear();
+  merged_.reserve(l.runs.size() + l.fresh.size());
+  auto push = [&](const Run& r) {
+    if (!merged_.empty()) {
+      Run& b = merged_.back();
+      if (b.end == r.va && b.bits == r.bits && b.pa + (r.va - b.va) == r.pa) {
+        b.end = r.end;
+        return;
+      }
+    }
+    merged_.push_back(r);
+  };
+  auto a = l.runs.begin();
+  auto f = l.fresh.begin();
+  while (a != l.runs.end() || f != l.fresh.end()) {
+    if (f == l.fresh.end() || (a != l.runs.end() && a->va < f->va)) push(*a++);
+    else push(*f++);
+  }
+  l.runs.swap(merged_);
+  l.fresh.clear();
+}
+
+void TlbState::insert(SizeClass& c, std::size_t layer, const Leaf& leaf) {
+  if (layer == c.layers.size()) c.layers.emplace_back();
+  Layer& l = c.layers[layer];
+  if (!l.fresh.empty()) {
+    Run& b = l.fresh.back();
+    if (b.end == leaf.va && b.bits == leaf.bits && b.pa + (leaf.va - b.va) == leaf.pa) {
+      b.end += c.size;
+      return;
+    }
+    if (leaf.va < b.va) settle(l);
+  }
+  l.fresh.push_back(Run{leaf.va, leaf.va + c.size, leaf.pa, leaf.bits});
+}
+
+u64 TlbState::next_start(u64 va) const {
+  u64 next = ~u64{0};
+  for (const SizeClass& c : classes_)
+    for (const Layer& l : c.layers)
+      for (const std::vector<Run>* v : {&l.runs, &l.fresh}) {
+        auto it = std::lower_bound(v->begin(), v->end(), va,
+                                   [](const Run& r, u64 x) { return r.va < x; });
+        if (it != v->end()) next = std::min(next, it->va);
+      }
+  return next;
 }
 
 template <class F>
-void TlbModel::for_overlapping(u64 lo, u64 hi, F&& f) const {
-  for (const SizeClass& c : classes_) {
-    const Leaf from{lo >= c.size ? lo - c.size + 1 : 0, 0, 0};
-    for (const std::vector<Leaf>* v : {&c.entries, &c.fresh})
-      for (auto it = std::lower_bound(v->begin(), v->end(), from); it != v->end() && it->va < hi;
-           ++it)
-        f(c, *it);
-  }
+void TlbState::for_overlapping(u64 lo, u64 hi, F&& f) const {
+  for (const SizeClass& c : classes_)
+    for (const Layer& l : c.layers)
+      for (const std::vector<Run>* v : {&l.runs, &l.fresh})
+        overlapping(*v, lo, hi, [&](const Run& r) { f(c, r); });
 }
 
-TlbModel::TableInfo* TlbModel::info(u64 table_pa) {
+TlbState::TableInfo* TlbState::info(u64 table_pa) {
   if (!k_->pool().in_window(engine::PhysAddr{table_pa})) return nullptr;
   const u64 slot = (table_pa - engine::TablePool::kBasePa) / k_->pool().table_bytes();
   if (slot >= tables_.size()) tables_.resize(slot + 1);
   return &tables_[slot];
 }
 
-void TlbModel::on_reset() {
-  for (SizeClass& c : classes_) {
-    c.entries.clear();
-    c.fresh.clear();
-  }
+void TlbState::on_reset() {
+  last_class_ = 0;
+  for (SizeClass& c : classes_)
+    for (Layer& l : c.layers) {
+      l.runs.clear();
+      l.fresh.clear();
+    }
+  clear_lo_ = 1;
+  clear_hi_ = 0;
   walks_.clear();
   for (TableInfo& t : tables_) t = {};
   last_base_ = nullptr;
@@ -96,7 +151,7 @@ void TlbModel::on_reset() {
 // Registers the table at `table_pa` (entries from `va`, at `level`) and
 // caches every leaf and walk under it that maps VAs in [lo, hi): all of it
 // is valid now.
-void TlbModel::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) {
+void TlbState::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) {
   TableInfo* t = info(table_pa);
   if (!t) return;
   *t = {va, level, true};
@@ -130,7 +185,7 @@ void TlbModel::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) 
   }
 }
 
-bool TlbModel::malformed_group_at(u64 va) const {
+bool TlbState::malformed_group_at(u64 va) const {
   const reference::Translation tr = reference::translate(k_->pool(), k_->geo(), k_->pgd_pa().v, va);
   if (tr.steps.empty() || tr.steps.back().level != facts_->leaf_level) return false;
   const reference::WalkStep& s = tr.steps.back();
@@ -138,7 +193,7 @@ bool TlbModel::malformed_group_at(u64 va) const {
   return e && (e[s.index] & kArm64Cont) && !whole_cont_group(e, s.index, s.level);
 }
 
-bool TlbModel::whole_cont_group(const u64* e, unsigned i, unsigned level) const {
+bool TlbState::whole_cont_group(const u64* e, unsigned i, unsigned level) const {
   if (facts_->format != DescFormat::arm64 || !(e[i] & kArm64Cont) || facts_->cont_ptes == 0)
     return true;
   const unsigned first = i & ~(facts_->cont_ptes - 1);
@@ -153,20 +208,21 @@ bool TlbModel::whole_cont_group(const u64* e, unsigned i, unsigned level) const 
   return true;
 }
 
-void TlbModel::violate(std::string check, unsigned level, std::string what, std::string detail,
+void TlbState::violate(std::string check, unsigned level, std::string what, std::string detail,
                        u64 va) {
   if (pending_ || lenient_) return;  // the first one is what the op is judged by
   pending_ = Mismatch{std::move(check), level_name(level, facts_->leaf_level), std::move(what),
                       std::move(detail), va};
 }
 
-std::optional<Mismatch> TlbModel::take_violation() {
+std::optional<Mismatch> TlbState::take_violation() {
+  last_class_ = 0;  // a repeated check may report again
   std::optional<Mismatch> m = std::move(pending_);
   pending_.reset();
   return m;
 }
 
-void TlbModel::add_walk(u64 va, unsigned level, u64 table) {
+void TlbState::add_walk(u64 va, unsigned level, u64 table) {
   const Walk w{va, facts_->entry_size[level], level, table};
   auto it = std::lower_bound(walks_.begin(), walks_.end(), w, [](const Walk& a, const Walk& b) {
     return a.va != b.va ? a.va < b.va : a.level < b.level;
@@ -176,7 +232,7 @@ void TlbModel::add_walk(u64 va, unsigned level, u64 table) {
   walks_.insert(it, w);
 }
 
-const TlbModel::Walk* TlbModel::walk_under(u64 va, u64 span, unsigned level, u64 table) const {
+const TlbState::Walk* TlbState::walk_under(u64 va, u64 span, unsigned level, u64 table) const {
   auto it = std::lower_bound(walks_.begin(), walks_.end(), va,
                              [](const Walk& w, u64 v) { return w.va < v; });
   for (; it != walks_.end() && it->va < va + span; ++it)
@@ -189,7 +245,7 @@ const TlbModel::Walk* TlbModel::walk_under(u64 va, u64 span, unsigned level, u64
 // with: the same output address for every VA, the same size and CONT bit
 // (unless BBML2_NOABORT), and attributes that differ only in bits the
 // architecture lets change on a live entry.
-void TlbModel::add_leaf(u64 va, u64 desc, unsigned level) {
+void TlbState::add_leaf(u64 va, u64 desc, unsigned level) {
   const bool arm64 = facts_->format == DescFormat::arm64;
   const bool cont = arm64 && (desc & kArm64Cont);
   SizeClass& cls = size_class(level, cont);
@@ -200,48 +256,96 @@ void TlbModel::add_leaf(u64 va, u64 desc, unsigned level) {
   const u64 leaf_pa = reference::output_address(*facts_, desc, level);
   const Leaf leaf{eva, leaf_pa - (va - eva), desc & ~addr_bits};
   const u64 end = eva + cls.size;
+  const auto cls_index = static_cast<std::size_t>(&cls - classes_.data()) + 1;
+  // The leaf the last call cached or found cached, nothing changed since:
+  // the other entries of a CONT group or a re-store. Its checks would find
+  // what they found then.
+  if (last_class_ == cls_index && last_leaf_ == leaf) return;
+  last_class_ = cls_index;
+  last_leaf_ = leaf;
+  if (clear_lo_ <= eva && end <= clear_hi_) {  // nothing cached to check against
+    insert(cls, 0, leaf);
+    clear_lo_ = end;
+    return;
+  }
+  // What a cached leaf `old` of class `c` overlapping the new one is to it.
+  enum class Clash { none, oa, size, attrs };
+  auto clash = [&](const SizeClass& c, const Leaf& old) {
+    if (old.pa - old.va != leaf.pa - leaf.va) return Clash::oa;
+    if (!arm64) return Clash::none;  // break-before-make is an arm64 rule here
+    if (c.size != cls.size || c.cont != cls.cont) return bbml2_ ? Clash::none : Clash::size;
+    if ((old.bits ^ leaf.bits) & ~kArm64LiveSafe) return Clash::attrs;
+    return Clash::none;
+  };
   bool cached = false;
-  for_overlapping(eva, end, [&](const SizeClass& c, const Leaf& old) {
-    if (old.va + c.size <= eva) return;
-    if (&c == &cls && old == leaf) {
-      cached = true;
-      return;
+  bool overlaps = false;
+  std::size_t free_layer = 0;  // the first layer of cls the leaf overlaps nowhere
+  for (SizeClass& c : classes_) {
+    // Every leaf of a run clashes alike, so the run's first leaf in the
+    // new one's range stands for it; the first clash reported is that of
+    // the lowest such leaf of the class, as if the leaves were one by one.
+    std::optional<Leaf> first;
+    Clash first_clash = Clash::none;
+    for (std::size_t li = 0; li < c.layers.size(); ++li) {
+      bool in_layer = false;
+      for (const std::vector<Run>* v : {&c.layers[li].runs, &c.layers[li].fresh})
+        overlapping(*v, eva, end, [&](const Run& r) {
+          in_layer = true;
+          const u64 ova = std::max(r.va, eva & ~(c.size - 1));
+          const Leaf old{ova, r.pa + (ova - r.va), r.bits};
+          if (&c == &cls && old == leaf) {
+            cached = true;
+            return;
+          }
+          const Clash k = clash(c, old);
+          if (k != Clash::none && (!first || old < *first)) {
+            first = old;
+            first_clash = k;
+          }
+        });
+      overlaps = overlaps || in_layer;
+      if (&c == &cls && in_layer && free_layer == li) free_layer = li + 1;
     }
-    {
-      if (old.pa - old.va != leaf.pa - leaf.va) {
+    if (!first) continue;
+    const Leaf& old = *first;
+    const u64 at = std::max(old.va, eva);
+    switch (first_clash) {
+      case Clash::oa:
         violate("bbm", level, "oa-change",
-                "a live translation of " + hex(std::max(old.va, eva)) + " changes its output " +
-                    "address (cached " + hex(old.pa + (std::max(old.va, eva) - old.va)) + ", new " +
-                    hex(leaf.pa + (std::max(old.va, eva) - eva)) +
+                "a live translation of " + hex(at) + " changes its output " + "address (cached " +
+                    hex(old.pa + (at - old.va)) + ", new " + hex(leaf.pa + (at - eva)) +
                     ") without an invalid entry and a TLB invalidation in between",
-                std::max(old.va, eva));
-        return;
-      }
-      if (!arm64) return;  // break-before-make is an arm64 rule here
-      if (c.size != cls.size || c.cont != cls.cont) {
-        if (bbml2_) return;  // FEAT_BBM level 2: size changes need no break
+                at);
+        break;
+      case Clash::size:
         violate("bbm", level, c.cont != cls.cont ? "cont-change" : "size-change",
-                "the mapping of " + hex(std::max(old.va, eva)) + " changes from a cached " +
-                    hex(c.size) + (c.cont ? " CONT" : "") + " leaf to a " + hex(cls.size) +
+                "the mapping of " + hex(at) + " changes from a cached " + hex(c.size) +
+                    (c.cont ? " CONT" : "") + " leaf to a " + hex(cls.size) +
                     (cls.cont ? " CONT" : "") +
                     " leaf without an invalid entry and a TLB invalidation in between",
-                std::max(old.va, eva));
-        return;
-      }
-      if ((old.bits ^ leaf.bits) & ~kArm64LiveSafe) {
+                at);
+        break;
+      case Clash::attrs:
         violate("bbm", level, "unsafe-attrs",
                 "the attributes of the live leaf at " + hex(eva) + " change from " + hex(old.bits) +
                     " to " + hex(leaf.bits) + " in bits that need break-before-make",
                 eva);
-      }
+        break;
+      case Clash::none: break;
     }
-  });
+  }
   if (cached) return;
-  if (!cls.fresh.empty() && leaf < cls.fresh.back()) settle(cls);
-  cls.fresh.push_back(leaf);
+  insert(cls, free_layer, leaf);
+  if (overlaps) {
+    clear_lo_ = 1;
+    clear_hi_ = 0;
+  } else {
+    clear_lo_ = end;
+    clear_hi_ = next_start(end);
+  }
 }
 
-void TlbModel::on_store(const u64* entry, u64 /*old*/, u64 now) {
+void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
   const u64 bytes = k_->pool().table_bytes();
   const auto* base = reinterpret_cast<const u64*>(reinterpret_cast<std::uintptr_t>(entry) &
                                                   ~static_cast<std::uintptr_t>(bytes - 1));
@@ -250,13 +354,14 @@ void TlbModel::on_store(const u64* entry, u64 /*old*/, u64 now) {
     if (pa.v == 0) return;  // not a live table: the structure checks report it
     last_base_ = base;
     last_pa_ = pa.v;
+    last_slot_ = k_->pool().in_window(pa) ? (pa.v - engine::TablePool::kBasePa) / bytes : ~u64{0};
   }
-  const TableInfo* ti = info(last_pa_);
-  if (!ti || !ti->known) return;
-  const TableInfo t = *ti;  // a table not linked anywhere yet: nothing can walk it
+  // A table not linked anywhere yet: nothing can walk it.
+  if (last_slot_ >= tables_.size() || !tables_[last_slot_].known) return;
+  const TableInfo t = tables_[last_slot_];
   const unsigned level = t.level;
-  const u64 va = t.va + static_cast<u64>(entry - base) * facts_->entry_size[level];
   const u64 span = facts_->entry_size[level];
+  const u64 va = t.va + static_cast<u64>(entry - base) * span;
   switch (reference::classify(*facts_, now, level)) {
     case DescKind::table: {
       const u64 next = reference::output_address(*facts_, now, level);
@@ -268,12 +373,13 @@ void TlbModel::on_store(const u64* entry, u64 /*old*/, u64 now) {
                     " while a walk through " + hex(w->table) + " may still be cached",
                 va);
       if (!bbml2_ || facts_->format != DescFormat::arm64) {
-        for_overlapping(va, va + span, [&](const SizeClass& c, const Leaf& l) {
+        for_overlapping(va, va + span, [&](const SizeClass& c, const Run& r) {
           if (c.level > level) return;
+          const u64 at = std::max(std::max(r.va, va & ~(c.size - 1)), va);
           violate("bbm", level, "block-split",
-                  "the leaf for " + hex(std::max(l.va, va)) + " becomes a table while the " +
-                      hex(c.size) + " leaf may still be cached",
-                  std::max(l.va, va));
+                  "the leaf for " + hex(at) + " becomes a table while the " + hex(c.size) +
+                      " leaf may still be cached",
+                  at);
         });
       }
       add_walk(va, level, next);
@@ -285,9 +391,9 @@ void TlbModel::on_store(const u64* entry, u64 /*old*/, u64 now) {
     case DescKind::block:
     case DescKind::page: {
       // A cached walk of this slot, or below it, may still lead to the
-      // table this leaf replaces.
-      // (No table has PA 0, so every walk at this slot counts.)
-      if (const Walk* w = walk_under(va, span, level, 0))
+      // table this leaf replaces. (No table has PA 0, so every walk at this
+      // slot counts. Walks are of table entries, all above the leaf level.)
+      if (const Walk* w = level < facts_->leaf_level ? walk_under(va, span, level, 0) : nullptr)
         violate("bbm", level, "table-replaced",
                 "the entry for " + hex(va) + " becomes a leaf while a walk through the table " +
                     hex(w->table) + " may still be cached",
@@ -300,7 +406,7 @@ void TlbModel::on_store(const u64* entry, u64 /*old*/, u64 now) {
   }
 }
 
-void TlbModel::on_free(engine::PhysAddr pa) {
+void TlbState::on_free(engine::PhysAddr pa) {
   for (auto it = walks_.begin(); it != walks_.end(); ++it) {
     if (it->table != pa.v) continue;
     violate("walk-cache", it->level + 1, "freed-table",
@@ -315,26 +421,53 @@ void TlbModel::on_free(engine::PhysAddr pa) {
   if (last_pa_ == pa.v) last_base_ = nullptr;
 }
 
-void TlbModel::drop_leaves(u64 lo, u64 hi) {
+// Drops every cached leaf overlapping [lo, hi), the leaves at VAs in
+// [lo - size + 1, hi): a run loses the leaves in that range and keeps what
+// lies below and above it.
+void TlbState::drop_leaves(u64 lo, u64 hi) {
+  last_class_ = 0;
   for (SizeClass& c : classes_) {
-    settle(c);
-    auto first = std::lower_bound(c.entries.begin(), c.entries.end(),
-                                  Leaf{lo >= c.size ? lo - c.size + 1 : 0, 0, 0});
-    auto last = std::lower_bound(first, c.entries.end(), Leaf{hi, 0, 0});
-    c.entries.erase(first, last);
+    const u64 from = lo & ~(c.size - 1);  // the leaf holding lo
+    // The first leaf at or above hi; none below the top of the VA space.
+    const bool to_top = hi > ~u64{0} - (c.size - 1);
+    const u64 to = to_top ? 0 : (hi + c.size - 1) & ~(c.size - 1);
+    if (!to_top && from >= to) continue;
+    for (Layer& l : c.layers) {
+      settle(l);
+      std::vector<Run>& v = l.runs;
+      auto first =
+          std::upper_bound(v.begin(), v.end(), from, [](u64 x, const Run& r) { return x < r.va; });
+      if (first != v.begin() && std::prev(first)->end > from) --first;
+      auto last = first;
+      while (last != v.end() && (to_top || last->va < to)) ++last;
+      if (first == last) continue;
+      Run pieces[2];
+      std::size_t n = 0;
+      if (from > first->va) pieces[n++] = Run{first->va, from, first->pa, first->bits};
+      const Run& b = *std::prev(last);
+      if (!to_top && to < b.end) pieces[n++] = Run{to, b.end, b.pa + (to - b.va), b.bits};
+      const auto at = first - v.begin();
+      if (n <= static_cast<std::size_t>(last - first)) {
+        std::copy(pieces, pieces + n, first);
+        v.erase(first + static_cast<std::ptrdiff_t>(n), last);
+      } else {  // one run split in two
+        *first = pieces[0];
+        v.insert(v.begin() + at + 1, pieces[1]);
+      }
+    }
   }
 }
 
-void TlbModel::resync(u64 lo, u64 hi) {
+void TlbState::resync(u64 lo, u64 hi) {
   drop_leaves(lo, hi);
   seed_range(k_->pgd_pa().v, facts_->kernel_va_base, facts_->root_level, lo, hi);
 }
 
-void TlbModel::drop_walks(u64 lo, u64 hi) {
+void TlbState::drop_walks(u64 lo, u64 hi) {
   std::erase_if(walks_, [&](const Walk& w) { return w.va < hi && lo < w.va + w.size; });
 }
 
-void TlbModel::on_flush(const common::Flush& f) {
+void TlbState::on_flush(const common::Flush& f) {
   using common::FlushKind;
   const bool arm64 = facts_->format == DescFormat::arm64;
   switch (f.kind) {
@@ -356,64 +489,84 @@ void TlbModel::on_flush(const common::Flush& f) {
   }
 }
 
-std::optional<Mismatch> TlbModel::check_stale(const std::vector<reference::LeafRun>& runs, u64 lo,
+std::optional<Mismatch> TlbState::check_stale(const std::vector<reference::LeafRun>& runs, u64 lo,
                                               u64 hi) {
   for (SizeClass& c : classes_) {
-    settle(c);
-    auto it = std::lower_bound(c.entries.begin(), c.entries.end(),
-                               Leaf{lo >= c.size ? lo - c.size + 1 : 0, 0, 0});
-    for (; it != c.entries.end() && it->va < hi; ++it) {
-      const u64 from = std::max(it->va, lo);
-      const u64 to = std::min(it->va + c.size, hi);
-      const reference::Attrs attrs =
-          reference::decode_attrs(facts_->format, it->bits, c.level != facts_->leaf_level);
-      // Every VA of [from, to) must be in a run with this translation.
-      u64 va = from;
-      auto r = std::upper_bound(runs.begin(), runs.end(), va,
-                                [](u64 v, const reference::LeafRun& x) { return v < x.va; });
-      if (r != runs.begin()) --r;
-      std::string why;
-      for (; va < to; ++r) {
-        if (r == runs.end() || r->va > va || r->va + r->size <= va) {
-          why = "is not mapped any more";
-          break;
+    // The lowest stale leaf of the class (by VA, output address, bits), as
+    // if each leaf were checked on its own; within a run, the leaf holding
+    // its first stale VA.
+    std::optional<Leaf> first;
+    u64 first_va = 0;
+    std::string first_why;
+    reference::Attrs first_attrs;
+    for (Layer& l : c.layers) {
+      settle(l);
+      overlapping(l.runs, lo, hi, [&](const Run& run) {
+        const u64 to = std::min(run.end, hi);
+        const reference::Attrs attrs =
+            reference::decode_attrs(facts_->format, run.bits, c.level != facts_->leaf_level);
+        // Every VA of [from, to) must be in a run with this translation.
+        u64 va = std::max(run.va, lo);
+        auto r = std::upper_bound(runs.begin(), runs.end(), va,
+                                  [](u64 v, const reference::LeafRun& x) { return v < x.va; });
+        if (r != runs.begin()) --r;
+        const char* why = nullptr;
+        for (; va < to; ++r) {
+          if (r == runs.end() || r->va > va || r->va + r->size <= va) {
+            why = "unmapped";
+            break;
+          }
+          if (r->pa - r->va != run.pa - run.va) {
+            why = "oa";
+            break;
+          }
+          if (r->attrs != attrs) {
+            why = "attrs";
+            break;
+          }
+          va = r->va + r->size;
         }
-        if (r->pa - r->va != it->pa - it->va) {
-          why = "now translates to " + hex(r->pa + (va - r->va));
-          break;
-        }
-        if (r->attrs != attrs) {
-          why = "now has attributes " + reference::attrs_text(r->attrs) + " (cached " +
-                reference::attrs_text(attrs) + ")";
-          break;
-        }
-        va = r->va + r->size;
-      }
-      if (why.empty()) continue;
-      // A CONT group whose entries now disagree translates unpredictably:
-      // that is the walker's malformed-cont to judge (expected only where
-      // the reference says a change leaves one), not a stale entry.
-      if (c.cont && malformed_group_at(it->va)) continue;
-      return Mismatch{"tlb", level_name(c.level, facts_->leaf_level), "stale-translation",
-                      "after the op the TLB may still hold " + hex(it->va) + " -> " + hex(it->pa) +
-                          " (" + hex(c.size) + (c.cont ? " CONT" : "") + " leaf, " +
-                          reference::attrs_text(attrs) + "), but " + hex(std::max(va, from)) + " " +
-                          why + ": no TLB invalidation covered it since",
-                      std::max(va, from)};
+        if (!why) return;
+        const u64 lva = va & ~(c.size - 1);
+        // A CONT group whose entries now disagree translates unpredictably:
+        // that is the walker's malformed-cont to judge (expected only where
+        // the reference says a change leaves one), not a stale entry.
+        if (c.cont && malformed_group_at(lva)) return;
+        const Leaf leaf{lva, run.pa + (lva - run.va), run.bits};
+        if (first && !(leaf < *first)) return;
+        first = leaf;
+        first_va = va;
+        first_attrs = attrs;
+        if (why[0] == 'u') first_why = "is not mapped any more";
+        else if (why[0] == 'o') first_why = "now translates to " + hex(r->pa + (va - r->va));
+        else
+          first_why = "now has attributes " + reference::attrs_text(r->attrs) + " (cached " +
+                      reference::attrs_text(attrs) + ")";
+      });
     }
+    if (!first) continue;
+    return Mismatch{"tlb", level_name(c.level, facts_->leaf_level), "stale-translation",
+                    "after the op the TLB may still hold " + hex(first->va) + " -> " +
+                        hex(first->pa) + " (" + hex(c.size) + (c.cont ? " CONT" : "") + " leaf, " +
+                        reference::attrs_text(first_attrs) + "), but " + hex(first_va) + " " +
+                        first_why + ": no TLB invalidation covered it since",
+                    first_va};
   }
   return std::nullopt;
 }
 
-std::size_t TlbModel::cached_leaves() const {
+std::size_t TlbState::cached_leaves() const {
   std::size_t n = 0;
-  for (const SizeClass& c : classes_) n += c.entries.size() + c.fresh.size();
+  for (const SizeClass& c : classes_)
+    for (const Layer& l : c.layers)
+      for (const std::vector<Run>* v : {&l.runs, &l.fresh})
+        for (const Run& r : *v) n += (r.end - r.va) / c.size;
   return n;
 }
 
-bool TlbModel::caches(u64 va) const {
+bool TlbState::caches(u64 va) const {
   bool found = false;
-  for_overlapping(va, va + 1, [&](const SizeClass&, const Leaf&) { found = true; });
+  for_overlapping(va, va + 1, [&](const SizeClass&, const Run&) { found = true; });
   return found;
 }
 

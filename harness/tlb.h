@@ -41,58 +41,65 @@ namespace vmapfuzz::harness {
 
 using engine::u64;
 
-class TlbModel final : public engine::PoolObserver {
+// What TlbModel keeps and does, in a class without virtual functions: with
+// -fsanitize=vptr (the asan and fuzz presets) every member access of a
+// polymorphic class checks the object's dynamic type, and on the store path
+// those checks cost as much as the model's own work. TlbModel forwards each
+// call to it; the calls are documented there.
+class TlbState {
  public:
-  // Attaches to nothing; tlb_of() attaches. What `k`'s tables hold now is
-  // cached (it was valid at this moment).
-  explicit TlbModel(const engine::Kernel& k);
+  explicit TlbState(const engine::Kernel& k);
 
-  void on_store(const u64* entry, u64 old, u64 now) override;
-  void on_free(engine::PhysAddr pa) override;
-  void on_flush(const common::Flush& f) override;
-  void on_reset() override;
-
-  // The op about to run maps over a live mapping, outside the caller's
-  // contract (maps_over_live_mapping()): whatever it leaves cached is the
-  // caller's bug, so it raises no violation, and check_tlb() resynchronises
-  // the model with the tables over its range instead of judging it.
-  // The Runner says so before every op; the default is within contract.
-  void begin_op(bool outside_contract) { lenient_ = outside_contract; }
+  void on_store(const u64* entry, u64 old, u64 now);
+  void on_free(engine::PhysAddr pa);
+  void on_flush(const common::Flush& f);
+  void on_reset();
+  void begin_op(bool outside_contract) {
+    lenient_ = outside_contract;
+    last_class_ = 0;
+  }
   bool lenient() const { return lenient_; }
-  // Forgets the cached leaves overlapping [lo, hi) and caches what the
-  // tables hold.
   void resync(u64 lo, u64 hi);
-
-  // The first BBM or walk-cache violation since the last call, taking it.
   std::optional<Mismatch> take_violation();
-  // The first cached translation of a VA in [lo, hi) that differs from
-  // `runs`, the leaf runs the tables hold over [lo, hi) (scan_range).
   std::optional<Mismatch> check_stale(const std::vector<reference::LeafRun>& runs, u64 lo, u64 hi);
-
-  // For tests and reports.
   std::size_t cached_leaves() const;
-  // Whether some cached leaf entry translates `va`.
   bool caches(u64 va) const;
 
  private:
   // Cached leaves of one size: a page, a CONT group or a block of one
-  // level. `va` is aligned to the size; `pa` is what `va` translates to;
-  // `bits` the descriptor without its output address (attributes, type,
-  // CONT). `entries` is sorted by (va, pa, bits) without duplicates;
-  // `fresh` holds what was cached since, sorted too (stores come in rising
-  // VA order), and is merged into `entries` when a store breaks its order or
-  // before a flush or a check (settle()): inserting one by one below what is
-  // cached would move every entry above, once per page.
+  // level. A Leaf is one of them: `va` aligned to the size, `pa` what `va`
+  // translates to, `bits` the descriptor without its output address
+  // (attributes, type, CONT).
   struct Leaf {
     u64 va, pa, bits;
     friend auto operator<=>(const Leaf&, const Leaf&) = default;
   };
+
+  // A run of leaves of one size class, cached as one entry: the leaves at
+  // va, va + size, ..., end - size, each translating its VA to pa + (VA -
+  // va), all with the descriptor bits `bits`. A mapping op writes long runs
+  // of this kind, so one Run stands for up to thousands of page leaves.
+  struct Run {
+    u64 va, end, pa, bits;
+  };
+  // Runs of one size class that overlap no other run of the layer. `runs`
+  // is sorted by VA; `fresh` holds what was cached since, sorted too (stores
+  // come in rising VA order, a store that continues the last fresh run
+  // extends it), and is merged into `runs` when a store goes below its
+  // last run, before a flush and before a check (settle()).
+  struct Layer {
+    std::vector<Run> runs;
+    std::vector<Run> fresh;
+  };
+  // A leaf that overlaps a cached leaf of its own class (the same VA with
+  // another output address or other attributes: an attribute change in
+  // place, cached twice until a flush) goes into the first layer it does
+  // not overlap; there is usually one layer.
   struct SizeClass {
     u64 size = 0;
     unsigned level = 0;
     bool cont = false;
-    std::vector<Leaf> entries;
-    std::vector<Leaf> fresh;
+    std::vector<Layer> layers;
   };
   // A cached table descriptor: the entry at `level` for [va, va + size)
   // points to the table at `table`. Sorted by (va, level).
@@ -114,11 +121,15 @@ class TlbModel final : public engine::PoolObserver {
   // span), other than one at `level` to `table`; nullptr if none.
   const Walk* walk_under(u64 va, u64 span, unsigned level, u64 table) const;
   SizeClass& size_class(unsigned level, bool cont);
+  // Caches `leaf` of class `c` in its layer `layer`, which it overlaps nowhere.
+  void insert(SizeClass& c, std::size_t layer, const Leaf& leaf);
   TableInfo* info(u64 table_pa);
   void violate(std::string check, unsigned level, std::string what, std::string detail, u64 va);
   void drop_leaves(u64 lo, u64 hi);
-  void settle(SizeClass& c);
-  // Calls f(class, leaf) for every cached leaf overlapping [lo, hi).
+  void settle(Layer& l);
+  // The lowest VA at or above `va` where a cached run starts.
+  u64 next_start(u64 va) const;
+  // Calls f(class, run) for every cached run with a leaf overlapping [lo, hi).
   template <class F>
   void for_overlapping(u64 lo, u64 hi, F&& f) const;
   // Whether the CONT page entry e[i] of a table at `level` is part of a
@@ -137,13 +148,65 @@ class TlbModel final : public engine::PoolObserver {
   bool bbml2_ = false;
   bool lenient_ = false;
   std::vector<SizeClass> classes_;
-  std::vector<Leaf> merged_;  // settle()'s scratch
+  // classes_ index + 1 of (level, cont), at level * 2 + cont; 0: none yet.
+  std::vector<unsigned> class_index_;
+  std::vector<Run> merged_;  // settle()'s scratch
+  // No cached leaf of any class overlaps [clear_lo_, clear_hi_): a store
+  // of a leaf inside it needs no search (the usual case, a map over VAs
+  // that were flushed). Empty when unknown.
+  u64 clear_lo_ = 1;
+  u64 clear_hi_ = 0;
+  // The leaf the last add_leaf() cached or found cached, and its class
+  // (classes_ index + 1; 0: none). Forgotten when a flush drops leaves, at
+  // a reset, at begin_op() and take_violation().
+  std::size_t last_class_ = 0;
+  Leaf last_leaf_{};
   std::vector<Walk> walks_;
   std::vector<TableInfo> tables_;  // by table-pool slot
   // The last table a store went to (stores come in runs).
   const u64* last_base_ = nullptr;
   u64 last_pa_ = 0;
+  u64 last_slot_ = 0;                // its slot in tables_; ~0 outside the pool's window
   std::optional<Mismatch> pending_;  // see take_violation()
+};
+
+class TlbModel final : public engine::PoolObserver {
+ public:
+  // Attaches to nothing; tlb_of() attaches. What `k`'s tables hold now is
+  // cached (it was valid at this moment).
+  explicit TlbModel(const engine::Kernel& k) : s_(k) {}
+
+  void on_store(const u64* entry, u64 old, u64 now) override { s_.on_store(entry, old, now); }
+  void on_free(engine::PhysAddr pa) override { s_.on_free(pa); }
+  void on_flush(const common::Flush& f) override { s_.on_flush(f); }
+  void on_reset() override { s_.on_reset(); }
+
+  // The op about to run maps over a live mapping, outside the caller's
+  // contract (maps_over_live_mapping()): whatever it leaves cached is the
+  // caller's bug, so it raises no violation, and check_tlb() resynchronises
+  // the model with the tables over its range instead of judging it.
+  // The Runner says so before every op; the default is within contract.
+  void begin_op(bool outside_contract) { s_.begin_op(outside_contract); }
+  bool lenient() const { return s_.lenient(); }
+  // Forgets the cached leaves overlapping [lo, hi) and caches what the
+  // tables hold.
+  void resync(u64 lo, u64 hi) { s_.resync(lo, hi); }
+
+  // The first BBM or walk-cache violation since the last call, taking it.
+  std::optional<Mismatch> take_violation() { return s_.take_violation(); }
+  // The first cached translation of a VA in [lo, hi) that differs from
+  // `runs`, the leaf runs the tables hold over [lo, hi) (scan_range).
+  std::optional<Mismatch> check_stale(const std::vector<reference::LeafRun>& runs, u64 lo, u64 hi) {
+    return s_.check_stale(runs, lo, hi);
+  }
+
+  // For tests and reports.
+  std::size_t cached_leaves() const { return s_.cached_leaves(); }
+  // Whether some cached leaf entry translates `va`.
+  bool caches(u64 va) const { return s_.caches(va); }
+
+ private:
+  TlbState s_;
 };
 
 // The TLB model watching `k`, attached now (caching what its tables hold)
