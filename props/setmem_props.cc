@@ -104,7 +104,6 @@ struct Page {
   u64 pa = 0;
   Attrs attrs;
   std::uint8_t raw = 0;
-  friend bool operator==(const Page&, const Page&) = default;
 };
 
 std::vector<Page> pages_of(const engine::Kernel& k, u64 lo, u64 hi) {
