@@ -183,6 +183,10 @@ bool RefKernel::overlaps_mapping(u64 va, u64 end) const {
 std::vector<LeafRun> RefKernel::expected_runs() const { return expected_runs(0, ~u64{0}); }
 
 std::vector<LeafRun> RefKernel::expected_runs(u64 lo, u64 hi) const {
+  return leaves_in(lo, hi, true);
+}
+
+std::vector<LeafRun> RefKernel::leaves_in(u64 lo, u64 hi, bool mapped) const {
   std::vector<LeafRun> runs;
   std::size_t i = first_after(lo);
   if (i > 0) --i;
@@ -190,8 +194,8 @@ std::vector<LeafRun> RefKernel::expected_runs(u64 lo, u64 hi) const {
     const u64 va = leaves_[i].va;
     const Leaf& l = leaves_[i].leaf;
     const u64 cs = std::max(va, lo), ce = std::min(va + l.size, hi);
-    if (cs >= ce || !l.mapped) continue;
-    append_run(runs, {cs, ce - cs, l.pa + (cs - va), l.level, l.cont, l.attrs});
+    if (cs >= ce || l.mapped != mapped) continue;
+    append_run(runs, {cs, ce - cs, l.pa + (cs - va), l.level, l.cont, l.attrs, l.mapped, l.raw});
   }
   return runs;
 }

@@ -141,6 +141,9 @@ class RefKernel {
     std::uint8_t raw = 0;
   };
   static bool is_zero_entry(const Leaf& l);
+  // The leaves in [lo, hi), clipped to it, that translate (`mapped`) or
+  // do not: expected_runs() and expected_invalid().
+  std::vector<LeafRun> leaves_in(u64 lo, u64 hi, bool mapped) const;
   // A leaf and the VA it starts at: an element of leaves_.
   struct PlacedLeaf {
     u64 va;

@@ -324,17 +324,7 @@ Outcome RefKernel::set_memory(u64 va, unsigned numpages, SetMemoryMode mode, boo
 }
 
 std::vector<LeafRun> RefKernel::expected_invalid(u64 lo, u64 hi) const {
-  std::vector<LeafRun> runs;
-  std::size_t i = first_after(lo);
-  if (i > 0) --i;
-  for (; i < leaves_.size() && leaves_[i].va < hi; ++i) {
-    const u64 va = leaves_[i].va;
-    const Leaf& l = leaves_[i].leaf;
-    const u64 cs = std::max(va, lo), ce = std::min(va + l.size, hi);
-    if (cs >= ce || l.mapped) continue;
-    append_run(runs, {cs, ce - cs, l.pa + (cs - va), l.level, l.cont, l.attrs, false, l.raw});
-  }
-  return runs;
+  return leaves_in(lo, hi, false);
 }
 
 std::vector<u64> RefKernel::expected_malformed_cont(u64 lo, u64 hi) const {

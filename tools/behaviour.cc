@@ -175,7 +175,10 @@ std::vector<LeafRun> read_only(const std::vector<LeafRun>& before, u64 lo, u64 h
       x.va = from;
       x.pa = r.pa + (from - r.va);
       x.size = to - from;
-      if (ro) x.attrs.rdonly = true, x.attrs.dbm = false;
+      if (ro) {
+        x.attrs.rdonly = true;
+        x.attrs.dbm = false;
+      }
       out.push_back(x);
     };
     piece(r.va, a, false);
