@@ -83,6 +83,10 @@ int parse_args(std::string_view program, std::string_view usage, int argc, char*
       char* endp = nullptr;
       if (!has_value || (a->seconds = std::strtod(argv[++i], &endp), *endp) || !(a->seconds > 0))
         return bad("--time needs a positive number of seconds");
+    } else if (std::find(options.values.begin(), options.values.end(), arg) !=
+               options.values.end()) {
+      if (!has_value) return bad(std::string(arg) + " needs a value");
+      if (!a->values.emplace(arg, argv[++i]).second) return bad(std::string(arg) + " given twice");
     } else if (std::find(options.switches.begin(), options.switches.end(), arg) !=
                options.switches.end()) {
       a->flags.emplace(arg);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -56,6 +57,7 @@ struct Args {
   double seconds = 30;                                 // --time
   std::vector<std::string> files;
   std::set<std::string, std::less<>> flags;  // the command's own switches that were given
+  std::map<std::string, std::string, std::less<>> values;  // its own valued options that were given
 };
 
 // Which options a command takes beyond --variant, --target, --bytes,
@@ -64,6 +66,7 @@ struct OptionSet {
   std::initializer_list<std::string_view> switches;  // e.g. {"--coverage"}
   bool out = false;                                  // -o OUT and --force
   bool time = false;                                 // --time SECONDS
+  std::initializer_list<std::string_view> values;    // options with a value, e.g. {"--era"}
 };
 
 // Parses argv (the command's own arguments) into `a`. Returns -1 to go on,
