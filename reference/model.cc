@@ -219,6 +219,14 @@ std::pair<u64, u64> RefKernel::area_extent(u64 va) const {
   return a ? std::pair<u64, u64>{a->va, a->va + a->size} : std::pair<u64, u64>{0, 0};
 }
 
+std::vector<std::pair<u64, u64>> RefKernel::area_list() const {
+  std::vector<std::pair<u64, u64>> out;
+  out.reserve(areas_.size());
+  for (const Area& a : areas_) out.emplace_back(a.va, a.va + a.size);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 u64 RefKernel::table_count() const {
   u64 n = 1 + unlinked_tables_;  // the root, and tables a BUG left unlinked
   for (const VaSet& t : tables_) n += t.size();

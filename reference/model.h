@@ -108,6 +108,8 @@ class RefKernel {
   std::pair<u64, u64> leaf_extent(u64 a, u64 b) const;
   // The vm area containing va (guard page included), or {0, 0}.
   std::pair<u64, u64> area_extent(u64 va) const;
+  // Every vm area, as [start, end) with the guard page, in address order.
+  std::vector<std::pair<u64, u64>> area_list() const;
   // [va, va + size) is exactly the usable range of a VM_IOREMAP area: what
   // an ioremap_page_range() with the area check (rules().ioremap_area_check)
   // maps; it refuses anything else.

@@ -81,6 +81,27 @@ badinput() {
   echo keep >"$tmp/exists"
   expect_refusal "convert over an existing file" "$tool" convert --to-bytes --target ioremap "$tmp/in.trace" -o "$tmp/exists"
   expect_refusal "export over its input" "$tool" export --gtest "$tmp/in.trace" -o "$tmp/in.trace" --force
+  # export --kunit: a bad era or a non-empty folder is refused; into an empty one it writes
+  # one suite file per corpus folder and the build files.
+  expect_refusal "export --kunit --era 5.4" "$tool" export --kunit --era 5.4 "$good"
+  expect_refusal "export --kunit with -o and --out-dir" "$tool" export --kunit "$good" -o "$tmp/k.c" --out-dir "$tmp/kd"
+  mkdir -p "$tmp/kfull" && echo keep >"$tmp/kfull/mine"
+  expect_refusal "export --kunit into a non-empty folder" "$tool" export --kunit --out-dir "$tmp/kfull" "$good"
+  if [ "$(cat "$tmp/kfull/mine")" != keep ] || [ "$(find "$tmp/kfull" -mindepth 1 | wc -l)" != 1 ]; then
+    fail "export --kunit touched a non-empty folder"
+  fi
+  if "$tool" export --kunit --era 6.12 --out-dir "$tmp/kd" "$good" \
+       "$repo/corpus/vmap/findings/cont-batch-crosses-into-next-run.trace" 2>"$tmp/err"; then
+    local written
+    written=$(cd "$tmp/kd" && find . -mindepth 1 | sort | tr '\n' ' ')
+    [ "$written" = "./.kunitconfig ./Kconfig ./Makefile ./README ./vmapfuzz_ioremap_seeds.c ./vmapfuzz_vmap_findings.c " ] ||
+      fail "export --kunit --out-dir wrote: $written"
+    grep -qF "obj-\$(CONFIG_VMAPFUZZ_KUNIT_TEST) += vmapfuzz_vmap_findings.o" "$tmp/kd/Makefile" ||
+      fail "export --kunit: the Makefile lacks a suite"
+    [ "$(grep -c SPDX "$tmp/kd/vmapfuzz_ioremap_seeds.c")" = 1 ] || fail "export --kunit: header repeated"
+  else
+    fail "export --kunit --out-dir: $(cat "$tmp/err")"
+  fi
   [ "$(sha1sum "$tmp/in.trace")" = "$before" ] || fail "an input was modified"
   [ "$(cat "$tmp/exists")" = keep ] || fail "an existing output was overwritten"
   echo "bad input: checked"

@@ -4,10 +4,7 @@
 //            the harness API and runs it on the engine and reference; it
 //            passes or fails exactly as the trace does (a finding with an
 //            "# expect:" line checks that signature instead).
-//   --kunit: a KUnit case for a kernel developer to adapt: the op sequence
-//            through the kernel's API names (the kernel picks its own VAs,
-//            page frames must be real), with KUNIT_EXPECT_* checks of the
-//            translations the reference expects after each op.
+//   --kunit: tools/kunit_export.h.
 #pragma once
 
 #include <string>
@@ -22,6 +19,5 @@ std::string test_name(const std::string& path);
 // The includes a file of exported GoogleTest cases starts with.
 std::string gtest_prologue();
 std::string export_gtest(const harness::Trace& t, const std::string& name);
-std::string export_kunit(const harness::Trace& t, const std::string& name);
 
 }  // namespace vmapfuzz::tools

@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "tools/kunit_export.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <type_traits>
+
+#include "harness/runner.h"
+#include "harness/trace_io.h"
+#include "harness/visit.h"
+#include "reference/model.h"
+
+namespace vmapfuzz::tools {
+namespace {
+
+using engine::u64;
+using harness::Op;
+
+std::string hex(u64 v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+std::string num(u64 v) { return std::to_string(v); }
+
+// A C string literal's contents: quotes and backslashes escaped.
+std::string c_string(std::string_view text) {
+  std::string s;
+  for (char c : text) {
+    if (c == '"' || c == '\\') s += '\\';
+    s += c == '\n' ? ' ' : c;
+  }
+  return s;
+}
+
+std::string c_comment(const std::string& text, const char* prefix) {
+  std::string s;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto nl = text.find('\n', start);
+    std::string line = text.substr(start, nl - start);
+    // "*/" inside the comment would end it.
+    for (std::size_t p; (p = line.find("*/")) != std::string::npos;) line.replace(p, 2, "* /");
+    s += prefix + line + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return s;
+}
+
+// The preprocessor condition under which the kernel being built is the
+// trace's architecture (UML defines CONFIG_X86_64 but has its own mm).
+std::string arch_condition(engine::Arch a) {
+  switch (a) {
+    case engine::Arch::arm64: return "defined(CONFIG_ARM64)";
+    case engine::Arch::x86_64: return "defined(CONFIG_X86_64) && !defined(CONFIG_UML)";
+    case engine::Arch::riscv64: return "defined(CONFIG_RISCV)";
+  }
+  return "0";
+}
+
+// The pgprot_t a vmap()/vmalloc caller passes for each protection.
+std::string pgprot_expr(engine::ProtName p) {
+  switch (p) {
+    case engine::ProtName::device: return "pgprot_device(PAGE_KERNEL)";
+    case engine::ProtName::device_nE: return "pgprot_noncached(PAGE_KERNEL)";
+    case engine::ProtName::normal: return "PAGE_KERNEL";
+    case engine::ProtName::normal_nc: return "pgprot_writecombine(PAGE_KERNEL)";
+    case engine::ProtName::kernel_ro: return "PAGE_KERNEL_RO";
+    case engine::ProtName::kernel_exec: return "PAGE_KERNEL_EXEC";
+  }
+  return "PAGE_KERNEL";
+}
+
+// The ioremap entry point for a protection: the caller-facing API where
+// there is one (ioremap, ioremap_np, ioremap_wc, ioremap_cache). arm64 has
+// no public ioremap for RO or executable mappings; __ioremap_prot() takes
+// the full pgprot_t in 6.12 and in 2026 (ioremap_prot() there keeps only
+// the memory type of a *user* prot and returns NULL without PTE_USER).
+// Empty: no such API on this architecture.
+std::string ioremap_call(engine::Arch arch, engine::ProtName p, const std::string& pa,
+                         const std::string& size) {
+  const std::string args = "(" + pa + ", " + size + ")";
+  switch (p) {
+    case engine::ProtName::device: return "ioremap" + args;
+    case engine::ProtName::device_nE: return arch == engine::Arch::arm64 ? "ioremap_np" + args : "";
+    case engine::ProtName::normal_nc: return "ioremap_wc" + args;
+    case engine::ProtName::normal: return "ioremap_cache" + args;
+    case engine::ProtName::kernel_ro:
+    case engine::ProtName::kernel_exec:
+      if (arch != engine::Arch::arm64) return "";
+      return "__ioremap_prot(" + pa + ", " + size + ", " + pgprot_expr(p) + ")";
+  }
+  return "";
+}
+
+// What the shared helpers need from the era.
+std::string max_order_macro(KunitEra) { return "MAX_PAGE_ORDER"; }
+
+std::string preamble(KunitEra era) {
+  std::string s;
+  s += "#include <kunit/test.h>\n#include <kunit/resource.h>\n#include <linux/io.h>\n";
+  s += "#include <linux/ioport.h>\n#include <linux/memblock.h>\n#include <linux/mm.h>\n";
+  s += "#include <linux/set_memory.h>\n#include <linux/slab.h>\n#include <linux/string.h>\n";
+  s += "#include <linux/vmalloc.h>\n\n";
+  s += R"(/* Cleanup actions: kunit_add_action_or_reset() registers one per resource. */
+static void vmapfuzz_vfree(void *p)
+{
+	vfree(p);
+}
+
+static void vmapfuzz_vunmap(void *p)
+{
+	vunmap(p);
+}
+
+static void vmapfuzz_iounmap(void *p)
+{
+	iounmap((void __iomem *)p);
+}
+
+static void vmapfuzz_kvfree(void *p)
+{
+	kvfree(p);
+}
+
+/* A run of page frames the trace names, allocated for the case. */
+struct vmapfuzz_run {
+	unsigned long nr;
+	struct page **pages;
+};
+
+static void vmapfuzz_free_run(void *arg)
+{
+	struct vmapfuzz_run *run = arg;
+	unsigned long i;
+
+	for (i = 0; i < run->nr; i++)
+		if (run->pages[i])
+			__free_page(run->pages[i]);
+	kvfree(run->pages);
+	kfree(run);
+}
+
+/*
+ * nr pages for a run of the trace, physically contiguous in blocks as large
+ * as the page allocator gives (the translations checked do not depend on
+ * it; the leaf sizes the kernel picks do). Freed when the case ends.
+ */
+static __maybe_unused struct page **vmapfuzz_alloc_run(struct kunit *test, unsigned long nr)
+{
+	struct vmapfuzz_run *run;
+	unsigned long j;
+	int order;
+
+	run = kzalloc(sizeof(*run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vmapfuzz_free_run, run), 0);
+	run->pages = kvcalloc(nr, sizeof(*run->pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run->pages);
+	while (run->nr < nr) {
+		struct page *blk;
+
+		order = min_t(int, ilog2(nr - run->nr), )" +
+       max_order_macro(era) + R"();
+		blk = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		while (!blk && order > 0) {
+			order--;
+			blk = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		}
+		if (!blk)
+			kunit_skip(test, "out of memory: %lu pages for a run of %lu", nr - run->nr, nr);
+		split_page(blk, order);
+		for (j = 0; j < (1UL << order); j++)
+			run->pages[run->nr++] = blk + j;
+	}
+	return run->pages;
+}
+
+/* A zeroed page array for vmap(), freed when the case ends. */
+static __maybe_unused struct page **vmapfuzz_page_array(struct kunit *test, unsigned long nr)
+{
+	struct page **pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vmapfuzz_kvfree, pages), 0);
+	return pages;
+}
+
+/* Pages base + off, ... translate to pages[0], ..., pages[nr - 1]. */
+static __maybe_unused void vmapfuzz_expect_pages(struct kunit *test, const void *base,
+						 unsigned long off, struct page **pages,
+						 unsigned long nr, const char *what)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *got = vmalloc_to_page(base + off + i * PAGE_SIZE);
+
+		if (got != pages[i]) {
+			KUNIT_FAIL(test, "%s + %#lx: maps pfn %#lx, expected pfn %#lx", what,
+				   off + i * PAGE_SIZE, got ? page_to_pfn(got) : 0UL,
+				   page_to_pfn(pages[i]));
+			return;
+		}
+	}
+}
+
+/* Pages base + off, ... translate to page frames pfn, pfn + 1, ... */
+static __maybe_unused void vmapfuzz_expect_pfns(struct kunit *test, const void *base,
+						unsigned long off, unsigned long pfn,
+						unsigned long nr, const char *what)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *got = vmalloc_to_page(base + off + i * PAGE_SIZE);
+
+		if (!got || page_to_pfn(got) != pfn + i) {
+			KUNIT_FAIL(test, "%s + %#lx: maps pfn %#lx, expected pfn %#lx", what,
+				   off + i * PAGE_SIZE, got ? page_to_pfn(got) : 0UL, pfn + i);
+			return;
+		}
+	}
+}
+
+/* Pages base + off, ... are mapped (vmalloc's pages are the kernel's choice). */
+static __maybe_unused void vmapfuzz_expect_backed(struct kunit *test, const void *base,
+						  unsigned long off, unsigned long nr,
+						  const char *what)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (!vmalloc_to_page(base + off + i * PAGE_SIZE)) {
+			KUNIT_FAIL(test, "%s + %#lx: not mapped", what, off + i * PAGE_SIZE);
+			return;
+		}
+	}
+}
+
+#ifdef CONFIG_ARM64
+/*
+ * A physical range of size bytes at an align boundary that nothing uses:
+ * above the last page frame and outside every resource, so that ioremap()
+ * (which refuses RAM) maps it. Nothing is read or written through it.
+ */
+static __maybe_unused phys_addr_t vmapfuzz_pa_hole(struct kunit *test, phys_addr_t size,
+						   phys_addr_t align)
+{
+	phys_addr_t base = ALIGN(PFN_PHYS(max_pfn), align);
+	int tries;
+
+	for (tries = 0; tries < 4096; tries++, base += align) {
+		if (base + size < base || base + size - 1 > PHYS_MASK)
+			break;
+		if (!pfn_valid(PHYS_PFN(base)) &&
+		    region_intersects(base, size, IORESOURCE_MEM, IORES_DESC_NONE) ==
+			    REGION_DISJOINT)
+			return base;
+	}
+	kunit_skip(test, "no unused physical range of %pa bytes aligned to %pa", &size, &align);
+	return 0;
+}
+#endif
+
+)";
+  return s;
+}
+
+// The live areas of a case: which op made each (its C variable) and how.
+enum class AreaKind { ioremap, vmalloc, vmap };
+struct LiveArea {
+  u64 start = 0, end = 0;  // the reference's area, guard page included
+  unsigned op = 0;         // 1-based op number: the C variable aN
+  AreaKind kind = AreaKind::vmalloc;
+  u64 trace_pa = 0;  // ioremap: the trace's physical address
+  // The bytes from start the caller asked for: what the checks cover. A
+  // huge vmalloc may map more (its size rounded to the block), but only
+  // where the architecture has huge vmap; the caller never sees it.
+  u64 usable = 0;
+};
+// A run of page frames allocated for vmap: trace pfns [pfn, pfn + count)
+// are the C array rK[0 .. count).
+struct PageAlloc {
+  u64 pfn = 0, count = 0;
+  unsigned id = 0;
+};
+
+class CaseWriter {
+ public:
+  CaseWriter(const harness::Trace& t, KunitEra era) : t_(t), era_(era) {}
+
+  KunitCase write() {
+    harness::Trace t = t_;
+    t.variant = kunit_era_variant(era_);
+    if (auto why = harness::validate(t))
+      return skipped("the trace does not run on " + std::string(kunit_era_name(era_)) + ": " +
+                     *why);
+    if (t.config.placement_any)
+      return skipped("placement any: the trace's VAs are not ones the kernel hands out");
+    KunitCase c = build(t);
+    if (c.skip.empty() && t.config != common::KernelConfig{}) {
+      // The test kernel boots with the default options. What the case does
+      // and checks must not depend on the trace's own.
+      harness::Trace d = t;
+      d.config = common::KernelConfig{};
+      if (without_comments(CaseWriter(d, era_).build(d).body) != without_comments(c.body))
+        return skipped("the outcome depends on boot options or CPU features (" +
+                       config_text(t.config) + ") that this kernel does not set");
+    }
+    return c;
+  }
+
+ private:
+  KunitCase build(const harness::Trace& t) {
+    plan(t);
+    if (!skip_.empty()) return skipped(skip_);
+    return {gated(body()), {}};
+  }
+
+  static std::string without_comments(const std::string& body) {
+    std::string s;
+    std::size_t start = 0;
+    while (start < body.size()) {
+      auto nl = body.find('\n', start);
+      if (nl == std::string::npos) nl = body.size();
+      const std::string_view line(body.data() + start, nl - start);
+      if (!line.starts_with("\t/*")) s.append(line) += '\n';
+      start = nl + 1;
+    }
+    return s;
+  }
+
+  static KunitCase skipped(const std::string& why) {
+    return {"\tkunit_skip(test, \"" + c_string(why) + "\");\n", why};
+  }
+
+  static std::string config_text(const common::KernelConfig& c) {
+    std::string s;
+    auto add = [&](bool on, const char* name) {
+      if (on) s += (s.empty() ? "" : ", ") + std::string(name);
+    };
+    add(c.nohugeiomap, "nohugeiomap");
+    add(c.nohugevmalloc, "nohugevmalloc");
+    add(c.nogbpages, "nogbpages");
+    add(c.nopse, "nopse");
+    add(c.mtrr_split != 0, "an MTRR split");
+    add(c.bbml2_noabort, "BBML2_NOABORT");
+    return s;
+  }
+
+  void skip(const std::string& why) {
+    if (skip_.empty()) skip_ = why;
+  }
+
+  const LiveArea* owner(u64 va) const {
+    for (const LiveArea& a : live_)
+      if (va >= a.start && va < a.end) return &a;
+    return nullptr;
+  }
+
+  // The checks of every translation of area `a` the reference expects now.
+  void check_area(const reference::RefKernel& ref, const LiveArea& a, unsigned after_op) {
+    const std::string base = "a" + num(a.op);
+    const std::string what = "after op " + num(after_op) + ", area of op " + num(a.op);
+    const u64 page = t_.geo->page_size();
+    // Contiguous translation segments (leaves merged).
+    std::vector<reference::LeafRun> segs;
+    for (const auto& r : ref.expected_runs(a.start, a.start + a.usable)) {
+      // vmalloc's page frames are the kernel's choice: only VAs count.
+      if (!segs.empty() && segs.back().va + segs.back().size == r.va &&
+          (a.kind == AreaKind::vmalloc || segs.back().pa + segs.back().size == r.pa))
+        segs.back().size += r.size;
+      else segs.push_back(r);
+    }
+    for (const auto& r : segs) {
+      const u64 off = r.va - a.start;
+      const u64 pages = r.size / page;
+      switch (a.kind) {
+        case AreaKind::vmalloc:
+          checks_ += "\tvmapfuzz_expect_backed(test, " + base + ", " + hex(off) + ", " +
+                     num(pages) + ", \"" + what + "\");\n";
+          break;
+        case AreaKind::ioremap:
+          checks_ += "\tvmapfuzz_expect_pfns(test, (const void __force *)" + base + ", " +
+                     hex(off) + ", PHYS_PFN(pa + " + hex(r.pa - pa_base_) + "), " + num(pages) +
+                     ", \"" + what + "\");\n";
+          break;
+        case AreaKind::vmap: {
+          u64 pfn = r.pa / page, left = pages, o = off;
+          while (left) {
+            const PageAlloc* al = nullptr;
+            for (const PageAlloc& p : allocs_)
+              if (pfn >= p.pfn && pfn < p.pfn + p.count) al = &p;
+            if (!al) {
+              skip("internal: the reference maps a page frame the case did not allocate");
+              return;
+            }
+            const u64 n = std::min(left, al->pfn + al->count - pfn);
+            checks_ += "\tvmapfuzz_expect_pages(test, " + base + ", " + hex(o) + ", r" +
+                       num(al->id) + " + " + num(pfn - al->pfn) + ", " + num(n) + ", \"" + what +
+                       "\");\n";
+            pfn += n;
+            left -= n;
+            o += n * page;
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  // The area op `op` created: the one in `after` that is not in `before`.
+  static std::optional<std::pair<u64, u64>> new_area(
+      const std::vector<std::pair<u64, u64>>& before,
+      const std::vector<std::pair<u64, u64>>& after) {
+    for (const auto& a : after)
+      if (std::find(before.begin(), before.end(), a) == before.end()) return a;
+    return std::nullopt;
+  }
+
+  void plan(const harness::Trace& t) {
+    reference::RefKernel ref(*t.geo, t.variant, t.config);
+    const u64 page = t.geo->page_size();
+    // The ioremap physical range: one unused hole for all of the trace's
+    // ioremaps, aligned as the trace's lowest PA is (up to 1G), so that
+    // every PA keeps its offset in any block the kernel may build.
+    u64 pa_lo = ~u64{0}, pa_hi = 0;
+    for (const Op& op : t.ops)
+      std::visit(
+          [&]<class O>(const O& o) {
+            if constexpr (std::is_same_v<O, harness::IoremapOp>) {
+              pa_lo = std::min(pa_lo, o.pa);
+              pa_hi = std::max(pa_hi, o.pa + o.size);
+            }
+          },
+          op);
+    const u64 align =
+        pa_lo && pa_hi ? std::clamp<u64>(pa_lo & -pa_lo, page, u64{1} << 30) : u64{1} << 30;
+    if (pa_hi) {
+      pa_base_ = pa_lo & ~(align - 1);
+      decls_ += "\tphys_addr_t pa;\n";
+      stmts_ += "\t/* The trace's physical range " + hex(pa_lo) + "-" + hex(pa_hi) +
+                " moved to an unused one. */\n";
+      stmts_ +=
+          "\tpa = vmapfuzz_pa_hole(test, " + hex(pa_hi - pa_base_) + ", " + hex(align) + ");\n";
+    }
+    u64 ram_pages = 0;
+    for (std::size_t i = 0; i < t.ops.size() && skip_.empty(); ++i) {
+      const unsigned n = static_cast<unsigned>(i + 1);
+      const Op& op = t.ops[i];
+      const auto before = ref.area_list();
+      std::optional<std::pair<u64, u64>> owner_before;
+      std::visit(
+          [&]<class O>(const O& o) {
+            if constexpr (requires { o.va; }) owner_before = ref.area_extent(o.va);
+          },
+          op);
+      const engine::Outcome out = harness::predict(ref, op);
+      if (out.bug != engine::BugId::none) {
+        skip("op " + num(n) + " (" + harness::show(op) + ") is expected to hit BUG " +
+             std::string(engine::bug_name(out.bug)) + ": the kernel would oops");
+        return;
+      }
+      if (out.unreachable_align) {
+        skip("op " + num(n) + " needs a VA the kernel's area allocator does not hand out");
+        return;
+      }
+      if (out.ret != 0) {
+        needs_arch_ = true;
+        // Why a mapping call fails decides whether the kernel can fail it
+        // the same way: not for a VA the trace chose (the kernel places
+        // areas itself) nor for a page frame that is not memory (the case
+        // maps pages it allocated).
+        const bool creates = std::visit(
+            []<class O>(const O&) {
+              return std::is_same_v<O, harness::VmallocOp> || std::is_same_v<O, harness::VmapOp> ||
+                     std::is_same_v<O, harness::IoremapOp>;
+            },
+            op);
+        auto warned = [&](engine::WarnId id) {
+          return std::any_of(out.warns.begin(), out.warns.end(),
+                             [&](const engine::Warn& w) { return w.id == id; });
+        };
+        if (creates && (warned(engine::WarnId::vmap_pages_pte_invalid_pfn) ||
+                        warned(engine::WarnId::vmap_pages_pmd_invalid_pfn))) {
+          skip("op " + num(n) +
+               " fails on a page frame that is not memory (pfn_valid() false); the case "
+               "maps pages it allocated");
+          return;
+        }
+        if (creates && (out.warns.empty() || warned(engine::WarnId::vmalloc_area_failed))) {
+          skip("op " + num(n) +
+               " fails for want of room at the trace's VA; the kernel places the area "
+               "elsewhere");
+          return;
+        }
+      }
+      std::string note =
+          "\t/* op " + num(n) + ": " + harness::show(op) + " (ret " + std::to_string(out.ret);
+      for (const engine::Warn& w : out.warns)
+        note += ", WARN " + std::string(engine::warn_name(w.id));
+      stmts_ += note + ") */\n";
+      const auto created = out.ret == 0 ? new_area(before, ref.area_list()) : std::nullopt;
+      const std::string v = "a" + num(n);
+      std::visit(
+          harness::Overloaded{
+              [&](const harness::IoremapOp& o) {
+                needs_arch_ = true;
+                if (out.ret != 0) {
+                  skip("op " + num(n) +
+                       ": an ioremap refusal depends on the trace's literal physical address");
+                  return;
+                }
+                if (o.pa % page) {
+                  skip("op " + num(n) + ": ioremap of a physical address inside a page");
+                  return;
+                }
+                const std::string call =
+                    ioremap_call(t.geo->arch, o.prot, "pa + " + hex(o.pa - pa_base_), hex(o.size));
+                if (call.empty()) {
+                  skip("op " + num(n) + ": no ioremap API for " +
+                       std::string(engine::prot_name(o.prot)) + " on " +
+                       engine::arch_name(t.geo->arch));
+                  return;
+                }
+                decls_ += "\tvoid __iomem *" + v + ";\n";
+                stmts_ += "\t" + v + " = " + call + ";\n";
+                stmts_ += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
+                stmts_ +=
+                    "\tKUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, "
+                    "vmapfuzz_iounmap, (void __force *)" +
+                    v + "), 0);\n";
+                add_area(created, n, AreaKind::ioremap, o.pa, o.size);
+              },
+              [&](const harness::VmallocOp& o) {
+                decls_ += "\tvoid *" + v + ";\n";
+                ram_pages += (o.size + page - 1) / page;
+                if (o.prot == engine::ProtName::normal)
+                  stmts_ += "\t" + v + " = " +
+                            (o.huge ? "vmalloc_huge(" + hex(o.size) + ", GFP_KERNEL)"
+                                    : "vmalloc(" + hex(o.size) + ")") +
+                            ";\n";
+                else
+                  stmts_ += "\t" + v + " = __vmalloc_node_range(" + hex(o.size) +
+                            ", 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, " + pgprot_expr(o.prot) +
+                            ", " + (o.huge ? "VM_ALLOW_HUGE_VMAP" : "0") +
+                            ", NUMA_NO_NODE, __builtin_return_address(0));\n";
+                created_ptr(v, "vmapfuzz_vfree", out.ret);
+                if (out.ret == 0 && has_set_memory(t))
+                  // set_memory_ro/rw change the linear alias too (rodata=full):
+                  // restore it before the pages go back to the allocator.
+                  stmts_ += "\tset_vm_flush_reset_perms(" + v + ");\n";
+                add_area(created, n, AreaKind::vmalloc, 0, (o.size + page - 1) / page * page);
+              },
+              [&](const harness::VmapOp& o) { vmap(t, o, n, out, created, &ram_pages); },
+              [&](const harness::IounmapOp& o) {
+                release(n, o.va, owner_before, AreaKind::ioremap, "iounmap");
+              },
+              [&](const harness::VfreeOp& o) {
+                release(n, o.va, owner_before, AreaKind::vmalloc, "vfree");
+              },
+              [&](const harness::VunmapOp& o) {
+                release(n, o.va, owner_before, AreaKind::vmap, "vunmap");
+              },
+              [&](const harness::SetMemoryOp& o) { set_memory(o, n, out.ret); },
+              [&](const harness::IoremapPageRangeOp&) {
+                skip("op " + num(n) +
+                     ": ioremap_page_range() at a chosen VA needs the mm-internal export");
+              },
+              [&](const harness::VmapPageRangeOp&) {
+                skip("op " + num(n) +
+                     ": vmap_page_range() at a chosen VA needs the mm-internal export");
+              },
+              [&](const harness::VunmapRangeOp&) {
+                skip("op " + num(n) +
+                     ": vunmap_range() of part of an area needs the mm-internal export");
+              },
+              [&](const harness::FailAllocOp&) {
+                skip("op " + num(n) +
+                     ": fault injection (fail_page_alloc armed through debugfs with "
+                     "ignore-gfp-wait=N and min-order=0) is not generated");
+              },
+              [&](const harness::FailPageAllocOp&) {
+                skip("op " + num(n) +
+                     ": fault injection (fail_page_alloc armed through debugfs with "
+                     "ignore-gfp-wait=N and min-order=0) is not generated");
+              },
+          },
+          op);
+      if (!skip_.empty()) return;
+      // The translations of the area the op made or changed.
+      for (const LiveArea& a : live_)
+        if ((created && a.start == created->first) ||
+            (is_set_memory(op) && owner_before && a.start == owner_before->first))
+          check_area(ref, a, n);
+      stmts_ += checks_;
+      checks_.clear();
+    }
+    if (!skip_.empty()) return;
+    // At the end, every area still live: an op must not have changed
+    // another area's translations.
+    for (const LiveArea& a : live_) check_area(ref, a, static_cast<unsigned>(t.ops.size()));
+    if (!checks_.empty()) stmts_ += "\t/* Every area still mapped. */\n" + checks_;
+    checks_.clear();
+    ram_pages_ = ram_pages;
+  }
+
+  static bool has_set_memory(const harness::Trace& t) {
+    return std::any_of(t.ops.begin(), t.ops.end(), is_set_memory);
+  }
+  static bool is_set_memory(const Op& op) {
+    return std::visit([]<class O>(const O&) { return std::is_same_v<O, harness::SetMemoryOp>; },
+                      op);
+  }
+
+  void add_area(const std::optional<std::pair<u64, u64>>& created, unsigned n, AreaKind kind,
+                u64 pa, u64 usable) {
+    if (created) live_.push_back({created->first, created->second, n, kind, pa, usable});
+  }
+
+  // A pointer an op returned: registered for cleanup when not NULL, then
+  // checked against the expected return.
+  void created_ptr(const std::string& v, const std::string& action, int ret) {
+    stmts_ += "\tif (" + v + ")\n\t\tKUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, " +
+              action + ", " + v + "), 0);\n";
+    stmts_ += ret == 0 ? "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n"
+                       : "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
+  }
+
+  void vmap(const harness::Trace& t, const harness::VmapOp& o, unsigned n,
+            const engine::Outcome& out, const std::optional<std::pair<u64, u64>>& created,
+            u64* ram_pages) {
+    const std::string v = "a" + num(n), arr = "p" + num(n);
+    const u64 count = o.page_count();
+    decls_ += "\tstruct page **" + arr + ";\n\tvoid *" + v + ";\n";
+    stmts_ += "\t" + arr + " = vmapfuzz_page_array(test, " + num(count) + ");\n";
+    u64 at = 0;
+    for (const harness::PageRun& r : o.runs) {
+      if (r.pfn == engine::kNullPage) {
+        stmts_ += "\t/* pages " + num(at) + "-" + num(at + r.count - 1) + " stay NULL */\n";
+        needs_arch_ = true;
+        at += r.count;
+        continue;
+      }
+      const PageAlloc* al = nullptr;
+      for (const PageAlloc& p : allocs_) {
+        const bool inside = r.pfn >= p.pfn && r.pfn + r.count <= p.pfn + p.count;
+        const bool overlaps = r.pfn < p.pfn + p.count && p.pfn < r.pfn + r.count;
+        if (inside) al = &p;
+        else if (overlaps) {
+          skip("op " + num(n) + ": page runs that overlap in part are not generated");
+          return;
+        }
+      }
+      if (!al) {
+        allocs_.push_back({r.pfn, r.count, static_cast<unsigned>(allocs_.size() + 1)});
+        al = &allocs_.back();
+        decls_ += "\tstruct page **r" + num(al->id) + ";\n";
+        stmts_ += "\tr" + num(al->id) + " = vmapfuzz_alloc_run(test, " + num(r.count) +
+                  ");  /* trace pfns " + hex(r.pfn) + "-" + hex(r.pfn + r.count - 1) + " */\n";
+        *ram_pages += r.count;
+      }
+      stmts_ += "\tmemcpy(&" + arr + "[" + num(at) + "], &r" + num(al->id) + "[" +
+                num(r.pfn - al->pfn) + "], " + num(r.count) + " * sizeof(struct page *));\n";
+      at += r.count;
+    }
+    stmts_ += "\t" + v + " = vmap(" + arr + ", " + num(count) + ", VM_MAP, " + pgprot_expr(o.prot) +
+              ");\n";
+    created_ptr(v, "vmapfuzz_vunmap", out.ret);
+    add_area(created, n, AreaKind::vmap, 0, count * t.geo->page_size());
+  }
+
+  void release(unsigned n, u64 va, const std::optional<std::pair<u64, u64>>& area_before,
+               AreaKind kind, const char* api) {
+    const LiveArea* a = area_before && area_before->second ? owner(area_before->first) : nullptr;
+    if (!a) {
+      skip("op " + num(n) + ": " + api + " of " + hex(va) +
+           ", which no area of this case contains");
+      return;
+    }
+    if (a->kind != kind) {
+      skip("op " + num(n) + ": " + api + " of an area another API made");
+      return;
+    }
+    const char* action = kind == AreaKind::ioremap ? "vmapfuzz_iounmap"
+                         : kind == AreaKind::vmap  ? "vmapfuzz_vunmap"
+                                                   : "vmapfuzz_vfree";
+    const std::string ptr = "a" + num(a->op);
+    stmts_ += std::string("\tkunit_release_action(test, ") + action + ", " +
+              (kind == AreaKind::ioremap ? "(void __force *)" : "") + ptr + ");\n";
+    const u64 start = a->start;
+    live_.erase(std::remove_if(live_.begin(), live_.end(),
+                               [&](const LiveArea& l) { return l.start == start; }),
+                live_.end());
+  }
+
+  void set_memory(const harness::SetMemoryOp& o, unsigned n, int ret) {
+    needs_arch_ = true;
+    const LiveArea* a = owner(o.va);
+    if (!a) {
+      skip("op " + num(n) + ": set_memory on " + hex(o.va) +
+           ", which no area of this case contains");
+      return;
+    }
+    const u64 off = o.va - a->start + (o.unaligned ? harness::kSetMemoryUnalignedOffset : 0);
+    const std::string addr = "(unsigned long)" +
+                             std::string(a->kind == AreaKind::ioremap ? "(void __force *)" : "") +
+                             "a" + num(a->op) + " + " + hex(off);
+    std::string call;
+    if (common::is_set_memory_valid(o.mode))
+      call = "set_memory_valid(" + addr + ", " + num(o.numpages) + ", " +
+             (o.mode == harness::SetMemoryMode::valid ? "1" : "0") + ")";
+    else
+      call = "set_memory_" + std::string(common::set_memory_mode_name(o.mode)) + "(" + addr + ", " +
+             num(o.numpages) + ")";
+    stmts_ += "\tKUNIT_EXPECT_EQ(test, " + call + ", " + std::to_string(ret) + ");\n";
+  }
+
+  std::string body() const {
+    std::string s = decls_;
+    if (!decls_.empty()) s += "\n";
+    if (ram_pages_) {
+      // The test kernel's RAM (QEMU's -m, UML's mem=) bounds what runs.
+      const u64 mib = (ram_pages_ * t_.geo->page_size() >> 20) + 64;
+      s += "\tif (totalram_pages() < " + num(mib) + "UL << (20 - PAGE_SHIFT))\n";
+      s += "\t\tkunit_skip(test, \"needs " + num(mib) + " MiB of RAM\");\n";
+    }
+    return s + stmts_;
+  }
+
+  // The body behind the compile-time conditions it needs: the trace's page
+  // size and, when its expectations are the architecture's own, its
+  // architecture.
+  std::string gated(const std::string& b) const {
+    const std::string geo(t_.geo->name);
+    std::string s = "#if PAGE_SHIFT != " + num(t_.geo->page_shift) + "\n";
+    s += "\tkunit_skip(test, \"the trace is for " + geo + ", PAGE_SHIFT " +
+         num(t_.geo->page_shift) + "\");\n";
+    if (needs_arch_) {
+      s += "#elif !(" + arch_condition(t_.geo->arch) + ")\n";
+      s += "\tkunit_skip(test, \"the expectations are " +
+           std::string(engine::arch_name(t_.geo->arch)) + "'s (" + geo + ")\");\n";
+    }
+    s += "#else\n" + b + "#endif\n";
+    return s;
+  }
+
+  const harness::Trace& t_;
+  KunitEra era_;
+  std::string skip_, decls_, stmts_, checks_;
+  std::vector<LiveArea> live_;
+  std::vector<PageAlloc> allocs_;
+  u64 pa_base_ = 0, ram_pages_ = 0;
+  bool needs_arch_ = false;
+};
+
+}  // namespace
+
+std::optional<KunitEra> parse_kunit_era(std::string_view name) {
+  if (name == "6.12") return KunitEra::v6_12;
+  if (name == "2026") return KunitEra::v2026;
+  return std::nullopt;
+}
+
+std::string_view kunit_era_name(KunitEra e) { return e == KunitEra::v6_12 ? "6.12" : "2026"; }
+
+engine::Variant kunit_era_variant(KunitEra e) {
+  return e == KunitEra::v6_12 ? engine::Variant::v6_12 : engine::Variant::v4_fixed;
+}
+
+KunitCase kunit_case(const harness::Trace& t, KunitEra era) { return CaseWriter(t, era).write(); }
+
+std::string kunit_suite_name(const std::string& path) {
+  const auto c = path.rfind("corpus/");
+  if (c != std::string::npos) {
+    const std::string rest = path.substr(c + 7);
+    const auto s1 = rest.find('/');
+    const auto s2 = s1 == std::string::npos ? s1 : rest.find('/', s1 + 1);
+    if (s2 != std::string::npos && rest.find('/', s2 + 1) == std::string::npos) {
+      std::string name = rest.substr(0, s2);
+      std::replace_if(
+          name.begin(), name.end(),
+          [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); }, '_');
+      return name;
+    }
+  }
+  return "traces";
+}
+
+std::string kunit_suite_file(std::string_view suite, std::span<const KunitInput> inputs,
+                             KunitEra era) {
+  const std::string name = "vmapfuzz_" + std::string(suite);
+  std::string s = "// SPDX-License-Identifier: GPL-2.0-only\n";
+  s += "/*\n * " + name + ": " + num(inputs.size()) +
+       " vmapfuzz traces as KUnit cases, generated by\n * `vmapfuzz export --kunit --era " +
+       std::string(kunit_era_name(era)) + "`. Do not edit; export again.\n *\n";
+  s += " * Each case replays a trace through the kernel's API at the addresses the\n"
+       " * kernel returns and checks every page's translation against vmapfuzz's\n"
+       " * reference model. A case the API cannot reproduce is skipped with the reason.\n */\n";
+  s += preamble(era);
+  for (const KunitInput& in : inputs) {
+    const KunitCase c = kunit_case(in.trace, era);
+    s += "/*\n * " + in.source + "\n";
+    s += c_comment(harness::to_text(in.trace), " *   ");
+    s +=
+        " */\nstatic void " + name + "_" + in.name + "(struct kunit *test)\n{\n" + c.body + "}\n\n";
+  }
+  s += "static struct kunit_case " + name + "_cases[] = {\n";
+  for (const KunitInput& in : inputs) s += "\tKUNIT_CASE(" + name + "_" + in.name + "),\n";
+  s += "\t{}\n};\n\n";
+  s += "static struct kunit_suite " + name + "_suite = {\n\t.name = \"" + name +
+       "\",\n\t.test_cases = " + name + "_cases,\n};\n";
+  s += "kunit_test_suite(" + name + "_suite);\n\n";
+  s += "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"vmapfuzz traces as KUnit tests\");\n";
+  return s;
+}
+
+std::string kunit_kconfig() {
+  return "# SPDX-License-Identifier: GPL-2.0-only\n"
+         "# Generated by vmapfuzz export --kunit.\n"
+         "config VMAPFUZZ_KUNIT_TEST\n"
+         "\tbool \"vmapfuzz traces as KUnit tests\" if !KUNIT_ALL_TESTS\n"
+         "\tdepends on KUNIT && MMU\n"
+         "\tdefault KUNIT_ALL_TESTS\n"
+         "\thelp\n"
+         "\t  Replays vmapfuzz traces through vmalloc, vmap, ioremap and\n"
+         "\t  set_memory_* and checks every translation against vmapfuzz's\n"
+         "\t  reference model. Built in only: the cases call mm functions\n"
+         "\t  that are not exported to modules.\n";
+}
+
+std::string kunit_makefile(std::span<const std::string> objects) {
+  std::string s =
+      "# SPDX-License-Identifier: GPL-2.0-only\n# Generated by vmapfuzz export --kunit.\n";
+  for (const std::string& o : objects) s += "obj-$(CONFIG_VMAPFUZZ_KUNIT_TEST) += " + o + "\n";
+  return s;
+}
+
+std::string kunit_kunitconfig() { return "CONFIG_KUNIT=y\nCONFIG_VMAPFUZZ_KUNIT_TEST=y\n"; }
+
+std::string kunit_readme(KunitEra era) {
+  return "vmapfuzz traces as KUnit suites, exported for the " + std::string(kunit_era_name(era)) +
+         " kernel API.\n\n"
+         "Put this folder at mm/vmapfuzz/ in the kernel tree and hook it in:\n"
+         "  echo 'source \"mm/vmapfuzz/Kconfig\"' >> mm/Kconfig\n"
+         "  echo 'obj-y += vmapfuzz/' >> mm/Makefile\n"
+         "Then run it on UML, or on arm64 under QEMU:\n"
+         "  tools/testing/kunit/kunit.py run --kunitconfig=mm/vmapfuzz\n"
+         "  tools/testing/kunit/kunit.py run --kunitconfig=mm/vmapfuzz --arch=arm64 \\\n"
+         "      --cross_compile=aarch64-linux-gnu- --qemu_args='-m 1G'\n"
+         "Other page sizes: add --kconfig_add=CONFIG_ARM64_16K_PAGES=y (or 64K).\n"
+         "vmapfuzz's ci/kunit does all of this; docs/kunit.md says what each case checks.\n";
+}
+
+}  // namespace vmapfuzz::tools
