@@ -219,6 +219,12 @@ std::pair<u64, u64> RefKernel::area_extent(u64 va) const {
   return a ? std::pair<u64, u64>{a->va, a->va + a->size} : std::pair<u64, u64>{0, 0};
 }
 
+unsigned RefKernel::hole_level(u64 va) const {
+  unsigned level = root_;
+  while (level < pte_ && entry_at(level, va) == Entry::table) ++level;
+  return level;
+}
+
 std::vector<std::pair<u64, u64>> RefKernel::area_list() const {
   std::vector<std::pair<u64, u64>> out;
   out.reserve(areas_.size());

@@ -108,6 +108,9 @@ class RefKernel {
   std::pair<u64, u64> leaf_extent(u64 a, u64 b) const;
   // The vm area containing va (guard page included), or {0, 0}.
   std::pair<u64, u64> area_extent(u64 va) const;
+  // Where a walk of an unmapped `va` ends: the hardware level whose entry
+  // for it is empty (root_level .. leaf_level). What ptdump calls a hole.
+  unsigned hole_level(u64 va) const;
   // Every vm area, as [start, end) with the guard page, in address order.
   std::vector<std::pair<u64, u64>> area_list() const;
   // [va, va + size) is exactly the usable range of a VM_IOREMAP area: what

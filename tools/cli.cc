@@ -83,10 +83,16 @@ int parse_args(std::string_view program, std::string_view usage, int argc, char*
       char* endp = nullptr;
       if (!has_value || (a->seconds = std::strtod(argv[++i], &endp), *endp) || !(a->seconds > 0))
         return bad("--time needs a positive number of seconds");
-    } else if (std::find(options.values.begin(), options.values.end(), arg) !=
+    } else if (const auto eq = arg.find('=');
+               std::find(options.values.begin(), options.values.end(), arg.substr(0, eq)) !=
                options.values.end()) {
-      if (!has_value) return bad(std::string(arg) + " needs a value");
-      if (!a->values.emplace(arg, argv[++i]).second) return bad(std::string(arg) + " given twice");
+      // --name VALUE or --name=VALUE.
+      const std::string_view name = arg.substr(0, eq);
+      if (eq == std::string_view::npos && !has_value)
+        return bad(std::string(arg) + " needs a value");
+      const std::string value(eq == std::string_view::npos ? std::string_view(argv[++i])
+                                                           : arg.substr(eq + 1));
+      if (!a->values.emplace(name, value).second) return bad(std::string(name) + " given twice");
     } else if (std::find(options.switches.begin(), options.switches.end(), arg) !=
                options.switches.end()) {
       a->flags.emplace(arg);

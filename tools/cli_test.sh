@@ -81,6 +81,11 @@ badinput() {
   echo keep >"$tmp/exists"
   expect_refusal "convert over an existing file" "$tool" convert --to-bytes --target ioremap "$tmp/in.trace" -o "$tmp/exists"
   expect_refusal "export over its input" "$tool" export --gtest "$tmp/in.trace" -o "$tmp/in.trace" --force
+  expect_refusal "explain --format=bogus" "$tool" explain --format=bogus "$good"
+  expect_refusal "explain --format=ptdump of x86-64" "$tool" explain --format=ptdump \
+    "$repo/corpus/ioremap/seeds/geo-x86-64-4l-block-then-tail.trace"
+  "$tool" explain --format=ptdump "$good" | grep -q ' PMD .* BLK ' ||
+    fail "explain --format=ptdump of $good: no PMD block line"
   # export --kunit: a bad era or a non-empty folder is refused; into an empty one it writes
   # one suite file per corpus folder and the build files.
   expect_refusal "export --kunit --era 5.4" "$tool" export --kunit --era 5.4 "$good"
