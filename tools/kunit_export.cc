@@ -103,7 +103,8 @@ std::string preamble(KunitEra era) {
   s += "#include <kunit/test.h>\n#include <kunit/resource.h>\n#include <linux/io.h>\n";
   s += "#include <linux/ioport.h>\n#include <linux/memblock.h>\n#include <linux/mm.h>\n";
   s += "#include <linux/set_memory.h>\n#include <linux/slab.h>\n#include <linux/string.h>\n";
-  s += "#include <linux/vmalloc.h>\n\n";
+  s += "#include <linux/vmalloc.h>\n#include <linux/cacheflush.h>\n\n";
+  s += "#include \"../internal.h\"  /* vmap_pages_range_noflush() */\n\n";
   s += R"(/* Cleanup actions: kunit_add_action_or_reset() registers one per resource. */
 static void vmapfuzz_vfree(void *p)
 {
@@ -240,6 +241,49 @@ static __maybe_unused void vmapfuzz_expect_backed(struct kunit *test, const void
 	}
 }
 
+/* Pages base + off, ... are not mapped. */
+static __maybe_unused void vmapfuzz_expect_unmapped(struct kunit *test, const void *base,
+						    unsigned long off, unsigned long nr,
+						    const char *what)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *got = vmalloc_to_page(base + off + i * PAGE_SIZE);
+
+		if (got) {
+			KUNIT_FAIL(test, "%s + %#lx: maps pfn %#lx, expected nothing", what,
+				   off + i * PAGE_SIZE, page_to_pfn(got));
+			return;
+		}
+	}
+}
+
+static void vmapfuzz_free_vm_area(void *area)
+{
+	free_vm_area(area);
+}
+
+/*
+ * The start of a free VA window of span bytes, offset bytes past an align
+ * boundary (as the trace's lowest VA is): the mm-internal cases make their
+ * areas at fixed VAs in it. The probe area is freed and purged at once, so
+ * the window is free when the case starts using it.
+ */
+static __maybe_unused unsigned long vmapfuzz_window(struct kunit *test, unsigned long span,
+						    unsigned long align, unsigned long offset)
+{
+	struct vm_struct *probe = get_vm_area(span + 2 * align, 0);
+	unsigned long base;
+
+	if (!probe)
+		kunit_skip(test, "no free VA window of %lu bytes", span);
+	base = ALIGN((unsigned long)probe->addr, align) + offset;
+	free_vm_area(probe);
+	vm_unmap_aliases();
+	return base;
+}
+
 #ifdef CONFIG_ARM64
 /*
  * A physical range of size bytes at an align boundary that nothing uses:
@@ -269,13 +313,23 @@ static __maybe_unused phys_addr_t vmapfuzz_pa_hole(struct kunit *test, phys_addr
   return s;
 }
 
+// The largest block vmap may build on the geometry, up to 1G: the alignment
+// a moved VA window or physical range keeps, so that every address keeps
+// its offset in any block (a PA only 2M aligned would turn the trace's 1G
+// block into 2M ones).
+u64 block_align(const reference::GeometryFacts& f) {
+  u64 a = f.page_size;
+  for (const u64 b : {f.cont_pte_size, f.pmd_block_size, f.pud_block_size})
+    if (b && b <= (u64{1} << 30)) a = std::max(a, b);
+  return a;
+}
+
 // The live areas of a case: which op made each (its C variable) and how.
 enum class AreaKind { ioremap, vmalloc, vmap };
 struct LiveArea {
   u64 start = 0, end = 0;  // the reference's area, guard page included
   unsigned op = 0;         // 1-based op number: the C variable aN
   AreaKind kind = AreaKind::vmalloc;
-  u64 trace_pa = 0;  // ioremap: the trace's physical address
   // The bytes from start the caller asked for: what the checks cover. A
   // huge vmalloc may map more (its size rounded to the block), but only
   // where the architecture has huge vmap; the caller never sees it.
@@ -288,6 +342,413 @@ struct PageAlloc {
   unsigned id = 0;
 };
 
+// The mm-internal form of a case whose trace needs its own VAs (partial
+// vunmap_range, ioremap_page_range or vmap_page_range at a chosen VA, an
+// area that fails for want of room, `placement any`). It reserves a free VA
+// window placed as the trace's lowest VA is modulo the largest block, then
+// makes each area at the trace's VA rebased into it with
+// __get_vm_area_caller(), and maps it with the functions the kernel's own
+// callers use underneath (ioremap_page_range, __vmalloc_node_range with a
+// fixed range, vmap_pages_range_noflush). After each op it checks every page
+// of the window: mapped as the reference says, or not mapped. 6.12's API,
+// arm64 geometries; built in (mm/internal.h).
+class InternalWriter {
+ public:
+  explicit InternalWriter(const harness::Trace& t) : t_(t), page_(t.geo->page_size()) {}
+
+  KunitCase write() {
+    window(t_);
+    plan(t_);
+    if (!skip_.empty()) return {"\tkunit_skip(test, \"" + c_string(skip_) + "\");\n", skip_};
+    const std::string geo(t_.geo->name);
+    std::string s = "#if PAGE_SHIFT != " + num(t_.geo->page_shift) + "\n";
+    s += "\tkunit_skip(test, \"the trace is for " + geo + ", PAGE_SHIFT " +
+         num(t_.geo->page_shift) + "\");\n";
+    s += "#elif !(" + arch_condition(t_.geo->arch) + ")\n";
+    s += "\tkunit_skip(test, \"the expectations are " +
+         std::string(engine::arch_name(t_.geo->arch)) + "'s (" + geo + ")\");\n";
+    s += "#else\n" + decls_ + "\n";
+    if (ram_pages_) {
+      const u64 mib = (ram_pages_ * page_ >> 20) + 64;
+      s += "\tif (totalram_pages() < " + num(mib) + "UL << (20 - PAGE_SHIFT))\n";
+      s += "\t\tkunit_skip(test, \"needs " + num(mib) + " MiB of RAM\");\n";
+    }
+    s += stmts_ + "#endif\n";
+    return {s, {}};
+  }
+
+ private:
+  struct Area {
+    u64 start = 0, end = 0;  // the reference's, guard page included
+    unsigned op = 0;
+    AreaKind kind = AreaKind::vmalloc;
+  };
+
+  void skip(const std::string& why) {
+    if (skip_.empty()) skip_ = why;
+  }
+  std::string at(u64 va) const { return "base + " + hex(va - lo_); }
+
+  // The VA window every op and area of the trace lies in, and the
+  // alignment it keeps: the largest block vmap may build, up to 1G.
+  void window(const harness::Trace& t) {
+    reference::RefKernel ref(*t.geo, t.variant, t.config);
+    u64 lo = ~u64{0}, hi = 0;
+    auto cover = [&](u64 a, u64 b) {
+      lo = std::min(lo, a);
+      hi = std::max(hi, b);
+    };
+    for (const Op& op : t.ops) {
+      std::visit(
+          [&]<class O>(const O& o) {
+            if constexpr (requires { o.size; }) cover(o.va, o.va + o.size);
+            else if constexpr (requires { o.numpages; }) cover(o.va, o.va + o.numpages * page_);
+            else if constexpr (requires { o.runs; }) cover(o.va, o.va + o.page_count() * page_);
+            else if constexpr (requires { o.va; }) cover(o.va, o.va + page_);
+          },
+          op);
+      if (harness::predict(ref, op).bug != engine::BugId::none) break;
+      for (const auto& [a, b] : ref.area_list()) cover(a, b);
+      for (const auto& r : ref.expected_runs()) cover(r.va, r.va + r.size);
+    }
+    align_ = block_align(ref.facts());
+    if (hi <= lo) {
+      skip("internal: the trace names no VA");
+      return;
+    }
+    lo_ = lo / page_ * page_;
+    hi_ = (hi + page_ - 1) / page_ * page_;
+  }
+
+  const Area* area_at(u64 va) const {
+    for (const Area& a : live_)
+      if (va >= a.start && va < a.end) return &a;
+    return nullptr;
+  }
+
+  // Every page of the window as the reference has it now.
+  void check_window(const reference::RefKernel& ref, unsigned after_op) {
+    const std::string what = "after op " + num(after_op);
+    std::vector<reference::LeafRun> runs = ref.expected_runs(lo_, hi_);
+    std::vector<std::pair<u64, u64>> skipped_ranges;  // invalid entries: not walked
+    for (const auto& r : ref.expected_invalid(lo_, hi_))
+      skipped_ranges.emplace_back(r.va, r.va + r.size);
+    u64 x = lo_;
+    auto unmapped_to = [&](u64 end) {
+      if (end > x)
+        stmts_ += "\tvmapfuzz_expect_unmapped(test, (const void *)base, " + hex(x - lo_) + ", " +
+                  num((end - x) / page_) + ", \"" + what + "\");\n";
+    };
+    std::vector<std::pair<u64, u64>> known;  // mapped or invalid, in VA order
+    for (const auto& r : runs) known.emplace_back(r.va, r.va + r.size);
+    known.insert(known.end(), skipped_ranges.begin(), skipped_ranges.end());
+    std::sort(known.begin(), known.end());
+    for (const auto& [a, b] : known) {
+      unmapped_to(a);
+      x = std::max(x, b);
+    }
+    unmapped_to(hi_);
+    for (const auto& r : runs) {
+      u64 va = r.va, pfn = r.pa / page_, left = r.size / page_;
+      while (left) {
+        const PageAlloc* al = nullptr;
+        for (const PageAlloc& p : allocs_)
+          if (pfn >= p.pfn && pfn < p.pfn + p.count) al = &p;
+        const Area* area = area_at(va);
+        u64 n = left;
+        if (al) {
+          n = std::min(left, al->pfn + al->count - pfn);
+          stmts_ += "\tvmapfuzz_expect_pages(test, (const void *)base, " + hex(va - lo_) + ", r" +
+                    num(al->id) + " + " + num(pfn - al->pfn) + ", " + num(n) + ", \"" + what +
+                    "\");\n";
+        } else if (area && area->kind == AreaKind::vmalloc) {
+          stmts_ += "\tvmapfuzz_expect_backed(test, (const void *)base, " + hex(va - lo_) + ", " +
+                    num(n) + ", \"" + what + "\");\n";
+        } else if (pa_hi_ && pfn * page_ >= pa_base_ && (pfn + n) * page_ <= pa_hi_) {
+          stmts_ += "\tvmapfuzz_expect_pfns(test, (const void *)base, " + hex(va - lo_) +
+                    ", PHYS_PFN(pa + " + hex(pfn * page_ - pa_base_) + "), " + num(n) + ", \"" +
+                    what + "\");\n";
+        } else {
+          skip("internal: a translation to a page frame the case cannot name");
+          return;
+        }
+        va += n * page_;
+        pfn += n;
+        left -= n;
+      }
+    }
+  }
+
+  void plan(const harness::Trace& t) {
+    if (t.geo->arch != engine::Arch::arm64) {
+      skip(
+          "the mm-internal export (for a trace that needs its own VAs) is generated for arm64 "
+          "geometries only");
+      return;
+    }
+    reference::RefKernel ref(*t.geo, t.variant, t.config);
+    // Physical ranges: one hole for every PA the trace maps by address.
+    u64 pa_lo = ~u64{0};
+    for (const Op& op : t.ops)
+      std::visit(
+          [&]<class O>(const O& o) {
+            if constexpr (requires { o.pa; }) {
+              pa_lo = std::min(pa_lo, o.pa);
+              pa_hi_ = std::max(pa_hi_, o.pa + o.size);
+            }
+          },
+          op);
+    decls_ += "\tunsigned long base;\n\tint rc;\n";
+    stmts_ += "\t/* The trace's VAs " + hex(lo_) + "-" + hex(hi_) + " moved to a free window. */\n";
+    stmts_ += "\tbase = vmapfuzz_window(test, " + hex(hi_ - lo_) + ", " + hex(align_) + ", " +
+              hex(lo_ % align_) + ");\n";
+    if (pa_hi_) {
+      const u64 pa_align = align_;
+      pa_base_ = pa_lo & ~(pa_align - 1);
+      decls_ += "\tphys_addr_t pa;\n";
+      stmts_ +=
+          "\tpa = vmapfuzz_pa_hole(test, " + hex(pa_hi_ - pa_base_) + ", " + hex(pa_align) + ");\n";
+    }
+    stmts_ += "\trc = 0;\n";
+    for (std::size_t i = 0; i < t.ops.size() && skip_.empty(); ++i) {
+      const unsigned n = static_cast<unsigned>(i + 1);
+      const Op& op = t.ops[i];
+      const auto before = ref.area_list();
+      std::pair<u64, u64> owner_before{0, 0};
+      std::visit(
+          [&]<class O>(const O& o) {
+            if constexpr (requires { o.va; }) owner_before = ref.area_extent(o.va);
+          },
+          op);
+      const engine::Outcome out = harness::predict(ref, op);
+      if (out.bug != engine::BugId::none) {
+        skip("op " + num(n) + " (" + harness::show(op) + ") is expected to hit BUG " +
+             std::string(engine::bug_name(out.bug)) + ": the kernel would oops");
+        return;
+      }
+      if (out.unreachable_align) {
+        skip("op " + num(n) + " needs a VA the kernel's area allocator does not hand out");
+        return;
+      }
+      std::string note =
+          "\t/* op " + num(n) + ": " + harness::show(op) + " (ret " + std::to_string(out.ret);
+      for (const engine::Warn& w : out.warns)
+        note += ", WARN " + std::string(engine::warn_name(w.id));
+      stmts_ += note + ") */\n";
+      std::optional<std::pair<u64, u64>> created;
+      for (const auto& a : ref.area_list())
+        if (std::find(before.begin(), before.end(), a) == before.end()) created = a;
+      const std::string ret = std::to_string(out.ret);
+      std::visit(
+          harness::Overloaded{
+              [&](const harness::IoremapOp& o) { ioremap(o, n, out.ret, created); },
+              [&](const harness::VmallocOp& o) { vmalloc(o, n, out.ret, created); },
+              [&](const harness::VmapOp& o) { vmap(o, n, out, created); },
+              [&](const harness::IounmapOp& o) { release(n, o.va, owner_before, "iounmap"); },
+              [&](const harness::VfreeOp& o) { release(n, o.va, owner_before, "vfree"); },
+              [&](const harness::VunmapOp& o) { release(n, o.va, owner_before, "vunmap"); },
+              [&](const harness::VunmapRangeOp& o) {
+                stmts_ += "\tvunmap_range(" + at(o.va) + ", " + at(o.va + o.size) + ");\n";
+              },
+              [&](const harness::IoremapPageRangeOp& o) {
+                stmts_ += "\tKUNIT_EXPECT_EQ(test, ioremap_page_range(" + at(o.va) + ", " +
+                          at(o.va + o.size) + ", pa + " + hex(o.pa - pa_base_) + ", " +
+                          prot(o.prot) + "), " + ret + ");\n";
+              },
+              [&](const harness::VmapPageRangeOp& o) {
+                if (!area_at(o.va) || !area_at(o.va + o.size - 1)) {
+                  skip("op " + num(n) +
+                       ": vmap_page_range() outside the case's areas would map VAs the kernel "
+                       "may hand out");
+                  return;
+                }
+                stmts_ += "\tKUNIT_EXPECT_EQ(test, vmap_page_range(" + at(o.va) + ", " +
+                          at(o.va + o.size) + ", pa + " + hex(o.pa - pa_base_) + ", " +
+                          prot(o.prot) + "), " + ret + ");\n";
+              },
+              [&](const harness::SetMemoryOp& o) {
+                std::string call =
+                    common::is_set_memory_valid(o.mode)
+                        ? std::string("set_memory_valid(")
+                        : "set_memory_" + std::string(common::set_memory_mode_name(o.mode)) + "(";
+                call += at(o.va + (o.unaligned ? harness::kSetMemoryUnalignedOffset : 0)) + ", " +
+                        num(o.numpages);
+                if (common::is_set_memory_valid(o.mode))
+                  call += o.mode == harness::SetMemoryMode::valid ? ", 1" : ", 0";
+                stmts_ += "\tKUNIT_EXPECT_EQ(test, " + call + "), " + ret + ");\n";
+              },
+              [&](const harness::FailAllocOp&) {
+                skip("op " + num(n) + ": fault injection is not generated (docs/kunit.md)");
+              },
+              [&](const harness::FailPageAllocOp&) {
+                skip("op " + num(n) + ": fault injection is not generated (docs/kunit.md)");
+              },
+          },
+          op);
+      if (!skip_.empty()) return;
+      check_window(ref, n);
+    }
+  }
+
+  // The pgprot_t an ioremap caller hands to ioremap_page_range (arm64).
+  static std::string prot(engine::ProtName p) {
+    switch (p) {
+      case engine::ProtName::device: return "__pgprot(PROT_DEVICE_nGnRE)";
+      case engine::ProtName::device_nE: return "__pgprot(PROT_DEVICE_nGnRnE)";
+      case engine::ProtName::normal: return "__pgprot(PROT_NORMAL)";
+      case engine::ProtName::normal_nc: return "__pgprot(PROT_NORMAL_NC)";
+      case engine::ProtName::kernel_ro: return "PAGE_KERNEL_RO";
+      case engine::ProtName::kernel_exec: return "PAGE_KERNEL_EXEC";
+    }
+    return "PAGE_KERNEL";
+  }
+
+  // A fixed-VA area: created over exactly [start, end) (guard page
+  // included), registered for cleanup.
+  void fixed_area(const std::string& v, u64 size, const char* flags, u64 start, u64 end) {
+    stmts_ += "\t" + v + " = __get_vm_area_caller(" + hex(size) + ", " + flags + ", " + at(start) +
+              ", " + at(end) + ", __builtin_return_address(0));\n";
+    stmts_ += "\tif (" + v + ")\n\t\tKUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, " +
+              "vmapfuzz_free_vm_area, " + v + "), 0);\n";
+  }
+
+  void ioremap(const harness::IoremapOp& o, unsigned n, int ret,
+               const std::optional<std::pair<u64, u64>>& created) {
+    const std::string v = "v" + num(n);
+    decls_ += "\tstruct vm_struct *" + v + ";\n";
+    fixed_area(v, o.size, "0", o.va, o.va + o.size + page_);
+    if (ret != 0 && !created && taken(o.va, o.va + o.size + page_)) {
+      stmts_ += "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
+      return;
+    }
+    stmts_ += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
+    stmts_ += "\t" + v + "->flags |= VM_IOREMAP;\n";
+    stmts_ += "\trc = ioremap_page_range(" + at(o.va) + ", " + at(o.va + o.size) + ", pa + " +
+              hex(o.pa - pa_base_) + ", " + prot(o.prot) + ");\n";
+    stmts_ += "\tKUNIT_EXPECT_EQ(test, rc, " + std::to_string(ret) + ");\n";
+    if (ret != 0) {
+      stmts_ += "\tkunit_release_action(test, vmapfuzz_free_vm_area, " + v + ");\n";
+      return;
+    }
+    if (created) live_.push_back({created->first, created->second, n, AreaKind::ioremap});
+  }
+
+  bool taken(u64 a, u64 b) const {
+    return std::any_of(live_.begin(), live_.end(),
+                       [&](const Area& l) { return a < l.end && l.start < b; });
+  }
+
+  void vmalloc(const harness::VmallocOp& o, unsigned n, int ret,
+               const std::optional<std::pair<u64, u64>>& created) {
+    const std::string v = "a" + num(n);
+    decls_ += "\tvoid *" + v + ";\n";
+    ram_pages_ += (o.size + page_ - 1) / page_;
+    const u64 start = created ? created->first : o.va;
+    const u64 end = created ? created->second : o.va + (o.size + page_ - 1) / page_ * page_ + page_;
+    stmts_ += "\t" + v + " = __vmalloc_node_range(" + hex(o.size) + ", 1, " + at(start) + ", " +
+              at(end) + ", GFP_KERNEL, " + pgprot_expr(o.prot) + ", " +
+              (o.huge ? "VM_ALLOW_HUGE_VMAP" : "0") +
+              ", NUMA_NO_NODE, __builtin_return_address(0));\n";
+    stmts_ += "\tif (" + v + ")\n\t\tKUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, " +
+              "vmapfuzz_vfree, " + v + "), 0);\n";
+    if (ret != 0) {
+      stmts_ += "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
+      return;
+    }
+    stmts_ += "\tKUNIT_ASSERT_PTR_EQ(test, " + v + ", (void *)(" + at(start) + "));\n";
+    stmts_ += "\tset_vm_flush_reset_perms(" + v + ");\n";
+    if (created) live_.push_back({created->first, created->second, n, AreaKind::vmalloc});
+  }
+
+  void vmap(const harness::VmapOp& o, unsigned n, const engine::Outcome& out,
+            const std::optional<std::pair<u64, u64>>& created) {
+    const std::string v = "v" + num(n), arr = "p" + num(n);
+    const u64 count = o.page_count();
+    decls_ += "\tstruct page **" + arr + ";\n\tstruct vm_struct *" + v + ";\n";
+    stmts_ += "\t" + arr + " = vmapfuzz_page_array(test, " + num(count) + ");\n";
+    u64 at_page = 0;
+    for (const harness::PageRun& r : o.runs) {
+      if (r.pfn == engine::kNullPage) {
+        at_page += r.count;
+        continue;
+      }
+      const PageAlloc* al = nullptr;
+      for (const PageAlloc& p : allocs_) {
+        if (r.pfn >= p.pfn && r.pfn + r.count <= p.pfn + p.count) al = &p;
+        else if (r.pfn < p.pfn + p.count && p.pfn < r.pfn + r.count) {
+          skip("op " + num(n) + ": page runs that overlap in part are not generated");
+          return;
+        }
+      }
+      if (!al) {
+        allocs_.push_back({r.pfn, r.count, static_cast<unsigned>(allocs_.size() + 1)});
+        al = &allocs_.back();
+        decls_ += "\tstruct page **r" + num(al->id) + ";\n";
+        stmts_ += "\tr" + num(al->id) + " = vmapfuzz_alloc_run(test, " + num(r.count) + ");\n";
+        ram_pages_ += r.count;
+      }
+      stmts_ += "\tmemcpy(&" + arr + "[" + num(at_page) + "], &r" + num(al->id) + "[" +
+                num(r.pfn - al->pfn) + "], " + num(r.count) + " * sizeof(struct page *));\n";
+      at_page += r.count;
+    }
+    const u64 size = count * page_;
+    const u64 start = created ? created->first : o.va;
+    const u64 end = created ? created->second : o.va + size + page_;
+    fixed_area(v, size, "VM_MAP", start, end);
+    if (out.ret != 0 && !created && taken(start, end)) {
+      stmts_ += "\tKUNIT_EXPECT_NULL(test, " + v + ");\n";
+      return;
+    }
+    stmts_ += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
+    // vmap()'s own mapping step, at the area it got (6.12: vmap_pages_range).
+    stmts_ += "\trc = vmap_pages_range_noflush(" + at(start) + ", " + at(start + size) +
+              ", pgprot_nx(" + pgprot_expr(o.prot) + "), " + arr + ", PAGE_SHIFT);\n";
+    stmts_ += "\tflush_cache_vmap(" + at(start) + ", " + at(start + size) + ");\n";
+    if (out.ret != 0) {
+      stmts_ += "\tKUNIT_EXPECT_NE(test, rc, 0);\n";
+      stmts_ += "\tkunit_release_action(test, vmapfuzz_free_vm_area, " + v + ");\n";
+      return;
+    }
+    stmts_ += "\tKUNIT_ASSERT_EQ(test, rc, 0);\n";
+    if (created) live_.push_back({created->first, created->second, n, AreaKind::vmap});
+  }
+
+  void release(unsigned n, u64 va, std::pair<u64, u64> area, const char* api) {
+    const Area* a = area.second ? area_at(area.first) : nullptr;
+    if (!a) {
+      // No area there: the kernel WARNs and does nothing, as the trace expects.
+      const std::string ptr =
+          std::string(std::string_view(api) == "iounmap" ? "(void __iomem *)" : "(void *)") + "(" +
+          at(va) + ")";
+      stmts_ += "\t" + std::string(api) + "(" + ptr + ");\n";
+      return;
+    }
+    if (va != a->start) {
+      skip("op " + num(n) + ": " + api + " of an address inside an area");
+      return;
+    }
+    const bool matches = (a->kind == AreaKind::vmalloc) == (std::string_view(api) == "vfree");
+    if (!matches) {
+      skip("op " + num(n) + ": " + api + " of an area another API made");
+      return;
+    }
+    if (a->kind == AreaKind::vmalloc)
+      stmts_ += "\tkunit_release_action(test, vmapfuzz_vfree, a" + num(a->op) + ");\n";
+    else stmts_ += "\tkunit_release_action(test, vmapfuzz_free_vm_area, v" + num(a->op) + ");\n";
+    const u64 start = a->start;
+    live_.erase(
+        std::remove_if(live_.begin(), live_.end(), [&](const Area& l) { return l.start == start; }),
+        live_.end());
+  }
+
+  const harness::Trace& t_;
+  const u64 page_;
+  u64 lo_ = 0, hi_ = 0, align_ = 0, pa_base_ = 0, pa_hi_ = 0, ram_pages_ = 0;
+  std::string skip_, decls_, stmts_;
+  std::vector<Area> live_;
+  std::vector<PageAlloc> allocs_;
+};
+
 class CaseWriter {
  public:
   CaseWriter(const harness::Trace& t, KunitEra era) : t_(t), era_(era) {}
@@ -298,15 +759,25 @@ class CaseWriter {
     if (auto why = harness::validate(t))
       return skipped("the trace does not run on " + std::string(kunit_era_name(era_)) + ": " +
                      *why);
-    if (t.config.placement_any)
-      return skipped("placement any: the trace's VAs are not ones the kernel hands out");
-    KunitCase c = build(t);
+    KunitCase c;
+    if (t.config.placement_any) {
+      layout_ = true;
+      c = skipped("placement any: the trace's VAs are not ones the kernel hands out");
+    } else {
+      c = build(t);
+    }
+    if (!c.skip.empty() && layout_) {
+      // The trace needs its own VAs: the mm-internal form, where there is one.
+      if (era_ != KunitEra::v6_12)
+        return skipped(c.skip + " (the mm-internal export is generated for 6.12 only)");
+      c = InternalWriter(t).write();
+    }
     if (c.skip.empty() && t.config != common::KernelConfig{}) {
       // The test kernel boots with the default options. What the case does
       // and checks must not depend on the trace's own.
       harness::Trace d = t;
       d.config = common::KernelConfig{};
-      if (without_comments(CaseWriter(d, era_).build(d).body) != without_comments(c.body))
+      if (without_comments(CaseWriter(d, era_).write_as(d, c).body) != without_comments(c.body))
         return skipped("the outcome depends on boot options or CPU features (" +
                        config_text(t.config) + ") that this kernel does not set");
     }
@@ -314,6 +785,12 @@ class CaseWriter {
   }
 
  private:
+  // `t` generated in the form `like` has: public, or mm-internal.
+  KunitCase write_as(const harness::Trace& t, const KunitCase& like) {
+    if (like.body.find("vmapfuzz_window(") != std::string::npos) return InternalWriter(t).write();
+    return build(t);
+  }
+
   KunitCase build(const harness::Trace& t) {
     plan(t);
     if (!skip_.empty()) return skipped(skip_);
@@ -354,7 +831,16 @@ class CaseWriter {
   void skip(const std::string& why) {
     if (skip_.empty()) skip_ = why;
   }
+  // A skip the mm-internal export can lift: the trace needs its own VAs.
+  void skip_layout(const std::string& why) {
+    if (skip_.empty()) layout_ = true;
+    skip(why);
+  }
 
+ public:
+  bool layout_dependent() const { return layout_; }
+
+ private:
   const LiveArea* owner(u64 va) const {
     for (const LiveArea& a : live_)
       if (va >= a.start && va < a.end) return &a;
@@ -425,8 +911,8 @@ class CaseWriter {
     reference::RefKernel ref(*t.geo, t.variant, t.config);
     const u64 page = t.geo->page_size();
     // The ioremap physical range: one unused hole for all of the trace's
-    // ioremaps, aligned as the trace's lowest PA is (up to 1G), so that
-    // every PA keeps its offset in any block the kernel may build.
+    // ioremaps, at block_align(), so that every PA keeps its offset in any
+    // block the kernel may build.
     u64 pa_lo = ~u64{0}, pa_hi = 0;
     for (const Op& op : t.ops)
       std::visit(
@@ -437,8 +923,7 @@ class CaseWriter {
             }
           },
           op);
-    const u64 align =
-        pa_lo && pa_hi ? std::clamp<u64>(pa_lo & -pa_lo, page, u64{1} << 30) : u64{1} << 30;
+    const u64 align = block_align(ref.facts());
     if (pa_hi) {
       pa_base_ = pa_lo & ~(align - 1);
       decls_ += "\tphys_addr_t pa;\n";
@@ -492,9 +977,9 @@ class CaseWriter {
           return;
         }
         if (creates && (out.warns.empty() || warned(engine::WarnId::vmalloc_area_failed))) {
-          skip("op " + num(n) +
-               " fails for want of room at the trace's VA; the kernel places the area "
-               "elsewhere");
+          skip_layout("op " + num(n) +
+                      " fails for want of room at the trace's VA; the kernel places the area "
+                      "elsewhere");
           return;
         }
       }
@@ -533,7 +1018,7 @@ class CaseWriter {
                     "\tKUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, "
                     "vmapfuzz_iounmap, (void __force *)" +
                     v + "), 0);\n";
-                add_area(created, n, AreaKind::ioremap, o.pa, o.size);
+                add_area(created, n, AreaKind::ioremap, o.size);
               },
               [&](const harness::VmallocOp& o) {
                 decls_ += "\tvoid *" + v + ";\n";
@@ -553,7 +1038,7 @@ class CaseWriter {
                   // set_memory_ro/rw change the linear alias too (rodata=full):
                   // restore it before the pages go back to the allocator.
                   stmts_ += "\tset_vm_flush_reset_perms(" + v + ");\n";
-                add_area(created, n, AreaKind::vmalloc, 0, (o.size + page - 1) / page * page);
+                add_area(created, n, AreaKind::vmalloc, (o.size + page - 1) / page * page);
               },
               [&](const harness::VmapOp& o) { vmap(t, o, n, out, created, &ram_pages); },
               [&](const harness::IounmapOp& o) {
@@ -567,16 +1052,16 @@ class CaseWriter {
               },
               [&](const harness::SetMemoryOp& o) { set_memory(o, n, out.ret); },
               [&](const harness::IoremapPageRangeOp&) {
-                skip("op " + num(n) +
-                     ": ioremap_page_range() at a chosen VA needs the mm-internal export");
+                skip_layout("op " + num(n) +
+                            ": ioremap_page_range() at a chosen VA needs the mm-internal export");
               },
               [&](const harness::VmapPageRangeOp&) {
-                skip("op " + num(n) +
-                     ": vmap_page_range() at a chosen VA needs the mm-internal export");
+                skip_layout("op " + num(n) +
+                            ": vmap_page_range() at a chosen VA needs the mm-internal export");
               },
               [&](const harness::VunmapRangeOp&) {
-                skip("op " + num(n) +
-                     ": vunmap_range() of part of an area needs the mm-internal export");
+                skip_layout("op " + num(n) +
+                            ": vunmap_range() of part of an area needs the mm-internal export");
               },
               [&](const harness::FailAllocOp&) {
                 skip("op " + num(n) +
@@ -617,8 +1102,8 @@ class CaseWriter {
   }
 
   void add_area(const std::optional<std::pair<u64, u64>>& created, unsigned n, AreaKind kind,
-                u64 pa, u64 usable) {
-    if (created) live_.push_back({created->first, created->second, n, kind, pa, usable});
+                u64 usable) {
+    if (created) live_.push_back({created->first, created->second, n, kind, usable});
   }
 
   // A pointer an op returned: registered for cleanup when not NULL, then
@@ -670,15 +1155,15 @@ class CaseWriter {
     stmts_ += "\t" + v + " = vmap(" + arr + ", " + num(count) + ", VM_MAP, " + pgprot_expr(o.prot) +
               ");\n";
     created_ptr(v, "vmapfuzz_vunmap", out.ret);
-    add_area(created, n, AreaKind::vmap, 0, count * t.geo->page_size());
+    add_area(created, n, AreaKind::vmap, count * t.geo->page_size());
   }
 
   void release(unsigned n, u64 va, const std::optional<std::pair<u64, u64>>& area_before,
                AreaKind kind, const char* api) {
     const LiveArea* a = area_before && area_before->second ? owner(area_before->first) : nullptr;
     if (!a) {
-      skip("op " + num(n) + ": " + api + " of " + hex(va) +
-           ", which no area of this case contains");
+      skip_layout("op " + num(n) + ": " + api + " of " + hex(va) +
+                  ", which no area of this case contains");
       return;
     }
     if (a->kind != kind) {
@@ -701,8 +1186,8 @@ class CaseWriter {
     needs_arch_ = true;
     const LiveArea* a = owner(o.va);
     if (!a) {
-      skip("op " + num(n) + ": set_memory on " + hex(o.va) +
-           ", which no area of this case contains");
+      skip_layout("op " + num(n) + ": set_memory on " + hex(o.va) +
+                  ", which no area of this case contains");
       return;
     }
     const u64 off = o.va - a->start + (o.unaligned ? harness::kSetMemoryUnalignedOffset : 0);
@@ -755,6 +1240,7 @@ class CaseWriter {
   std::vector<PageAlloc> allocs_;
   u64 pa_base_ = 0, ram_pages_ = 0;
   bool needs_arch_ = false;
+  bool layout_ = false;
 };
 
 }  // namespace

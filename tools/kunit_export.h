@@ -7,10 +7,12 @@
 // relative to the pointers the kernel returned, and checks each page's
 // translation against the reference model replayed for the chosen era.
 // Resources are released through kunit_add_action_or_reset(), so a failing
-// case still frees everything. A trace the public API cannot reproduce
-// (it needs a particular VA, fault injection, a predicted BUG, another
-// architecture, a boot option) becomes a case that calls kunit_skip() with
-// the reason.
+// case still frees everything. A trace that needs its own VAs gets, for
+// 6.12 and arm64, the mm-internal form: its layout rebuilt in a free VA
+// window with fixed-VA areas, every page of the window checked. Whatever
+// cannot be reproduced (fault injection, a predicted BUG, another
+// architecture or page size, a boot option) becomes a case that calls
+// kunit_skip() with the reason.
 #pragma once
 
 #include <optional>
