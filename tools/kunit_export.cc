@@ -189,74 +189,86 @@ static __maybe_unused struct page **vmapfuzz_page_array(struct kunit *test, unsi
 	return pages;
 }
 
-/* Pages base + off, ... translate to pages[0], ..., pages[nr - 1]. */
+/* What each page of a range must translate to. */
+enum vmapfuzz_want {
+	VMAPFUZZ_PAGES,		/* pages[i] */
+	VMAPFUZZ_PFNS,		/* page frame pfn + i */
+	VMAPFUZZ_BACKED,	/* any page (vmalloc's are the kernel's choice) */
+	VMAPFUZZ_UNMAPPED,	/* nothing */
+};
+
+/*
+ * Pages base + off, base + off + PAGE_SIZE, ... (nr of them) translate as
+ * want says; the first that does not fails the case.
+ */
+static __maybe_unused void vmapfuzz_expect(struct kunit *test, enum vmapfuzz_want want,
+					   const void *base, unsigned long off,
+					   struct page **pages, unsigned long pfn,
+					   unsigned long nr, const char *what)
+{
+	static const char *const wants[] = { "pfn %#lx", "pfn %#lx", "a page", "nothing" };
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *got = vmalloc_to_page(base + off + i * PAGE_SIZE);
+		unsigned long want_pfn = want == VMAPFUZZ_PAGES ? page_to_pfn(pages[i]) : pfn + i;
+		bool ok;
+
+		switch (want) {
+		case VMAPFUZZ_PAGES:
+			ok = got == pages[i];
+			break;
+		case VMAPFUZZ_PFNS:
+			ok = got && page_to_pfn(got) == pfn + i;
+			break;
+		case VMAPFUZZ_BACKED:
+			ok = got;
+			break;
+		default:
+			ok = !got;
+			break;
+		}
+		if (!ok) {
+			char expected[32];
+
+			snprintf(expected, sizeof(expected), wants[want], want_pfn);
+			if (got)
+				KUNIT_FAIL(test, "%s + %#lx: maps pfn %#lx, expected %s", what,
+					   off + i * PAGE_SIZE, page_to_pfn(got), expected);
+			else
+				KUNIT_FAIL(test, "%s + %#lx: maps nothing, expected %s", what,
+					   off + i * PAGE_SIZE, expected);
+			return;
+		}
+	}
+}
+
 static __maybe_unused void vmapfuzz_expect_pages(struct kunit *test, const void *base,
 						 unsigned long off, struct page **pages,
 						 unsigned long nr, const char *what)
 {
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		struct page *got = vmalloc_to_page(base + off + i * PAGE_SIZE);
-
-		if (got != pages[i]) {
-			KUNIT_FAIL(test, "%s + %#lx: maps pfn %#lx, expected pfn %#lx", what,
-				   off + i * PAGE_SIZE, got ? page_to_pfn(got) : 0UL,
-				   page_to_pfn(pages[i]));
-			return;
-		}
-	}
+	vmapfuzz_expect(test, VMAPFUZZ_PAGES, base, off, pages, 0, nr, what);
 }
 
-/* Pages base + off, ... translate to page frames pfn, pfn + 1, ... */
 static __maybe_unused void vmapfuzz_expect_pfns(struct kunit *test, const void *base,
 						unsigned long off, unsigned long pfn,
 						unsigned long nr, const char *what)
 {
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		struct page *got = vmalloc_to_page(base + off + i * PAGE_SIZE);
-
-		if (!got || page_to_pfn(got) != pfn + i) {
-			KUNIT_FAIL(test, "%s + %#lx: maps pfn %#lx, expected pfn %#lx", what,
-				   off + i * PAGE_SIZE, got ? page_to_pfn(got) : 0UL, pfn + i);
-			return;
-		}
-	}
+	vmapfuzz_expect(test, VMAPFUZZ_PFNS, base, off, NULL, pfn, nr, what);
 }
 
-/* Pages base + off, ... are mapped (vmalloc's pages are the kernel's choice). */
 static __maybe_unused void vmapfuzz_expect_backed(struct kunit *test, const void *base,
 						  unsigned long off, unsigned long nr,
 						  const char *what)
 {
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		if (!vmalloc_to_page(base + off + i * PAGE_SIZE)) {
-			KUNIT_FAIL(test, "%s + %#lx: not mapped", what, off + i * PAGE_SIZE);
-			return;
-		}
-	}
+	vmapfuzz_expect(test, VMAPFUZZ_BACKED, base, off, NULL, 0, nr, what);
 }
 
-/* Pages base + off, ... are not mapped. */
 static __maybe_unused void vmapfuzz_expect_unmapped(struct kunit *test, const void *base,
 						    unsigned long off, unsigned long nr,
 						    const char *what)
 {
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		struct page *got = vmalloc_to_page(base + off + i * PAGE_SIZE);
-
-		if (got) {
-			KUNIT_FAIL(test, "%s + %#lx: maps pfn %#lx, expected nothing", what,
-				   off + i * PAGE_SIZE, page_to_pfn(got));
-			return;
-		}
-	}
+	vmapfuzz_expect(test, VMAPFUZZ_UNMAPPED, base, off, NULL, 0, nr, what);
 }
 
 static void vmapfuzz_free_vm_area(void *area)
@@ -341,6 +353,42 @@ struct PageAlloc {
   u64 pfn = 0, count = 0;
   unsigned id = 0;
 };
+
+// One op replayed on the reference, with what both case forms need: the
+// area its VA was in before, the area it made, the comment line, and why
+// the kernel cannot run it (a predicted BUG, a VA the area allocator would
+// not hand out).
+struct Step {
+  engine::Outcome out;
+  std::pair<u64, u64> owner_before{0, 0};  // {0, 0}: none, or the op has no VA
+  std::optional<std::pair<u64, u64>> created;
+  std::string note;
+  std::string cannot_run;
+};
+
+Step replay_step(reference::RefKernel& ref, const Op& op, unsigned n) {
+  Step st;
+  const auto before = ref.area_list();
+  std::visit(
+      [&]<class O>(const O& o) {
+        if constexpr (requires { o.va; }) st.owner_before = ref.area_extent(o.va);
+      },
+      op);
+  st.out = harness::predict(ref, op);
+  if (st.out.bug != engine::BugId::none)
+    st.cannot_run = "op " + num(n) + " (" + harness::show(op) + ") is expected to hit BUG " +
+                    std::string(engine::bug_name(st.out.bug)) + ": the kernel would oops";
+  else if (st.out.unreachable_align)
+    st.cannot_run = "op " + num(n) + " needs a VA the kernel's area allocator does not hand out";
+  st.note = "\t/* op " + num(n) + ": " + harness::show(op) + " (ret " + std::to_string(st.out.ret);
+  for (const engine::Warn& w : st.out.warns)
+    st.note += ", WARN " + std::string(engine::warn_name(w.id));
+  st.note += ") */\n";
+  if (st.out.ret == 0)
+    for (const auto& a : ref.area_list())
+      if (std::find(before.begin(), before.end(), a) == before.end()) st.created = a;
+  return st;
+}
 
 // The mm-internal form of a case whose trace needs its own VAs (partial
 // vunmap_range, ioremap_page_range or vmap_page_range at a chosen VA, an
@@ -513,31 +561,15 @@ class InternalWriter {
     for (std::size_t i = 0; i < t.ops.size() && skip_.empty(); ++i) {
       const unsigned n = static_cast<unsigned>(i + 1);
       const Op& op = t.ops[i];
-      const auto before = ref.area_list();
-      std::pair<u64, u64> owner_before{0, 0};
-      std::visit(
-          [&]<class O>(const O& o) {
-            if constexpr (requires { o.va; }) owner_before = ref.area_extent(o.va);
-          },
-          op);
-      const engine::Outcome out = harness::predict(ref, op);
-      if (out.bug != engine::BugId::none) {
-        skip("op " + num(n) + " (" + harness::show(op) + ") is expected to hit BUG " +
-             std::string(engine::bug_name(out.bug)) + ": the kernel would oops");
+      const Step st = replay_step(ref, op, n);
+      if (!st.cannot_run.empty()) {
+        skip(st.cannot_run);
         return;
       }
-      if (out.unreachable_align) {
-        skip("op " + num(n) + " needs a VA the kernel's area allocator does not hand out");
-        return;
-      }
-      std::string note =
-          "\t/* op " + num(n) + ": " + harness::show(op) + " (ret " + std::to_string(out.ret);
-      for (const engine::Warn& w : out.warns)
-        note += ", WARN " + std::string(engine::warn_name(w.id));
-      stmts_ += note + ") */\n";
-      std::optional<std::pair<u64, u64>> created;
-      for (const auto& a : ref.area_list())
-        if (std::find(before.begin(), before.end(), a) == before.end()) created = a;
+      const engine::Outcome& out = st.out;
+      const auto& owner_before = st.owner_before;
+      const auto& created = st.created;
+      stmts_ += st.note;
       const std::string ret = std::to_string(out.ret);
       std::visit(
           harness::Overloaded{
@@ -898,15 +930,6 @@ class CaseWriter {
     }
   }
 
-  // The area op `op` created: the one in `after` that is not in `before`.
-  static std::optional<std::pair<u64, u64>> new_area(
-      const std::vector<std::pair<u64, u64>>& before,
-      const std::vector<std::pair<u64, u64>>& after) {
-    for (const auto& a : after)
-      if (std::find(before.begin(), before.end(), a) == before.end()) return a;
-    return std::nullopt;
-  }
-
   void plan(const harness::Trace& t) {
     reference::RefKernel ref(*t.geo, t.variant, t.config);
     const u64 page = t.geo->page_size();
@@ -936,23 +959,14 @@ class CaseWriter {
     for (std::size_t i = 0; i < t.ops.size() && skip_.empty(); ++i) {
       const unsigned n = static_cast<unsigned>(i + 1);
       const Op& op = t.ops[i];
-      const auto before = ref.area_list();
-      std::optional<std::pair<u64, u64>> owner_before;
-      std::visit(
-          [&]<class O>(const O& o) {
-            if constexpr (requires { o.va; }) owner_before = ref.area_extent(o.va);
-          },
-          op);
-      const engine::Outcome out = harness::predict(ref, op);
-      if (out.bug != engine::BugId::none) {
-        skip("op " + num(n) + " (" + harness::show(op) + ") is expected to hit BUG " +
-             std::string(engine::bug_name(out.bug)) + ": the kernel would oops");
+      const Step st = replay_step(ref, op, n);
+      if (!st.cannot_run.empty()) {
+        skip(st.cannot_run);
         return;
       }
-      if (out.unreachable_align) {
-        skip("op " + num(n) + " needs a VA the kernel's area allocator does not hand out");
-        return;
-      }
+      const engine::Outcome& out = st.out;
+      const std::optional<std::pair<u64, u64>> owner_before =
+          st.owner_before.second ? std::optional(st.owner_before) : std::nullopt;
       if (out.ret != 0) {
         needs_arch_ = true;
         // Why a mapping call fails decides whether the kernel can fail it
@@ -983,12 +997,8 @@ class CaseWriter {
           return;
         }
       }
-      std::string note =
-          "\t/* op " + num(n) + ": " + harness::show(op) + " (ret " + std::to_string(out.ret);
-      for (const engine::Warn& w : out.warns)
-        note += ", WARN " + std::string(engine::warn_name(w.id));
-      stmts_ += note + ") */\n";
-      const auto created = out.ret == 0 ? new_area(before, ref.area_list()) : std::nullopt;
+      stmts_ += st.note;
+      const auto& created = st.created;
       const std::string v = "a" + num(n);
       std::visit(
           harness::Overloaded{
@@ -1082,13 +1092,16 @@ class CaseWriter {
             (is_set_memory(op) && owner_before && a.start == owner_before->first))
           check_area(ref, a, n);
       stmts_ += checks_;
+      last_checks_ = checks_;
       checks_.clear();
     }
     if (!skip_.empty()) return;
     // At the end, every area still live: an op must not have changed
     // another area's translations.
     for (const LiveArea& a : live_) check_area(ref, a, static_cast<unsigned>(t.ops.size()));
-    if (!checks_.empty()) stmts_ += "\t/* Every area still mapped. */\n" + checks_;
+    // (Not again when the last op's checks were these very ones.)
+    if (!checks_.empty() && checks_ != last_checks_)
+      stmts_ += "\t/* Every area still mapped. */\n" + checks_;
     checks_.clear();
     ram_pages_ = ram_pages;
   }
@@ -1235,7 +1248,7 @@ class CaseWriter {
 
   const harness::Trace& t_;
   KunitEra era_;
-  std::string skip_, decls_, stmts_, checks_;
+  std::string skip_, decls_, stmts_, checks_, last_checks_;
   std::vector<LiveArea> live_;
   std::vector<PageAlloc> allocs_;
   u64 pa_base_ = 0, ram_pages_ = 0;

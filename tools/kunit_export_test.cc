@@ -192,6 +192,27 @@ TEST(KunitExport, LayoutDependentTracesRunMmInternallyOn612) {
             std::string::npos);
 }
 
+TEST(KunitExport, TheContBatchFindingIsAPublicVmapReproducer) {
+  // corpus/vmap/findings/cont-batch-crosses-into-next-run.trace: v4 maps a
+  // CONT batch of the first run across into the next. In 2026, vmap() of
+  // >= 2M gets a 2M-aligned area, as the trace's VA is, so the public API
+  // reproduces it: four runs allocated as order-4 and order-8 blocks, every
+  // page checked against the page array.
+  const KunitCase c = export_case(
+      "vmap va=0xffff800040200000 prot=normal "
+      "pages=0x1000+16,0x100000+256,0x200000+256,0x300000+256\n",
+      KunitEra::v2026);
+  ASSERT_TRUE(c.skip.empty()) << c.skip;
+  EXPECT_NE(c.body.find("r1 = vmapfuzz_alloc_run(test, 16);"), std::string::npos) << c.body;
+  EXPECT_NE(c.body.find("r4 = vmapfuzz_alloc_run(test, 256);"), std::string::npos) << c.body;
+  EXPECT_NE(c.body.find("a1 = vmap(p1, 784, VM_MAP, PAGE_KERNEL);"), std::string::npos) << c.body;
+  for (const char* check : {"vmapfuzz_expect_pages(test, a1, 0x0, r1 + 0, 16,",
+                            "vmapfuzz_expect_pages(test, a1, 0x10000, r2 + 0, 256,",
+                            "vmapfuzz_expect_pages(test, a1, 0x110000, r3 + 0, 256,",
+                            "vmapfuzz_expect_pages(test, a1, 0x210000, r4 + 0, 256,"})
+    EXPECT_NE(c.body.find(check), std::string::npos) << check << "\n" << c.body;
+}
+
 TEST(KunitExport, PageSizeOtherThanTheTracesIsSkipped) {
   const KunitCase c = export_case("vmalloc va=0xffff800000400000 size=0x8000 huge=0 prot=normal\n",
                                   KunitEra::v6_12, "arm64-16k-48");
