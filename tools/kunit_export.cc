@@ -24,6 +24,11 @@ std::string hex(u64 v) {
 }
 std::string num(u64 v) { return std::to_string(v); }
 
+// Appends the parts to `out`, with no temporary strings in between.
+void append(std::string& out, std::initializer_list<std::string_view> parts) {
+  for (const std::string_view p : parts) out.append(p);
+}
+
 // A C string literal's contents: quotes and backslashes escaped.
 std::string c_string(std::string_view text) {
   std::string s;
@@ -488,6 +493,7 @@ class InternalWriter {
                   num((end - x) / page_) + ", \"" + what + "\");\n";
     };
     std::vector<std::pair<u64, u64>> known;  // mapped or invalid, in VA order
+    known.reserve(runs.size() + skipped_ranges.size());
     for (const auto& r : runs) known.emplace_back(r.va, r.va + r.size);
     known.insert(known.end(), skipped_ranges.begin(), skipped_ranges.end());
     std::sort(known.begin(), known.end());
@@ -607,7 +613,7 @@ class InternalWriter {
                         num(o.numpages);
                 if (common::is_set_memory_valid(o.mode))
                   call += o.mode == harness::SetMemoryMode::valid ? ", 1" : ", 0";
-                stmts_ += "\tKUNIT_EXPECT_EQ(test, " + call + "), " + ret + ");\n";
+                append(stmts_, {"\tKUNIT_EXPECT_EQ(test, ", call, "), ", ret, ");\n"});
               },
               [&](const harness::FailAllocOp&) {
                 skip("op " + num(n) + ": fault injection is not generated (docs/kunit.md)");
@@ -898,13 +904,13 @@ class CaseWriter {
       const u64 pages = r.size / page;
       switch (a.kind) {
         case AreaKind::vmalloc:
-          checks_ += "\tvmapfuzz_expect_backed(test, " + base + ", " + hex(off) + ", " +
-                     num(pages) + ", \"" + what + "\");\n";
+          append(checks_, {"\tvmapfuzz_expect_backed(test, ", base, ", ", hex(off), ", ",
+                           num(pages), ", \"", what, "\");\n"});
           break;
         case AreaKind::ioremap:
-          checks_ += "\tvmapfuzz_expect_pfns(test, (const void __force *)" + base + ", " +
-                     hex(off) + ", PHYS_PFN(pa + " + hex(r.pa - pa_base_) + "), " + num(pages) +
-                     ", \"" + what + "\");\n";
+          append(checks_, {"\tvmapfuzz_expect_pfns(test, (const void __force *)", base, ", ",
+                           hex(off), ", PHYS_PFN(pa + ", hex(r.pa - pa_base_), "), ", num(pages),
+                           ", \"", what, "\");\n"});
           break;
         case AreaKind::vmap: {
           u64 pfn = r.pa / page, left = pages, o = off;
@@ -917,9 +923,9 @@ class CaseWriter {
               return;
             }
             const u64 n = std::min(left, al->pfn + al->count - pfn);
-            checks_ += "\tvmapfuzz_expect_pages(test, " + base + ", " + hex(o) + ", r" +
-                       num(al->id) + " + " + num(pfn - al->pfn) + ", " + num(n) + ", \"" + what +
-                       "\");\n";
+            append(checks_,
+                   {"\tvmapfuzz_expect_pages(test, ", base, ", ", hex(o), ", r", num(al->id), " + ",
+                    num(pfn - al->pfn), ", ", num(n), ", \"", what, "\");\n"});
             pfn += n;
             left -= n;
             o += n * page;
@@ -1022,7 +1028,7 @@ class CaseWriter {
                   return;
                 }
                 decls_ += "\tvoid __iomem *" + v + ";\n";
-                stmts_ += "\t" + v + " = " + call + ";\n";
+                append(stmts_, {"\t", v, " = ", call, ";\n"});
                 stmts_ += "\tKUNIT_ASSERT_NOT_NULL(test, " + v + ");\n";
                 stmts_ +=
                     "\tKUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, "
