@@ -124,7 +124,8 @@ int replay_main(std::string_view program, const harness::TargetSpec& target, int
   const std::string usage = replay_usage(is_vmapfuzz ? "vmapfuzz" : program, is_vmapfuzz);
   Args a;
   a.target = &target;
-  if (int rc = parse_args(program, usage, argc, argv, {{"--quiet", "--coverage"}}, &a); rc >= 0)
+  if (int rc = parse_args(program, usage, argc, argv, {.switches = {"--quiet", "--coverage"}}, &a);
+      rc >= 0)
     return rc;
   if (a.files.empty()) {
     std::fputs(usage.c_str(), stderr);
