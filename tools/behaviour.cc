@@ -21,8 +21,6 @@ using engine::Geometry;
 using engine::Variant;
 using harness::Op;
 
-std::string hex(u64 v) { return fmt("0x%llx", static_cast<unsigned long long>(v)); }
-
 u64 page(const Geometry& g) { return g.page_size(); }
 u64 cont(const Geometry& g) { return g.cont_pte_size(); }
 u64 block(const Geometry& g) { return g.pmd_size(); }

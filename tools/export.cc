@@ -7,13 +7,15 @@
 #include "harness/runner.h"
 #include "harness/trace_io.h"
 #include "harness/visit.h"
+#include "tools/text.h"
 
 namespace vmapfuzz::tools {
 namespace {
 
 using engine::u64;
 
-std::string hex(u64 v) {
+// A C++ literal of v.
+std::string hex_ull(u64 v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llxull", static_cast<unsigned long long>(v));
   return buf;
@@ -35,7 +37,7 @@ std::string variant_cxx(engine::Variant v) {
 }
 
 // A field value as a C++ expression.
-std::string value_cxx(harness::FieldKind, u64 v) { return hex(v); }
+std::string value_cxx(harness::FieldKind, u64 v) { return hex_ull(v); }
 std::string value_cxx(harness::FieldKind, unsigned v) { return std::to_string(v) + "u"; }
 std::string value_cxx(harness::FieldKind, bool v) { return v ? "true" : "false"; }
 std::string value_cxx(harness::FieldKind, engine::ProtName p) { return prot_cxx(p); }
@@ -44,7 +46,8 @@ std::string value_cxx(harness::FieldKind, harness::SetMemoryMode m) {
 }
 std::string value_cxx(harness::FieldKind, const std::vector<harness::PageRun>& runs) {
   std::string s = "{";
-  for (const harness::PageRun& r : runs) s += "{" + hex(r.pfn) + ", " + hex(r.count) + "}, ";
+  for (const harness::PageRun& r : runs)
+    s += "{" + hex_ull(r.pfn) + ", " + hex_ull(r.count) + "}, ";
   return s + "}";
 }
 
@@ -69,19 +72,6 @@ std::string expected_signature(const harness::Trace& t) {
   for (const auto& [index, text] : t.comments)
     if (text.starts_with("expect: ")) return text.substr(8);
   return {};
-}
-
-std::string c_comment(const std::string& text, const char* prefix) {
-  std::string s;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const auto nl = text.find('\n', start);
-    const std::string line = text.substr(start, nl - start);
-    s += prefix + line + "\n";
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  return s;
 }
 
 }  // namespace
@@ -120,7 +110,7 @@ std::string export_gtest(const harness::Trace& t, const std::string& name) {
        ";\n";
   if (t.config.nogbpages) s += "  t.config.nogbpages = true;\n";
   if (t.config.nopse) s += "  t.config.nopse = true;\n";
-  if (t.config.mtrr_split) s += "  t.config.mtrr_split = " + hex(t.config.mtrr_split) + ";\n";
+  if (t.config.mtrr_split) s += "  t.config.mtrr_split = " + hex_ull(t.config.mtrr_split) + ";\n";
   if (t.config.placement_any) s += "  t.config.placement_any = true;  // placement any\n";
   for (const harness::Op& op : t.ops) s += "  t.ops.push_back(" + op_cxx(op) + ");\n";
   s += "  harness::Runner runner;\n";

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <tuple>
 #include <type_traits>
 
 #include "harness/runner.h"
 #include "harness/trace_io.h"
 #include "harness/visit.h"
 #include "reference/model.h"
+#include "tools/text.h"
 
 namespace vmapfuzz::tools {
 namespace {
@@ -17,11 +19,6 @@ namespace {
 using engine::u64;
 using harness::Op;
 
-std::string hex(u64 v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 std::string num(u64 v) { return std::to_string(v); }
 
 // Appends the parts to `out`, with no temporary strings in between.
@@ -35,21 +32,6 @@ std::string c_string(std::string_view text) {
   for (char c : text) {
     if (c == '"' || c == '\\') s += '\\';
     s += c == '\n' ? ' ' : c;
-  }
-  return s;
-}
-
-std::string c_comment(const std::string& text, const char* prefix) {
-  std::string s;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const auto nl = text.find('\n', start);
-    std::string line = text.substr(start, nl - start);
-    // "*/" inside the comment would end it.
-    for (std::size_t p; (p = line.find("*/")) != std::string::npos;) line.replace(p, 2, "* /");
-    s += prefix + line + "\n";
-    if (nl == std::string::npos) break;
-    start = nl + 1;
   }
   return s;
 }
@@ -100,10 +82,7 @@ std::string ioremap_call(engine::Arch arch, engine::ProtName p, const std::strin
   return "";
 }
 
-// What the shared helpers need from the era.
-std::string max_order_macro(KunitEra) { return "MAX_PAGE_ORDER"; }
-
-std::string preamble(KunitEra era) {
+std::string preamble() {
   std::string s;
   s += "#include <kunit/test.h>\n#include <kunit/resource.h>\n#include <linux/io.h>\n";
   s += "#include <linux/ioport.h>\n#include <linux/memblock.h>\n#include <linux/mm.h>\n";
@@ -168,8 +147,7 @@ static __maybe_unused struct page **vmapfuzz_alloc_run(struct kunit *test, unsig
 	while (run->nr < nr) {
 		struct page *blk;
 
-		order = min_t(int, ilog2(nr - run->nr), )" +
-       max_order_macro(era) + R"();
+		order = min_t(int, ilog2(nr - run->nr), MAX_PAGE_ORDER);
 		blk = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
 		while (!blk && order > 0) {
 			order--;
@@ -359,6 +337,33 @@ struct PageAlloc {
   unsigned id = 0;
 };
 
+// The trace's physical addresses, moved to one unused range found at run
+// time (vmapfuzz_pa_hole): its C declaration and statements go to `decls`
+// and `stmts`. The range starts at the lowest PA rounded down to `align`,
+// so that every PA keeps its offset in any block; the returned pair is
+// that start and the end of the highest PA range (0, 0 when no op maps a
+// physical address).
+std::pair<u64, u64> emit_pa_hole(const harness::Trace& t, u64 align, std::string& decls,
+                                 std::string& stmts) {
+  u64 lo = ~u64{0}, hi = 0;
+  for (const Op& op : t.ops)
+    std::visit(
+        [&]<class O>(const O& o) {
+          if constexpr (requires { o.pa; }) {
+            lo = std::min(lo, o.pa);
+            hi = std::max(hi, o.pa + o.size);
+          }
+        },
+        op);
+  if (!hi) return {0, 0};
+  const u64 base = lo & ~(align - 1);
+  decls += "\tphys_addr_t pa;\n";
+  stmts += "\t/* The trace's physical range " + hex(lo) + "-" + hex(hi) +
+           " moved to an unused one. */\n";
+  stmts += "\tpa = vmapfuzz_pa_hole(test, " + hex(hi - base) + ", " + hex(align) + ");\n";
+  return {base, hi};
+}
+
 // One op replayed on the reference, with what both case forms need: the
 // area its VA was in before, the area it made, the comment line, and why
 // the kernel cannot run it (a predicted BUG, a VA the area allocator would
@@ -541,28 +546,11 @@ class InternalWriter {
       return;
     }
     reference::RefKernel ref(*t.geo, t.variant, t.config);
-    // Physical ranges: one hole for every PA the trace maps by address.
-    u64 pa_lo = ~u64{0};
-    for (const Op& op : t.ops)
-      std::visit(
-          [&]<class O>(const O& o) {
-            if constexpr (requires { o.pa; }) {
-              pa_lo = std::min(pa_lo, o.pa);
-              pa_hi_ = std::max(pa_hi_, o.pa + o.size);
-            }
-          },
-          op);
     decls_ += "\tunsigned long base;\n\tint rc;\n";
     stmts_ += "\t/* The trace's VAs " + hex(lo_) + "-" + hex(hi_) + " moved to a free window. */\n";
     stmts_ += "\tbase = vmapfuzz_window(test, " + hex(hi_ - lo_) + ", " + hex(align_) + ", " +
               hex(lo_ % align_) + ");\n";
-    if (pa_hi_) {
-      const u64 pa_align = align_;
-      pa_base_ = pa_lo & ~(pa_align - 1);
-      decls_ += "\tphys_addr_t pa;\n";
-      stmts_ +=
-          "\tpa = vmapfuzz_pa_hole(test, " + hex(pa_hi_ - pa_base_) + ", " + hex(pa_align) + ");\n";
-    }
+    std::tie(pa_base_, pa_hi_) = emit_pa_hole(t, align_, decls_, stmts_);
     stmts_ += "\trc = 0;\n";
     for (std::size_t i = 0; i < t.ops.size() && skip_.empty(); ++i) {
       const unsigned n = static_cast<unsigned>(i + 1);
@@ -939,28 +927,9 @@ class CaseWriter {
   void plan(const harness::Trace& t) {
     reference::RefKernel ref(*t.geo, t.variant, t.config);
     const u64 page = t.geo->page_size();
-    // The ioremap physical range: one unused hole for all of the trace's
-    // ioremaps, at block_align(), so that every PA keeps its offset in any
-    // block the kernel may build.
-    u64 pa_lo = ~u64{0}, pa_hi = 0;
-    for (const Op& op : t.ops)
-      std::visit(
-          [&]<class O>(const O& o) {
-            if constexpr (std::is_same_v<O, harness::IoremapOp>) {
-              pa_lo = std::min(pa_lo, o.pa);
-              pa_hi = std::max(pa_hi, o.pa + o.size);
-            }
-          },
-          op);
-    const u64 align = block_align(ref.facts());
-    if (pa_hi) {
-      pa_base_ = pa_lo & ~(align - 1);
-      decls_ += "\tphys_addr_t pa;\n";
-      stmts_ += "\t/* The trace's physical range " + hex(pa_lo) + "-" + hex(pa_hi) +
-                " moved to an unused one. */\n";
-      stmts_ +=
-          "\tpa = vmapfuzz_pa_hole(test, " + hex(pa_hi - pa_base_) + ", " + hex(align) + ");\n";
-    }
+    // Only ioremap maps a physical address in a case that runs here: the
+    // other such ops need the mm-internal form.
+    pa_base_ = emit_pa_hole(t, block_align(ref.facts()), decls_, stmts_).first;
     u64 ram_pages = 0;
     for (std::size_t i = 0; i < t.ops.size() && skip_.empty(); ++i) {
       const unsigned n = static_cast<unsigned>(i + 1);
@@ -1305,7 +1274,7 @@ std::string kunit_suite_file(std::string_view suite, std::span<const KunitInput>
   s += " * Each case replays a trace through the kernel's API at the addresses the\n"
        " * kernel returns and checks every page's translation against vmapfuzz's\n"
        " * reference model. A case the API cannot reproduce is skipped with the reason.\n */\n";
-  s += preamble(era);
+  s += preamble();
   for (const KunitInput& in : inputs) {
     const KunitCase c = kunit_case(in.trace, era);
     s += "/*\n * " + in.source + "\n";

@@ -15,4 +15,11 @@ std::string fmt(const char* f, Args... args) {
   return buf;
 }
 
+// "0x" and the value in lower-case hex.
+inline std::string hex(unsigned long long v) { return fmt("0x%llx", v); }
+
+// `text` as comment lines, each `prefix` and one line of it. A "*/" in it
+// becomes "* /", so that the lines may sit inside a C block comment.
+std::string c_comment(const std::string& text, const char* prefix);
+
 }  // namespace vmapfuzz::tools
