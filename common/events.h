@@ -53,6 +53,11 @@ enum class WarnId : std::uint8_t {
   apply_to_pud_range_leaf,         // WARN_ON_ONCE(pud_leaf) -> -EINVAL (6.12, 6.1)
   apply_to_pmd_range_leaf,         // WARN_ON_ONCE(pmd_leaf) -> -EINVAL (6.12, 6.1)
   apply_to_page_range_bad,         // WARN_ON_ONCE(pXd_bad), then pXd_clear_bad (6.12, 6.1)
+  // arch/x86/mm/pat/set_memory.c (docs/pageattr.md, "x86-64")
+  cpa_unaligned,                // WARN_ON_ONCE: *addr not page aligned (aligned down)
+  cpa_zero_pte,                 // WARN: __cpa_process_fault on a none entry -> -EFAULT
+  cpa_wx_violation,             // WARN_ONCE in verify_rwx: the change makes a W+X leaf
+  cpa_static_prot_conflict,     // WARN_ON_ONCE: a large page breaks static_protections()
   count_
 };
 
@@ -93,6 +98,10 @@ constexpr std::string_view warn_name(WarnId id) {
     case WarnId::apply_to_pud_range_leaf: return "apply_to_pud_range:leaf";
     case WarnId::apply_to_pmd_range_leaf: return "apply_to_pmd_range:leaf";
     case WarnId::apply_to_page_range_bad: return "apply_to_page_range:bad";
+    case WarnId::cpa_unaligned: return "change_page_attr_set_clr:unaligned";
+    case WarnId::cpa_zero_pte: return "__cpa_process_fault:zero-pte";
+    case WarnId::cpa_wx_violation: return "verify_rwx:wx";
+    case WarnId::cpa_static_prot_conflict: return "__should_split_large_page:static-prot";
     case WarnId::count_: break;
   }
   return "?";
@@ -109,6 +118,7 @@ enum class BugId : std::uint8_t {
   pte_table_overrun,        // a PTE write ran past the end of its table
   walk_ran_past_end,        // `addr != end` loop stepped over `end`
   page_array_overrun,       // pages[] read past its last entry
+  cpa_numpages,             // BUG_ON(cpa->numpages > rempages || !cpa->numpages) (x86 CPA)
   kernel_unrecognised,      // a BUG site of a kernel tree the suite has no name for
   count_
 };
@@ -123,6 +133,7 @@ constexpr std::string_view bug_name(BugId id) {
     case BugId::pte_table_overrun: return "pte-table-overrun";
     case BugId::walk_ran_past_end: return "walk-ran-past-end";
     case BugId::page_array_overrun: return "page-array-overrun";
+    case BugId::cpa_numpages: return "cpa:numpages";
     case BugId::kernel_unrecognised: return "kernel-unrecognised-bug";
     case BugId::count_: break;
   }
@@ -137,6 +148,8 @@ enum class FlushKind : std::uint8_t {
   tlb_pgtable,           // __flush_tlb_kernel_pgtable(addr): walk cache, one VA
   tlb_range,             // flush_tlb_range() inside clear_flush (break-before-make)
   sync_kernel_mappings,  // arch_sync_kernel_mappings(start, end) (x86-64)
+  tlb_all,               // flush_tlb_all(), cpa_flush_all() (x86-64 CPA); start == end == 0
+  tlb_one_kernel,        // flush_tlb_one_kernel(addr) (x86-64 CPA): INVLPG; end == start
   count_
 };
 
@@ -149,6 +162,8 @@ constexpr std::string_view flush_name(FlushKind k) {
     case FlushKind::tlb_pgtable: return "flush_tlb_kernel_pgtable";
     case FlushKind::tlb_range: return "flush_tlb_range";
     case FlushKind::sync_kernel_mappings: return "arch_sync_kernel_mappings";
+    case FlushKind::tlb_all: return "flush_tlb_all";
+    case FlushKind::tlb_one_kernel: return "flush_tlb_one_kernel";
     case FlushKind::count_: break;
   }
   return "?";

@@ -42,6 +42,7 @@ struct PhysAddr {
 
 // Kernel error numbers, returned negated as the kernel does.
 inline constexpr int kENOMEM = 12;
+inline constexpr int kEFAULT = 14;
 inline constexpr int kEBUSY = 16;
 inline constexpr int kEINVAL = 22;
 inline constexpr int kERANGE = 34;

@@ -13,11 +13,6 @@ bool mtrr_uniform(const Kernel& k, PhysAddr start, u64 size) {
   return split == 0 || !(start.v < split && split < start.v + size);
 }
 
-// protval_4k_2_large(): the PAT bit moves from bit 7 to bit 12.
-u64 protval_4k_2_large(u64 v) {
-  return (v & ~(PAGE_PAT | PAGE_PAT_LARGE)) | ((v & PAGE_PAT) ? PAGE_PAT_LARGE : 0);
-}
-
 int pxd_set_huge(Kernel& k, u64* entry, VirtAddr addr, PhysAddr phys, pgprot_t prot,
                  u64 block_size) {
   if (!mtrr_uniform(k, phys, block_size)) {

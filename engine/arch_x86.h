@@ -33,6 +33,15 @@ inline constexpr u64 PAGE_KERNEL_BITS =
 inline constexpr u64 PAGE_KERNEL_EXEC_BITS = PAGE_KERNEL_BITS & ~PAGE_NX;
 inline constexpr u64 PAGE_KERNEL_RO_BITS = PAGE_PRESENT | PAGE_ACCESSED | PAGE_NX | PAGE_GLOBAL;
 
+// protval_4k_2_large() / protval_large_2_4k(): the PAT bit moves between
+// bit 7 (4K PTEs) and bit 12 (PS leaves); bit 7 of the result is clear.
+inline constexpr u64 protval_4k_2_large(u64 v) {
+  return (v & ~(PAGE_PAT | PAGE_PAT_LARGE)) | ((v & PAGE_PAT) ? PAGE_PAT_LARGE : 0);
+}
+inline constexpr u64 protval_large_2_4k(u64 v) {
+  return (v & ~(PAGE_PAT | PAGE_PAT_LARGE)) | ((v & PAGE_PAT_LARGE) ? PAGE_PAT : 0);
+}
+
 bool arch_vmap_pud_supported(const Kernel& k, pgprot_t prot);
 bool arch_vmap_pmd_supported(const Kernel& k, pgprot_t prot);
 

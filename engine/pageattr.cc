@@ -435,24 +435,35 @@ int change_memory_common(Kernel& k, VirtAddr addr, int numpages, PageChangeData 
   return change_memory_common_(k, start, size, m);
 }
 
+namespace {
+bool on_x86(const Kernel& k) { return k.geo().arch == Arch::x86_64; }
+}  // namespace
+
 int set_memory_ro(Kernel& k, VirtAddr addr, int numpages) {
+  if (on_x86(k)) return x86::set_memory_ro(k, addr, numpages);
   return change_memory_common(k, addr, numpages, {PTE_RDONLY, PTE_WRITE});
 }
 int set_memory_rw(Kernel& k, VirtAddr addr, int numpages) {
+  if (on_x86(k)) return x86::set_memory_rw(k, addr, numpages);
   return change_memory_common(k, addr, numpages, {PTE_WRITE, PTE_RDONLY});
 }
 int set_memory_nx(Kernel& k, VirtAddr addr, int numpages) {
+  if (on_x86(k)) return x86::set_memory_nx(k, addr, numpages);
   return change_memory_common(k, addr, numpages, {PTE_PXN, PTE_MAYBE_GP});
 }
 int set_memory_x(Kernel& k, VirtAddr addr, int numpages) {
+  if (on_x86(k)) return x86::set_memory_x(k, addr, numpages);
   return change_memory_common(k, addr, numpages, {PTE_MAYBE_GP, PTE_PXN});
 }
 int set_memory_rox(Kernel& k, VirtAddr addr, int numpages) {
+  if (on_x86(k)) return x86::set_memory_rox(k, addr, numpages);
   const int ret = set_memory_ro(k, addr, numpages);
   if (ret) return ret;
   return set_memory_x(k, addr, numpages);
 }
 int set_memory_valid(Kernel& k, VirtAddr addr, int numpages, int enable) {
+  if (on_x86(k))
+    return enable ? x86::set_memory_p(k, addr, numpages) : x86::set_memory_np(k, addr, numpages);
   const u64 size = k.geo().page_size() * static_cast<u64>(static_cast<long>(numpages));
   if (enable) return change_memory_common_(k, addr, size, {PTE_VALID, 0});
   return change_memory_common_(k, addr, size, {0, PTE_VALID});

@@ -8,8 +8,8 @@
 // apply_to_page_range() (mm/memory.c), which allocates missing tables and
 // refuses any block. The rules: docs/pageattr.md.
 //
-// arm64 geometries only: the harness refuses the op elsewhere
-// (harness/ops.cc:validate). Every descriptor write goes through
+// On x86-64 geometries each set_memory_* calls x86's own (below); riscv64
+// is refused by the harness (harness/ops.cc:validate). Every descriptor write goes through
 // arm64::set_pte_raw/set_pmd/set_pud (engine/arch_arm64.h).
 #pragma once
 
@@ -43,5 +43,23 @@ int update_range_prot(Kernel& k, VirtAddr start, u64 size, PageChangeData masks)
 int split_kernel_leaf_mapping(Kernel& k, VirtAddr start, VirtAddr end);
 // mm/memory.c (6.12, 6.1) with change_page_range as the callback.
 int apply_to_page_range(Kernel& k, VirtAddr addr, u64 size, PageChangeData masks);
+
+// arch/x86/mm/pat/set_memory.c (engine/pageattr_x86.cc): the set_memory_*
+// above call these on x86-64 geometries; set_memory_valid(1)/(0) is
+// set_memory_p/np there.
+namespace x86 {
+int set_memory_ro(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_rw(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_x(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_nx(Kernel& k, VirtAddr addr, int numpages);
+// x86's own (since 6.2): one change clearing RW, DIRTY and NX; the 2026
+// trees then collapse what it leaves uniform back into large pages.
+int set_memory_rox(Kernel& k, VirtAddr addr, int numpages);
+int set_memory_p(Kernel& k, VirtAddr addr, int numpages);  // not in 6.1
+int set_memory_np(Kernel& k, VirtAddr addr, int numpages);
+// The common path (no page arrays: in_flag holds CPA_COLLAPSE at most).
+int change_page_attr_set_clr(Kernel& k, VirtAddr addr, int numpages, u64 mask_set, u64 mask_clr,
+                             bool force_split, unsigned in_flag);
+}  // namespace x86
 
 }  // namespace vmapfuzz::engine

@@ -13,6 +13,7 @@ namespace vmapfuzz::engine {
 
 using common::kBUGGED;
 using common::kEBUSY;
+using common::kEFAULT;
 using common::kEINVAL;
 using common::kENOMEM;
 using common::kERANGE;

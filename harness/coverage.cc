@@ -11,6 +11,7 @@ std::string errno_text(int ret) {
   switch (-ret) {
     case engine::kENOMEM: return "-ENOMEM";
     case engine::kEBUSY: return "-EBUSY";
+    case engine::kEFAULT: return "-EFAULT";
     case engine::kEINVAL: return "-EINVAL";
     case engine::kERANGE: return "-ERANGE";
   }

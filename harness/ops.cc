@@ -95,22 +95,27 @@ std::optional<std::string> validate_op(const O& o, const engine::Geometry& g) {
   return std::nullopt;
 }
 
-// What the trace as a whole rules out for a set_memory op: other
-// architectures (arm64's pageattr.c only; x86's CPA is not modelled), an
-// era without the function, an unaligned address where no caller passes one.
+// What the trace as a whole rules out for a set_memory op: riscv64 (its
+// pageattr.c is not modelled), an era without the function, an unaligned
+// address where no caller passes one.
 std::optional<std::string> set_memory_problem(const Trace& t, const Op& op) {
   return std::visit(
       [&]<class O>(const O& o) -> std::optional<std::string> {
         if constexpr (std::is_same_v<O, SetMemoryOp>) {
-          if (t.geo->arch != engine::Arch::arm64)
-            return "set_memory is modelled on arm64 only (arch/arm64/mm/pageattr.c), not on " +
+          const bool x86 = t.geo->arch == engine::Arch::x86_64;
+          if (t.geo->arch != engine::Arch::arm64 && !x86)
+            return "set_memory is modelled on arm64 and x86-64 only, not on " +
                    std::string(engine::arch_name(t.geo->arch)) +
-                   " (docs/pageattr.md: x86 CPA is not modelled)";
+                   " (docs/pageattr.md: riscv's pageattr.c is not modelled)";
           if (o.mode == SetMemoryMode::rox && t.variant == engine::Variant::v6_1)
             return "set_memory_rox does not exist in Linux 6.1 (added in 6.2)";
+          if (x86 && o.mode == SetMemoryMode::valid && t.variant == engine::Variant::v6_1)
+            return "x86-64's Linux 6.1 has no set_memory_p (mode=valid on x86-64)";
           if (o.unaligned && common::is_set_memory_valid(o.mode))
-            return "set_memory_valid takes page addresses only (unaligned=1 is for the "
-                   "change_memory_common modes)";
+            return x86 ? "set_memory_p/np are given page addresses only here (unaligned=1 is "
+                         "for ro, rw, x, nx and rox)"
+                       : "set_memory_valid takes page addresses only (unaligned=1 is for the "
+                         "change_memory_common modes)";
         }
         return std::nullopt;
       },
@@ -153,12 +158,15 @@ std::optional<std::string> config_problem(const engine::Geometry& g,
   return std::nullopt;
 }
 
-void fit_set_memory_to_era(Op& op, engine::Variant v) {
+void fit_set_memory_to_era(Op& op, const engine::Geometry& g, engine::Variant v) {
   std::visit(
       [&]<class O>(O& o) {
-        if constexpr (std::is_same_v<O, SetMemoryOp>)
-          if (o.mode == common::SetMemoryMode::rox && v == engine::Variant::v6_1)
-            o.mode = common::SetMemoryMode::ro;
+        if constexpr (std::is_same_v<O, SetMemoryOp>) {
+          if (v != engine::Variant::v6_1) return;
+          if (o.mode == common::SetMemoryMode::rox) o.mode = common::SetMemoryMode::ro;
+          if (o.mode == common::SetMemoryMode::valid && g.arch == engine::Arch::x86_64)
+            o.mode = common::SetMemoryMode::rw;
+        }
       },
       op);
 }

@@ -180,9 +180,10 @@ inline constexpr u64 kFuzzMaxPtePages = u64{1} << 16;
 // which is the caller's bug, not the code's.)
 std::optional<std::string> validate(const Trace& t);
 // set_memory_rox appeared in 6.2: on v6.1 a set_memory op with mode=rox
-// becomes mode=ro, what a caller there would write. Other ops are left
+// becomes mode=ro, what a caller there would write; x86-64's 6.1 has no
+// set_memory_p, so mode=valid becomes mode=rw there. Other ops are left
 // alone. Generators use it to stay inside validate().
-void fit_set_memory_to_era(Op& op, engine::Variant v);
+void fit_set_memory_to_era(Op& op, const engine::Geometry& g, engine::Variant v);
 // Why boot options `cfg` cannot go with geometry `g`, or nullopt: the
 // x86-64 options (nogbpages, nopse, mtrr_split) are refused on every other
 // architecture, and an MTRR split must be a page-aligned PA below the PA

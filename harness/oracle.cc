@@ -30,6 +30,7 @@ std::string errno_name(int ret) {
     case 0: return "ok";
     case engine::kENOMEM: return "enomem";
     case engine::kEBUSY: return "ebusy";
+    case engine::kEFAULT: return "efault";
     case engine::kEINVAL: return "einval";
     case engine::kERANGE: return "erange";
     case engine::kBUGGED: return "bug";

@@ -269,9 +269,19 @@ void TlbState::add_leaf(u64 va, u64 desc, unsigned level) {
     return;
   }
   // What a cached leaf `old` of class `c` overlapping the new one is to it.
-  enum class Clash { none, oa, size, attrs };
+  enum class Clash { none, oa, size, attrs, size_attrs };
   auto clash = [&](const SizeClass& c, const Leaf& old) {
     if (old.pa - old.va != leaf.pa - leaf.va) return Clash::oa;
+    if (facts_->format == DescFormat::x86_64) {
+      // x86: translations of two page sizes for one VA may sit in the TLB
+      // together, but only if they agree on the attributes.
+      if (c.size == cls.size) return Clash::none;
+      const reference::Attrs a =
+          reference::decode_attrs(facts_->format, old.bits, c.level != facts_->leaf_level);
+      const reference::Attrs b =
+          reference::decode_attrs(facts_->format, leaf.bits, level != facts_->leaf_level);
+      return a == b ? Clash::none : Clash::size_attrs;
+    }
     if (!arm64) return Clash::none;  // break-before-make is an arm64 rule here
     if (c.size != cls.size || c.cont != cls.cont) return bbml2_ ? Clash::none : Clash::size;
     if ((old.bits ^ leaf.bits) & ~kArm64LiveSafe) return Clash::attrs;
@@ -325,6 +335,13 @@ void TlbState::add_leaf(u64 va, u64 desc, unsigned level) {
                     " leaf without an invalid entry and a TLB invalidation in between",
                 at);
         break;
+      case Clash::size_attrs:
+        violate("bbm", level, "size-attrs",
+                "the mapping of " + hex(at) + " changes from a cached " + hex(c.size) +
+                    " leaf to a " + hex(cls.size) +
+                    " leaf with other attributes without a TLB invalidation in between",
+                at);
+        break;
       case Clash::attrs:
         violate("bbm", level, "unsafe-attrs",
                 "the attributes of the live leaf at " + hex(eva) + " change from " + hex(old.bits) +
@@ -372,7 +389,10 @@ void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
                 "the table entry for " + hex(va) + " now points to " + hex(next) +
                     " while a walk through " + hex(w->table) + " may still be cached",
                 va);
-      if (!bbml2_ || facts_->format != DescFormat::arm64) {
+      // arm64 without BBML2_NOABORT: a block may not become a table while
+      // it can still be cached. x86 allows it (the leaves of the new table
+      // are checked against the cached block as they are cached, below).
+      if (facts_->format == DescFormat::arm64 && !bbml2_) {
         for_overlapping(va, va + span, [&](const SizeClass& c, const Run& r) {
           if (c.level > level) return;
           const u64 at = std::max(std::max(r.va, va & ~(c.size - 1)), va);
@@ -383,9 +403,11 @@ void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
         });
       }
       add_walk(va, level, next);
-      // A dangling table descriptor is the structure checks' to report.
+      // A dangling table descriptor is the structure checks' to report. A
+      // table linked with entries in it (a split) may be walked at once:
+      // they are cached now.
       if (level < facts_->leaf_level && k_->pool().is_live(engine::PhysAddr{next}))
-        *info(next) = {va, level + 1, true};
+        seed_range(next, va, level + 1, va, va + span == 0 ? ~u64{0} : va + span);
       break;
     }
     case DescKind::block:
@@ -481,6 +503,16 @@ void TlbState::on_flush(const common::Flush& f) {
     case FlushKind::tlb_pgtable:
       drop_leaves(f.start.v, f.start.v + 1);
       drop_walks(f.start.v, f.start.v + 1);
+      return;
+    case FlushKind::tlb_all:
+      drop_leaves(0, ~u64{0});
+      walks_.clear();
+      return;
+    case FlushKind::tlb_one_kernel:
+      // INVLPG: the TLB entries for the page, and every paging-structure
+      // cache entry whatever its VA (Intel SDM vol. 3A, 4.10.4.1).
+      drop_leaves(f.start.v, f.start.v + 1);
+      walks_.clear();
       return;
     case FlushKind::cache_vmap:
     case FlushKind::cache_vunmap:

@@ -22,7 +22,10 @@
 //       overlapping the range (arm64: last level only, TLBI VAALE1IS; the
 //       other architectures drop walks in the range too);
 //   __flush_tlb_kernel_pgtable(addr)  every leaf and walk entry holding addr
-//       (TLBI VAAE1IS).
+//       (TLBI VAAE1IS);
+//   flush_tlb_all()  everything (x86-64 CPA);
+//   flush_tlb_one_kernel(addr)  the leaf entries holding addr and every walk
+//       entry (INVLPG; x86-64 CPA).
 // The model sees the kernel through engine::PoolObserver, so it watches the
 // engine variants and the kernel implementation alike. It decodes
 // descriptors with the reference's architecture tables, never the engine's.

@@ -436,19 +436,20 @@ void write_x86_config(Writer& w, const engine::KernelConfig& cfg) {
   if (cfg.mtrr_split) w.le(cfg.mtrr_split, 8);
 }
 
-// A set_memory op as validate() takes it (harness/ops.cc): dropped on a
-// geometry other than arm64, aligned for set_memory_valid, set_memory_ro
-// for set_memory_rox on v6.1, so that the bytes spend no input on it.
+// A set_memory op as validate() takes it (harness/ops.cc): dropped on
+// riscv64, aligned for set_memory_valid (set_memory_p/np on x86-64),
+// fitted to the era (fit_set_memory_to_era), so that the bytes spend no
+// input on it.
 void keep_set_memory_in_contract(Trace& t) {
   std::visit(
       [&]<class O>(O& o) {
         if constexpr (std::is_same_v<O, SetMemoryOp>) {
-          if (t.geo->arch != engine::Arch::arm64) return t.ops.pop_back();
+          if (t.geo->arch == engine::Arch::riscv64) return t.ops.pop_back();
           if (common::is_set_memory_valid(o.mode)) o.unaligned = false;
         }
       },
       t.ops.back());
-  if (!t.ops.empty()) fit_set_memory_to_era(t.ops.back(), t.variant);
+  if (!t.ops.empty()) fit_set_memory_to_era(t.ops.back(), *t.geo, t.variant);
 }
 
 // Moves every vmap() down to the alignment its variant's area allocator

@@ -360,7 +360,7 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
     if (live.areas().empty())  // a free with nothing to free only WARNs: now and then
       for (OpKind k : {OpKind::iounmap, OpKind::vfree, OpKind::vunmap})
         allowed[static_cast<std::size_t>(k)] = std::min(allowed[static_cast<std::size_t>(k)], 1);
-    if (geo().arch != engine::Arch::arm64)  // the only set_memory_* modelled
+    if (geo().arch == engine::Arch::riscv64)  // its set_memory_* is not modelled
       allowed[static_cast<std::size_t>(OpKind::set_memory)] = 0;
     int total = 0;
     for (int n : allowed) total += n;
@@ -421,7 +421,7 @@ rc::Gen<Trace> trace_of(const OpWeights& w, const rc::Gen<engine::Variant>& vari
         const int n = *rc::gen::inRange(1, 13);
         for (int i = 0; i < n; ++i) {
           Op op = *op_of(w, live, budget, t.config);
-          harness::fit_set_memory_to_era(op, t.variant);
+          harness::fit_set_memory_to_era(op, *t.geo, t.variant);
           budget -= std::min(budget, pte_pages(op, t.config));
           live.after(ref, op, harness::predict(ref, op));
           t.ops.push_back(std::move(op));

@@ -12,6 +12,8 @@ constexpr u64 kContBit = u64{1} << 52;
 // x86-64: PS (bit 7) above the page level; PAT of a PS leaf (bit 12).
 constexpr u64 kX86Ps = u64{1} << 7;
 constexpr u64 kX86PatLarge = u64{1} << 12;
+// x86-64: A and D, the bits pte_none() ignores.
+constexpr u64 kX86KnlBits = 0x60;
 // riscv64: R, W, X (bits 3:1); PBMT (62:61); bits that fault when set:
 // N (63, no Svnapot mappings in our model) and 60:54.
 constexpr u64 kRvRead = u64{1} << 1;
@@ -160,8 +162,12 @@ class Scanner {
       const u64 va = f_.sign_extend(low);
       switch (classify_as<F>(f_, d, level)) {
         case DescKind::invalid:
-          if constexpr (F == DescFormat::arm64) not_translating(level, va, d);
-          else out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});  // d != 0
+          // x86-64: an entry with nothing but A and D is none to the kernel
+          // (the Knights Landing erratum) but no op of the model writes one.
+          if (F == DescFormat::riscv64 || (F == DescFormat::x86_64 && !(d & ~kX86KnlBits)))
+            out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});  // d != 0
+          else
+            not_translating(level, va, d);
           break;
         case DescKind::reserved:
           // arm64: a page-level entry with the valid bit and not the page
@@ -230,17 +236,23 @@ class Scanner {
     last_level_ = level;
   }
 
-  // arm64: a non-zero entry that translates nothing, as one entry's run.
+  // A non-zero entry that translates nothing, as one entry's run. arm64:
+  // `raw` keeps its two low bits. x86-64: the kernel stores the address
+  // field of a non-present entry inverted (L1TF, asm/pgtable-invert.h); it
+  // is inverted back before decoding, as pte_pfn() does, and `raw` is 0.
   void not_translating(unsigned level, u64 va, u64 d) {
     const u64 size = f_.entry_size[level];
-    LeafRun r{va,
-              size,
-              d & f_.oa_mask,
-              level,
-              (d & kContBit) != 0,
-              leaf_attrs<F>(f_, d, level),
-              false,
-              static_cast<std::uint8_t>(d & 3)};
+    u64 pa = d & f_.oa_mask;
+    bool cont = false;
+    std::uint8_t raw = 0;
+    if constexpr (F == DescFormat::arm64) {
+      cont = (d & kContBit) != 0;
+      raw = static_cast<std::uint8_t>(d & 3);
+    } else {
+      d ^= f_.oa_mask;
+      pa = leaf_oa<F>(f_, leaf_field<F>(f_, level), d);
+    }
+    LeafRun r{va, size, pa, level, cont, leaf_attrs<F>(f_, d, level), false, raw};
     if (r.va < lo_) {
       r.pa += lo_ - r.va;
       r.size -= lo_ - r.va;

@@ -111,9 +111,10 @@ const char* issue_kind_name(Issue::Kind k);
 
 struct TableScan {
   std::vector<LeafRun> runs;  // every valid leaf, coalesced, by VA
-  // arm64: every non-zero entry that translates nothing where a leaf could
-  // be (what set_memory_valid(0) and a set_memory op over empty PTEs
-  // leave), coalesced, by VA. Other formats report them as garbage_desc.
+  // arm64 and x86-64: every non-zero entry that translates nothing where a
+  // leaf could be (what set_memory_valid(0), set_memory_np() and an arm64
+  // set_memory op over empty PTEs leave), coalesced, by VA. riscv64 reports
+  // them as garbage_desc.
   std::vector<LeafRun> invalid;
   std::vector<Issue> issues;
 };

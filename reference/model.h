@@ -85,7 +85,8 @@ class RefKernel {
   // arm64's set_memory_ro/rw/x/nx/rox(addr, numpages) or
   // set_memory_valid(addr, numpages, 1/0), addr = va (+ a sub-page offset
   // if `unaligned`), stated in reference/pageattr_model.cc from the rules
-  // of docs/pageattr.md.
+  // of docs/pageattr.md; on x86-64 its set_memory_ro/rw/x/nx/rox/p/np
+  // (reference/pageattr_x86_model.cc).
   Outcome set_memory(u64 va, unsigned numpages, common::SetMemoryMode mode, bool unaligned);
   // Entries that are not zero and translate nothing, as set_memory leaves
   // them (a page made invalid, bits a change set in an empty PTE), for VAs
@@ -212,6 +213,11 @@ class RefKernel {
   void change_pages(u64 a, u64 b, const Change& c, bool tables_exist);
   void change_leaf_part(u64 a, u64 b, const Change& c);
   void set_cont(u64 a, u64 b, unsigned level, bool cont);
+  // x86-64's (pageattr_x86_model.cc).
+  struct CpaChange;
+  Outcome x86_set_memory(u64 addr, unsigned numpages, common::SetMemoryMode mode);
+  bool uniform_run(u64 a, u64 size, unsigned level) const;
+  void cpa_collapse(Outcome& out, u64 start, u64 end);
   // Unmapping.
   void unmap_walk(Outcome& out, u64 a, u64 b);
   void unmap_level(Outcome& out, unsigned level, u64 a, u64 b);

@@ -301,9 +301,10 @@ int RefKernel::change_common(Outcome& out, u64 addr, u64 numpages, const Change&
 }
 
 Outcome RefKernel::set_memory(u64 va, unsigned numpages, SetMemoryMode mode, bool unaligned) {
+  const u64 addr = unaligned ? va + 0x80 : va;
+  if (f_->format == DescFormat::x86_64) return x86_set_memory(addr, numpages, mode);
   Outcome out;
   using K = Change::Kind;
-  const u64 addr = unaligned ? va + 0x80 : va;
   switch (mode) {
     case SetMemoryMode::ro: out.ret = change_common(out, addr, numpages, {K::ro}); break;
     case SetMemoryMode::rw: out.ret = change_common(out, addr, numpages, {K::rw}); break;

@@ -189,7 +189,9 @@ TEST(ReferenceMmuWalker, ScansAnX86Tree) {
   t.at(pd, 2) = 0x30'2000 | kLarge;
   for (unsigned j = 0; j < 4; ++j) t.at(pt, j) = (0x10'0000 + j * 0x1000) | kKernel;
   t.at(pt, 4) = 0x10'4000 | kRo;
-  t.at(pt, 5) = 0x60;
+  t.at(pt, 5) = 0x60;  // A and D only: garbage
+  // Not present (P and G clear), its address field inverted: 0x10'6000.
+  t.at(pt, 6) = (~u64{0x10'6000} & 0x000f'ffff'ffff'f000) | (kKernel & ~u64{0x101});
 
   const auto normal = reference::expected_attrs(DescFormat::x86_64, ProtName::normal, true);
   const auto ro = reference::expected_attrs(DescFormat::x86_64, ProtName::kernel_ro, true);
@@ -204,6 +206,10 @@ TEST(ReferenceMmuWalker, ScansAnX86Tree) {
       {base + G + 4 * M, 2 * M, 0x20'0000, 2, false, normal},
   };
   EXPECT_EQ(s.runs, runs);
+  auto gone = normal;
+  gone.global = false;
+  EXPECT_EQ(s.invalid, (std::vector<LeafRun>{
+                           {base + G + 2 * M + 24 * K, 4 * K, 0x10'6000, 3, false, gone, false, 0}}));
   expect_issues(s.issues, {
                               {Issue::garbage_desc, 3, base + G + 2 * M + 20 * K},
                               {Issue::misaligned_block, 2, base + G + 4 * M},
