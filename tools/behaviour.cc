@@ -155,9 +155,9 @@ std::vector<LeafRun> cut_out(const std::vector<LeafRun>& before, u64 lo, u64 hi)
   return out;
 }
 
-// The leaves with the pages of [lo, hi) made read-only (AP[2] set, the
-// kernel's PTE_WRITE, DBM, clear) and all else as it was: what an exact
-// set_memory_ro() leaves.
+// The leaves with the pages of [lo, hi) made read-only (arm64: AP[2] set,
+// the kernel's PTE_WRITE, DBM, clear; x86-64: R/W and D clear) and all
+// else as it was: what an exact set_memory_ro() leaves.
 std::vector<LeafRun> read_only(const std::vector<LeafRun>& before, u64 lo, u64 hi) {
   std::vector<LeafRun> out;
   for (const LeafRun& r : before) {
@@ -173,7 +173,10 @@ std::vector<LeafRun> read_only(const std::vector<LeafRun>& before, u64 lo, u64 h
       x.va = from;
       x.pa = r.pa + (from - r.va);
       x.size = to - from;
-      if (ro) {
+      if (ro && x.attrs.format == reference::DescFormat::x86_64) {
+        x.attrs.writable = false;  // set_memory_ro() clears R/W and D
+        x.attrs.dirty = false;
+      } else if (ro) {
         x.attrs.rdonly = true;
         x.attrs.dbm = false;
       }
@@ -188,7 +191,7 @@ std::vector<LeafRun> read_only(const std::vector<LeafRun>& before, u64 lo, u64 h
 
 // The kernel functions a vunmap_range result went through, in one line
 // (docs/unmap.md).
-std::string vunmap_path(const Result& r) {
+std::string vunmap_path(const Geometry&, const Result& r) {
   auto has = [&](std::string_view w) {
     return std::find(r.warns.begin(), r.warns.end(), w) != r.warns.end();
   };
@@ -263,6 +266,27 @@ std::string ro_path(const Result& r) {
          "and clears PTE_WRITE on each PTE in range -> flush_tlb_kernel_range()";
 }
 
+// x86-64's path of set_memory_ro() and set_memory_np() (docs/pageattr.md,
+// "x86-64"): no area check; a large page the range cuts is split first.
+std::string cpa_path(const Result& r, std::string_view entry, std::string_view what) {
+  std::string s = std::string(entry) +
+                  "() -> change_page_attr_set_clr() with no vm area check -> "
+                  "__change_page_attr_set_clr() -> __change_page_attr() for each page or large "
+                  "page -> lookup_address()";
+  if (r.tables > 0)
+    s += " -> should_split_large_page(): the range covers a large page only in part -> "
+         "split_large_page(): a new table of the next size with the page's bits, linked in, "
+         "then flush_tlb_all(), and the page is looked up again";
+  s += "; each 4K entry in range " + std::string(what) + ", a large page the range covers whole "
+       "rewritten in place -> cpa_process_alias() for RAM -> cpa_flush(): flush_tlb_all() "
+       "(alias, or more than 33 pages) or flush_tlb_one_kernel() per page";
+  if (r.ret != 0) s += "; the error path flushes the whole TLB";
+  return s;
+}
+
+bool on_arm64(const Geometry& g) { return g.arch == engine::Arch::arm64; }
+bool on_x86(const Geometry& g) { return g.arch == engine::Arch::x86_64; }
+
 Op set_memory(u64 va, u64 size, common::SetMemoryMode m, u64 page_size) {
   return harness::SetMemoryOp{
       .va = va, .numpages = static_cast<unsigned>(size / page_size), .mode = m};
@@ -270,27 +294,66 @@ Op set_memory(u64 va, u64 size, common::SetMemoryMode m, u64 page_size) {
 
 // Every row's size is a whole number of pages: the ranges are.
 const PartialKind kPartials[] = {
-    {"vunmap_range", "over-unmap", "unmapped",
-     [](const Geometry&, u64 va, u64 size) -> Op {
+    {.name = "vunmap_range",
+     .over = "over-unmap",
+     .verb = "unmapped",
+     .make = [](const Geometry&, u64 va, u64 size) -> Op {
        return harness::VunmapRangeOp{va, size};
      },
-     cut_out, vunmap_path},
-    {"set_memory_invalid", "over-change", "made invalid",
-     [](const Geometry& g, u64 va, u64 size) -> Op {
+     .asked = cut_out,
+     .kernel_path = vunmap_path},
+    {.name = "set_memory_invalid",
+     .over = "over-change",
+     .verb = "made invalid",
+     .make = [](const Geometry& g, u64 va, u64 size) -> Op {
        return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
      },
-     cut_out, [](const Result& r) { return invalid_path(r, false); }},
-    {"set_memory_invalid-bbml2", "over-change", "made invalid",
-     [](const Geometry& g, u64 va, u64 size) -> Op {
+     .asked = cut_out,
+     .kernel_path = [](const Geometry&, const Result& r) { return invalid_path(r, false); },
+     .applies = on_arm64},
+    {.name = "set_memory_invalid-bbml2",
+     .over = "over-change",
+     .verb = "made invalid",
+     .make = [](const Geometry& g, u64 va, u64 size) -> Op {
        return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
      },
-     cut_out, [](const Result& r) { return invalid_path(r, true); },
-     engine::KernelConfig{.bbml2_noabort = true}},
-    {"set_memory_ro", "over-change", "made read-only",
-     [](const Geometry& g, u64 va, u64 size) -> Op {
+     .asked = cut_out,
+     .kernel_path = [](const Geometry&, const Result& r) { return invalid_path(r, true); },
+     .config = engine::KernelConfig{.bbml2_noabort = true},
+     .applies = on_arm64},
+    {.name = "set_memory_ro",
+     .over = "over-change",
+     .verb = "made read-only",
+     .make = [](const Geometry& g, u64 va, u64 size) -> Op {
        return set_memory(va, size, common::SetMemoryMode::ro, page(g));
      },
-     read_only, ro_path},
+     .asked = read_only,
+     .kernel_path = [](const Geometry&, const Result& r) { return ro_path(r); },
+     .applies = on_arm64},
+    // x86-64's CPA: a row name of its own, so that its buckets stay apart
+    // from arm64's pageattr.c.
+    {.name = "cpa_set_memory_np",
+     .over = "over-change",
+     .verb = "made not present",
+     .make = [](const Geometry& g, u64 va, u64 size) -> Op {
+       return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
+     },
+     .asked = cut_out,
+     .kernel_path = [](const Geometry&, const Result& r) {
+       return cpa_path(r, "set_memory_np", "loses P (and G)");
+     },
+     .applies = on_x86},
+    {.name = "cpa_set_memory_ro",
+     .over = "over-change",
+     .verb = "made read-only",
+     .make = [](const Geometry& g, u64 va, u64 size) -> Op {
+       return set_memory(va, size, common::SetMemoryMode::ro, page(g));
+     },
+     .asked = read_only,
+     .kernel_path = [](const Geometry&, const Result& r) {
+       return cpa_path(r, "set_memory_ro", "loses R/W and D");
+     },
+     .applies = on_x86},
 };
 
 const Variant kVariants[] = {Variant::mainline, Variant::v4, Variant::v4_fixed};
@@ -417,6 +480,7 @@ Result run_variant(const Case& c, Variant v) {
   r.pages_changed = changed.first + changed.second;
   std::tie(r.pages_over, r.pages_short) =
       differing_pages(*c.geo, c.op->asked(before, c.lo, c.hi), after, c.lo, c.hi);
+  r.tables = part.tables_allocated;
   r.malformed = malformed_groups(k);
   r.split = cuts_a_leaf(*c.geo, before, c.lo, c.hi, leaf);
   r.leaf_before = kinds_over(before, c.lo, c.hi, leaf);
@@ -476,6 +540,9 @@ std::string Result::text() const {
     parts.push_back(fmt("%llu malformed CONT group%s", static_cast<unsigned long long>(malformed),
                         malformed == 1 ? "" : "s"));
   if (split) parts.push_back("split");
+  if (tables != 0)
+    parts.push_back(fmt("%llu new table%s", static_cast<unsigned long long>(tables),
+                        tables == 1 ? "" : "s"));
   if (!teardown_warns.empty()) parts.push_back("teardown WARN " + join(teardown_warns, ","));
   if (left_mapped != 0)
     parts.push_back(fmt("%llu left mapped", static_cast<unsigned long long>(left_mapped)));
@@ -530,7 +597,13 @@ std::vector<Case> run_cases(const Filter& f) {
   std::vector<const Geometry*> geos = f.geos;
   if (geos.empty())
     for (const Geometry* g : engine::all_geometries())
-      if (g->arch == engine::Arch::arm64) geos.push_back(g);
+      if (g->arch == engine::Arch::arm64 || g->name == std::string_view("x86-64-4l"))
+        geos.push_back(g);
+  // Setups and ranges named after CONT groups mean nothing where there are
+  // none (x86-64).
+  auto cont_only = [](const Geometry& g, std::string_view name) {
+    return g.cont_ptes() <= 1 && name.find("cont") != std::string_view::npos;
+  };
   auto wanted = [](const std::vector<std::string>& names, std::string_view n) {
     return names.empty() || std::find(names.begin(), names.end(), n) != names.end();
   };
@@ -538,14 +611,14 @@ std::vector<Case> run_cases(const Filter& f) {
   harness::Runner runner;
   for (const Geometry* g : geos)
     for (const SetupKind& s : kSetups) {
-      if (!wanted(f.setups, s.name)) continue;
+      if (!wanted(f.setups, s.name) || cont_only(*g, s.name)) continue;
       const Area area = s.make(*g);
       for (const RangeKind& rk : kRanges) {
-        if (!wanted(f.ranges, rk.name)) continue;
+        if (!wanted(f.ranges, rk.name) || cont_only(*g, rk.name)) continue;
         const Range range = rk.pick(*g, area.size);
         if (!range) continue;
         for (const PartialKind& op : kPartials) {
-          if (!wanted(f.ops, op.name)) continue;
+          if (!wanted(f.ops, op.name) || (op.applies && !op.applies(*g))) continue;
           Case c;
           c.geo = g;
           c.setup = &s;
@@ -624,7 +697,7 @@ std::vector<Reproducer> reproducers(const std::vector<Case>& cases, std::string_
                      " (leaves over the range before: " + c.results[i].leaf_before + ")" +
                      (i ? "; class " + c.classes[i] : std::string()));
     head.push_back("Kernel path (" + std::string(engine::variant_name(v)) +
-                   "): " + c.op->kernel_path(c.results[p.vi]) + ".");
+                   "): " + c.op->kernel_path(*c.geo, c.results[p.vi]) + ".");
     head.push_back("Written by: " + std::string(command));
     for (const std::string& line : head) {
       // Wrap long comment lines at spaces, near 96 columns.

@@ -73,9 +73,12 @@ struct PartialKind {
   // The leaves after the op if it did exactly what was asked over [lo, hi).
   std::vector<LeafRun> (*asked)(const std::vector<LeafRun>& before, u64 lo, u64 hi);
   // The kernel functions a result went through, in one line.
-  std::string (*kernel_path)(const Result& r);
+  std::string (*kernel_path)(const engine::Geometry& g, const Result& r);
   // The configuration of every variant's kernel (mainline's included).
   engine::KernelConfig config = {};
+  // The geometries the row runs on (nullptr: all): arm64's pageattr.c rows
+  // and x86's CPA rows each on their own architecture.
+  bool (*applies)(const engine::Geometry& g) = nullptr;
 };
 std::span<const PartialKind> partial_ops();
 
@@ -93,6 +96,7 @@ struct Result {
   u64 pages_short = 0;                 // inside the range: differing from what was asked (not done)
   u64 malformed = 0;                   // CONT groups the op left malformed (reference::Issue)
   bool split = false;                  // the range cuts a CONT group or block
+  u64 tables = 0;                      // page tables the partial op allocated (a split's)
   std::vector<std::string> teardown_warns;
   u64 left_mapped = 0;      // pages still mapped after the teardown
   std::string leaf_before;  // "pte", "cont", "pmd", "pte+cont", ...
@@ -125,7 +129,7 @@ std::string classify(const PartialKind& op, const Result& base, const Result& r)
 std::string bucket(const PartialKind& op, const std::string& cls);
 
 struct Filter {
-  std::vector<const engine::Geometry*> geos;     // empty: every arm64 geometry
+  std::vector<const engine::Geometry*> geos;     // empty: every arm64 geometry and x86-64-4l
   std::vector<std::string> setups, ranges, ops;  // empty: all
 };
 

@@ -32,10 +32,12 @@ std::string behaviour_usage() {
          "partial op relative to mainline: same, WARN (which), error return, more pages changed\n"
          "than asked, pages of the range not changed, a CONT group left malformed, a range that\n"
          "cuts a CONT group or block (split). Ops: vunmap_range, set_memory_valid(0) (also\n"
-         "with BBML2_NOABORT), set_memory_ro. Prints a markdown report\n"
+         "with BBML2_NOABORT) and set_memory_ro on arm64; set_memory_np and set_memory_ro\n"
+         "(the cpa_ rows) on x86-64. Prints a markdown report\n"
          "(--tsv: one tab-separated line per case and variant). Each case's trace also replays\n"
          "through the harness, every variant against its reference.\n"
-         "  --geometry NAME  an arm64 geometry (default: every arm64 geometry); repeatable\n"
+         "  --geometry NAME  an arm64 or x86-64 geometry (default: every arm64 geometry and\n"
+         "                   x86-64-4l); repeatable\n"
          "  --setup NAME     " +
          names_of(behaviour::setups()) +
          "\n"
@@ -81,8 +83,9 @@ int cmd_behaviour(int argc, char** argv) {
     } else if (arg == "--geometry") {
       if (!has_value) return bad("--geometry needs a value");
       const engine::Geometry* g = engine::find_geometry(argv[++i]);
-      if (!g || g->arch != engine::Arch::arm64)
-        return bad("'" + std::string(argv[i]) + "' is not an arm64 geometry (vmapfuzz --help)");
+      if (!g || (g->arch != engine::Arch::arm64 && g->arch != engine::Arch::x86_64))
+        return bad("'" + std::string(argv[i]) +
+                   "' is not an arm64 or x86-64 geometry (vmapfuzz --help)");
       f.geos.push_back(g);
     } else if (arg == "--setup") {
       if (!has_value || !known(behaviour::setups(), argv[i + 1]))
