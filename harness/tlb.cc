@@ -415,7 +415,13 @@ void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
       // A cached walk of this slot, or below it, may still lead to the
       // table this leaf replaces. (No table has PA 0, so every walk at this
       // slot counts. Walks are of table entries, all above the leaf level.)
-      if (const Walk* w = level < facts_->leaf_level ? walk_under(va, span, level, 0) : nullptr)
+      // x86 lets a large page replace a table of the same translations
+      // while walks to it are cached (CPA's collapse): what must not happen
+      // there is the table's free before the flush (walk-cache).
+      const bool leaf_over_walk_ok = facts_->format == DescFormat::x86_64;
+      if (const Walk* w = level < facts_->leaf_level && !leaf_over_walk_ok
+                              ? walk_under(va, span, level, 0)
+                              : nullptr)
         violate("bbm", level, "table-replaced",
                 "the entry for " + hex(va) + " becomes a leaf while a walk through the table " +
                     hex(w->table) + " may still be cached",
@@ -489,35 +495,71 @@ void TlbState::drop_walks(u64 lo, u64 hi) {
   std::erase_if(walks_, [&](const Walk& w) { return w.va < hi && lo < w.va + w.size; });
 }
 
+// After an invalidation the MMU may cache again whatever the tables hold
+// in the range it covered: those entries are valid from this moment, so
+// they are cached at once (re-seeded). A change written after the flush
+// then leaves the entry it replaced cached, as on hardware: flushing
+// before the change instead of after it is a stale translation.
+//
+// x86's invalidations (INVLPG per page, or a whole flush) drop every
+// paging-structure cache entry whatever its VA (Intel SDM vol. 3A,
+// 4.10.4.1), and x86's pud_free_pmd_page() counts on it: a flush of one
+// page before it frees the PMD and PTE tables of a whole PUD slot. So on
+// x86 every flush drops every cached walk, and the walks of the tables
+// still linked are cached again.
 void TlbState::on_flush(const common::Flush& f) {
   using common::FlushKind;
-  const bool arm64 = facts_->format == DescFormat::arm64;
+  const DescFormat format = facts_->format;
+  const u64 root = k_->pgd_pa().v;
+  auto reseed = [&](u64 lo, u64 hi) {
+    if (!root) return;
+    if (format == DescFormat::x86_64) {
+      walks_.clear();
+      seed_walks(root, facts_->kernel_va_base, facts_->root_level);
+    }
+    seed_range(root, facts_->kernel_va_base, facts_->root_level, lo, hi);
+  };
   switch (f.kind) {
     case FlushKind::tlb_kernel_range:
     case FlushKind::tlb_lazy_purge:
     case FlushKind::tlb_range:
       if (f.end.v <= f.start.v) return;
       drop_leaves(f.start.v, f.end.v);
-      if (!arm64) drop_walks(f.start.v, f.end.v);
+      // arm64: TLBI VAALE1IS, last level only.
+      if (format != DescFormat::arm64) drop_walks(f.start.v, f.end.v);
+      reseed(f.start.v, f.end.v);
       return;
     case FlushKind::tlb_pgtable:
+    case FlushKind::tlb_one_kernel:
       drop_leaves(f.start.v, f.start.v + 1);
       drop_walks(f.start.v, f.start.v + 1);
+      reseed(f.start.v, f.start.v + 1);
       return;
     case FlushKind::tlb_all:
       drop_leaves(0, ~u64{0});
       walks_.clear();
-      return;
-    case FlushKind::tlb_one_kernel:
-      // INVLPG: the TLB entries for the page, and every paging-structure
-      // cache entry whatever its VA (Intel SDM vol. 3A, 4.10.4.1).
-      drop_leaves(f.start.v, f.start.v + 1);
-      walks_.clear();
+      reseed(0, ~u64{0});
       return;
     case FlushKind::cache_vmap:
     case FlushKind::cache_vunmap:
     case FlushKind::sync_kernel_mappings:
     case FlushKind::count_: return;
+  }
+}
+
+// Caches every walk of the tree under `table_pa` (entries from `va`, at
+// `level`): the table descriptors, without reading the PTE tables.
+void TlbState::seed_walks(u64 table_pa, u64 va, unsigned level) {
+  const u64* e = k_->pool().table(engine::PhysAddr{table_pa});
+  if (!e || level >= facts_->leaf_level) return;
+  const u64 span = facts_->entry_size[level];
+  const unsigned n = facts_->entries[level];
+  for (unsigned i = 0; i < n; ++i) {
+    if (e[i] == 0 || reference::classify(*facts_, e[i], level) != DescKind::table) continue;
+    const u64 eva = va + u64{i} * span;
+    const u64 next = reference::output_address(*facts_, e[i], level);
+    add_walk(eva, level, next);
+    if (k_->pool().is_live(engine::PhysAddr{next})) seed_walks(next, eva, level + 1);
   }
 }
 
@@ -539,31 +581,39 @@ std::optional<Mismatch> TlbState::check_stale(const std::vector<reference::LeafR
             reference::decode_attrs(facts_->format, run.bits, c.level != facts_->leaf_level);
         // Every VA of [from, to) must be in a run with this translation.
         u64 va = std::max(run.va, lo);
-        auto r = std::upper_bound(runs.begin(), runs.end(), va,
-                                  [](u64 v, const reference::LeafRun& x) { return v < x.va; });
-        if (r != runs.begin()) --r;
+        std::vector<reference::LeafRun>::const_iterator r;
         const char* why = nullptr;
-        for (; va < to; ++r) {
-          if (r == runs.end() || r->va > va || r->va + r->size <= va) {
-            why = "unmapped";
-            break;
+        u64 lva = 0;
+        for (;;) {
+          r = std::upper_bound(runs.begin(), runs.end(), va,
+                               [](u64 v, const reference::LeafRun& x) { return v < x.va; });
+          if (r != runs.begin()) --r;
+          for (; va < to; ++r) {
+            if (r == runs.end() || r->va > va || r->va + r->size <= va) {
+              why = "unmapped";
+              break;
+            }
+            if (r->pa - r->va != run.pa - run.va) {
+              why = "oa";
+              break;
+            }
+            if (r->attrs != attrs) {
+              why = "attrs";
+              break;
+            }
+            va = r->va + r->size;
           }
-          if (r->pa - r->va != run.pa - run.va) {
-            why = "oa";
-            break;
-          }
-          if (r->attrs != attrs) {
-            why = "attrs";
-            break;
-          }
-          va = r->va + r->size;
+          if (!why) return;
+          lva = va & ~(c.size - 1);
+          // A CONT group whose entries now disagree translates
+          // unpredictably: that is the walker's malformed-cont to judge
+          // (expected only where the reference says a change leaves one),
+          // not a stale entry. The run's leaves after it are still checked.
+          if (!c.cont || !malformed_group_at(lva)) break;
+          why = nullptr;
+          va = lva + c.size;
+          if (va >= to) return;
         }
-        if (!why) return;
-        const u64 lva = va & ~(c.size - 1);
-        // A CONT group whose entries now disagree translates unpredictably:
-        // that is the walker's malformed-cont to judge (expected only where
-        // the reference says a change leaves one), not a stale entry.
-        if (c.cont && malformed_group_at(lva)) return;
         const Leaf leaf{lva, run.pa + (lva - run.va), run.bits};
         if (first && !(leaf < *first)) return;
         first = leaf;

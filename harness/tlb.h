@@ -24,8 +24,13 @@
 //   __flush_tlb_kernel_pgtable(addr)  every leaf and walk entry holding addr
 //       (TLBI VAAE1IS);
 //   flush_tlb_all()  everything (x86-64 CPA);
-//   flush_tlb_one_kernel(addr)  the leaf entries holding addr and every walk
-//       entry (INVLPG; x86-64 CPA).
+//   flush_tlb_one_kernel(addr)  the leaf entries holding addr (x86-64 CPA);
+//   on x86-64 every flush also drops every walk (INVLPG drops the whole
+//       paging-structure cache).
+// Right after a flush, whatever the tables hold in its range is cached
+// again (it is valid at that moment), and on x86-64 every walk of the
+// tables still linked: an entry changed after the flush rather than before
+// it stays cached.
 // The model sees the kernel through engine::PoolObserver, so it watches the
 // engine variants and the kernel implementation alike. It decodes
 // descriptors with the reference's architecture tables, never the engine's.
@@ -143,6 +148,7 @@ class TlbState {
   // is not whole (see whole_cont_group()).
   bool malformed_group_at(u64 va) const;
   void seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi);
+  void seed_walks(u64 table_pa, u64 va, unsigned level);
   void drop_walks(u64 lo, u64 hi);
   unsigned cont_entries(unsigned level) const;
 

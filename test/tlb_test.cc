@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/arch_x86.h"
 #include "engine/pgtable.h"
 #include "engine/vmap_range.h"
 #include "test/test_support.h"
@@ -119,6 +120,60 @@ TEST(TlbModel, AMemoryTypeChangeOnALiveEntryNeedsBreakBeforeMake) {
   k.pool().store(pte,
                  (*pte & ~engine::PTE_ATTRINDX_MASK) | engine::PTE_ATTRINDX(engine::MT_NORMAL_NC));
   EXPECT_EQ(sig(harness::find_tlb(k)->take_violation()), "bbm:pte:unsafe-attrs");
+}
+
+// A stale leaf after a malformed CONT group in the same cached run is
+// still found: the malformed group is the walker's to judge, the rest of
+// the run is not skipped with it.
+TEST(TlbModel, AStaleGroupAfterAMalformedOneInTheSameRunIsFound) {
+  Kernel k(geo(), engine::Variant::v4);
+  map(k, 128 * K);  // two CONT groups, cached as one run
+  u64* first = entry_of(k, va(0), engine::kPteLevel);
+  ASSERT_TRUE(*first & engine::PTE_CONT);
+  // Group 1: its first entry alone made read-only: malformed.
+  k.pool().store(first, (*first | engine::PTE_RDONLY) & ~engine::PTE_WRITE);
+  EXPECT_EQ(sig(after(k, 128 * K)), "none");
+  // Group 2: all its entries made read-only, no flush: stale.
+  for (u64 off = 64 * K; off < 128 * K; off += kPage) {
+    u64* pte = entry_of(k, va(off), engine::kPteLevel);
+    k.pool().store(pte, (*pte | engine::PTE_RDONLY) & ~engine::PTE_WRITE);
+  }
+  const auto m = after(k, 128 * K);
+  EXPECT_EQ(sig(m), "tlb:pte:stale-translation");
+  ASSERT_TRUE(m && m->va);
+  EXPECT_EQ(*m->va, va(64 * K).v);
+}
+
+// x86-64: CPA's split. A table filled with the large page's translations
+// and attributes may replace it while it is cached; its entries are cached
+// as soon as it is linked. Changing one before flush_tlb_all() mixes two
+// sizes with different attributes; after it, the old PTE is stale until
+// flush_tlb_one_kernel() of its page.
+TEST(TlbModel, X86SplitThenChangeNeedsTheWholeTlbFlushedBetween) {
+  const engine::Geometry& g = *engine::find_geometry("x86-64-4l");
+  const auto xva = [&](u64 off) { return VirtAddr{g.vmalloc_start + off}; };
+  for (const bool flushed : {false, true}) {
+    SCOPED_TRACE(flushed ? "flushed" : "not flushed");
+    Kernel k(g, engine::Variant::mainline);
+    ASSERT_EQ(harness::execute(k, harness::IoremapOp{xva(2 * M).v, 2 * M, 4 * G}).ret, 0);
+    u64* pmd = entry_of(k, xva(2 * M), engine::kPmdLevel);
+    ASSERT_TRUE(*pmd & engine::x86::PAGE_PSE);
+    const u64 flags = *pmd & ~engine::x86::PTE_PFN_MASK & ~engine::x86::PAGE_PSE;
+    const PhysAddr table = k.pool().alloc();
+    u64* pte = k.pool().table(table);
+    for (u64 i = 0; i < 512; ++i) k.pool().store(pte + i, (4 * G + i * kPage) | flags);
+    k.pool().store(pmd, table.v | engine::x86::KERNPG_TABLE);
+    harness::TlbModel& tlb = *harness::find_tlb(k);
+    EXPECT_EQ(sig(tlb.take_violation()), "none");
+    if (flushed) k.flush(FlushKind::tlb_all, VirtAddr{0}, VirtAddr{0});
+    k.pool().store(pte + 1, pte[1] & ~engine::x86::PAGE_RW);
+    EXPECT_EQ(sig(tlb.take_violation()), flushed ? "none" : "bbm:pte:size-attrs");
+    if (!flushed) continue;
+    const auto stale = harness::check_tlb(k, xva(2 * M).v, xva(4 * M).v, nullptr);
+    EXPECT_EQ(sig(stale), "tlb:pte:stale-translation");
+    k.flush(FlushKind::tlb_one_kernel, xva(2 * M + kPage), xva(2 * M + kPage));
+    EXPECT_EQ(sig(harness::check_tlb(k, xva(2 * M).v, xva(4 * M).v, nullptr)), "none");
+  }
 }
 
 // pmd_free_pte_page() without its __flush_tlb_kernel_pgtable(): the PTE
