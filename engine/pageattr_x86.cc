@@ -136,8 +136,7 @@ u64 pgprot_clear_protnone_bits(u64 prot) {
 // lookup_address_in_pgd_attr() on init_mm: the entry mapping `address`
 // (a PTE, or a PUD/PMD entry that is a leaf or not present), its level,
 // and the NX and RW bits of the tables above it; nullptr at a none entry.
-u64* lookup_address_in_pgd_attr(Kernel& k, VirtAddr address, unsigned* level, bool* nx,
-                                bool* rw) {
+u64* lookup_address_in_pgd_attr(Kernel& k, VirtAddr address, unsigned* level, bool* nx, bool* rw) {
   const Geometry& g = k.geo();
   pgd_t* pgd = pgd_offset_k(k, address);
   *level = PG_LEVEL_256T;
@@ -387,7 +386,7 @@ int collapse_pmd_page(Kernel& k, pmd_t* pmd, VirtAddr addr, Pgtables* pgtables) 
   }
   const pmd_t old_pmd = *pmd;
   const u64 pgprot = protval_4k_2_large(pte_flags(first)) | PAGE_PSE;
-  store(k, pmd, pfn_large(k, pfn, pgprot, PG_LEVEL_2M));  // set_pmd
+  store(k, pmd, pfn_large(k, pfn, pgprot, PG_LEVEL_2M));                  // set_pmd
   pgtables->push_back({PhysAddr{old_pmd & PTE_PFN_MASK}, PgLevel::pte});  // pmd_page(old_pmd)
   return 1;
 }
@@ -448,8 +447,7 @@ void cpa_collapse_large_pages(Kernel& k, const CpaData& cpa) {
   for (auto it = pgtables.rbegin(); it != pgtables.rend(); ++it) {
     k.pool().free(it->first);  // pagetable_free
     ++k.out().tables_freed;
-    ++(it->second == PgLevel::pte ? k.counters().pte_tables_freed
-                                  : k.counters().pmd_tables_freed);
+    ++(it->second == PgLevel::pte ? k.counters().pte_tables_freed : k.counters().pmd_tables_freed);
   }
 }
 
@@ -512,8 +510,7 @@ int set_memory_ro(Kernel& k, VirtAddr addr, int numpages) {
 }
 int set_memory_rox(Kernel& k, VirtAddr addr, int numpages) {
   const u64 clr = PAGE_RW | PAGE_DIRTY | PAGE_NX;
-  return change_page_attr_set_clr(k, addr, numpages, 0, clr, false,
-                                  era_2026(k) ? CPA_COLLAPSE : 0);
+  return change_page_attr_set_clr(k, addr, numpages, 0, clr, false, era_2026(k) ? CPA_COLLAPSE : 0);
 }
 int set_memory_rw(Kernel& k, VirtAddr addr, int numpages) {
   return change_page_attr_set_clr(k, addr, numpages, PAGE_RW, 0, false, 0);

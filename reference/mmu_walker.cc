@@ -166,8 +166,7 @@ class Scanner {
           // (the Knights Landing erratum) but no op of the model writes one.
           if (F == DescFormat::riscv64 || (F == DescFormat::x86_64 && !(d & ~kX86KnlBits)))
             out_.issues.push_back({Issue::garbage_desc, level, va, hex(d)});  // d != 0
-          else
-            not_translating(level, va, d);
+          else not_translating(level, va, d);
           break;
         case DescKind::reserved:
           // arm64: a page-level entry with the valid bit and not the page

@@ -204,8 +204,7 @@ Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mod
     }
     // A page of RAM has its direct-map alias changed too: the whole TLB
     // is flushed at the end.
-    if (primary && pa / page >= common::kPageAllocBasePfn && pa < g_.phys_limit)
-      flush_all = true;
+    if (primary && pa / page >= common::kPageAllocBasePfn && pa < g_.phys_limit) flush_all = true;
     x += done * page;
     rem -= done;
   }

@@ -27,7 +27,7 @@ using harness::Op;
 namespace x86 = engine::x86;
 
 constexpr u64 P = 4 * K;
-constexpr u64 kRamPfn = 0x100000;  // 4 GiB, 1 GiB aligned: the page allocator's RAM
+constexpr u64 kRamPfn = 0x100000;    // 4 GiB, 1 GiB aligned: the page allocator's RAM
 constexpr u64 kMmioPa = 0x10000000;  // 256 MiB: below the RAM, the model's MMIO hole
 
 const engine::Geometry& x86g() { return *engine::find_geometry("x86-64-4l"); }
@@ -226,8 +226,8 @@ TEST(SetMemoryX86, NotPresentInvertsTheAddressAndLosesGlobal) {
   ASSERT_TRUE(before & x86::PAGE_GLOBAL);
   EXPECT_EQ(run(k, change(2 * M, 4, SetMemoryMode::invalid)).ret, 0);
   const u64 gone = last_step(k, 2 * M).desc;
-  EXPECT_EQ(gone & ~x86::PTE_PFN_MASK, before & ~x86::PTE_PFN_MASK &
-                                           ~(x86::PAGE_PRESENT | x86::PAGE_GLOBAL));
+  EXPECT_EQ(gone & ~x86::PTE_PFN_MASK,
+            before & ~x86::PTE_PFN_MASK & ~(x86::PAGE_PRESENT | x86::PAGE_GLOBAL));
   EXPECT_EQ(gone & x86::PTE_PFN_MASK, ~(before & x86::PTE_PFN_MASK) & x86::PTE_PFN_MASK);
   const reference::TableScan s = scan(k);
   ASSERT_EQ(s.invalid.size(), 1u);

@@ -208,8 +208,8 @@ TEST(ReferenceMmuWalker, ScansAnX86Tree) {
   EXPECT_EQ(s.runs, runs);
   auto gone = normal;
   gone.global = false;
-  EXPECT_EQ(s.invalid, (std::vector<LeafRun>{
-                           {base + G + 2 * M + 24 * K, 4 * K, 0x10'6000, 3, false, gone, false, 0}}));
+  EXPECT_EQ(s.invalid, (std::vector<LeafRun>{{base + G + 2 * M + 24 * K, 4 * K, 0x10'6000, 3, false,
+                                              gone, false, 0}}));
   expect_issues(s.issues, {
                               {Issue::garbage_desc, 3, base + G + 2 * M + 20 * K},
                               {Issue::misaligned_block, 2, base + G + 4 * M},

@@ -277,7 +277,8 @@ std::string cpa_path(const Result& r, std::string_view entry, std::string_view w
     s += " -> should_split_large_page(): the range covers a large page only in part -> "
          "split_large_page(): a new table of the next size with the page's bits, linked in, "
          "then flush_tlb_all(), and the page is looked up again";
-  s += "; each 4K entry in range " + std::string(what) + ", a large page the range covers whole "
+  s += "; each 4K entry in range " + std::string(what) +
+       ", a large page the range covers whole "
        "rewritten in place -> cpa_process_alias() for RAM -> cpa_flush(): flush_tlb_all() "
        "(alias, or more than 33 pages) or flush_tlb_one_kernel() per page";
   if (r.ret != 0) s += "; the error path flushes the whole TLB";
@@ -339,9 +340,8 @@ const PartialKind kPartials[] = {
        return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
      },
      .asked = cut_out,
-     .kernel_path = [](const Geometry&, const Result& r) {
-       return cpa_path(r, "set_memory_np", "loses P (and G)");
-     },
+     .kernel_path = [](const Geometry&,
+                       const Result& r) { return cpa_path(r, "set_memory_np", "loses P (and G)"); },
      .applies = on_x86},
     {.name = "cpa_set_memory_ro",
      .over = "over-change",
@@ -350,9 +350,8 @@ const PartialKind kPartials[] = {
        return set_memory(va, size, common::SetMemoryMode::ro, page(g));
      },
      .asked = read_only,
-     .kernel_path = [](const Geometry&, const Result& r) {
-       return cpa_path(r, "set_memory_ro", "loses R/W and D");
-     },
+     .kernel_path = [](const Geometry&,
+                       const Result& r) { return cpa_path(r, "set_memory_ro", "loses R/W and D"); },
      .applies = on_x86},
 };
 
@@ -541,8 +540,8 @@ std::string Result::text() const {
                         malformed == 1 ? "" : "s"));
   if (split) parts.push_back("split");
   if (tables != 0)
-    parts.push_back(fmt("%llu new table%s", static_cast<unsigned long long>(tables),
-                        tables == 1 ? "" : "s"));
+    parts.push_back(
+        fmt("%llu new table%s", static_cast<unsigned long long>(tables), tables == 1 ? "" : "s"));
   if (!teardown_warns.empty()) parts.push_back("teardown WARN " + join(teardown_warns, ","));
   if (left_mapped != 0)
     parts.push_back(fmt("%llu left mapped", static_cast<unsigned long long>(left_mapped)));
