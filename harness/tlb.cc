@@ -160,6 +160,10 @@ void TlbState::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) 
   const u64 span = facts_->entry_size[level];
   const unsigned n = facts_->entries[level];
   const unsigned first = lo > va ? static_cast<unsigned>(std::min<u64>((lo - va) / span, n)) : 0;
+  // whole_cont_group() of the group last asked about: its entries share it.
+  unsigned group = ~0u;
+  bool group_whole = true;
+  const unsigned group_mask = facts_->cont_ptes > 1 ? ~(facts_->cont_ptes - 1) : ~0u;
   for (unsigned i = first; i < n; ++i) {
     const u64 eva = va + u64{i} * span;
     if (eva >= hi) break;
@@ -177,7 +181,15 @@ void TlbState::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) 
         // A CONT group whose entries disagree (one a change left behind)
         // is the walker's malformed-cont to report; here each of its
         // entries only stands for its own page.
-        add_leaf(eva, whole_cont_group(e, i, level) ? e[i] : e[i] & ~kArm64Cont, level);
+        if (!(e[i] & kArm64Cont) || facts_->format != DescFormat::arm64) {
+          add_leaf(eva, e[i], level);
+          break;
+        }
+        if ((i & group_mask) != group) {
+          group = i & group_mask;
+          group_whole = whole_cont_group(e, i, level);
+        }
+        add_leaf(eva, group_whole ? e[i] : e[i] & ~kArm64Cont, level);
         break;
       case DescKind::invalid:
       case DescKind::reserved: break;
@@ -513,10 +525,10 @@ void TlbState::on_flush(const common::Flush& f) {
   const u64 root = k_->pgd_pa().v;
   auto reseed = [&](u64 lo, u64 hi) {
     if (!root) return;
-    if (format == DescFormat::x86_64) {
-      walks_.clear();
-      seed_walks(root, facts_->kernel_va_base, facts_->root_level);
-    }
+    // Dropping every walk and caching those of the linked tables again
+    // leaves exactly the walks whose entry still points to their table.
+    if (format == DescFormat::x86_64)
+      std::erase_if(walks_, [&](const Walk& w) { return !walk_still_linked(w); });
     seed_range(root, facts_->kernel_va_base, facts_->root_level, lo, hi);
   };
   switch (f.kind) {
@@ -547,20 +559,19 @@ void TlbState::on_flush(const common::Flush& f) {
   }
 }
 
-// Caches every walk of the tree under `table_pa` (entries from `va`, at
-// `level`): the table descriptors, without reading the PTE tables.
-void TlbState::seed_walks(u64 table_pa, u64 va, unsigned level) {
-  const u64* e = k_->pool().table(engine::PhysAddr{table_pa});
-  if (!e || level >= facts_->leaf_level) return;
-  const u64 span = facts_->entry_size[level];
-  const unsigned n = facts_->entries[level];
-  for (unsigned i = 0; i < n; ++i) {
-    if (e[i] == 0 || reference::classify(*facts_, e[i], level) != DescKind::table) continue;
-    const u64 eva = va + u64{i} * span;
-    const u64 next = reference::output_address(*facts_, e[i], level);
-    add_walk(eva, level, next);
-    if (k_->pool().is_live(engine::PhysAddr{next})) seed_walks(next, eva, level + 1);
+// Whether the tables still hold the walk `w`: the entry for w.va at
+// w.level, reached from the root, is a table descriptor to w.table.
+bool TlbState::walk_still_linked(const Walk& w) const {
+  const u64* t = k_->pool().table(k_->pgd_pa());
+  for (unsigned level = facts_->root_level; t; ++level) {
+    const u64 d = t[facts_->index(w.va, level)];
+    if (d == 0 || reference::classify(*facts_, d, level) != DescKind::table) return false;
+    const u64 next = reference::output_address(*facts_, d, level);
+    if (level == w.level) return next == w.table;
+    if (level >= facts_->leaf_level || !k_->pool().is_live(engine::PhysAddr{next})) return false;
+    t = k_->pool().table(engine::PhysAddr{next});
   }
+  return false;
 }
 
 std::optional<Mismatch> TlbState::check_stale(const std::vector<reference::LeafRun>& runs, u64 lo,

@@ -148,7 +148,7 @@ class TlbState {
   // is not whole (see whole_cont_group()).
   bool malformed_group_at(u64 va) const;
   void seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi);
-  void seed_walks(u64 table_pa, u64 va, unsigned level);
+  bool walk_still_linked(const Walk& w) const;
   void drop_walks(u64 lo, u64 hi);
   unsigned cont_entries(unsigned level) const;
 
