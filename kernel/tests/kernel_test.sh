@@ -31,6 +31,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# A pipeline whose reader stops early (`grep -l ... | head -n 1`) may kill its writer with
+# SIGPIPE, which pipefail turns into a silent exit of the whole check: read to the end
+# (`sed -n 1p`).
 # The corpus the kernel trees can run: every trace of an arm64 geometry (the slices are
 # built for all six), and with `x86` of x86-64 too (trees with arch/x86: the Debian ones;
 # the fixtures have arm64 only). riscv64 traces would leave the kernel out (NOT-RUN).
@@ -119,7 +122,7 @@ good() {
   local g f
   for g in 4k-48 4k-39 16k-47 16k-48 64k-42 64k-48; do
     grep -Eq "^geometries: .*arm64-$g built" "$tmp/info" || fail "kernel-info: arm64-$g not built"
-    f=$(grep -l "^geometry arm64-$g$" "$repo"/corpus/vmap/seeds/*.trace | head -n 1)
+    f=$(grep -l "^geometry arm64-$g$" "$repo"/corpus/vmap/seeds/*.trace | sed -n 1p)
     [ -n "$f" ] || { fail "no vmap seed of arm64-$g"; continue; }
     kernel_passed "$tmp/out" "$f"
   done
@@ -327,7 +330,7 @@ corpus_check() {
   # A seed of each arm64 granule and x86-64 paging mode runs the tree's code built for it.
   local f rc
   for g in arm64-4k-39 arm64-16k-47 arm64-64k-42 x86-64-4l x86-64-5l; do
-    f=$(grep -l "^geometry $g$" "$repo"/corpus/ioremap/seeds/*.trace | head -n 1)
+    f=$(grep -l "^geometry $g$" "$repo"/corpus/ioremap/seeds/*.trace | sed -n 1p)
     kernel_passed "$tmp/out" "$f"
   done
   # set_memory is judged by the tree's own arch/arm64/mm/pageattr.c and mm/memory.c: the
