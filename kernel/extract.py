@@ -405,6 +405,10 @@ def find_units(tree):
     roots), or {"status": "missing", "reason": ...}."""
     units = {}
     for unit, roots, optional in UNITS:
+        absent = sorted(p for p, u in SCOPED_FILES.items() if u == unit and p not in tree.text)
+        if absent:
+            units[unit] = {"status": "missing", "reason": "the tree has no %s" % ", ".join(absent)}
+            continue
         missing = [r for r in roots if r not in tree.where or not tree.visible(r, unit)]
         if missing:
             units[unit] = {"status": "missing", "reason": "no definition of %s" % ", ".join(

@@ -113,6 +113,10 @@ class PageattrUnitTest(unittest.TestCase):
 
     def test_missing_without_the_files(self):
         _, units = self.units("int vunmap_range(void) { return 0; }\n", None, None)
+        self.assertEqual(units["pageattr"], {
+            "status": "missing",
+            "reason": "the tree has no arch/arm64/mm/pageattr.c, mm/memory.c"})
+        _, units = self.units("int vunmap_range(void) { return 0; }\n", "\n", MEMORY_C)
         self.assertEqual(units["pageattr"]["status"], "missing")
         self.assertIn("set_memory_ro", units["pageattr"]["reason"])
 
