@@ -20,6 +20,11 @@
 //                      vm_area_alloc_pages() over the page allocator model
 //   fail_alloc,        arm the table pool / page allocator
 //   fail_page_alloc
+//   set_memory         arm64: the tree's set_memory_ro/rw/x/nx/valid()
+//                      (arch/arm64/mm/pageattr.c) over its apply_to_page_range()
+//                      (mm/memory.c), at the address the harness passes
+//                      (unaligned: va + harness::kSetMemoryUnalignedOffset);
+//                      rox is the tree's or the generic ro then x (kentry.c)
 #include "kernel/bridge.h"
 
 #include <algorithm>
@@ -92,6 +97,15 @@ constexpr Site kWarnSites[] = {
     {"", "failed to allocate pages", WarnId::vmalloc_pages_failed},
     {"", "failed to map pages", WarnId::vmalloc_map_failed},
     {"", "vm_struct allocation failed", WarnId::vmalloc_area_failed},
+    // The pageattr unit (arch/arm64/mm/pageattr.c, mm/memory.c of 6.12 and 6.1).
+    {"change_memory_common", "", WarnId::change_memory_common_unaligned},
+    {"__apply_to_page_range", "addr >= end", WarnId::apply_to_page_range_empty},
+    {"apply_to_pud_range", "pud_leaf", WarnId::apply_to_pud_range_leaf},
+    {"apply_to_pmd_range", "pmd_leaf", WarnId::apply_to_pmd_range_leaf},
+    {"__apply_to_page_range", "pgd_bad", WarnId::apply_to_page_range_bad},
+    {"apply_to_p4d_range", "p4d_bad", WarnId::apply_to_page_range_bad},
+    {"apply_to_pud_range", "pud_bad", WarnId::apply_to_page_range_bad},
+    {"apply_to_pmd_range", "pmd_bad", WarnId::apply_to_page_range_bad},
 };
 
 // Messages the engine does not count as WARNs: x86's pmd_set_huge()
@@ -113,6 +127,19 @@ constexpr BugSite kBugSites[] = {
     {"", "PMD_MASK", BugId::set_huge_unaligned_phys},
     {"", "PUD_MASK", BugId::set_huge_unaligned_phys},
 };
+
+enum vmapfuzz_set_memory set_memory_mode(common::SetMemoryMode m) {
+  switch (m) {
+    case common::SetMemoryMode::ro: return VMAPFUZZ_SET_MEMORY_RO;
+    case common::SetMemoryMode::rw: return VMAPFUZZ_SET_MEMORY_RW;
+    case common::SetMemoryMode::x: return VMAPFUZZ_SET_MEMORY_X;
+    case common::SetMemoryMode::nx: return VMAPFUZZ_SET_MEMORY_NX;
+    case common::SetMemoryMode::rox: return VMAPFUZZ_SET_MEMORY_ROX;
+    case common::SetMemoryMode::valid: return VMAPFUZZ_SET_MEMORY_VALID;
+    case common::SetMemoryMode::invalid: return VMAPFUZZ_SET_MEMORY_INVALID;
+  }
+  return VMAPFUZZ_SET_MEMORY_RO;
+}
 
 bool site_matches(const char* site_func, const char* site_text, const char* func,
                   const char* text) {
@@ -145,6 +172,9 @@ bool TreeBackend::supports(OpKind kind) const {
   switch (kind) {
     case OpKind::vmap: return o && o->has_vmap() != 0;
     case OpKind::vmalloc: return o && o->has_vmalloc() != 0;
+    // arm64's pageattr.c where the tree changes permissions through
+    // apply_to_page_range() (6.12, 6.1; kernel/extract.py's pageattr unit).
+    case OpKind::set_memory: return o && o->has_pageattr() != 0;
     case OpKind::vmap_page_range: return info_.has_vmap_page_range;
     case OpKind::ioremap:
     case OpKind::ioremap_page_range:
@@ -154,8 +184,6 @@ bool TreeBackend::supports(OpKind kind) const {
     case OpKind::vfree:
     case OpKind::vunmap:
     case OpKind::fail_page_alloc: return true;
-    // Not extracted from the trees yet (arch/arm64/mm/pageattr.c).
-    case OpKind::set_memory: return false;
   }
   return false;
 }
@@ -320,8 +348,11 @@ Outcome TreeBackend::execute(Kernel& k, const Op& op) {
             k.page_allocator().fail_nth(o.nth, o.min_order, o.times);
             return 0;
           },
-          // supports() refuses it: the runner never gets here.
-          [](const harness::SetMemoryOp&) { return -engine::kEINVAL; },
+          [&](const harness::SetMemoryOp& o) {
+            const u64 addr = o.unaligned ? o.va + harness::kSetMemoryUnalignedOffset : o.va;
+            return g_ctx.ops->set_memory(addr, static_cast<int>(o.numpages),
+                                         set_memory_mode(o.mode));
+          },
       },
       op);
   if (k.bugged()) ret = -engine::kBUGGED;

@@ -49,6 +49,9 @@ FILES = [
     ("arch/arm64/mm/hugetlbpage.c", None),
     ("include/linux/mm.h", {"num_pages_contiguous"}),
     ("mm/vmalloc.c", None),
+    # The pageattr unit's (optional: a tree may lack them).
+    ("mm/memory.c", None),
+    ("arch/arm64/mm/pageattr.c", None),
 ]
 REQUIRED_FILES = ["mm/vmalloc.c", "arch/arm64/mm/mmu.c", "arch/arm64/mm/hugetlbpage.c",
                   "arch/arm64/include/asm/vmalloc.h"]
@@ -106,6 +109,23 @@ UNITS = [
 ]
 UNIT_ROOTS = {unit: roots + optional for unit, roots, optional in UNITS}
 
+# arm64's permission changes (the set_memory op, docs/pageattr.md), where the
+# tree makes them through apply_to_page_range() of mm/memory.c (6.12, 6.1).
+# Optional: a tree without these files or roots, or whose set_memory_ro()
+# does not reach apply_to_page_range() (the 2026 tree walks with
+# walk_kernel_page_table_range_lockless() of mm/pagewalk.c, not supported),
+# lacks the unit, and set_memory stays with the engine.
+PAGEATTR_ROOTS = ["set_memory_ro", "set_memory_rw", "set_memory_x", "set_memory_nx",
+                  "set_memory_valid"]
+UNITS.append(("pageattr", PAGEATTR_ROOTS + ["apply_to_page_range"], ["set_memory_rox"]))
+UNIT_ROOTS["pageattr"] = PAGEATTR_ROOTS + ["apply_to_page_range", "set_memory_rox"]
+# Files only one unit's closure may take functions from: the other units
+# keep naming what the shims give them (mm/memory.c defines many helpers
+# the vmalloc.c slices name, such as __pte_alloc_kernel()).
+SCOPED_FILES = {"mm/memory.c": "pageattr", "arch/arm64/mm/pageattr.c": "pageattr"}
+# A unit whose roots exist but do not reach this function lacks the unit.
+UNIT_MUST_REACH = {"pageattr": ("set_memory_ro", "apply_to_page_range")}
+
 # Defined by the shims or the host; never taken from the tree even where
 # the tree defines them (the vm area allocator, the page allocator).
 SHIMMED = {
@@ -117,6 +137,9 @@ SHIMMED = {
     "pte_offset_kernel", "pmd_offset", "pud_offset", "p4d_offset",
     "get_vm_area_size", "totalram_pages",
     "__vfree",  # 6.1: __vmalloc_area_node() frees through __vfree()
+    # pageattr: no linear map is modelled (rodata_full off), and the lazily
+    # freed areas vm_unmap_aliases() would purge are purged when freed.
+    "vm_unmap_aliases", "rodata_full", "can_set_direct_map",
 }
 
 # The kernel's own vm area allocator. No slice may take it: areas are the
@@ -355,19 +378,51 @@ class Tree:
         path = self.where[name]
         return self.text[path].count("\n", 0, self.defs[path][name][0]) + 1
 
-    def closure(self, roots):
-        """Roots plus every tree function they reach."""
+    def visible(self, name, unit):
+        """Whether `unit`'s closure may take `name` (SCOPED_FILES)."""
+        scope = SCOPED_FILES.get(self.where[name])
+        return scope is None or unit is None or scope == unit
+
+    def closure(self, roots, unit=None):
+        """Roots plus every tree function they reach (for `unit`: within the
+        files it may take functions from)."""
         seen = set()
-        todo = [r for r in roots if r in self.where]
+        todo = [r for r in roots if r in self.where and self.visible(r, unit)]
         while todo:
             name = todo.pop()
             if name in seen:
                 continue
             seen.add(name)
             for ident in names_used(self.slice(name)):
-                if ident in self.where and ident not in seen and ident != name:
+                if (ident in self.where and ident not in seen and ident != name and
+                        self.visible(ident, unit)):
                     todo.append(ident)
         return seen
+
+
+def find_units(tree):
+    """Each unit of UNITS: {"status": "found", "functions": [...]} (the closure of its
+    roots), or {"status": "missing", "reason": ...}."""
+    units = {}
+    for unit, roots, optional in UNITS:
+        absent = sorted(p for p, u in SCOPED_FILES.items() if u == unit and p not in tree.text)
+        if absent:
+            units[unit] = {"status": "missing", "reason": "the tree has no %s" % ", ".join(absent)}
+            continue
+        missing = [r for r in roots if r not in tree.where or not tree.visible(r, unit)]
+        if missing:
+            units[unit] = {"status": "missing", "reason": "no definition of %s" % ", ".join(
+                "%s in %s" % (m, "the tree") for m in missing)}
+            continue
+        if unit in UNIT_MUST_REACH:
+            frm, to = UNIT_MUST_REACH[unit]
+            if to not in tree.closure([frm], unit):
+                units[unit] = {"status": "missing", "reason": "%s:%s does not reach %s" % (
+                    tree.where[frm], frm, to)}
+                continue
+        names = tree.closure(roots + [r for r in optional if r in tree.where], unit)
+        units[unit] = {"status": "found", "functions": sorted(names)}
+    return units
 
 
 def ioremap_area_check(tree):
@@ -408,6 +463,9 @@ def tu_text(tree, names, version):
         group.sort(key=lambda n: tree.defs[path][n][0])  # source order
         if not group:
             continue
+        if path == "mm/memory.c":
+            # What mm/memory.c's walkers see differently (kshim_memory.h).
+            out.append('#include "kshim_memory.h"\n')
         if path == "mm/vmalloc.c":
             out.append('#include "kshim_generic.h"\n')
             for name, counter in COUNTED.items():
@@ -470,7 +528,7 @@ def probes(tree, names, cc):
     if "set_huge_pte_at" in tree.where:
         src = ('#include "kshim.h"\n#include "kshim_generic.h"\n' +
                "".join(tree.slice(n) + "\n" for n in sorted(
-                   tree.closure(["set_huge_pte_at"]),
+                   tree.closure(["set_huge_pte_at"], "core"),
                    key=lambda n: (tree.order[tree.where[n]], tree.defs[tree.where[n]][n][0]))) +
                "void vmapfuzz_probe(pte_t *p) { set_huge_pte_at(&init_mm, 0, p, __pte(0), PAGE_SIZE); }\n")
         ok, _ = compile_check(cc, src)
@@ -572,15 +630,7 @@ def main(argv):
     report.append("tree %s (Linux %s)" % (tree_dir, version))
 
     # extract: per unit, the closure of its roots
-    units = {}
-    for unit, roots, optional in UNITS:
-        missing = [r for r in roots if r not in tree.where]
-        if missing:
-            units[unit] = {"status": "missing", "reason": "no definition of %s" % ", ".join(
-                "%s in %s" % (m, "the tree") for m in missing)}
-            continue
-        names = tree.closure(roots + [r for r in optional if r in tree.where])
-        units[unit] = {"status": "found", "functions": sorted(names)}
+    units = find_units(tree)
     if units["core"]["status"] != "found":
         return fail("extract: " + units["core"]["reason"])
 

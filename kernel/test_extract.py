@@ -66,6 +66,71 @@ class ClosureTest(unittest.TestCase):
         self.assertTrue({"cleanup_work", "cleanup", "pending"} <= names)
 
 
+PAGEATTR_C = """\
+static int change_page_range(pte_t *ptep, unsigned long addr, void *data) { return 0; }
+static int __change_memory_common(unsigned long start, unsigned long size)
+{ return apply_to_page_range(&init_mm, start, size, change_page_range, 0); }
+int set_memory_ro(unsigned long a, int n) { return __change_memory_common(a, n); }
+int set_memory_rw(unsigned long a, int n) { return __change_memory_common(a, n); }
+int set_memory_x(unsigned long a, int n) { return __change_memory_common(a, n); }
+int set_memory_nx(unsigned long a, int n) { return __change_memory_common(a, n); }
+int set_memory_valid(unsigned long a, int n, int e) { return __change_memory_common(a, n); }
+"""
+MEMORY_C = """\
+int __pte_alloc_kernel(pmd_t *pmd) { return 0; }
+static int __apply_to_page_range(unsigned long a) { return __pte_alloc_kernel(0); }
+int apply_to_page_range(struct mm_struct *mm, unsigned long a)
+{ return __apply_to_page_range(a); }
+"""
+
+
+class PageattrUnitTest(unittest.TestCase):
+    def units(self, vmalloc_c, pageattr_c, memory_c):
+        with tempfile.TemporaryDirectory() as d:
+            make_tree(d, vmalloc_c)
+            for path, text in (("arch/arm64/mm/pageattr.c", pageattr_c),
+                               ("mm/memory.c", memory_c)):
+                if text is None:
+                    continue
+                with open(os.path.join(d, path), "w") as f:
+                    f.write(text)
+            tree = extract.Tree(d)
+            tree.locate()
+            return tree, extract.find_units(tree)
+
+    def test_found_and_scoped(self):
+        vmalloc_c = ("int vunmap_range(void) { return __pte_alloc_kernel(0); }\n"
+                     "int ioremap_page_range(void) { return 0; }\n"
+                     "int vunmap_range_noflush(void) { return 0; }\n")
+        tree, units = self.units(vmalloc_c, PAGEATTR_C, MEMORY_C)
+        self.assertEqual(units["pageattr"]["status"], "found")
+        self.assertTrue({"set_memory_ro", "change_page_range", "apply_to_page_range",
+                         "__apply_to_page_range", "__pte_alloc_kernel"}
+                        <= set(units["pageattr"]["functions"]))
+        # mm/memory.c is the pageattr unit's: core keeps the shims for what it defines.
+        self.assertEqual(units["core"]["functions"],
+                         ["ioremap_page_range", "vunmap_range", "vunmap_range_noflush"])
+
+    def test_missing_without_the_files(self):
+        _, units = self.units("int vunmap_range(void) { return 0; }\n", None, None)
+        self.assertEqual(units["pageattr"], {
+            "status": "missing",
+            "reason": "the tree has no arch/arm64/mm/pageattr.c, mm/memory.c"})
+        _, units = self.units("int vunmap_range(void) { return 0; }\n", "\n", MEMORY_C)
+        self.assertEqual(units["pageattr"]["status"], "missing")
+        self.assertIn("set_memory_ro", units["pageattr"]["reason"])
+
+    def test_missing_when_set_memory_does_not_reach_apply_to_page_range(self):
+        walk = PAGEATTR_C.replace("apply_to_page_range(&init_mm, start, size, "
+                                  "change_page_range, 0)",
+                                  "walk_kernel_page_table_range_lockless(start, size)")
+        _, units = self.units("int vunmap_range(void) { return 0; }\n", walk, MEMORY_C)
+        self.assertEqual(units["pageattr"], {
+            "status": "missing",
+            "reason": "arch/arm64/mm/pageattr.c:set_memory_ro does not reach "
+                      "apply_to_page_range"})
+
+
 class LinkageTest(unittest.TestCase):
     """Each geometry's build is linked into one program: the translation unit
     declares every non-static tree function static before its slice."""

@@ -216,6 +216,66 @@ static int vmapfuzz_k_vmalloc_area_node(void *p, vmapfuzz_u64 prot, unsigned int
 #endif
 }
 
+/* The pageattr unit: arm64's set_memory_*() through apply_to_page_range(). */
+#if defined(VMAPFUZZ_HAVE_set_memory_ro) && defined(VMAPFUZZ_HAVE_apply_to_page_range)
+#define VMAPFUZZ_PAGEATTR 1
+#endif
+
+static int vmapfuzz_k_has_pageattr(void)
+{
+#ifdef VMAPFUZZ_PAGEATTR
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+#ifdef VMAPFUZZ_PAGEATTR
+/* set_memory_rox() where the tree's arm64 has none: the generic one of
+ * <linux/set_memory.h> (since 6.2), ro and then, if that succeeded, x. */
+static int vmapfuzz_set_memory_rox(unsigned long a, int numpages)
+{
+#ifdef VMAPFUZZ_HAVE_set_memory_rox
+	return set_memory_rox(a, numpages);
+#else
+	int ret = set_memory_ro(a, numpages);
+
+	if (ret)
+		return ret;
+	return set_memory_x(a, numpages);
+#endif
+}
+
+static int vmapfuzz_set_memory_call(unsigned long a, int numpages, enum vmapfuzz_set_memory mode)
+{
+	switch (mode) {
+	case VMAPFUZZ_SET_MEMORY_RO: return set_memory_ro(a, numpages);
+	case VMAPFUZZ_SET_MEMORY_RW: return set_memory_rw(a, numpages);
+	case VMAPFUZZ_SET_MEMORY_X: return set_memory_x(a, numpages);
+	case VMAPFUZZ_SET_MEMORY_NX: return set_memory_nx(a, numpages);
+	case VMAPFUZZ_SET_MEMORY_ROX: return vmapfuzz_set_memory_rox(a, numpages);
+	case VMAPFUZZ_SET_MEMORY_VALID: return set_memory_valid(a, numpages, 1);
+	case VMAPFUZZ_SET_MEMORY_INVALID: return set_memory_valid(a, numpages, 0);
+	}
+	return -EINVAL;
+}
+#endif
+
+/* The call may write the PTEs of the page-aligned range it changes
+ * (change_memory_common() aligns an unaligned start down). */
+static int vmapfuzz_k_set_memory(vmapfuzz_u64 a, int numpages, enum vmapfuzz_set_memory mode)
+{
+#ifdef VMAPFUZZ_PAGEATTR
+	u64 lo = a & PAGE_MASK;
+	u64 hi = lo + PAGE_SIZE * (u64)(long)numpages;
+
+	return VMAPFUZZ_K_RUN(lo, hi, vmapfuzz_set_memory_call(a, numpages, mode));
+#else
+	(void)a; (void)numpages; (void)mode;
+	return -VMAPFUZZ_K_BUGGED;
+#endif
+}
+
 const struct vmapfuzz_kops VMAPFUZZ_KOPS = {
 	.geometry = VMAPFUZZ_GEOMETRY_NAME,
 	.ioremap_page_range = vmapfuzz_k_ioremap_page_range,
@@ -226,6 +286,8 @@ const struct vmapfuzz_kops VMAPFUZZ_KOPS = {
 	.vmap = vmapfuzz_k_vmap,
 	.has_vmalloc = vmapfuzz_k_has_vmalloc,
 	.vmalloc_area_node = vmapfuzz_k_vmalloc_area_node,
+	.has_pageattr = vmapfuzz_k_has_pageattr,
+	.set_memory = vmapfuzz_k_set_memory,
 	.area_new = vmapfuzz_k_area_new,
 	.area_release = vmapfuzz_k_area_release,
 };

@@ -978,5 +978,7 @@ static struct vm_struct *vmapfuzz_get_vm_area_aligned(unsigned long size, unsign
 	vmapfuzz_get_vm_area_aligned(size, align, flags)
 /* API of the 6.1 era, in a header of its own. */
 #include "kshim_61.h"
+/* The pageattr unit (arch/arm64/mm/pageattr.c, mm/memory.c). */
+#include "kshim_pageattr.h"
 
 #endif /* VMAPFUZZ_KSHIM_H */

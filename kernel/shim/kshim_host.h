@@ -56,6 +56,17 @@ enum vmapfuzz_count {
 	VMAPFUZZ_COUNT_UNMAP_PTES,
 };
 
+/* The permission change of a set_memory entry (arch/arm64/mm/pageattr.c). */
+enum vmapfuzz_set_memory {
+	VMAPFUZZ_SET_MEMORY_RO,
+	VMAPFUZZ_SET_MEMORY_RW,
+	VMAPFUZZ_SET_MEMORY_X,
+	VMAPFUZZ_SET_MEMORY_NX,
+	VMAPFUZZ_SET_MEMORY_ROX,	/* the tree's, or the generic ro then x */
+	VMAPFUZZ_SET_MEMORY_VALID,	/* set_memory_valid(addr, numpages, 1) */
+	VMAPFUZZ_SET_MEMORY_INVALID,	/* set_memory_valid(addr, numpages, 0) */
+};
+
 /* A page-table page: allocate (PA, 0 on injected failure), free, map. */
 vmapfuzz_u64 vmapfuzz_host_table_alloc(void);
 void vmapfuzz_host_table_free(vmapfuzz_u64 pa);
@@ -122,6 +133,11 @@ struct vmapfuzz_kops {
 	int (*has_vmalloc)(void);
 	int (*vmalloc_area_node)(void *area, vmapfuzz_u64 prot, unsigned int shift,
 				 vmapfuzz_u64 *out);
+	/* set_memory_ro/rw/x/nx/rox(addr, numpages) or set_memory_valid(addr,
+	 * numpages, 1 or 0); addr as the caller passes it (maybe unaligned).
+	 * has_pageattr: 1 when the tree's pageattr unit was built. */
+	int (*has_pageattr)(void);
+	int (*set_memory)(vmapfuzz_u64 addr, int numpages, enum vmapfuzz_set_memory mode);
 	/* Area handles for the host's vm area list. */
 	void *(*area_new)(vmapfuzz_u64 addr, vmapfuzz_u64 size, unsigned long flags);
 	void (*area_release)(void *area);

@@ -17,7 +17,8 @@
 #   partial-2026  as partial, for the 2026 fixture; the report (EXTRA: the tree's extract.py
 #             output directory) names the missing symbol under its shim area
 #   corpus    (Debian 6.12, 6.1 and other real trees) every committed trace passes, and the
-#             v4 finding reproduces while the kernel implementation passes (exit 0)
+#             v4 finding reproduces while the kernel implementation passes (exit 0); the
+#             pageattr unit is built and judges set_memory seeds (exit 0, not 125)
 #   absent    the tree (third argument) is not there: say so and exit 77, ctest's skip code
 # usage: kernel_test.sh CHECK REPO [VMAPFUZZ_WITH_KERNEL [EXTRA] | TREE]
 set -euo pipefail
@@ -30,6 +31,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# A pipeline whose reader stops early (`grep -l ... | head -n 1`) may kill its writer with
+# SIGPIPE, which pipefail turns into a silent exit of the whole check: read to the end
+# (`sed -n 1p`).
 # The corpus the kernel trees can run: every trace of an arm64 geometry (the slices are
 # built for all six), and with `x86` of x86-64 too (trees with arch/x86: the Debian ones;
 # the fixtures have arm64 only). riscv64 traces would leave the kernel out (NOT-RUN).
@@ -110,23 +114,32 @@ good() {
   "$tool" replay $(corpus) "$repo"/kernel/tests/*.trace >"$tmp/out" ||
     { grep -A4 '^FAIL' "$tmp/out" | head -40; fail "corpus replay through the good fixture"; }
   tail -n 1 "$tmp/out"
+  # The fixture has no arch/arm64/mm/pageattr.c: its pageattr unit is missing and set_memory
+  # ops leave the kernel implementation NOT-JUDGED (--kernel-tree: 125).
   grep "note: kernel" "$tmp/out" | grep -v "(set_memory) is not supported" >"$tmp/notes" || true
   [ ! -s "$tmp/notes" ] || fail "the good fixture skipped ops: $(head -3 "$tmp/notes")"
   # The slices are built for every arm64 geometry: a seed of each runs the kernel too.
   local g f
   for g in 4k-48 4k-39 16k-47 16k-48 64k-42 64k-48; do
     grep -Eq "^geometries: .*arm64-$g built" "$tmp/info" || fail "kernel-info: arm64-$g not built"
-    # `|| true`: with pipefail, grep killed by SIGPIPE once head has its line would end the
-    # script silently (the kernel.fixture.good flake of sessions 9 and 10).
-    f=$(grep -l "^geometry arm64-$g$" "$repo"/corpus/vmap/seeds/*.trace | head -n 1) || true
+    f=$(grep -l "^geometry arm64-$g$" "$repo"/corpus/vmap/seeds/*.trace | sed -n 1p)
     [ -n "$f" ] || { fail "no vmap seed of arm64-$g"; continue; }
     kernel_passed "$tmp/out" "$f"
   done
+  # Without arch/arm64/mm/pageattr.c the pageattr unit is missing: asked for with
+  # --kernel-tree, a set_memory seed cannot be judged (125).
+  unit_is pageattr missing || fail "kernel-info does not list unit pageattr as missing"
+  local rc=0
+  VMAPFUZZ_KERNEL_REEXEC=1 "$tool" replay "$repo/corpus/vmalloc/seeds/v612-setmem-ro.trace" \
+    >"$tmp/out" 2>&1 || rc=$?
+  [ "$rc" -eq 125 ] || fail "set_memory without a pageattr unit, --kernel-tree: exit $rc, expected 125"
+  has "$tmp/out" "^  kernel +NOT-JUDGED after op 1: op 2 \\(set_memory\\) is not supported" \
+    "the kernel's line without a pageattr unit"
   # v4 fails the finding's vmap; the kernel implementation (era v6.12) passes it and what
   # follows. Without --kernel-tree any failure fails the file; with it the kernel's verdict
   # decides, so that `git bisect run` does not mark every commit bad for an engine finding.
   v4_then "$repo/corpus/ioremap/seeds/pmd-block-2m-aligned.trace" >"$tmp/v4.trace"
-  local rc=0
+  rc=0
   "$tool" replay "$tmp/v4.trace" >"$tmp/out" || rc=$?
   [ "$rc" -eq 1 ] || fail "a v4 failure without --kernel-tree: exit $rc, expected 1"
   has "$tmp/out" "^FAIL .* $finding_sig\$" "the first failure"
@@ -235,6 +248,7 @@ good_2026() {
   for unit in core vmap vmalloc; do
     unit_is $unit built || fail "kernel-info does not list unit $unit as built"
   done
+  unit_is pageattr missing || fail "kernel-info does not list unit pageattr as missing"
   "$fixed" kernel-info | grep -q "compared with engine variant v4-fixed" ||
     fail "the v4-fixed build is not compared with v4-fixed"
   # Compared with its era: the kernel implementation passes every trace it can reach (the
@@ -244,7 +258,8 @@ good_2026() {
   "$tool" replay $(corpus) "$repo"/kernel/tests/*.trace >"$tmp/out" || true
   tail -n 1 "$tmp/out"
   ! grep -Eq "^  kernel +FAIL" "$tmp/out" || fail "the kernel failed: $(grep -E "^  kernel +FAIL" "$tmp/out" | head -3)"
-  # set_memory is not run by the kernel implementation yet (kernel/bridge.cc, docs/pageattr.md).
+  # The fixture has no arch/arm64/mm/pageattr.c (and the 2026 pageattr.c walks with
+  # mm/pagewalk.c, which the pageattr unit does not take): set_memory stays NOT-JUDGED.
   grep "note: kernel" "$tmp/out" | grep -v "is unreachable" |
     grep -v "(set_memory) is not supported" >"$tmp/notes" || true
   [ ! -s "$tmp/notes" ] || fail "ops skipped: $(head -3 "$tmp/notes")"
@@ -290,7 +305,8 @@ partial_2026() {
     case "${f##*/}" in finding-*|geo-*) ;; *) seeds+=("$f") ;; esac
   done
   "$tool" replay "${seeds[@]}" >"$tmp/out" || fail "vmap and ioremap seeds failed"
-  # set_memory is not run by the kernel implementation yet (kernel/bridge.cc, docs/pageattr.md).
+  # The fixture has no arch/arm64/mm/pageattr.c (and the 2026 pageattr.c walks with
+  # mm/pagewalk.c, which the pageattr unit does not take): set_memory stays NOT-JUDGED.
   grep "note: kernel" "$tmp/out" | grep -v "is unreachable" |
     grep -v "(set_memory) is not supported" >"$tmp/notes" || true
   [ ! -s "$tmp/notes" ] || fail "vmap or ioremap ops skipped: $(head -3 "$tmp/notes")"
@@ -308,17 +324,32 @@ corpus_check() {
   "$tool" replay $(corpus x86) "$repo"/kernel/tests/*.trace >"$tmp/out" ||
     { grep -A4 '^FAIL' "$tmp/out" | head -60; fail "corpus replay through the kernel implementation"; }
   tail -n 1 "$tmp/out"
-  grep "note: kernel" "$tmp/out" | grep -v "(set_memory) is not supported" >"$tmp/notes" || true
+  # Every op runs, set_memory too (the pageattr unit).
+  grep "note: kernel" "$tmp/out" >"$tmp/notes" || true
   [ ! -s "$tmp/notes" ] || fail "ops skipped: $(head -3 "$tmp/notes")"
   # A seed of each arm64 granule and x86-64 paging mode runs the tree's code built for it.
-  local f
+  local f rc
   for g in arm64-4k-39 arm64-16k-47 arm64-64k-42 x86-64-4l x86-64-5l; do
-    f=$(grep -l "^geometry $g$" "$repo"/corpus/ioremap/seeds/*.trace | head -n 1) || true
+    f=$(grep -l "^geometry $g$" "$repo"/corpus/ioremap/seeds/*.trace | sed -n 1p)
     kernel_passed "$tmp/out" "$f"
+  done
+  # set_memory is judged by the tree's own arch/arm64/mm/pageattr.c and mm/memory.c: the
+  # pageattr unit is built, and asked for with --kernel-tree a seed's verdict is the
+  # kernel's PASS (exit 0), not NOT-JUDGED (125). The seeds: a vmalloc_huge() area whose PMD
+  # block apply_to_page_range() WARNs on, an unaligned address change_memory_common() WARNs
+  # on, and set_memory_valid() over unmapped VAs, which allocates tables.
+  unit_is pageattr built || fail "kernel-info does not list unit pageattr as built"
+  for f in "$repo"/corpus/vmalloc/seeds/v612-setmem-huge-area-block.trace \
+           "$repo"/corpus/vmalloc/seeds/setmem-unaligned.trace \
+           "$repo"/corpus/vmalloc/seeds/v612-setmem-valid-creates-tables.trace; do
+    rc=$(run_as_requested "$tmp/out" "$tool" replay "$f")
+    [ "$rc" -eq 0 ] || fail "$f with --kernel-tree: exit $rc, expected 0: $(cat "$tmp/out")"
+    has "$tmp/out" "^  kernel +PASS\$" "$f: the kernel's line"
+    has "$tmp/out" "^  --kernel-tree: judged by the kernel implementation: PASS\$" \
+      "$f: the deciding line"
   done
   # The v4 finding, asked for with --kernel-tree: it reproduces on v4, the kernel passes (a
   # tree of another era, or one without the bug): exit 0.
-  local rc
   rc=$(run_as_requested "$tmp/out" "$tool" replay "$finding")
   cat "$tmp/out"
   [ "$rc" -eq 0 ] || fail "the finding with --kernel-tree: exit $rc, expected 0"
