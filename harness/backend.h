@@ -25,10 +25,11 @@ class Backend {
   virtual std::string_view name() const = 0;
   // The engine variant whose behaviour this code should have.
   virtual engine::Variant era() const = 0;
-  // Whether the backend can run ops of this kind (a tree may lack vmap()
-  // or a unit may not have built). A trace stops involving the backend at
-  // its first unsupported op.
-  virtual bool supports(OpKind kind) const = 0;
+  // Whether the backend can run ops of this kind on geometry `g` (a tree
+  // may lack vmap(), a unit may not have built, set_memory_* is one
+  // architecture's code). A trace stops involving the backend at its first
+  // unsupported op.
+  virtual bool supports(OpKind kind, const engine::Geometry& g) const = 0;
   // Whether it can run traces of this geometry; a trace of another geometry
   // leaves the backend out (NOT-RUN). A kernel tree answers for the arm64
   // geometries its slices were built for (kernel/bridge.h); the default is

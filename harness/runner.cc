@@ -384,7 +384,7 @@ RunResult Runner::run(const Trace& t) {
         res.notes.push_back(im.name() + ": " + im.reason);
         continue;
       }
-      if (im.backend && !im.backend->supports(kind)) {
+      if (im.backend && !im.backend->supports(kind, *t.geo)) {
         im.retired = true;
         im.status = im.ops_judged ? VerdictStatus::not_judged : VerdictStatus::not_run;
         im.reason = "op " + std::to_string(i + 1) + " (" + std::string(op_name(op)) +

@@ -437,15 +437,22 @@ void write_x86_config(Writer& w, const engine::KernelConfig& cfg) {
 }
 
 // A set_memory op as validate() takes it (harness/ops.cc): dropped on
-// riscv64, aligned for set_memory_valid (set_memory_p/np on x86-64),
-// fitted to the era (fit_set_memory_to_era), so that the bytes spend no
-// input on it.
+// riscv64, aligned for set_memory_valid (set_memory_p/np on x86-64), cut
+// at the window's end, fitted to the era (fit_set_memory_to_era), so that
+// the bytes spend no input on it.
 void keep_set_memory_in_contract(Trace& t) {
   std::visit(
       [&]<class O>(O& o) {
         if constexpr (std::is_same_v<O, SetMemoryOp>) {
           if (t.geo->arch == engine::Arch::riscv64) return t.ops.pop_back();
           if (common::is_set_memory_valid(o.mode)) o.unaligned = false;
+          // The range ends at the window's end at the latest.
+          const engine::Geometry& g = *t.geo;
+          const u64 win_hi = g.vmalloc_start + g.vmalloc_size;
+          if (o.va >= g.vmalloc_start && o.va < win_hi) {
+            const u64 room = (win_hi - o.va) / g.page_size();
+            if (o.numpages > room) o.numpages = static_cast<unsigned>(room);
+          }
         }
       },
       t.ops.back());

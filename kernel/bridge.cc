@@ -167,14 +167,18 @@ bool TreeBackend::supports_geometry(const engine::Geometry& g) const {
 }
 
 // Every geometry's build holds the same units: the first answers.
-bool TreeBackend::supports(OpKind kind) const {
+bool TreeBackend::supports(OpKind kind, const engine::Geometry& g) const {
   const vmapfuzz_kops* o = info_.ops.empty() ? nullptr : info_.ops.front();
   switch (kind) {
     case OpKind::vmap: return o && o->has_vmap() != 0;
     case OpKind::vmalloc: return o && o->has_vmalloc() != 0;
     // arm64's pageattr.c where the tree changes permissions through
     // apply_to_page_range() (6.12, 6.1; kernel/extract.py's pageattr unit).
-    case OpKind::set_memory: return o && o->has_pageattr() != 0;
+    // Never on x86-64: its CPA (arch/x86/mm/pat/set_memory.c) is not sliced.
+    case OpKind::set_memory: {
+      const vmapfuzz_kops* og = ops_for(g);
+      return g.arch == engine::Arch::arm64 && og && og->has_pageattr() != 0;
+    }
     case OpKind::vmap_page_range: return info_.has_vmap_page_range;
     case OpKind::ioremap:
     case OpKind::ioremap_page_range:

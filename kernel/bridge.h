@@ -34,7 +34,7 @@ class TreeBackend final : public harness::Backend {
 
   std::string_view name() const override { return info_.name; }
   engine::Variant era() const override { return info_.era; }
-  bool supports(harness::OpKind kind) const override;
+  bool supports(harness::OpKind kind, const engine::Geometry& g) const override;
   // The arm64 geometries the tree's slices were built for.
   bool supports_geometry(const engine::Geometry& g) const override;
   std::string describe() const override;

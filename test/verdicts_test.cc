@@ -44,7 +44,9 @@ class TestBackend final : public harness::Backend {
 
   std::string_view name() const override { return "fake"; }
   Variant era() const override { return era_; }
-  bool supports(harness::OpKind kind) const override { return kind != unsupported; }
+  bool supports(harness::OpKind kind, const engine::Geometry&) const override {
+    return kind != unsupported;
+  }
   std::string describe() const override { return "a test backend"; }
   std::string source() const override { return "/nonexistent/fake-tree"; }
   bool ret_is_pointer(harness::OpKind) const override { return false; }

@@ -324,8 +324,11 @@ corpus_check() {
   "$tool" replay $(corpus x86) "$repo"/kernel/tests/*.trace >"$tmp/out" ||
     { grep -A4 '^FAIL' "$tmp/out" | head -60; fail "corpus replay through the kernel implementation"; }
   tail -n 1 "$tmp/out"
-  # Every op runs, set_memory too (the pageattr unit).
-  grep "note: kernel" "$tmp/out" >"$tmp/notes" || true
+  # Every op runs, set_memory too (the pageattr unit), except set_memory on x86-64: x86's CPA
+  # (arch/x86/mm/pat/set_memory.c) is not sliced, so those traces note it and stop there.
+  awk '/^[A-Z-]+ / { file = $2; next }
+       /note: kernel/ && !(file ~ /geo-x86-64-/ && /\(set_memory\) is not supported/)' \
+    "$tmp/out" >"$tmp/notes" || true
   [ ! -s "$tmp/notes" ] || fail "ops skipped: $(head -3 "$tmp/notes")"
   # A seed of each arm64 granule and x86-64 paging mode runs the tree's code built for it.
   local f rc
