@@ -119,20 +119,19 @@ void RefKernel::cpa_collapse(Outcome& out, u64 start, u64 end) {
 
 Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mode) {
   Outcome out;
-  const bool v61 = variant_ == common::Variant::v6_1;
   CpaChange c;
   bool collapse = false;
   switch (mode) {
     case SetMemoryMode::ro:
       c.read_only = true;
-      c.clean = !v61;
+      c.clean = rules_->cpa_ro_clears_dirty;
       break;
     case SetMemoryMode::rw: c.writable = true; break;
     case SetMemoryMode::x: c.exec = true; break;
     case SetMemoryMode::nx: c.no_exec = true; break;
     case SetMemoryMode::rox:
       c.read_only = c.clean = c.exec = true;
-      collapse = rules_->setmem_pagewalk;  // the 2026 trees
+      collapse = rules_->cpa_rox_collapses;
       break;
     case SetMemoryMode::valid: c.present = true; break;
     case SetMemoryMode::invalid: c.absent = true; break;
@@ -141,7 +140,7 @@ Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mod
   const u64 start = addr & ~(page - 1);
   if (start != addr) warn_once(out, WarnId::cpa_unaligned, start);
   // 6.1 checks no alias, and passes over holes, for a change of XD alone.
-  const bool primary = !(v61 && c.exec_only());
+  const bool primary = rules_->cpa_nx_change_is_primary || !c.exec_only();
   bool changed = false, flush_all = false;
   int ret = 0;
   u64 x = start, rem = numpages;

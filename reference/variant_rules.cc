@@ -30,6 +30,9 @@ constexpr VariantRules kRows[] = {
         .setmem_pagewalk = true,
         .setmem_refuses_huge_area = true,
         .setmem_valid_needs_no_flush = true,
+        .cpa_ro_clears_dirty = true,
+        .cpa_nx_change_is_primary = true,
+        .cpa_rox_collapses = true,
     },
     {
         .variant = Variant::v4,
@@ -51,6 +54,9 @@ constexpr VariantRules kRows[] = {
         .setmem_pagewalk = true,
         .setmem_refuses_huge_area = true,
         .setmem_valid_needs_no_flush = true,
+        .cpa_ro_clears_dirty = true,
+        .cpa_nx_change_is_primary = true,
+        .cpa_rox_collapses = true,
     },
     {
         // v4 with the findings corrected: the reference states the intended
@@ -74,6 +80,9 @@ constexpr VariantRules kRows[] = {
         .setmem_pagewalk = true,
         .setmem_refuses_huge_area = true,
         .setmem_valid_needs_no_flush = true,
+        .cpa_ro_clears_dirty = true,
+        .cpa_nx_change_is_primary = true,
+        .cpa_rox_collapses = true,
     },
     {
         .variant = Variant::v6_12,
@@ -95,6 +104,9 @@ constexpr VariantRules kRows[] = {
         .setmem_pagewalk = false,
         .setmem_refuses_huge_area = false,
         .setmem_valid_needs_no_flush = false,
+        .cpa_ro_clears_dirty = true,
+        .cpa_nx_change_is_primary = true,
+        .cpa_rox_collapses = false,
     },
     {
         // v6.12 with the two differences of 6.1 (common/variant.h).
@@ -117,6 +129,9 @@ constexpr VariantRules kRows[] = {
         .setmem_pagewalk = false,
         .setmem_refuses_huge_area = false,
         .setmem_valid_needs_no_flush = false,
+        .cpa_ro_clears_dirty = false,
+        .cpa_nx_change_is_primary = false,
+        .cpa_rox_collapses = false,
     },
 };
 

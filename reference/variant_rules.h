@@ -91,6 +91,16 @@ struct VariantRules {
   bool setmem_refuses_huge_area;
   // A change that only sets the valid bit is not followed by a TLB flush.
   bool setmem_valid_needs_no_flush;
+
+  // --- x86-64 set_memory_* (docs/pageattr.md, "x86-64")
+  // set_memory_ro() clears _PAGE_DIRTY too (6.2 on).
+  bool cpa_ro_clears_dirty;
+  // A change of _PAGE_NX alone is primary: it checks the direct-map alias
+  // and WARNs at a hole (6.1 passes over holes and checks no alias).
+  bool cpa_nx_change_is_primary;
+  // set_memory_rox() collapses uniform tables into large pages afterwards
+  // (CPA_COLLAPSE).
+  bool cpa_rox_collapses;
 };
 
 std::span<const VariantRules> all_variant_rules();
