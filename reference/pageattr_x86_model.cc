@@ -89,28 +89,25 @@ bool RefKernel::uniform_run(u64 a, u64 size, unsigned level) const {
 void RefKernel::cpa_collapse(Outcome& out, u64 start, u64 end) {
   const u64 pmd = entry_size(pmd_), pud = entry_size(pud_);
   unsigned freed = 0;
-  const u64 first = start & ~(pmd - 1);
-  for (u64 a = first; a >= first && a < end; a += pmd) {
-    if (cfg_.nopse || !tables_[pte_].contains(a) || !uniform_run(a, pmd, pte_)) continue;
+  // The table of level-`level + 1` entries at slot `a` becomes one leaf of
+  // `level` and `size`.
+  auto collapse = [&](u64 a, u64 size, unsigned level) {
     u64 ls = 0;
     Leaf n = *leaf_at(a, &ls);
     n.pa += a - ls;
-    n.size = pmd;
-    n.level = pmd_;
-    erase_range(a, a + pmd);
+    n.size = size;
+    n.level = level;
+    erase_range(a, a + size);
     insert_leaf(a, n);
-    tables_[pte_].erase(a);
+    tables_[level + 1].erase(a);
     ++freed;
+  };
+  const u64 first = start & ~(pmd - 1);
+  for (u64 a = first; a >= first && a < end; a += pmd) {
+    if (cfg_.nopse || !tables_[pte_].contains(a) || !uniform_run(a, pmd, pte_)) continue;
+    collapse(a, pmd, pmd_);
     const u64 b = a & ~(pud - 1);
-    if (pud_block_ == 0 || !uniform_run(b, pud, pmd_)) continue;
-    Leaf m = *leaf_at(b, &ls);
-    m.pa += b - ls;
-    m.size = pud;
-    m.level = pud_;
-    erase_range(b, b + pud);
-    insert_leaf(b, m);
-    tables_[pmd_].erase(b);
-    ++freed;
+    if (pud_block_ != 0 && uniform_run(b, pud, pmd_)) collapse(b, pud, pud_);
   }
   if (freed == 0) return;
   out.flushes.push_back({FlushKind::tlb_all, {0}, {0}});

@@ -52,11 +52,6 @@ Outcome run(Kernel& k, const Op& op) {
   return o;
 }
 
-bool warned(const Outcome& o, WarnId id) {
-  return std::any_of(o.warns.begin(), o.warns.end(),
-                     [&](const engine::Warn& w) { return w.id == id; });
-}
-
 bool flushed(const Outcome& o, u64 lo, u64 hi) {
   return std::any_of(o.flushes.begin(), o.flushes.end(), [&](const engine::Flush& f) {
     return f.kind == FlushKind::tlb_kernel_range && f.start.v == lo && f.end.v == hi;

@@ -55,10 +55,6 @@ Outcome run(Kernel& k, const Op& op) {
   return o;
 }
 
-bool warned(const Outcome& o, WarnId id) {
-  return std::any_of(o.warns.begin(), o.warns.end(),
-                     [&](const engine::Warn& w) { return w.id == id; });
-}
 std::size_t count(const Outcome& o, FlushKind kind) {
   return static_cast<std::size_t>(std::count_if(
       o.flushes.begin(), o.flushes.end(), [&](const engine::Flush& f) { return f.kind == kind; }));

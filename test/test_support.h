@@ -151,6 +151,12 @@ inline std::vector<engine::WarnId> warn_ids(const engine::Outcome& o) {
   for (const engine::Warn& w : o.warns) ids.push_back(w.id);
   return ids;
 }
+// Whether `o` holds a WARN `id`.
+inline bool warned(const engine::Outcome& o, engine::WarnId id) {
+  for (const engine::Warn& w : o.warns)
+    if (w.id == id) return true;
+  return false;
+}
 
 }  // namespace vmapfuzz::test
 
