@@ -26,7 +26,7 @@ using engine::u64;
 using engine::VirtAddr;
 
 Outcome execute(Kernel& k, const Op& op) {
-  tlb_of(k);  // watched from its first op on (harness/tlb.h)
+  if (tlb_model_on()) tlb_of(k);  // watched from its first op on (harness/tlb.h)
   k.out().clear();
   const int ret = std::visit(
       Overloaded{
@@ -399,7 +399,7 @@ RunResult Runner::run(const Trace& t) {
         im.beyond_placement = checked_placement(*t.geo, im.variant, t.config, op).beyond_rule();
       im.range = touched_range(*im.ref, op);
       // A caller bug's TLB state is not the code's to answer for.
-      tlb_of(*im.kernel).begin_op(maps_over_live_mapping(*im.ref, op));
+      if (tlb_model_on()) tlb_of(*im.kernel).begin_op(maps_over_live_mapping(*im.ref, op));
       const auto [lo, hi] = im.range;
       const Outcome expected = predict(*im.ref, op);
       const engine::Counters before = im.kernel->counters();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 
@@ -676,6 +677,22 @@ TlbModel& tlb_of(engine::Kernel& k) {
   TlbModel& ref = *t;
   k.set_observer(std::move(t));
   return ref;
+}
+
+bool tlb_model_on() {
+  static const bool on = [] {
+    const char* v = std::getenv("VMAPFUZZ_TLB_MODEL");
+    if (!v || !*v || std::strcmp(v, "1") == 0 || std::strcmp(v, "on") == 0) return true;
+    if (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0) {
+      std::fputs("vmapfuzz: VMAPFUZZ_TLB_MODEL=off: no TLB model, so no tlb:, bbm: or "
+                 "walk-cache: check runs\n",
+                 stderr);
+      return false;
+    }
+    std::fprintf(stderr, "vmapfuzz: VMAPFUZZ_TLB_MODEL=%s: expected 1, on, 0 or off\n", v);
+    std::exit(2);
+  }();
+  return on;
 }
 
 TlbModel* find_tlb(const engine::Kernel& k) { return dynamic_cast<TlbModel*>(k.observer()); }

@@ -219,9 +219,13 @@ class TlbModel final : public engine::PoolObserver {
 };
 
 // The TLB model watching `k`, attached now (caching what its tables hold)
-// if it had none. harness::execute() and the Runner call it, so every
-// property and fuzz target that runs ops through them is watched.
+// if it had none. harness::execute() calls it when tlb_model_on(), so every
+// property and fuzz target that runs ops through it is watched.
 TlbModel& tlb_of(engine::Kernel& k);
+// Whether execute() attaches the model: true unless $VMAPFUZZ_TLB_MODEL is
+// "0" or "off", a switch for measuring what the model costs (bench/tlb-ab.sh),
+// announced on stderr when off. Any other value is an error (exit 2).
+bool tlb_model_on();
 // The TLB model watching `k`, or nullptr.
 TlbModel* find_tlb(const engine::Kernel& k);
 

@@ -64,6 +64,14 @@ badinput() {
   expect_refusal "minimize passing trace" "$tool" minimize "$good"
   expect_refusal "unknown command" "$tool" frobnicate
   expect_refusal "--kernel-tree without a directory" "$tool" replay "$good" --kernel-tree
+  # The TLB model's switch (harness/tlb.h, tlb_model_on): a value it does not know is an
+  # error; "off" says so and still replays.
+  expect_refusal "VMAPFUZZ_TLB_MODEL=maybe" env VMAPFUZZ_TLB_MODEL=maybe "$tool" replay "$good"
+  grep -q 'VMAPFUZZ_TLB_MODEL=maybe: expected' "$tmp/err" || fail "VMAPFUZZ_TLB_MODEL=maybe: $(cat "$tmp/err")"
+  if ! VMAPFUZZ_TLB_MODEL=off "$tool" replay "$good" >"$tmp/out" 2>"$tmp/err" ||
+     ! grep -q 'no TLB model' "$tmp/err"; then
+    fail "VMAPFUZZ_TLB_MODEL=off: $(cat "$tmp/err")"
+  fi
   expect_refusal "--kernel-tree of a missing directory" "$tool" replay --kernel-tree "$tmp/nonexistent" "$good"
   # A directory that is no kernel tree: reported by the extractor, and the replay goes on
   # without it, but what was asked for cannot be judged: 125 (git bisect run: skip).
