@@ -134,7 +134,7 @@ TlbState::TableInfo* TlbState::info(u64 table_pa) {
 }
 
 void TlbState::on_reset() {
-  last_class_ = 0;
+  forget_last();
   for (SizeClass& c : classes_)
     for (Layer& l : c.layers) {
       l.runs.clear();
@@ -154,6 +154,7 @@ void TlbState::on_reset() {
 // caches every leaf and walk under it that maps VAs in [lo, hi): all of it
 // is valid now.
 void TlbState::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) {
+  run_next_ = nullptr;  // its add_leaf() calls move last_leaf_ and the clear VAs
   TableInfo* t = info(table_pa);
   if (!t) return;
   *t = {va, level, true};
@@ -236,7 +237,7 @@ void TlbState::violate(std::string check, unsigned level, std::string what, std:
 }
 
 std::optional<Mismatch> TlbState::take_violation() {
-  last_class_ = 0;  // a repeated check may report again
+  forget_last();  // a repeated check may report again
   std::optional<Mismatch> m = std::move(pending_);
   pending_.reset();
   return m;
@@ -286,8 +287,10 @@ void TlbState::add_leaf(u64 va, u64 desc, unsigned level) {
   if (clear_lo_ <= eva && end <= clear_hi_) {  // nothing cached to check against
     insert(cls, 0, leaf);
     clear_lo_ = end;
+    last_clear_ = true;
     return;
   }
+  last_clear_ = false;
   // What a cached leaf `old` of class `c` overlapping the new one is to it.
   enum class Clash { none, oa, size, attrs, size_attrs };
   auto clash = [&](const SizeClass& c, const Leaf& old) {
@@ -382,7 +385,71 @@ void TlbState::add_leaf(u64 va, u64 desc, unsigned level) {
   }
 }
 
+void TlbState::arm_run(const u64* base, const u64* entry, u64 now, u64 va) {
+  const u64 oa_mask = facts_->oa_mask;
+  if (page_step_ == 0) {
+    // Which output-address bit is worth one page: a descriptor's field is
+    // not always the address shifted (arm64's 52-bit forms keep the top
+    // bits low down, riscv64 a PPN at bit 10).
+    page_step_ = ~u64{0};
+    const unsigned level = facts_->leaf_level;
+    const u64 attrs = now & ~oa_mask;
+    const u64 pa0 = reference::output_address(*facts_, attrs, level);
+    for (unsigned b = 0; b < 64; ++b) {
+      const u64 bit = u64{1} << b;
+      if ((oa_mask & bit) &&
+          reference::output_address(*facts_, attrs | bit, level) - pa0 == facts_->page_size) {
+        page_step_ = bit;
+        break;
+      }
+    }
+  }
+  const u64 next = now + page_step_;
+  // No step, or one carrying out of the field: decode the next store.
+  if (page_step_ == ~u64{0} || ((next ^ now) & ~oa_mask) != 0) return;
+  run_table_end_ = base + facts_->entries[facts_->leaf_level];
+  if (entry + 1 >= run_table_end_) return;
+  run_next_ = entry + 1;
+  run_desc_ = next;
+  run_va_ = va + facts_->page_size;
+}
+
+bool TlbState::continue_run(u64 now) {
+  SizeClass& cls = classes_[last_class_ - 1];
+  const u64 va = run_va_;
+  Leaf leaf;
+  if (now == run_desc_) {
+    // Another page of the CONT group last_leaf_ is: cached with it.
+    if (cls.size != facts_->page_size && (va & (cls.size - 1)) != 0) return true;
+    leaf = Leaf{va, last_leaf_.pa + cls.size, last_leaf_.bits};
+  } else {
+    // The next page with the same attributes but another output address
+    // (vmalloc's scattered pages): a leaf of its own. In a CONT group it
+    // is a malformed group's, for add_leaf() to judge.
+    if (cls.size != facts_->page_size || ((now ^ run_desc_) & ~facts_->oa_mask) != 0) return false;
+    leaf = Leaf{va, reference::output_address(*facts_, now, facts_->leaf_level), last_leaf_.bits};
+  }
+  const u64 end = va + cls.size;
+  if (clear_lo_ > va || end > clear_hi_) return false;
+  last_leaf_ = leaf;
+  insert(cls, 0, leaf);
+  clear_lo_ = end;
+  return true;
+}
+
 void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
+  if (entry == run_next_ && continue_run(now)) {
+    const u64 next = now + page_step_;
+    if (++run_next_ == run_table_end_ || ((next ^ now) & ~facts_->oa_mask) != 0) {
+      run_next_ = nullptr;
+      return;
+    }
+    run_desc_ = next;
+    run_va_ += facts_->page_size;
+    return;
+  }
+  run_next_ = nullptr;
+  if (now == 0) return;  // an invalid entry: nothing new can be cached
   const u64 bytes = k_->pool().table_bytes();
   const auto* base = reinterpret_cast<const u64*>(reinterpret_cast<std::uintptr_t>(entry) &
                                                   ~static_cast<std::uintptr_t>(bytes - 1));
@@ -447,6 +514,7 @@ void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
                     hex(w->table) + " may still be cached",
                 va);
       add_leaf(va, now, level);
+      if (level == facts_->leaf_level && last_clear_) arm_run(base, entry, now, va);
       break;
     }
     case DescKind::invalid:
@@ -455,6 +523,7 @@ void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
 }
 
 void TlbState::on_free(engine::PhysAddr pa) {
+  run_next_ = nullptr;  // the table may come back at another VA
   for (auto it = walks_.begin(); it != walks_.end(); ++it) {
     if (it->table != pa.v) continue;
     violate("walk-cache", it->level + 1, "freed-table",
@@ -473,7 +542,7 @@ void TlbState::on_free(engine::PhysAddr pa) {
 // [lo - size + 1, hi): a run loses the leaves in that range and keeps what
 // lies below and above it.
 void TlbState::drop_leaves(u64 lo, u64 hi) {
-  last_class_ = 0;
+  forget_last();
   for (SizeClass& c : classes_) {
     const u64 from = lo & ~(c.size - 1);  // the leaf holding lo
     // The first leaf at or above hi; none below the top of the VA space.
@@ -684,9 +753,10 @@ bool tlb_model_on() {
     const char* v = std::getenv("VMAPFUZZ_TLB_MODEL");
     if (!v || !*v || std::strcmp(v, "1") == 0 || std::strcmp(v, "on") == 0) return true;
     if (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0) {
-      std::fputs("vmapfuzz: VMAPFUZZ_TLB_MODEL=off: no TLB model, so no tlb:, bbm: or "
-                 "walk-cache: check runs\n",
-                 stderr);
+      std::fputs(
+          "vmapfuzz: VMAPFUZZ_TLB_MODEL=off: no TLB model, so no tlb:, bbm: or "
+          "walk-cache: check runs\n",
+          stderr);
       return false;
     }
     std::fprintf(stderr, "vmapfuzz: VMAPFUZZ_TLB_MODEL=%s: expected 1, on, 0 or off\n", v);

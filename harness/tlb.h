@@ -64,7 +64,7 @@ class TlbState {
   void on_reset();
   void begin_op(bool outside_contract) {
     lenient_ = outside_contract;
-    last_class_ = 0;
+    forget_last();
   }
   bool lenient() const { return lenient_; }
   void resync(u64 lo, u64 hi);
@@ -124,6 +124,21 @@ class TlbState {
   };
 
   void add_leaf(u64 va, u64 desc, unsigned level);
+  // Forgets the last leaf (last_class_) and the page run built on it.
+  void forget_last() {
+    last_class_ = 0;
+    run_next_ = nullptr;
+  }
+  // After a page store at `entry` of the table at `base` (level leaf_level,
+  // mapping `va`) that add_leaf() cached into clear VAs: expects the next
+  // store at entry + 1 with the next page's descriptor.
+  void arm_run(const u64* base, const u64* entry, u64 now, u64 va);
+  // A store of `now` at run_next_: if it is run_desc_, or another output
+  // address with the same attributes outside a CONT group, caches it as
+  // add_leaf() would, without finding its table or classifying it. False
+  // if it must take the decoding path (another kind of descriptor, or a
+  // leaf outside the clear VAs).
+  bool continue_run(u64 now);
   void add_walk(u64 va, unsigned level, u64 table);
   // The first cached walk at `level` or below it for a VA in [va, va +
   // span), other than one at `level` to `table`; nullptr if none.
@@ -170,6 +185,23 @@ class TlbState {
   // a reset, at begin_op() and take_violation().
   std::size_t last_class_ = 0;
   Leaf last_leaf_{};
+  // add_leaf() cached last_leaf_ into [clear_lo_, clear_hi_) (and moved
+  // clear_lo_ to its end), without a search.
+  bool last_clear_ = false;
+  // The run of page stores in progress, the usual shape of a map: the
+  // entry the next store of the run goes to, the descriptor it stores
+  // (the last one's output address plus a page, the same attributes), the
+  // VA it maps, and the end of its table. run_next_ is nullptr when there
+  // is none: any store other than the expected one, a flush, a free, a
+  // reset or begin_op() ends it (forget_last()). docs/tlb.md, "Cost".
+  const u64* run_next_ = nullptr;
+  u64 run_desc_ = 0;
+  u64 run_va_ = 0;
+  const u64* run_table_end_ = nullptr;
+  // What one page adds to a leaf-level descriptor's output address field
+  // (the lowest output-address bit worth a page); 0 until the first
+  // arm_run() finds it, ~0 where it found none.
+  u64 page_step_ = 0;
   std::vector<Walk> walks_;
   std::vector<TableInfo> tables_;  // by table-pool slot
   // The last table a store went to (stores come in runs).

@@ -8,12 +8,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/arch_x86.h"
 #include "engine/pgtable.h"
 #include "engine/vmap_range.h"
+#include "engine/vunmap.h"
 #include "test/test_support.h"
 
 namespace vmapfuzz::test {
@@ -174,6 +178,111 @@ TEST(TlbModel, X86SplitThenChangeNeedsTheWholeTlbFlushedBetween) {
     k.flush(FlushKind::tlb_one_kernel, xva(2 * M + kPage), xva(2 * M + kPage));
     EXPECT_EQ(sig(harness::check_tlb(k, xva(2 * M).v, xva(4 * M).v, nullptr)), "none");
   }
+}
+
+// A run of page stores in rising VA order, each continuing the last (what
+// a map writes), is cached without decoding each store (harness/tlb.h,
+// run_next_). A run that reaches VAs still cached must be checked against
+// them from the first such page on: here its new output address there is
+// a break-before-make violation, found at that page.
+TEST(TlbModel, AStoreRunReachingCachedVasIsCheckedFromItsFirstCachedPage) {
+  Kernel k(geo(), engine::Variant::mainline);
+  ASSERT_EQ(harness::execute(k, harness::IoremapOp{va(8 * kPage).v, 4 * kPage, pa(0).v}).ret, 0);
+  u64* at8 = entry_of(k, va(8 * kPage), engine::kPteLevel);
+  ASSERT_NE(at8, nullptr);
+  const u64 attrs = *at8 & ~engine::PTE_ADDR_MASK;
+  harness::TlbModel& tlb = *harness::find_tlb(k);
+  for (u64 i = 0; i < 12; ++i)  // va(0) .. va(11 pages) -> 1 GiB on
+    k.pool().store(at8 - 8 + i, (pa(G).v + i * kPage) | attrs);
+  const auto m = tlb.take_violation();
+  EXPECT_EQ(sig(m), "bbm:pte:oa-change");
+  ASSERT_TRUE(m && m->va);
+  EXPECT_EQ(*m->va, va(8 * kPage).v);
+}
+
+// The same pages stored in rising order (one run, cached without decoding)
+// and in falling order (each store decoded): the model ends up caching the
+// same leaves, and finds the same stale one after an unmap flushed one
+// leaf short. With CONT groups, without (the CONT bits taken out), and
+// with scattered output addresses (each page a run of its own, as
+// vmalloc's), over a PTE table's end.
+TEST(TlbModel, StoresInRisingAndFallingOrderCacheTheSame) {
+  enum class Shape { cont, pages, scattered };
+  for (const Shape shape : {Shape::cont, Shape::pages, Shape::scattered}) {
+    SCOPED_TRACE(static_cast<int>(shape));
+    const engine::Variant v = engine::Variant::v4;
+    // 2 MiB - 128 KiB .. 2 MiB + 128 KiB: two PTE tables, 2 CONT groups in each.
+    const u64 lo = 2 * M - 128 * K, size = 256 * K;
+    auto build = [&](Kernel& k, bool rising) {
+      ASSERT_EQ(engine::vmap_page_range(k, va(lo), va(lo + size), pa(lo), engine::PAGE_KERNEL), 0);
+      std::vector<std::pair<u64*, u64>> pages;
+      for (u64 off = lo; off < lo + size; off += kPage) {
+        u64* e = entry_of(k, va(off), engine::kPteLevel);
+        ASSERT_NE(e, nullptr);
+        ASSERT_TRUE(*e & engine::PTE_CONT);
+        u64 d = shape == Shape::cont ? *e : *e & ~engine::PTE_CONT;
+        // Scattered: every page two pages below the last one's output address.
+        if (shape == Shape::scattered)
+          d = (d & ~engine::PTE_ADDR_MASK) | (pa(G).v - (off - lo) * 2);
+        pages.emplace_back(e, d);
+        k.pool().store(e, 0);
+      }
+      harness::TlbModel& tlb = harness::tlb_of(k);
+      ASSERT_EQ(tlb.cached_leaves(), 0u);
+      if (!rising) std::reverse(pages.begin(), pages.end());
+      for (const auto& [e, d] : pages) k.pool().store(e, d);
+      EXPECT_EQ(sig(tlb.take_violation()), "none");
+      // What is cached is what the tables hold.
+      EXPECT_EQ(sig(harness::check_tlb(k, va(lo).v, va(lo + size).v, nullptr)), "none");
+    };
+    Kernel up(geo(), v), down(geo(), v);
+    build(up, true);
+    build(down, false);
+    harness::TlbModel& a = *harness::find_tlb(up);
+    harness::TlbModel& b = *harness::find_tlb(down);
+    EXPECT_EQ(a.cached_leaves(), b.cached_leaves());
+    EXPECT_EQ(a.cached_leaves(), shape == Shape::cont ? size / (64 * K) : size / kPage);
+    for (u64 off = lo - kPage; off <= lo + size; off += kPage)
+      EXPECT_EQ(a.caches(va(off).v), b.caches(va(off).v)) << off;
+    // A flush one leaf short: a page, or a CONT group (a flush of any of
+    // its pages drops the whole group).
+    const u64 leaf = shape == Shape::cont ? 64 * K : kPage;
+    for (Kernel* k : {&up, &down}) {
+      engine::vunmap_range_noflush(*k, va(lo), va(lo + size));
+      k->flush(FlushKind::tlb_kernel_range, va(lo), va(lo + size - leaf));
+      const auto m = harness::check_tlb(*k, va(lo).v, va(lo + size).v, nullptr);
+      EXPECT_EQ(sig(m), "tlb:pte:stale-translation");
+      ASSERT_TRUE(m && m->va);
+      EXPECT_EQ(*m->va, va(lo + size - leaf).v);
+    }
+  }
+}
+
+// A run of stores ends with its table: the entry after a table's last one
+// may be the first of another table, mapping other VAs, and a store there
+// is decoded for its own VA.
+TEST(TlbModel, AStoreRunEndsWithItsTable) {
+  Kernel k(geo(), engine::Variant::mainline);
+  harness::TlbModel& tlb = harness::tlb_of(k);
+  // The PTE tables of [2M - 8K, 2M) and of [6M, 6M + 4K), one after the other in the pool.
+  ASSERT_EQ(
+      engine::vmap_page_range(k, va(2 * M - 2 * kPage), va(2 * M), pa(0), engine::PAGE_KERNEL), 0);
+  ASSERT_EQ(engine::vmap_page_range(k, va(6 * M), va(6 * M + kPage), pa(G), engine::PAGE_KERNEL),
+            0);
+  u64* last = entry_of(k, va(2 * M - kPage), engine::kPteLevel);
+  u64* other = entry_of(k, va(6 * M), engine::kPteLevel);
+  ASSERT_EQ(other, last + 1) << "the pool no longer hands out tables in order";
+  const u64 d0 = last[-1], d1 = last[0];
+  for (u64* e : {last - 1, last, other}) k.pool().store(e, 0);
+  k.flush(FlushKind::tlb_kernel_range, va(2 * M - 2 * kPage), va(6 * M + kPage));
+  k.pool().store(last - 1, d0);
+  k.pool().store(last, d1);
+  k.pool().store(other, d1 + kPage);  // the next output address, but for 6M, not 2M
+  EXPECT_EQ(sig(tlb.take_violation()), "none");
+  EXPECT_FALSE(tlb.caches(va(2 * M).v));
+  EXPECT_TRUE(tlb.caches(va(6 * M).v));
+  EXPECT_EQ(sig(harness::check_tlb(k, va(2 * M - 2 * kPage).v, va(6 * M + kPage).v, nullptr)),
+            "none");
 }
 
 // pmd_free_pte_page() without its __flush_tlb_kernel_pgtable(): the PTE
