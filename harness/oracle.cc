@@ -395,7 +395,14 @@ std::optional<Mismatch> check_tlb(const engine::Kernel& k, u64 lo, u64 hi,
   TlbModel* tlb = find_tlb(k);
   if (!tlb) return std::nullopt;
   if (tlb->lenient()) {
+    // The op broke the caller's contract over [lo, hi): the model takes
+    // what the tables hold there. It checks as usual from here on (the
+    // Runner's audit after this op): everywhere else the op changed
+    // nothing (check_tables), so what is cached there was cached before it,
+    // and a whole-tree resync would forget the entries the lazy purge
+    // still owes.
     tlb->resync(lo, hi);
+    tlb->begin_op(false);
     return std::nullopt;
   }
   if (auto m = tlb->take_violation()) return m;

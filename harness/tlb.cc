@@ -154,7 +154,7 @@ void TlbState::on_reset() {
 // caches every leaf and walk under it that maps VAs in [lo, hi): all of it
 // is valid now.
 void TlbState::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) {
-  run_next_ = nullptr;  // its add_leaf() calls move last_leaf_ and the clear VAs
+  run_next_ = nullptr;  // a run of this table's own pages may start below
   TableInfo* t = info(table_pa);
   if (!t) return;
   *t = {va, level, true};
@@ -173,10 +173,19 @@ void TlbState::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) 
   unsigned group = ~0u;
   bool group_whole = true;
   const unsigned group_mask = facts_->cont_ptes > 1 ? ~(facts_->cont_ptes - 1) : ~0u;
+  const bool arm64 = facts_->format == DescFormat::arm64;
   for (unsigned i = first; i < n; ++i) {
     const u64 eva = va + u64{i} * span;
     if (eva >= hi) break;
     if (e[i] == 0) continue;
+    // The next page of a run, as on_store() takes it; not the first entry
+    // of a CONT group, which must be found whole first.
+    if (&e[i] == run_next_ && !(arm64 && (e[i] & kArm64Cont) && (i & group_mask) != group) &&
+        continue_run(e[i])) {
+      advance_run(e[i]);
+      continue;
+    }
+    run_next_ = nullptr;
     switch (reference::classify(*facts_, e[i], level)) {
       case DescKind::table: {
         const u64 next = reference::output_address(*facts_, e[i], level);
@@ -190,15 +199,17 @@ void TlbState::seed_range(u64 table_pa, u64 va, unsigned level, u64 lo, u64 hi) 
         // A CONT group whose entries disagree (one a change left behind)
         // is the walker's malformed-cont to report; here each of its
         // entries only stands for its own page.
-        if (!(e[i] & kArm64Cont) || facts_->format != DescFormat::arm64) {
+        if (!(e[i] & kArm64Cont) || !arm64) {
           add_leaf(eva, e[i], level);
-          break;
+        } else {
+          if ((i & group_mask) != group) {
+            group = i & group_mask;
+            group_whole = whole_cont_group(e, i, level);
+          }
+          add_leaf(eva, group_whole ? e[i] : e[i] & ~kArm64Cont, level);
         }
-        if ((i & group_mask) != group) {
-          group = i & group_mask;
-          group_whole = whole_cont_group(e, i, level);
-        }
-        add_leaf(eva, group_whole ? e[i] : e[i] & ~kArm64Cont, level);
+        if (level == facts_->leaf_level && last_clear_)
+          arm_run(e, &e[i], group_whole || !(e[i] & kArm64Cont) ? e[i] : e[i] & ~kArm64Cont, eva);
         break;
       case DescKind::invalid:
       case DescKind::reserved: break;
@@ -409,43 +420,62 @@ void TlbState::arm_run(const u64* base, const u64* entry, u64 now, u64 va) {
   if (page_step_ == ~u64{0} || ((next ^ now) & ~oa_mask) != 0) return;
   run_table_end_ = base + facts_->entries[facts_->leaf_level];
   if (entry + 1 >= run_table_end_) return;
+  // The cached run last_leaf_ ends: the last of layer 0's fresh runs, where
+  // the clear path put it (unless something settled the layer since).
+  SizeClass& cls = classes_[last_class_ - 1];
+  if (cls.layers.empty() || cls.layers[0].fresh.empty()) return;
+  Run& r = cls.layers[0].fresh.back();
+  if (r.end != last_leaf_.va + cls.size || r.bits != last_leaf_.bits ||
+      r.pa + (last_leaf_.va - r.va) != last_leaf_.pa)
+    return;
+  run_ = &r;
+  run_size_ = cls.size;
   run_next_ = entry + 1;
   run_desc_ = next;
   run_va_ = va + facts_->page_size;
 }
 
 bool TlbState::continue_run(u64 now) {
-  SizeClass& cls = classes_[last_class_ - 1];
   const u64 va = run_va_;
-  Leaf leaf;
+  const u64 size = run_size_;
   if (now == run_desc_) {
     // Another page of the CONT group last_leaf_ is: cached with it.
-    if (cls.size != facts_->page_size && (va & (cls.size - 1)) != 0) return true;
-    leaf = Leaf{va, last_leaf_.pa + cls.size, last_leaf_.bits};
-  } else {
-    // The next page with the same attributes but another output address
-    // (vmalloc's scattered pages): a leaf of its own. In a CONT group it
-    // is a malformed group's, for add_leaf() to judge.
-    if (cls.size != facts_->page_size || ((now ^ run_desc_) & ~facts_->oa_mask) != 0) return false;
-    leaf = Leaf{va, reference::output_address(*facts_, now, facts_->leaf_level), last_leaf_.bits};
+    if ((va & (size - 1)) != 0) return true;
+    // The next leaf of run_: it grows by one leaf.
+    if (clear_lo_ > va || va + size > clear_hi_) return false;
+    run_->end += size;
+    last_leaf_.va = va;
+    last_leaf_.pa += size;
+    clear_lo_ = va + size;
+    return true;
   }
-  const u64 end = va + cls.size;
-  if (clear_lo_ > va || end > clear_hi_) return false;
-  last_leaf_ = leaf;
-  insert(cls, 0, leaf);
-  clear_lo_ = end;
+  // The next page with the same attributes but another output address
+  // (vmalloc's scattered pages): a leaf and a run of its own. In a CONT
+  // group it is a malformed group's, for add_leaf() to judge.
+  if (size != facts_->page_size || ((now ^ run_desc_) & ~facts_->oa_mask) != 0) return false;
+  if (clear_lo_ > va || va + size > clear_hi_) return false;
+  last_leaf_ =
+      Leaf{va, reference::output_address(*facts_, now, facts_->leaf_level), last_leaf_.bits};
+  SizeClass& cls = classes_[last_class_ - 1];
+  insert(cls, 0, last_leaf_);
+  run_ = &cls.layers[0].fresh.back();
+  clear_lo_ = va + size;
   return true;
+}
+
+void TlbState::advance_run(u64 now) {
+  const u64 next = now + page_step_;
+  if (++run_next_ == run_table_end_ || ((next ^ now) & ~facts_->oa_mask) != 0) {
+    run_next_ = nullptr;
+    return;
+  }
+  run_desc_ = next;
+  run_va_ += facts_->page_size;
 }
 
 void TlbState::on_store(const u64* entry, u64 /*old*/, u64 now) {
   if (entry == run_next_ && continue_run(now)) {
-    const u64 next = now + page_step_;
-    if (++run_next_ == run_table_end_ || ((next ^ now) & ~facts_->oa_mask) != 0) {
-      run_next_ = nullptr;
-      return;
-    }
-    run_desc_ = next;
-    run_va_ += facts_->page_size;
+    advance_run(now);
     return;
   }
   run_next_ = nullptr;
@@ -653,6 +683,7 @@ bool TlbState::walk_still_linked(const Walk& w) const {
 
 std::optional<Mismatch> TlbState::check_stale(const std::vector<reference::LeafRun>& runs, u64 lo,
                                               u64 hi) {
+  forget_last();  // settle() below moves the fresh runs
   for (SizeClass& c : classes_) {
     // The lowest stale leaf of the class (by VA, output address, bits), as
     // if each leaf were checked on its own; within a run, the leaf holding

@@ -139,6 +139,10 @@ class TlbState {
   // if it must take the decoding path (another kind of descriptor, or a
   // leaf outside the clear VAs).
   bool continue_run(u64 now);
+  // After continue_run() took `now`: the run goes on at the next entry,
+  // unless the table ends there or the next descriptor would carry out of
+  // the output-address field.
+  void advance_run(u64 now);
   void add_walk(u64 va, unsigned level, u64 table);
   // The first cached walk at `level` or below it for a VA in [va, va +
   // span), other than one at `level` to `table`; nullptr if none.
@@ -198,6 +202,10 @@ class TlbState {
   u64 run_desc_ = 0;
   u64 run_va_ = 0;
   const u64* run_table_end_ = nullptr;
+  // The cached run holding last_leaf_ (in layer 0's fresh runs of its
+  // class), which the next leaf of the run lengthens, and its leaf size.
+  Run* run_ = nullptr;
+  u64 run_size_ = 0;
   // What one page adds to a leaf-level descriptor's output address field
   // (the lowest output-address bit worth a page); 0 until the first
   // arm_run() finds it, ~0 where it found none.
@@ -225,7 +233,8 @@ class TlbModel final : public engine::PoolObserver {
   // The op about to run maps over a live mapping, outside the caller's
   // contract (maps_over_live_mapping()): whatever it leaves cached is the
   // caller's bug, so it raises no violation, and check_tlb() resynchronises
-  // the model with the tables over its range instead of judging it.
+  // the model with the tables over its range instead of judging it, then
+  // ends the leniency (the audit that may follow checks as usual).
   // The Runner says so before every op; the default is within contract.
   void begin_op(bool outside_contract) { s_.begin_op(outside_contract); }
   bool lenient() const { return s_.lenient(); }

@@ -200,10 +200,10 @@ TEST(TlbModel, AStoreRunReachingCachedVasIsCheckedFromItsFirstCachedPage) {
   EXPECT_EQ(*m->va, va(8 * kPage).v);
 }
 
-// The same pages stored in rising order (one run, cached without decoding)
-// and in falling order (each store decoded): the model ends up caching the
-// same leaves, and finds the same stale one after an unmap flushed one
-// leaf short. With CONT groups, without (the CONT bits taken out), and
+// The same pages stored in rising order (one run, cached without decoding),
+// in falling order (each store decoded), and read when the model is
+// attached after them: the model ends up caching the same leaves, and finds the same stale one
+// after an unmap flushed one leaf short. With CONT groups, without (the CONT bits taken out), and
 // with scattered output addresses (each page a run of its own, as
 // vmalloc's), over a PTE table's end.
 TEST(TlbModel, StoresInRisingAndFallingOrderCacheTheSame) {
@@ -213,7 +213,11 @@ TEST(TlbModel, StoresInRisingAndFallingOrderCacheTheSame) {
     const engine::Variant v = engine::Variant::v4;
     // 2 MiB - 128 KiB .. 2 MiB + 128 KiB: two PTE tables, 2 CONT groups in each.
     const u64 lo = 2 * M - 128 * K, size = 256 * K;
-    auto build = [&](Kernel& k, bool rising) {
+    // How the model comes to cache the pages: it watches them stored in
+    // rising or falling order, or it is attached after and reads them
+    // (seed_range(), which takes runs the same way).
+    enum class Order { rising, falling, seeded };
+    auto build = [&](Kernel& k, Order order) {
       ASSERT_EQ(engine::vmap_page_range(k, va(lo), va(lo + size), pa(lo), engine::PAGE_KERNEL), 0);
       std::vector<std::pair<u64*, u64>> pages;
       for (u64 off = lo; off < lo + size; off += kPage) {
@@ -227,27 +231,34 @@ TEST(TlbModel, StoresInRisingAndFallingOrderCacheTheSame) {
         pages.emplace_back(e, d);
         k.pool().store(e, 0);
       }
+      if (order == Order::falling) std::reverse(pages.begin(), pages.end());
+      if (order == Order::seeded)
+        for (const auto& [e, d] : pages) k.pool().store(e, d);
       harness::TlbModel& tlb = harness::tlb_of(k);
-      ASSERT_EQ(tlb.cached_leaves(), 0u);
-      if (!rising) std::reverse(pages.begin(), pages.end());
-      for (const auto& [e, d] : pages) k.pool().store(e, d);
+      if (order != Order::seeded) {
+        ASSERT_EQ(tlb.cached_leaves(), 0u);
+        for (const auto& [e, d] : pages) k.pool().store(e, d);
+      }
       EXPECT_EQ(sig(tlb.take_violation()), "none");
       // What is cached is what the tables hold.
       EXPECT_EQ(sig(harness::check_tlb(k, va(lo).v, va(lo + size).v, nullptr)), "none");
     };
-    Kernel up(geo(), v), down(geo(), v);
-    build(up, true);
-    build(down, false);
+    Kernel up(geo(), v), down(geo(), v), seeded(geo(), v);
+    build(up, Order::rising);
+    build(down, Order::falling);
+    build(seeded, Order::seeded);
     harness::TlbModel& a = *harness::find_tlb(up);
-    harness::TlbModel& b = *harness::find_tlb(down);
-    EXPECT_EQ(a.cached_leaves(), b.cached_leaves());
+    for (Kernel* k : {&down, &seeded}) {
+      harness::TlbModel& b = *harness::find_tlb(*k);
+      EXPECT_EQ(a.cached_leaves(), b.cached_leaves());
+      for (u64 off = lo - kPage; off <= lo + size; off += kPage)
+        EXPECT_EQ(a.caches(va(off).v), b.caches(va(off).v)) << off;
+    }
     EXPECT_EQ(a.cached_leaves(), shape == Shape::cont ? size / (64 * K) : size / kPage);
-    for (u64 off = lo - kPage; off <= lo + size; off += kPage)
-      EXPECT_EQ(a.caches(va(off).v), b.caches(va(off).v)) << off;
     // A flush one leaf short: a page, or a CONT group (a flush of any of
     // its pages drops the whole group).
     const u64 leaf = shape == Shape::cont ? 64 * K : kPage;
-    for (Kernel* k : {&up, &down}) {
+    for (Kernel* k : {&up, &down, &seeded}) {
       engine::vunmap_range_noflush(*k, va(lo), va(lo + size));
       k->flush(FlushKind::tlb_kernel_range, va(lo), va(lo + size - leaf));
       const auto m = harness::check_tlb(*k, va(lo).v, va(lo + size).v, nullptr);
@@ -256,6 +267,21 @@ TEST(TlbModel, StoresInRisingAndFallingOrderCacheTheSame) {
       EXPECT_EQ(*m->va, va(lo + size - leaf).v);
     }
   }
+}
+
+// A seed caches a CONT group whose entries disagree page by page, each
+// without CONT, even where its first entry continues the run of the whole
+// group before it.
+TEST(TlbModel, ASeedCachesAMalformedGroupPageByPage) {
+  Kernel k(geo(), engine::Variant::v4);
+  // Three groups, the third one's fourth entry made read-only.
+  ASSERT_EQ(engine::vmap_page_range(k, va(0), va(192 * K), pa(0), engine::PAGE_KERNEL), 0);
+  u64* fourth = entry_of(k, va(128 * K + 3 * kPage), engine::kPteLevel);
+  ASSERT_TRUE(*fourth & engine::PTE_CONT);
+  k.pool().store(fourth, (*fourth | engine::PTE_RDONLY) & ~engine::PTE_WRITE);
+  harness::TlbModel& tlb = harness::tlb_of(k);
+  EXPECT_EQ(tlb.cached_leaves(), 2u + 16u);
+  EXPECT_EQ(sig(after(k, 192 * K)), "none");
 }
 
 // A run of stores ends with its table: the entry after a table's last one
