@@ -49,6 +49,14 @@ InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> dat
     return r;
   }
   r.trace = std::move(*t);
+  // The contract first: the budget below plans every range op, and a text
+  // input may ask for a range far past the harness's size limit (64 TiB of
+  // PTE-level pages planned one PTE table a step took 2.5 GiB).
+  if (auto why = harness::validate(r.trace)) {
+    r.status = InputStatus::rejected;
+    r.run.rejected = std::move(*why);
+    return r;
+  }
   if (harness::pte_level_pages(r.trace) > harness::kFuzzMaxPtePages) {
     r.status = InputStatus::rejected;
     r.run.rejected = "over the fuzzing budget of PTE-level pages";

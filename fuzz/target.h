@@ -33,8 +33,8 @@ struct InputResult {
 };
 
 // One input as a fuzz target runs it: decoded by harness::decode_fuzz_input,
-// rejected beyond the fuzzing budget of PTE-level pages
-// (harness::kFuzzMaxPtePages) or outside the contract, else run.
+// rejected outside the contract (harness::validate) or beyond the fuzzing
+// budget of PTE-level pages (harness::kFuzzMaxPtePages), else run.
 InputResult run_input(harness::Runner& runner, std::span<const std::uint8_t> data,
                       const TargetSpec& target, engine::Variant variant);
 

@@ -192,6 +192,8 @@ std::optional<std::string> config_problem(const engine::Geometry& g,
                                           const engine::KernelConfig& cfg);
 
 // Pages the trace's mapping ops would map at the PTE level, by the rule.
+// It plans every range op, one step per PTE table or block: call it on a
+// trace validate() accepts (sizes up to kMaxOpSize).
 u64 pte_level_pages(const Trace& t);
 
 // The vm area `op` places and the alignment the area allocator of variant

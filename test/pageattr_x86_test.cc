@@ -268,7 +268,9 @@ TEST(SetMemoryX86, RoxInPiecesCollapsesToAGigabytePage) {
     ASSERT_EQ(o.ret, 0);
     freed += o.tables_freed;
     done += n;
-    if (done < 262144) EXPECT_EQ(last_step(k, 1 * G).level, engine::kPmdLevel);
+    if (done < 262144) {
+      EXPECT_EQ(last_step(k, 1 * G).level, engine::kPmdLevel);
+    }
   }
   EXPECT_EQ(freed, 513u);  // 512 PTE tables and the PMD table
   EXPECT_EQ(last_step(k, 1 * G).level, engine::kPudLevel);
