@@ -74,7 +74,9 @@ for t in "${targets[@]}"; do
     cp corpus/"$t"/seeds/* "$d/off/"
     # Swapped every repetition: CPU 0 may be the busier one.
     if [ $((rep % 2)) -eq 1 ]; then c_on=0 c_off=1; else c_on=1 c_off=0; fi
-    common=("${flags[@]}" -seed="$rep" -max_total_time="$time" -print_final_stats=1)
+    # Crash and out-of-memory inputs go next to the logs, not into the checkout.
+    common=("${flags[@]}" -seed="$rep" -max_total_time="$time" -print_final_stats=1
+            -artifact_prefix="$d/")
     taskset -c $c_on "$bin" "${common[@]}" "$d/on" >"$d/on.log" 2>&1 &
     p_on=$!
     VMAPFUZZ_TLB_MODEL=off taskset -c $c_off "$bin" "${common[@]}" "$d/off" >"$d/off.log" 2>&1 &
@@ -85,7 +87,7 @@ for t in "${targets[@]}"; do
     [ $rc -eq 0 ] || die "a fuzzing run of $t failed (exit $rc): see $d/on.log and $d/off.log"
     e_on=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$d/on.log")
     e_off=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$d/off.log")
-    # The fixed inputs: both corpora, replayed once each way.
+    # The fixed inputs: both corpora, replayed three times each way, alternately.
     mkdir -p "$d/fixed"
     cp "$d"/on/* "$d/fixed/"
     cp -n "$d"/off/* "$d/fixed/"  # libFuzzer names an input by its SHA-1: same name, same bytes

@@ -186,7 +186,7 @@ class TlbState {
   u64 clear_hi_ = 0;
   // The leaf the last add_leaf() cached or found cached, and its class
   // (classes_ index + 1; 0: none). Forgotten when a flush drops leaves, at
-  // a reset, at begin_op() and take_violation().
+  // a reset, at begin_op(), take_violation() and check_stale().
   std::size_t last_class_ = 0;
   Leaf last_leaf_{};
   // add_leaf() cached last_leaf_ into [clear_lo_, clear_hi_) (and moved
