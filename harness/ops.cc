@@ -10,6 +10,11 @@
 #include "reference/model.h"
 
 namespace vmapfuzz::harness {
+
+bool set_memory_modelled(const engine::Geometry& g) {
+  return g.arch == engine::Arch::arm64 || g.arch == engine::Arch::x86_64;
+}
+
 namespace {
 
 std::string hex(u64 v) {
@@ -103,7 +108,7 @@ std::optional<std::string> set_memory_problem(const Trace& t, const Op& op) {
       [&]<class O>(const O& o) -> std::optional<std::string> {
         if constexpr (std::is_same_v<O, SetMemoryOp>) {
           const bool x86 = t.geo->arch == engine::Arch::x86_64;
-          if (t.geo->arch != engine::Arch::arm64 && !x86)
+          if (!set_memory_modelled(*t.geo))
             return "set_memory is modelled on arm64 and x86-64 only, not on " +
                    std::string(engine::arch_name(t.geo->arch)) +
                    " (docs/pageattr.md: riscv's pageattr.c is not modelled)";

@@ -179,6 +179,10 @@ inline constexpr u64 kFuzzMaxPtePages = u64{1} << 16;
 // nullopt if it may run. (e.g. a zero size would hit BUG_ON(addr >= end),
 // which is the caller's bug, not the code's.)
 std::optional<std::string> validate(const Trace& t);
+// Whether the engine models set_memory_* on `g`'s architecture: arm64's
+// pageattr.c and x86-64's CPA, not riscv64's pageattr.c. validate(), the
+// byte decoder and the generators all ask this.
+bool set_memory_modelled(const engine::Geometry& g);
 // set_memory_rox appeared in 6.2: on v6.1 a set_memory op with mode=rox
 // becomes mode=ro, what a caller there would write; x86-64's 6.1 has no
 // set_memory_p, so mode=valid becomes mode=rw there. Other ops are left

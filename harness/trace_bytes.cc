@@ -436,15 +436,15 @@ void write_x86_config(Writer& w, const engine::KernelConfig& cfg) {
   if (cfg.mtrr_split) w.le(cfg.mtrr_split, 8);
 }
 
-// A set_memory op as validate() takes it (harness/ops.cc): dropped on
-// riscv64, aligned for set_memory_valid (set_memory_p/np on x86-64), cut
+// A set_memory op as validate() takes it (harness/ops.cc): dropped where
+// it is not modelled (riscv64), aligned for set_memory_valid (set_memory_p/np on x86-64), cut
 // at the window's end, fitted to the era (fit_set_memory_to_era), so that
 // the bytes spend no input on it.
 void keep_set_memory_in_contract(Trace& t) {
   std::visit(
       [&]<class O>(O& o) {
         if constexpr (std::is_same_v<O, SetMemoryOp>) {
-          if (t.geo->arch == engine::Arch::riscv64) return t.ops.pop_back();
+          if (!set_memory_modelled(*t.geo)) return t.ops.pop_back();
           if (common::is_set_memory_valid(o.mode)) o.unaligned = false;
           // The range ends at the window's end at the latest.
           const engine::Geometry& g = *t.geo;

@@ -360,7 +360,7 @@ rc::Gen<Op> op_of(const OpWeights& w, const LiveAreas& live, u64 max_pages,
     if (live.areas().empty())  // a free with nothing to free only WARNs: now and then
       for (OpKind k : {OpKind::iounmap, OpKind::vfree, OpKind::vunmap})
         allowed[static_cast<std::size_t>(k)] = std::min(allowed[static_cast<std::size_t>(k)], 1);
-    if (geo().arch == engine::Arch::riscv64)  // its set_memory_* is not modelled
+    if (!harness::set_memory_modelled(geo()))  // riscv64
       allowed[static_cast<std::size_t>(OpKind::set_memory)] = 0;
     int total = 0;
     for (int n : allowed) total += n;

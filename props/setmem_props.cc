@@ -32,10 +32,6 @@ using reference::Attrs;
 using reference::LeafRun;
 
 bool arm64(const engine::Geometry& g) { return g.arch == engine::Arch::arm64; }
-// The architectures whose set_memory_* the engine models.
-bool has_set_memory(const engine::Geometry& g) {
-  return g.arch == engine::Arch::arm64 || g.arch == engine::Arch::x86_64;
-}
 
 std::string hex_of(u64 v) {
   char b[24];
@@ -253,7 +249,7 @@ harness::SetMemoryOp change_of(Setup& s) {
 // each either changed or untouched when it WARNs part way), and every
 // other page, translating or not, is as it was.
 RC_GTEST_PROP(PropSetMemory, ChangesExactlyThePagesAskedFor, ()) {
-  const engine::Geometry& g = **gen::geometry_where(has_set_memory);
+  const engine::Geometry& g = **gen::geometry_where(harness::set_memory_modelled);
   Setup s(g, *gen::any_variant(), config(*rc::gen::weightedElement<bool>({{3, false}, {1, true}})));
   build(s, 3);
   const harness::SetMemoryOp op = change_of(s);
@@ -266,11 +262,12 @@ RC_GTEST_PROP(PropSetMemory, ChangesExactlyThePagesAskedFor, ()) {
   const std::vector<Page> after = pages_of(s.k, lo, hi);
   // x86's W^X and unaligned-address WARNs let the change through whole.
   const bool whole =
-      out.ret == 0 && std::all_of(out.warns.begin(), out.warns.end(), [&](const engine::Warn& w) {
-        return arm64(g) ? false
-                        : w.id == engine::WarnId::cpa_wx_violation ||
-                              w.id == engine::WarnId::cpa_unaligned;
-      });
+      out.ret == 0 &&
+      (arm64(g) ? out.warns.empty()
+                : std::all_of(out.warns.begin(), out.warns.end(), [](const engine::Warn& w) {
+                    return w.id == engine::WarnId::cpa_wx_violation ||
+                           w.id == engine::WarnId::cpa_unaligned;
+                  }));
   for (std::size_t i = 0; i < before.size(); ++i) {
     const Page want = changed(before[i], op.mode, s.k);
     if (same_translation(after[i], want)) continue;
@@ -397,7 +394,7 @@ bool writable_and_executable(const Attrs& a) {
 // with PAGE_KERNEL_EXEC, or named by a set_memory_x or set_memory_rw since
 // its last set_memory_ro/nx/rox that applied. The TLB holds nothing stale.
 RC_GTEST_PROP(PropSetMemory, NoPageWritableAndExecutableUnlessAsked, ()) {
-  const engine::Geometry& g = **gen::geometry_where(has_set_memory);
+  const engine::Geometry& g = **gen::geometry_where(harness::set_memory_modelled);
   Setup s(g, *gen::any_variant(), config(*rc::gen::weightedElement<bool>({{3, false}, {1, true}})));
   gen::OpWeights w = kSetupOps;
   w[static_cast<std::size_t>(harness::OpKind::vfree)] = 1;
