@@ -191,7 +191,7 @@ std::vector<LeafRun> read_only(const std::vector<LeafRun>& before, u64 lo, u64 h
 
 // The kernel functions a vunmap_range result went through, in one line
 // (docs/unmap.md).
-std::string vunmap_path(const Geometry&, const Result& r) {
+std::string vunmap_path(const Result& r) {
   auto has = [&](std::string_view w) {
     return std::find(r.warns.begin(), r.warns.end(), w) != r.warns.end();
   };
@@ -310,7 +310,7 @@ const PartialKind kPartials[] = {
        return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
      },
      .asked = cut_out,
-     .kernel_path = [](const Geometry&, const Result& r) { return invalid_path(r, false); },
+     .kernel_path = [](const Result& r) { return invalid_path(r, false); },
      .applies = on_arm64},
     {.name = "set_memory_invalid-bbml2",
      .over = "over-change",
@@ -319,7 +319,7 @@ const PartialKind kPartials[] = {
        return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
      },
      .asked = cut_out,
-     .kernel_path = [](const Geometry&, const Result& r) { return invalid_path(r, true); },
+     .kernel_path = [](const Result& r) { return invalid_path(r, true); },
      .config = engine::KernelConfig{.bbml2_noabort = true},
      .applies = on_arm64},
     {.name = "set_memory_ro",
@@ -329,7 +329,7 @@ const PartialKind kPartials[] = {
        return set_memory(va, size, common::SetMemoryMode::ro, page(g));
      },
      .asked = read_only,
-     .kernel_path = [](const Geometry&, const Result& r) { return ro_path(r); },
+     .kernel_path = ro_path,
      .applies = on_arm64},
     // x86-64's CPA: a row name of its own, so that its buckets stay apart
     // from arm64's pageattr.c.
@@ -340,8 +340,7 @@ const PartialKind kPartials[] = {
        return set_memory(va, size, common::SetMemoryMode::invalid, page(g));
      },
      .asked = cut_out,
-     .kernel_path = [](const Geometry&,
-                       const Result& r) { return cpa_path(r, "set_memory_np", "loses P (and G)"); },
+     .kernel_path = [](const Result& r) { return cpa_path(r, "set_memory_np", "loses P (and G)"); },
      .applies = on_x86},
     {.name = "cpa_set_memory_ro",
      .over = "over-change",
@@ -350,8 +349,7 @@ const PartialKind kPartials[] = {
        return set_memory(va, size, common::SetMemoryMode::ro, page(g));
      },
      .asked = read_only,
-     .kernel_path = [](const Geometry&,
-                       const Result& r) { return cpa_path(r, "set_memory_ro", "loses R/W and D"); },
+     .kernel_path = [](const Result& r) { return cpa_path(r, "set_memory_ro", "loses R/W and D"); },
      .applies = on_x86},
 };
 
@@ -696,7 +694,7 @@ std::vector<Reproducer> reproducers(const std::vector<Case>& cases, std::string_
                      " (leaves over the range before: " + c.results[i].leaf_before + ")" +
                      (i ? "; class " + c.classes[i] : std::string()));
     head.push_back("Kernel path (" + std::string(engine::variant_name(v)) +
-                   "): " + c.op->kernel_path(*c.geo, c.results[p.vi]) + ".");
+                   "): " + c.op->kernel_path(c.results[p.vi]) + ".");
     head.push_back("Written by: " + std::string(command));
     for (const std::string& line : head) {
       // Wrap long comment lines at spaces, near 96 columns.

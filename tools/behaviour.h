@@ -73,7 +73,7 @@ struct PartialKind {
   // The leaves after the op if it did exactly what was asked over [lo, hi).
   std::vector<LeafRun> (*asked)(const std::vector<LeafRun>& before, u64 lo, u64 hi);
   // The kernel functions a result went through, in one line.
-  std::string (*kernel_path)(const engine::Geometry& g, const Result& r);
+  std::string (*kernel_path)(const Result& r);
   // The configuration of every variant's kernel (mainline's included).
   engine::KernelConfig config = {};
   // The geometries the row runs on (nullptr: all): arm64's pageattr.c rows
