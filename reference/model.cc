@@ -643,9 +643,22 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       // kernel's pte_present() looks at the valid bit only, so an entry
       // with it (bits 01, set_memory_valid over an empty PTE) is cleared
       // quietly; the others are neither none nor present: a WARN each.
-      const u64 stop = std::min(e, start + l->size);
-      if (!(l->raw & 1))
-        for (u64 p = x; p < stop; p += f_->page_size) warn(out, WarnId::vunmap_pte_not_present, p);
+      // This leaf and the not-translating ones after it, up to e or the
+      // next translating leaf, leave the model in one erase (a change can
+      // leave one leaf per page: one erase each would be quadratic).
+      u64 stop = x;
+      const Leaf* cur = l;
+      u64 cur_start = start;
+      for (std::size_t n = first_after(x);; ++n) {
+        const u64 from = std::max(stop, cur_start), to = std::min(e, cur_start + cur->size);
+        if (!(cur->raw & 1))
+          for (u64 p = from; p < to; p += f_->page_size)
+            warn(out, WarnId::vunmap_pte_not_present, p);
+        stop = to;
+        if (n >= leaves_.size() || leaves_[n].va >= e || leaves_[n].leaf.mapped) break;
+        cur = &leaves_[n].leaf;
+        cur_start = leaves_[n].va;
+      }
       erase_range(x, stop);
       x = stop;
       continue;
