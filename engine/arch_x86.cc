@@ -75,14 +75,21 @@ int pmd_clear_huge(Kernel& k, pmd_t* pmd) { return x86::pud_clear_huge(k, pmd); 
 
 // arch/x86/mm/pgtable.c: pmd_free_pte_page. No check of the entry: it is
 // cleared, the paging-structure caches flushed for one page, and the table
-// freed.
+// freed. 6.12 and 6.1 find the table first (pmd_page_vaddr()); the 2026
+// trees name it by its page descriptor (page_ptdesc(pmd_page())), which
+// looks at nothing, and free it last (pagetable_dtor_free()). At a leaf the
+// model stops where the data page would be freed: before any change, or
+// after the clear and the flush.
 int pmd_free_pte_page(Kernel& k, pmd_t* pmd, VirtAddr addr) {
-  const PhysAddr pte = table_of(k, *pmd, addr);
-  if (pte.v == 0) return 0;
+  const pmd_t old = *pmd;
+  const bool by_descriptor = !before_cont_vmap(k.variant());
+  PhysAddr pte{0};
+  if (!by_descriptor && (pte = table_of(k, old, addr)).v == 0) return 0;
   k.pool().store(pmd, 0);  // pmd_clear
   ++k.counters().descriptors_written;
   k.flush(FlushKind::tlb_kernel_range, addr, addr + (k.geo().page_size() - 1));
-  k.pool().free(pte);  // free_page
+  if (by_descriptor && (pte = table_of(k, old, addr)).v == 0) return 0;
+  k.pool().free(pte);  // free_page, pagetable_dtor_free
   ++k.out().tables_freed;
   ++k.counters().pte_tables_freed;
   return 1;

@@ -456,7 +456,9 @@ int set_memory_x(Kernel& k, VirtAddr addr, int numpages) {
   return change_memory_common(k, addr, numpages, {PTE_MAYBE_GP, PTE_PXN});
 }
 int set_memory_rox(Kernel& k, VirtAddr addr, int numpages) {
-  if (on_x86(k)) return x86::set_memory_rox(k, addr, numpages);
+  // x86's own since 6.2; 6.1 has none, and the generic one below is what
+  // a 6.1 tree runs here (kernel/shim/kentry.c).
+  if (on_x86(k) && k.variant() != Variant::v6_1) return x86::set_memory_rox(k, addr, numpages);
   const int ret = set_memory_ro(k, addr, numpages);
   if (ret) return ret;
   return set_memory_x(k, addr, numpages);

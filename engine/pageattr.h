@@ -60,6 +60,9 @@ int set_memory_np(Kernel& k, VirtAddr addr, int numpages);
 // The common path (no page arrays: in_flag holds CPA_COLLAPSE at most).
 int change_page_attr_set_clr(Kernel& k, VirtAddr addr, int numpages, u64 mask_set, u64 mask_clr,
                              bool force_split, unsigned in_flag);
+// pfn_range_is_mapped(pfn, pfn + 1): whether the direct map covers the
+// page, which then has an alias CPA must change too (docs/pageattr.md).
+bool pfn_range_is_mapped(const Kernel& k, u64 pfn);
 }  // namespace x86
 
 }  // namespace vmapfuzz::engine

@@ -102,13 +102,6 @@ void store(Kernel& k, u64* entry, u64 v) {
   ++k.counters().descriptors_written;
 }
 
-// pfn_range_is_mapped(pfn, pfn + 1): the direct map covers the memory the
-// page allocator hands out, [kPageAllocBasePfn, phys_limit); what lies
-// below is the model's MMIO hole (docs/pageattr.md).
-bool pfn_range_is_mapped(const Kernel& k, u64 pfn) {
-  return pfn >= common::kPageAllocBasePfn && k.pfn_valid(pfn);
-}
-
 // __cpa_pfn_in_highmap(): no pfn of the model is part of the kernel image.
 bool cpa_pfn_in_highmap(u64) { return false; }
 
@@ -133,6 +126,14 @@ u64 pgprot_clear_protnone_bits(u64 prot) {
   return prot;
 }
 
+// `*rw &= pXd_flags(*pXd) & _PAGE_RW`, as lookup_address_in_pgd_attr()
+// writes it: a bool compound-assigned with an unsigned long. The bool
+// promotes to 1 and _PAGE_RW is bit 1, so `1 & 2` is 0 whatever the entry
+// holds, and rw is false from the first level on. verify_rwx() then never
+// WARNs: a finding of the real trees, mirrored here (docs/pageattr.md,
+// "x86-64", and docs/kernel-trees.md).
+void and_rw(bool* rw, u64 entry) { *rw = (u64{*rw} & (entry & PAGE_RW)) != 0; }
+
 // lookup_address_in_pgd_attr() on init_mm: the entry mapping `address`
 // (a PTE, or a PUD/PMD entry that is a leaf or not present), its level,
 // and the NX and RW bits of the tables above it; nullptr at a none entry.
@@ -145,7 +146,7 @@ u64* lookup_address_in_pgd_attr(Kernel& k, VirtAddr address, unsigned* level, bo
   if (lvl_none(g, PgLevel::pgd, *pgd)) return nullptr;
   *level = PG_LEVEL_512G;
   *nx |= (*pgd & PAGE_NX) != 0;
-  *rw &= (*pgd & PAGE_RW) != 0;
+  and_rw(rw, *pgd);
   p4d_t* p4d = p4d_offset(k, pgd, address);
   if (!p4d) return nullptr;
   if (lvl_none(g, PgLevel::p4d, *p4d)) return nullptr;
@@ -153,21 +154,21 @@ u64* lookup_address_in_pgd_attr(Kernel& k, VirtAddr address, unsigned* level, bo
   if (!lvl_present(g, PgLevel::p4d, *p4d)) return p4d;
   *level = PG_LEVEL_1G;
   *nx |= (*p4d & PAGE_NX) != 0;
-  *rw &= (*p4d & PAGE_RW) != 0;
+  and_rw(rw, *p4d);
   pud_t* pud = pud_offset(k, p4d, address);
   if (!pud) return nullptr;
   if (lvl_none(g, PgLevel::pud, *pud)) return nullptr;
   if (pxd_leaf(*pud) || !lvl_present(g, PgLevel::pud, *pud)) return pud;
   *level = PG_LEVEL_2M;
   *nx |= (*pud & PAGE_NX) != 0;
-  *rw &= (*pud & PAGE_RW) != 0;
+  and_rw(rw, *pud);
   pmd_t* pmd = pmd_offset(k, pud, address);
   if (!pmd) return nullptr;
   if (lvl_none(g, PgLevel::pmd, *pmd)) return nullptr;
   if (pxd_leaf(*pmd) || !lvl_present(g, PgLevel::pmd, *pmd)) return pmd;
   *level = PG_LEVEL_4K;
   *nx |= (*pmd & PAGE_NX) != 0;
-  *rw &= (*pmd & PAGE_RW) != 0;
+  and_rw(rw, *pmd);
   return pte_offset_kernel(k, pmd, address);
 }
 
@@ -465,6 +466,13 @@ void cpa_flush(Kernel& k, const CpaData& cpa) {
 }
 
 }  // namespace
+
+// The direct map covers the memory the page allocator hands out,
+// [kPageAllocBasePfn, phys_limit); what lies below is the model's MMIO hole
+// (docs/pageattr.md).
+bool pfn_range_is_mapped(const Kernel& k, u64 pfn) {
+  return pfn >= common::kPageAllocBasePfn && k.pfn_valid(pfn);
+}
 
 int change_page_attr_set_clr(Kernel& k, VirtAddr addr, int numpages, u64 mask_set, u64 mask_clr,
                              bool force_split, unsigned in_flag) {

@@ -288,6 +288,17 @@ void RefKernel::free_pte_table(Outcome& out, u64 slot) {
   ++out.tables_freed;
 }
 
+// pXd_free_*_page() of x86 or riscv over a leaf: the kernel would free its
+// data page as a table, and the model stops there. x86's pmd_free_pte_page()
+// of the 2026 trees clears the entry and flushes one page first.
+void RefKernel::leaf_freed_as_table(Outcome& out, u64 slot, bool pud) {
+  if (!pud && f_->format == DescFormat::x86_64 && rules_->x86_pmd_cleared_before_table_freed) {
+    erase_range(slot, slot + entry_size(pmd_));
+    flush(out, FlushKind::tlb_kernel_range, slot, slot + f_->page_size - 1);
+  }
+  bug(out, BugId::leaf_used_as_table, slot);
+}
+
 // pud_free_pmd_page(). arm64: the PUD entry goes (and its flush) before or
 // after the PTE tables by era, a PMD leaf under it WARNs. x86: every PMD
 // entry and the PUD entry are cleared, one flush of a page, then the
@@ -365,7 +376,7 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
       if (const Leaf* l = leaf_at(s.va); l && !l->mapped) break;
       if (f_->format != DescFormat::arm64) {
         // x86 and riscv free the "table" a leaf names.
-        bug(out, BugId::leaf_used_as_table, s.va);
+        leaf_freed_as_table(out, s.va, pud);
         return false;
       }
       warn(out, pud ? WarnId::pud_free_pmd_page_not_table : WarnId::pmd_free_pte_page_not_table,
@@ -415,7 +426,7 @@ void RefKernel::map_steps(Outcome& out, const std::vector<Step>& steps, const At
         const bool pud = s.kind == Step::pud_block;
         const Entry old = entry_at(pud ? pud_ : pmd_, s.va);
         if (old == Entry::leaf) {
-          bug(out, BugId::leaf_used_as_table, s.va);
+          leaf_freed_as_table(out, s.va, pud);
           return;
         }
         if (old == Entry::table) {

@@ -200,6 +200,7 @@ class RefKernel {
   void free_pte_table(Outcome& out, u64 slot);
   // false: a modelled BUG stopped it.
   bool free_pmd_table(Outcome& out, u64 slot);
+  void leaf_freed_as_table(Outcome& out, u64 slot, bool pud);
   bool mtrr_refuses(u64 pa, u64 size) const;
   bool alloc_table();
   // set_memory (pageattr_model.cc).

@@ -138,6 +138,8 @@ Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mod
   if (start != addr) warn_once(out, WarnId::cpa_unaligned, start);
   // 6.1 checks no alias, and passes over holes, for a change of XD alone.
   const bool primary = rules_->cpa_nx_change_is_primary || !c.exec_only();
+  // Whether a change that makes a leaf writable and executable WARNs.
+  const bool wx_check = !rules_->cpa_wx_check_dead;
   bool changed = false, flush_all = false;
   int ret = 0;
   u64 x = start, rem = numpages;
@@ -159,7 +161,7 @@ Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mod
     u64 done = 1;
     if (old.level == pte_) {
       Leaf n = c.apply(old);
-      if (CpaChange::makes_wx(old, n)) warn_once(out, WarnId::cpa_wx_violation, x);
+      if (wx_check && CpaChange::makes_wx(old, n)) warn_once(out, WarnId::cpa_wx_violation, x);
       if (!(n.attrs == old.attrs) || n.mapped != old.mapped) {
         n.size = page;
         n.pa = pa;
@@ -175,7 +177,8 @@ Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mod
         n.size = span;
         n.pa = old.pa + (base - ls);
         if (x == base && done == span / page) {
-          if (CpaChange::makes_wx(old, n)) warn_once(out, WarnId::cpa_wx_violation, base);
+          if (wx_check && CpaChange::makes_wx(old, n))
+            warn_once(out, WarnId::cpa_wx_violation, base);
           erase_range(base, base + span);
           insert_leaf(base, n);
           changed = true;

@@ -25,6 +25,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = false,
         .pages_errors_propagate = false,
         .pud_cleared_before_pte_tables = true,
+        .x86_pmd_cleared_before_table_freed = true,
         .vmap_batching = false,
         .vmap_aligned_area = false,
         .setmem_pagewalk = true,
@@ -32,7 +33,9 @@ constexpr VariantRules kRows[] = {
         .setmem_valid_needs_no_flush = true,
         .cpa_ro_clears_dirty = true,
         .cpa_nx_change_is_primary = true,
+        .cpa_has_rox = true,
         .cpa_rox_collapses = true,
+        .cpa_wx_check_dead = true,
     },
     {
         .variant = Variant::v4,
@@ -49,6 +52,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = true,
         .pages_errors_propagate = true,
         .pud_cleared_before_pte_tables = true,
+        .x86_pmd_cleared_before_table_freed = true,
         .vmap_batching = true,
         .vmap_aligned_area = true,
         .setmem_pagewalk = true,
@@ -56,7 +60,9 @@ constexpr VariantRules kRows[] = {
         .setmem_valid_needs_no_flush = true,
         .cpa_ro_clears_dirty = true,
         .cpa_nx_change_is_primary = true,
+        .cpa_has_rox = true,
         .cpa_rox_collapses = true,
+        .cpa_wx_check_dead = true,
     },
     {
         // v4 with the findings corrected: the reference states the intended
@@ -75,6 +81,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = true,
         .pages_errors_propagate = true,
         .pud_cleared_before_pte_tables = true,
+        .x86_pmd_cleared_before_table_freed = true,
         .vmap_batching = true,
         .vmap_aligned_area = true,
         .setmem_pagewalk = true,
@@ -82,7 +89,9 @@ constexpr VariantRules kRows[] = {
         .setmem_valid_needs_no_flush = true,
         .cpa_ro_clears_dirty = true,
         .cpa_nx_change_is_primary = true,
+        .cpa_has_rox = true,
         .cpa_rox_collapses = true,
+        .cpa_wx_check_dead = true,
     },
     {
         .variant = Variant::v6_12,
@@ -99,6 +108,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = false,
         .pages_errors_propagate = false,
         .pud_cleared_before_pte_tables = false,
+        .x86_pmd_cleared_before_table_freed = false,
         .vmap_batching = false,
         .vmap_aligned_area = false,
         .setmem_pagewalk = false,
@@ -106,7 +116,9 @@ constexpr VariantRules kRows[] = {
         .setmem_valid_needs_no_flush = false,
         .cpa_ro_clears_dirty = true,
         .cpa_nx_change_is_primary = true,
+        .cpa_has_rox = true,
         .cpa_rox_collapses = false,
+        .cpa_wx_check_dead = true,
     },
     {
         // v6.12 with the two differences of 6.1 (common/variant.h).
@@ -124,6 +136,7 @@ constexpr VariantRules kRows[] = {
         .pages_walk_cont_batches = false,
         .pages_errors_propagate = false,
         .pud_cleared_before_pte_tables = false,
+        .x86_pmd_cleared_before_table_freed = false,
         .vmap_batching = false,
         .vmap_aligned_area = false,
         .setmem_pagewalk = false,
@@ -131,7 +144,9 @@ constexpr VariantRules kRows[] = {
         .setmem_valid_needs_no_flush = false,
         .cpa_ro_clears_dirty = false,
         .cpa_nx_change_is_primary = false,
+        .cpa_has_rox = false,
         .cpa_rox_collapses = false,
+        .cpa_wx_check_dead = true,
     },
 };
 

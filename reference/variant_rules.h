@@ -69,6 +69,13 @@ struct VariantRules {
   // tables under it are freed (2026 trees: ptdump must not walk a freed
   // table); otherwise the PTE tables are freed first.
   bool pud_cleared_before_pte_tables;
+  // --- freeing a PTE table to write a PMD block (x86-64)
+  // pmd_free_pte_page() clears the PMD entry and flushes before it frees
+  // the page the entry named (2026 trees: page_ptdesc(pmd_page())); 6.12
+  // and 6.1 find the table first (pmd_page_vaddr()). At a PMD leaf the
+  // model stops (the kernel would free the data page): after the clear and
+  // the flush, or before any change.
+  bool x86_pmd_cleared_before_table_freed;
 
   // --- vmap()
   // vmap() cuts the page array into runs of contiguous pages by order and
@@ -98,9 +105,17 @@ struct VariantRules {
   // A change of _PAGE_NX alone is primary: it checks the direct-map alias
   // and WARNs at a hole (6.1 passes over holes and checks no alias).
   bool cpa_nx_change_is_primary;
+  // x86 has its own set_memory_rox() (6.2 on). Without it, the rox mode is
+  // the generic one of <linux/set_memory.h>, ro and then x, as on arm64 (a
+  // kernel tree of the era runs it so: kernel/shim/kentry.c).
+  bool cpa_has_rox;
   // set_memory_rox() collapses uniform tables into large pages afterwards
   // (CPA_COLLAPSE).
   bool cpa_rox_collapses;
+  // verify_rwx() never WARNs: lookup_address_in_pgd_attr() folds the
+  // tables' R/W bits into a bool with `*rw &= flags & _PAGE_RW`, which is 0
+  // whatever the flags (a finding of the real trees, docs/pageattr.md).
+  bool cpa_wx_check_dead;
 };
 
 std::span<const VariantRules> all_variant_rules();
