@@ -197,6 +197,29 @@ TEST(SetMemoryX86, OnePageOfAGigabytePageSplitsTwice) {
   EXPECT_TRUE(scan(k).issues.empty());
 }
 
+// Not CPA, but x86's pgtable.c beside it: vmap_page_range() over a live 2M
+// page onto a range the MTRRs split reaches pmd_free_pte_page() with the
+// leaf. 6.12 and 6.1 read the "table" with pmd_page_vaddr() first and the
+// model stops there, nothing changed; the 2026 trees (mainline, v4,
+// v4-fixed) clear the entry and flush one page, and stop where the data
+// page would be freed as a table.
+TEST(PgtableX86, FreeingALeafAsAPteTableStopsBeforeOrAfterTheClear) {
+  for (const Variant v : {Variant::v6_12, Variant::v6_1, Variant::mainline, Variant::v4}) {
+    SCOPED_TRACE(engine::variant_name(v));
+    KernelConfig c = cfg();
+    c.mtrr_split = (kRamPfn << 12) + M;
+    Kernel k(x86g(), v, c);
+    ASSERT_EQ(run(k, harness::IoremapOp{xva(2 * M).v, 2 * M, 2 * kRamPfn << 12}).ret, 0);
+    ASSERT_EQ(translate(k, xva(2 * M)).level, engine::kPmdLevel);
+    const Outcome o = harness::execute(
+        k, harness::VmapPageRangeOp{xva(2 * M).v, 2 * M, kRamPfn << 12, common::ProtName::device});
+    EXPECT_EQ(o.bug, engine::BugId::leaf_used_as_table);
+    const bool clears_first = !engine::before_cont_vmap(v);
+    EXPECT_EQ(count(o, FlushKind::tlb_kernel_range), clears_first ? 1u : 0u);
+    EXPECT_EQ(last_step(k, 2 * M).desc == 0, clears_first);  // the 2M page's PMD entry
+  }
+}
+
 // set_memory_x of writable pages makes them W+X, and verify_rwx() lets the
 // change through without a WARN in every era: lookup_address_in_pgd_attr()
 // computes the tables' R/W with `*rw &= flags & _PAGE_RW`, which is false
