@@ -22,9 +22,11 @@
 //   fail_page_alloc
 //   set_memory         arm64: the tree's set_memory_ro/rw/x/nx/valid()
 //                      (arch/arm64/mm/pageattr.c) over its apply_to_page_range()
-//                      (mm/memory.c), at the address the harness passes
-//                      (unaligned: va + harness::kSetMemoryUnalignedOffset);
-//                      rox is the tree's or the generic ro then x (kentry.c)
+//                      (mm/memory.c); x86-64: the tree's set_memory_ro/rw/x/
+//                      nx/p/np() (arch/x86/mm/pat/set_memory.c); at the
+//                      address the harness passes (unaligned: va +
+//                      harness::kSetMemoryUnalignedOffset); rox is the
+//                      tree's or the generic ro then x (kentry.c)
 #include "kernel/bridge.h"
 
 #include <algorithm>
@@ -34,6 +36,7 @@
 #include <string>
 
 #include "engine/arch.h"
+#include "engine/pageattr.h"
 #include "engine/vmap_pages.h"
 #include "engine/vunmap.h"
 #include "harness/visit.h"
@@ -106,6 +109,11 @@ constexpr Site kWarnSites[] = {
     {"apply_to_p4d_range", "p4d_bad", WarnId::apply_to_page_range_bad},
     {"apply_to_pud_range", "pud_bad", WarnId::apply_to_page_range_bad},
     {"apply_to_pmd_range", "pmd_bad", WarnId::apply_to_page_range_bad},
+    // The pageattr-x86 unit (arch/x86/mm/pat/set_memory.c).
+    {"change_page_attr_set_clr", "1", WarnId::cpa_unaligned},
+    {"__cpa_process_fault", "zero pte", WarnId::cpa_zero_pte},
+    {"verify_rwx", "W^X", WarnId::cpa_wx_violation},
+    {"__should_split_large_page", "old_prot", WarnId::cpa_static_prot_conflict},
 };
 
 // Messages the engine does not count as WARNs: x86's pmd_set_huge()
@@ -126,6 +134,7 @@ constexpr BugSite kBugSites[] = {
     {"", "addr >= end", BugId::range_addr_ge_end},
     {"", "PMD_MASK", BugId::set_huge_unaligned_phys},
     {"", "PUD_MASK", BugId::set_huge_unaligned_phys},
+    {"__change_page_attr_set_clr", "rempages", BugId::cpa_numpages},
 };
 
 enum vmapfuzz_set_memory set_memory_mode(common::SetMemoryMode m) {
@@ -173,11 +182,12 @@ bool TreeBackend::supports(OpKind kind, const engine::Geometry& g) const {
     case OpKind::vmap: return o && o->has_vmap() != 0;
     case OpKind::vmalloc: return o && o->has_vmalloc() != 0;
     // arm64's pageattr.c where the tree changes permissions through
-    // apply_to_page_range() (6.12, 6.1; kernel/extract.py's pageattr unit).
-    // Never on x86-64: its CPA (arch/x86/mm/pat/set_memory.c) is not sliced.
+    // apply_to_page_range() (6.12, 6.1; kernel/extract.py's pageattr unit);
+    // x86-64's CPA of arch/x86/mm/pat/set_memory.c (pageattr-x86). Each
+    // architecture's build answers for its own.
     case OpKind::set_memory: {
       const vmapfuzz_kops* og = ops_for(g);
-      return g.arch == engine::Arch::arm64 && og && og->has_pageattr() != 0;
+      return og && og->has_pageattr() != 0;
     }
     case OpKind::vmap_page_range: return info_.has_vmap_page_range;
     case OpKind::ioremap:
@@ -410,6 +420,15 @@ vmapfuzz_u64 vmapfuzz_host_pgd_pa(void) { return g_ctx.k->pgd_pa().v; }
 
 int vmapfuzz_host_pfn_valid(vmapfuzz_u64 pfn) { return g_ctx.k->pfn_valid(pfn) ? 1 : 0; }
 
+int vmapfuzz_host_pfn_is_ram(vmapfuzz_u64 pfn) {
+  return ve::x86::pfn_range_is_mapped(*g_ctx.k, pfn) ? 1 : 0;
+}
+
+vmapfuzz_u64 vmapfuzz_host_max_pfn(void) {
+  const ve::Geometry& g = g_ctx.k->geo();
+  return g.phys_limit >> g.page_shift;
+}
+
 vmapfuzz_u64 vmapfuzz_host_alloc_pages(unsigned int order) {
   return g_ctx.k->page_allocator().alloc_pages(order);
 }
@@ -509,6 +528,8 @@ void vmapfuzz_host_flush(enum vmapfuzz_flush kind, vmapfuzz_u64 start, vmapfuzz_
     case VMAPFUZZ_FLUSH_TLB_PGTABLE: k = ve::FlushKind::tlb_pgtable; break;
     case VMAPFUZZ_FLUSH_TLB_RANGE: k = ve::FlushKind::tlb_range; break;
     case VMAPFUZZ_FLUSH_SYNC_KERNEL_MAPPINGS: k = ve::FlushKind::sync_kernel_mappings; break;
+    case VMAPFUZZ_FLUSH_TLB_ALL: k = ve::FlushKind::tlb_all; break;
+    case VMAPFUZZ_FLUSH_TLB_ONE_KERNEL: k = ve::FlushKind::tlb_one_kernel; break;
   }
   g_ctx.k->flush(k, ve::VirtAddr{start}, ve::VirtAddr{end});
 }

@@ -63,6 +63,8 @@ X86_FILES = [
     ("arch/x86/mm/pgtable.c", None),
     ("include/linux/mm.h", {"num_pages_contiguous"}),
     ("mm/vmalloc.c", None),
+    # The pageattr-x86 unit's (optional).
+    ("arch/x86/mm/pat/set_memory.c", None),
 ]
 X86_REQUIRED_FILES = ["mm/vmalloc.c", "arch/x86/mm/pgtable.c", "arch/x86/include/asm/vmalloc.h"]
 
@@ -82,6 +84,10 @@ GEOMETRIES = [
     ("x86", 48, "x86-64-4l"),
     ("x86", 57, "x86-64-5l"),
 ]
+
+
+# The x86-64 geometry a unit of x86's own must compile for to be built.
+X86_DEFAULT = ("x86", 48)
 
 
 def geometry_flags(key, va_bits):
@@ -122,9 +128,26 @@ UNIT_ROOTS["pageattr"] = PAGEATTR_ROOTS + ["apply_to_page_range", "set_memory_ro
 # Files only one unit's closure may take functions from: the other units
 # keep naming what the shims give them (mm/memory.c defines many helpers
 # the vmalloc.c slices name, such as __pte_alloc_kernel()).
-SCOPED_FILES = {"mm/memory.c": "pageattr", "arch/arm64/mm/pageattr.c": "pageattr"}
+SCOPED_FILES = {"mm/memory.c": "pageattr", "arch/arm64/mm/pageattr.c": "pageattr",
+                "arch/x86/mm/pat/set_memory.c": "pageattr-x86"}
 # A unit whose roots exist but do not reach this function lacks the unit.
-UNIT_MUST_REACH = {"pageattr": ("set_memory_ro", "apply_to_page_range")}
+UNIT_MUST_REACH = {"pageattr": ("set_memory_ro", "apply_to_page_range"),
+                   "pageattr-x86": ("set_memory_ro", "change_page_attr_set_clr")}
+# Units of arm64's own files: the x86-64 build takes the other units' roots.
+ARM64_ONLY_UNITS = {"pageattr"}
+
+# x86-64's permission changes (the set_memory op on x86-64, docs/pageattr.md
+# "x86-64"): the set_memory_*() of arch/x86/mm/pat/set_memory.c through
+# change_page_attr_set_clr() ("CPA"), in every era. set_memory_p/np are the
+# valid/invalid modes; set_memory_rox is optional (6.1 has none: the
+# generic ro then x of shim/kentry.c). Built on top of the x86-64 slices of
+# the units above, and optional: a tree without the file, or whose slices do
+# not compile against shim/kshim_cpa_x86.h, builds x86-64 without it, and
+# its set_memory ops on x86-64 leave the kernel implementation NOT-JUDGED.
+X86_PAGEATTR_ROOTS = ["set_memory_ro", "set_memory_rw", "set_memory_x", "set_memory_nx",
+                      "set_memory_p", "set_memory_np"]
+X86_UNITS = [("pageattr-x86", X86_PAGEATTR_ROOTS, ["set_memory_rox"])]
+UNIT_ROOTS["pageattr-x86"] = X86_PAGEATTR_ROOTS + ["set_memory_rox"]
 
 # Defined by the shims or the host; never taken from the tree even where
 # the tree defines them (the vm area allocator, the page allocator).
@@ -400,11 +423,11 @@ class Tree:
         return seen
 
 
-def find_units(tree):
-    """Each unit of UNITS: {"status": "found", "functions": [...]} (the closure of its
-    roots), or {"status": "missing", "reason": ...}."""
+def find_units(tree, unit_list=None):
+    """Each unit of `unit_list` (UNITS): {"status": "found", "functions": [...]} (the
+    closure of its roots), or {"status": "missing", "reason": ...}."""
     units = {}
-    for unit, roots, optional in UNITS:
+    for unit, roots, optional in unit_list or UNITS:
         absent = sorted(p for p, u in SCOPED_FILES.items() if u == unit and p not in tree.text)
         if absent:
             units[unit] = {"status": "missing", "reason": "the tree has no %s" % ", ".join(absent)}
@@ -444,6 +467,9 @@ def tu_text(tree, names, version):
             out.append("#define VMAPFUZZ_HAVE_%s 1\n" % name)
     if "vmap_page_range" not in names and ioremap_area_check(tree) is False:
         out.append("#define VMAPFUZZ_IOREMAP_PAGE_RANGE_UNCHECKED 1\n")
+    # 6.1's x86 set_memory_p() is a static helper taking the address by pointer.
+    if "set_memory_p" in names and re.search(r"\*\s*addr\b", tree.signature("set_memory_p")):
+        out.append("#define VMAPFUZZ_SET_MEMORY_P_BY_POINTER 1\n")
     out.append('#include "kshim.h"\n')
     # Internal linkage for every function the tree defines without `static`:
     # a prior static declaration gives the later definition internal linkage
@@ -466,6 +492,9 @@ def tu_text(tree, names, version):
         if path == "mm/memory.c":
             # What mm/memory.c's walkers see differently (kshim_memory.h).
             out.append('#include "kshim_memory.h"\n')
+        if path == "arch/x86/mm/pat/set_memory.c":
+            # What x86's CPA needs beyond the generic slices (kshim_cpa_x86.h).
+            out.append('#include "kshim_cpa_x86.h"\n')
         if path == "mm/vmalloc.c":
             out.append('#include "kshim_generic.h"\n')
             for name, counter in COUNTED.items():
@@ -688,16 +717,39 @@ def main(argv):
     # of arch/x86 (a tree without those files has no x86-64 geometries).
     x86tree = Tree(tree_dir, X86_FILES, X86_REQUIRED_FILES)
     tu_x86 = None
+    x86names = set()
     try:
         x86tree.locate()
     except Unusable as e:
         for key, _, geo in GEOMETRIES:
             if key == "x86":
                 geometries[geo] = {"status": "missing", "reason": str(e)}
+        for unit, _, _ in X86_UNITS:
+            units[unit] = {"status": "missing", "reason": str(e)}
     else:
-        roots = [r for u in chosen for r in UNIT_ROOTS[u] if r in x86tree.where]
-        x86names = x86tree.closure(roots)
+        for u in chosen:
+            if u not in ARM64_ONLY_UNITS:
+                x86names |= x86tree.closure(UNIT_ROOTS[u], u)
         tu_x86 = tu_text(x86tree, x86names, version)
+        x86_ok, x86_msg = compile_check(args.cc, tu_x86, geometry_flags(*X86_DEFAULT))
+        # x86-64's own units, on top of the slices above (pageattr-x86).
+        for unit, d in find_units(x86tree, X86_UNITS).items():
+            units[unit] = d
+            if d["status"] != "found":
+                continue
+            if not x86_ok:
+                d["status"] = "not built (x86-64 failed)"
+            else:
+                names_u = x86names | set(d.pop("functions"))
+                tu_u = tu_text(x86tree, names_u, version)
+                ok, msg = compile_check(args.cc, tu_u, geometry_flags(*X86_DEFAULT))
+                if ok:
+                    d["status"] = "built"
+                    x86names, tu_x86 = names_u, tu_u
+                else:
+                    d["status"] = "failed"
+                    d["symbols"] = without(classify_errors(msg), classify_errors(x86_msg))
+            d.pop("functions", None)
         for key, va_bits, geo in GEOMETRIES:
             if key != "x86":
                 continue
@@ -712,6 +764,14 @@ def main(argv):
         s = tree.slice(name).encode("utf-8", "surrogateescape")
         slices.append({"file": tree.where[name], "function": name, "line": tree.line_of(name),
                        "bytes": len(s), "sha256": hashlib.sha256(s).hexdigest()})
+    # The x86-64 build's own slices (arch/x86), after the shared ones.
+    for name in sorted((n for n in x86names if x86tree.where[n].startswith("arch/x86/")),
+                       key=lambda n: (x86tree.order[x86tree.where[n]],
+                                      x86tree.defs[x86tree.where[n]][n][0])):
+        s = x86tree.slice(name).encode("utf-8", "surrogateescape")
+        slices.append({"file": x86tree.where[name], "function": name,
+                       "line": x86tree.line_of(name), "bytes": len(s),
+                       "sha256": hashlib.sha256(s).hexdigest()})
     manifest = {
         "name": args.name,
         "tree": tree_dir,

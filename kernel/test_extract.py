@@ -131,6 +131,76 @@ class PageattrUnitTest(unittest.TestCase):
                       "apply_to_page_range"})
 
 
+SET_MEMORY_C = """\
+static int __change_page_attr_set_clr(struct cpa_data *cpa, int primary) { return 0; }
+static int change_page_attr_set_clr(unsigned long *addr, int numpages)
+{ return __change_page_attr_set_clr(0, 1); }
+pte_t *lookup_address(unsigned long address, unsigned int *level) { return 0; }
+int set_memory_ro(unsigned long addr, int n) { return change_page_attr_set_clr(&addr, n); }
+int set_memory_rw(unsigned long addr, int n) { return change_page_attr_set_clr(&addr, n); }
+int set_memory_x(unsigned long addr, int n) { return change_page_attr_set_clr(&addr, n); }
+int set_memory_nx(unsigned long addr, int n) { return change_page_attr_set_clr(&addr, n); }
+int set_memory_np(unsigned long addr, int n) { return change_page_attr_set_clr(&addr, n); }
+%s
+"""
+SET_MEMORY_P = "int set_memory_p(unsigned long addr, int n) { return change_page_attr_set_clr(&addr, n); }"
+SET_MEMORY_P_61 = "static int set_memory_p(unsigned long *addr, int n) { return change_page_attr_set_clr(addr, n); }"
+
+
+class PageattrX86UnitTest(unittest.TestCase):
+    """x86-64's CPA: the pageattr-x86 unit of the x86 tree."""
+
+    def tree(self, d, set_memory_c):
+        make_tree(d, "int vunmap_range(void) { return lookup_address(0, 0) != 0; }\n")
+        files = {"arch/x86/mm/pgtable.c": "\n", "arch/x86/include/asm/vmalloc.h": "\n"}
+        if set_memory_c is not None:
+            files["arch/x86/mm/pat/set_memory.c"] = set_memory_c
+        for path, text in files.items():
+            full = os.path.join(d, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "w") as f:
+                f.write(text)
+        tree = extract.Tree(d, extract.X86_FILES, extract.X86_REQUIRED_FILES)
+        tree.locate()
+        return tree
+
+    def test_found_and_scoped(self):
+        with tempfile.TemporaryDirectory() as d:
+            tree = self.tree(d, SET_MEMORY_C % SET_MEMORY_P)
+            unit = extract.find_units(tree, extract.X86_UNITS)["pageattr-x86"]
+            self.assertEqual(unit["status"], "found")
+            self.assertTrue({"set_memory_ro", "set_memory_p", "set_memory_np",
+                             "change_page_attr_set_clr", "__change_page_attr_set_clr"}
+                            <= set(unit["functions"]))
+            # set_memory.c is the unit's: core keeps the shims for what it defines.
+            self.assertEqual(tree.closure(extract.UNIT_ROOTS["core"], "core"), {"vunmap_range"})
+            tu = extract.tu_text(tree, set(unit["functions"]), "t")
+            self.assertIn('#include "kshim_cpa_x86.h"\n#line', tu)
+            self.assertNotIn("VMAPFUZZ_SET_MEMORY_P_BY_POINTER", tu)
+
+    def test_6_1_set_memory_p_takes_the_address_by_pointer(self):
+        with tempfile.TemporaryDirectory() as d:
+            tree = self.tree(d, SET_MEMORY_C % SET_MEMORY_P_61)
+            unit = extract.find_units(tree, extract.X86_UNITS)["pageattr-x86"]
+            tu = extract.tu_text(tree, set(unit["functions"]), "t")
+            self.assertIn("#define VMAPFUZZ_SET_MEMORY_P_BY_POINTER 1\n", tu)
+
+    def test_missing(self):
+        with tempfile.TemporaryDirectory() as d:
+            unit = extract.find_units(self.tree(d, None), extract.X86_UNITS)["pageattr-x86"]
+            self.assertEqual(unit, {"status": "missing",
+                                    "reason": "the tree has no arch/x86/mm/pat/set_memory.c"})
+        with tempfile.TemporaryDirectory() as d:
+            text = (SET_MEMORY_C % SET_MEMORY_P).replace(
+                "int set_memory_ro(unsigned long addr, int n) { return change_page_attr_set_clr(&addr, n); }",
+                "int set_memory_ro(unsigned long addr, int n) { return 0; }")
+            unit = extract.find_units(self.tree(d, text), extract.X86_UNITS)["pageattr-x86"]
+            self.assertEqual(unit, {
+                "status": "missing",
+                "reason": "arch/x86/mm/pat/set_memory.c:set_memory_ro does not reach "
+                          "change_page_attr_set_clr"})
+
+
 class LinkageTest(unittest.TestCase):
     """Each geometry's build is linked into one program: the translation unit
     declares every non-static tree function static before its slice."""

@@ -216,8 +216,13 @@ static int vmapfuzz_k_vmalloc_area_node(void *p, vmapfuzz_u64 prot, unsigned int
 #endif
 }
 
-/* The pageattr unit: arm64's set_memory_*() through apply_to_page_range(). */
+/* The pageattr unit: arm64's set_memory_*() through apply_to_page_range();
+ * on x86-64 the pageattr-x86 unit: set_memory_*() through CPA. */
 #if defined(VMAPFUZZ_HAVE_set_memory_ro) && defined(VMAPFUZZ_HAVE_apply_to_page_range)
+#define VMAPFUZZ_PAGEATTR 1
+#endif
+#if defined(VMAPFUZZ_ARCH_X86) && defined(VMAPFUZZ_HAVE_set_memory_ro) && \
+	defined(VMAPFUZZ_HAVE_change_page_attr_set_clr)
 #define VMAPFUZZ_PAGEATTR 1
 #endif
 
@@ -254,15 +259,28 @@ static int vmapfuzz_set_memory_call(unsigned long a, int numpages, enum vmapfuzz
 	case VMAPFUZZ_SET_MEMORY_X: return set_memory_x(a, numpages);
 	case VMAPFUZZ_SET_MEMORY_NX: return set_memory_nx(a, numpages);
 	case VMAPFUZZ_SET_MEMORY_ROX: return vmapfuzz_set_memory_rox(a, numpages);
+#ifdef VMAPFUZZ_ARCH_X86
+	/* x86's set_memory_valid(): set_memory_p()/set_memory_np(). 6.1's
+	 * set_memory_p() is a static helper taking the address by pointer
+	 * (the harness gives 6.1 no valid mode on x86-64). */
+#ifdef VMAPFUZZ_SET_MEMORY_P_BY_POINTER
+	case VMAPFUZZ_SET_MEMORY_VALID: return set_memory_p(&a, numpages);
+#else
+	case VMAPFUZZ_SET_MEMORY_VALID: return set_memory_p(a, numpages);
+#endif
+	case VMAPFUZZ_SET_MEMORY_INVALID: return set_memory_np(a, numpages);
+#else
 	case VMAPFUZZ_SET_MEMORY_VALID: return set_memory_valid(a, numpages, 1);
 	case VMAPFUZZ_SET_MEMORY_INVALID: return set_memory_valid(a, numpages, 0);
+#endif
 	}
 	return -EINVAL;
 }
 #endif
 
 /* The call may write the PTEs of the page-aligned range it changes
- * (change_memory_common() aligns an unaligned start down). */
+ * (change_memory_common() and change_page_attr_set_clr() align an
+ * unaligned start down). */
 static int vmapfuzz_k_set_memory(vmapfuzz_u64 a, int numpages, enum vmapfuzz_set_memory mode)
 {
 #ifdef VMAPFUZZ_PAGEATTR

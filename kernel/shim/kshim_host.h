@@ -30,6 +30,8 @@ enum vmapfuzz_flush {
 	VMAPFUZZ_FLUSH_TLB_PGTABLE,
 	VMAPFUZZ_FLUSH_TLB_RANGE,
 	VMAPFUZZ_FLUSH_SYNC_KERNEL_MAPPINGS, /* x86-64's arch_sync_kernel_mappings() */
+	VMAPFUZZ_FLUSH_TLB_ALL,		     /* x86-64: flush_tlb_all(), __flush_tlb_all() */
+	VMAPFUZZ_FLUSH_TLB_ONE_KERNEL,	     /* x86-64: flush_tlb_one_kernel(addr) */
 };
 
 /* Stops the shims themselves raise where the kernel would corrupt memory. */
@@ -81,6 +83,10 @@ vmapfuzz_u64 vmapfuzz_host_pgd_pa(void);
 
 /* Physical memory and the page allocator model. */
 int vmapfuzz_host_pfn_valid(vmapfuzz_u64 pfn);
+/* RAM: what the page allocator hands out, which x86's direct map covers
+ * (engine/pageattr_x86.cc: pfn_range_is_mapped()); one past the last pfn. */
+int vmapfuzz_host_pfn_is_ram(vmapfuzz_u64 pfn);
+vmapfuzz_u64 vmapfuzz_host_max_pfn(void);
 /* First pfn of a 2^order block, or ~0ULL on (injected) failure. */
 vmapfuzz_u64 vmapfuzz_host_alloc_pages(unsigned int order);
 unsigned long vmapfuzz_host_totalram_pages(void);
@@ -134,8 +140,9 @@ struct vmapfuzz_kops {
 	int (*vmalloc_area_node)(void *area, vmapfuzz_u64 prot, unsigned int shift,
 				 vmapfuzz_u64 *out);
 	/* set_memory_ro/rw/x/nx/rox(addr, numpages) or set_memory_valid(addr,
-	 * numpages, 1 or 0); addr as the caller passes it (maybe unaligned).
-	 * has_pageattr: 1 when the tree's pageattr unit was built. */
+	 * numpages, 1 or 0) (x86-64: set_memory_p/np(addr, numpages)); addr as
+	 * the caller passes it (maybe unaligned). has_pageattr: 1 when the
+	 * tree's pageattr unit (x86-64: pageattr-x86) was built. */
 	int (*has_pageattr)(void);
 	int (*set_memory)(vmapfuzz_u64 addr, int numpages, enum vmapfuzz_set_memory mode);
 	/* Area handles for the host's vm area list. */

@@ -107,18 +107,37 @@ static inline bool pte_present(pte_t p)
 {
 	return pte_val(p) & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
-static inline unsigned long pte_pfn(pte_t p) { return (pte_val(p) & PTE_PFN_MASK) >> PAGE_SHIFT; }
+/* asm/pgtable-invert.h (the L1TF mitigation): a non-zero entry without
+ * _PAGE_PRESENT holds its address field inverted; pfn_pte() and the
+ * others invert on the way in, pte_pfn() and the others on the way out.
+ * Every protection the vmalloc.c slices pass is present; CPA's
+ * set_memory_np() makes the inverted entries. */
+static inline u64 vmapfuzz_x86_protnone_mask(u64 v)
+{
+	return (v && !(v & _PAGE_PRESENT)) ? ~0ULL : 0;
+}
+static inline unsigned long pte_pfn(pte_t p)
+{
+	return ((pte_val(p) ^ vmapfuzz_x86_protnone_mask(pte_val(p))) & PTE_PFN_MASK) >> PAGE_SHIFT;
+}
+static inline u64 vmapfuzz_x86_pfn_desc(unsigned long pfn, u64 prot, u64 addr_mask)
+{
+	u64 phys = (u64)pfn << PAGE_SHIFT;
+
+	phys ^= vmapfuzz_x86_protnone_mask(prot);
+	return (phys & addr_mask) | prot;
+}
 static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
 {
-	return __pte((((pteval_t)pfn << PAGE_SHIFT) & PTE_PFN_MASK) | pgprot_val(prot));
+	return __pte(vmapfuzz_x86_pfn_desc(pfn, pgprot_val(prot), PTE_PFN_MASK));
 }
 static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
 {
-	return __pmd((((pmdval_t)pfn << PAGE_SHIFT) & PTE_PFN_MASK) | pgprot_val(prot));
+	return __pmd(vmapfuzz_x86_pfn_desc(pfn, pgprot_val(prot), PTE_PFN_MASK & PMD_MASK));
 }
 static inline pud_t pfn_pud(unsigned long pfn, pgprot_t prot)
 {
-	return __pud((((pudval_t)pfn << PAGE_SHIFT) & PTE_PFN_MASK) | pgprot_val(prot));
+	return __pud(vmapfuzz_x86_pfn_desc(pfn, pgprot_val(prot), PTE_PFN_MASK & PUD_MASK));
 }
 static inline pgprot_t pte_pgprot(pte_t p) { return __pgprot(vmapfuzz_x86_flags(pte_val(p))); }
 static inline pte_t pte_mkhuge(pte_t p) { return __pte(pte_val(p) | _PAGE_PSE); }
