@@ -148,6 +148,22 @@ void RefKernel::merge_with_next(std::size_t i) {
   leaves_.erase(leaves_.begin() + static_cast<std::ptrdiff_t>(i + 1));
 }
 
+void RefKernel::replace_leaf(u64 va, const Leaf& n) {
+  const std::size_t i = first_after(va);
+  if (i > 0 && leaves_[i - 1].va == va && leaves_[i - 1].leaf.size == n.size) {
+    // The leaf is exactly [va, va + n.size): rewrite it in place, as
+    // erase_range() and insert_leaf() would leave it, without moving the
+    // leaves after it (a change page by page over pages that are each a
+    // leaf of their own would otherwise be quadratic).
+    leaves_[i - 1].leaf = n;
+    merge_with_next(i - 1);
+    if (i > 1) merge_with_next(i - 2);
+    return;
+  }
+  erase_range(va, va + n.size);
+  insert_leaf(va, n);
+}
+
 void RefKernel::erase_range(u64 a, u64 b) {
   std::size_t first = first_after(a);
   if (first > 0 && leaves_[first - 1].va + leaves_[first - 1].leaf.size > a) --first;

@@ -236,6 +236,9 @@ class RefKernel {
   void merge_with_next(std::size_t i);
   // Adds a leaf (range cleared before), merged with neighbours it continues.
   void insert_leaf(u64 va, const Leaf& l);
+  // erase_range(va, va + n.size) then insert_leaf(va, n), in place where a
+  // leaf is exactly that range.
+  void replace_leaf(u64 va, const Leaf& n);
   // Start of the first write of `s` whose first entry is already present,
   // or the end of `s`.
   u64 first_present_call(const Step& s) const;

@@ -165,8 +165,7 @@ Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mod
       if (!(n.attrs == old.attrs) || n.mapped != old.mapped) {
         n.size = page;
         n.pa = pa;
-        erase_range(x, x + page);
-        insert_leaf(x, n);
+        replace_leaf(x, n);
         changed = true;
       }
     } else {
