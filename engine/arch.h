@@ -89,7 +89,7 @@ inline bool pte_none(const Geometry& g, pte_t pte) {
 
 inline bool pte_present(const Geometry& g, pte_t pte) {
   switch (g.arch) {
-    case Arch::arm64: return pte_valid(pte);
+    case Arch::arm64: return pte_present(pte);  // valid, or present-invalid
     case Arch::x86_64: return pte & (x86::PAGE_PRESENT | x86::PAGE_PROTNONE);
     case Arch::riscv64: return pte & (riscv::PAGE_PRESENT | riscv::PAGE_PROT_NONE);
   }

@@ -245,10 +245,19 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
 }
 
 // mmu.c: pud_clear_huge / pmd_clear_huge: clear a block, nothing else.
+// 6.12 and 6.1 test pXd_sect() (a valid block); the 2026 trees pXd_leaf(),
+// which a present-invalid block (set_memory_valid(0)) also passes.
+namespace {
+bool clears_as_block(const Kernel& k, u64 d) {
+  if (before_cont_vmap(k.variant())) return pmd_sect(d);
+  return pmd_present(d) && !pmd_table(d);
+}
+}  // namespace
 int pud_clear_huge(Kernel& k, pud_t* pud) {
-  // pud_sect() is constant false with 64K pages or fewer than 3 levels.
+  // pud_sect() and pud_leaf() are constant false with 64K pages or fewer
+  // than 3 levels.
   if (k.geo().page_shift == 16 || k.geo().levels < 3) return 0;
-  if (!pmd_sect(*pud)) return 0;
+  if (!clears_as_block(k, *pud)) return 0;
   k.pool().store(pud, 0);
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;
@@ -256,7 +265,7 @@ int pud_clear_huge(Kernel& k, pud_t* pud) {
 }
 
 int pmd_clear_huge(Kernel& k, pmd_t* pmd) {
-  if (!pmd_sect(*pmd)) return 0;
+  if (!clears_as_block(k, *pmd)) return 0;
   k.pool().store(pmd, 0);
   ++k.counters().unmap_blocks;
   ++k.counters().descriptors_written;

@@ -19,18 +19,18 @@ using arm64::set_pud;
 
 // No BTI is modelled: PTE_MAYBE_GP is 0 (docs/pageattr.md).
 constexpr u64 PTE_MAYBE_GP = 0;
+// Nor KPTI: kernel mappings are global, PTE_MAYBE_NG is 0.
+constexpr u64 PTE_MAYBE_NG = 0;
+constexpr u64 PTE_PRESENT_VALID_KERNEL = PTE_VALID | PTE_MAYBE_NG;
 
 // The 2026 tree's pageattr code; v6.12 and v6.1 use apply_to_page_range.
 bool pagewalk_era(Variant v) { return !before_cont_vmap(v); }
 
 u64 set_pageattr_masks(u64 val, PageChangeData m) { return (val & ~m.clear_mask) | m.set_mask; }
 
-// arm64's pXd_sect/pXd_leaf of kernel level `l` as the generic code sees
-// it: constant false where the level below is folded (the real test is
-// made there, on the same entry).
-bool lvl_sect(const Geometry& g, PgLevel l, u64 d) {
-  return !g.is_folded(level_below(l)) && pmd_sect(d);
-}
+// arm64's pXd_leaf of kernel level `l` as the generic code sees it:
+// constant false where the level below is folded (the real test is made
+// there, on the same entry). Present-invalid blocks count (pte_present).
 bool lvl_leaf(const Geometry& g, PgLevel l, u64 d) {
   return !g.is_folded(level_below(l)) && pmd_present(d) && !pmd_table(d);
 }
@@ -56,10 +56,12 @@ void split_contpmd(Kernel& k, pmd_t* pmdp) {
   for (unsigned i = 0; i < n; ++i, ++pmdp) set_pmd(k, pmdp, *pmdp & ~PTE_CONT);
 }
 
+// pte_mkinvalid(): not valid, but still present (PTE_PRESENT_INVALID).
+u64 mkinvalid(u64 prot) { return (prot | PTE_PRESENT_INVALID) & ~PTE_VALID; }
+
 // A PMD block becomes a table of pages (CONT pages with to_cont) with the
-// block's attributes. The block is valid: the caller checked pmd_present,
-// and a kernel entry is present only when valid (no PTE_PRESENT_INVALID
-// without nG), so the kernel's invalid-block branch is not modelled.
+// block's attributes. A block set_memory_valid(0) left present-invalid
+// gives present-invalid pages.
 int split_pmd(Kernel& k, pmd_t* pmdp, pmd_t pmd, bool to_cont) {
   const Geometry& g = k.geo();
   u64 tableprot = PMD_TYPE_TABLE | PMD_TABLE_UXN | PMD_TABLE_AF;
@@ -70,6 +72,7 @@ int split_pmd(Kernel& k, pmd_t* pmdp, pmd_t pmd, bool to_cont) {
   pte_t* ptep = k.pool().table(pte_phys);
   if (prot & PTE_PXN) tableprot |= PMD_TABLE_PXN;
   prot = (prot & ~PTE_TYPE_MASK) | PTE_TYPE_PAGE;
+  if (!pte_valid(pmd)) prot = mkinvalid(prot);  // pte_pgprot(pte_mkinvalid(pfn_pte(0, prot)))
   prot &= ~PTE_CONT;
   if (to_cont) prot |= PTE_CONT;
   for (unsigned i = 0; i < g.ptrs_per_table(); ++i, ++ptep, ++pfn)
@@ -78,7 +81,8 @@ int split_pmd(Kernel& k, pmd_t* pmdp, pmd_t pmd, bool to_cont) {
   return 0;
 }
 
-// A PUD block becomes a table of PMD blocks (CONT blocks with to_cont).
+// A PUD block becomes a table of PMD blocks (CONT blocks with to_cont),
+// present-invalid ones from a present-invalid block.
 int split_pud(Kernel& k, pud_t* pudp, pud_t pud, bool to_cont) {
   const Geometry& g = k.geo();
   u64 tableprot = PMD_TYPE_TABLE | PMD_TABLE_UXN | PMD_TABLE_AF;
@@ -90,6 +94,7 @@ int split_pud(Kernel& k, pud_t* pudp, pud_t pud, bool to_cont) {
   pmd_t* pmdp = k.pool().table(pmd_phys);
   if (prot & PTE_PXN) tableprot |= PMD_TABLE_PXN;
   prot = (prot & ~PTE_TYPE_MASK) | PMD_TYPE_SECT;
+  if (!pte_valid(pud)) prot = mkinvalid(prot);  // pmd_pgprot(pmd_mkinvalid(pfn_pmd(0, prot)))
   prot &= ~PTE_CONT;
   if (to_cont) prot |= PTE_CONT;
   for (unsigned i = 0; i < g.ptrs_per_table(); ++i, ++pmdp, pfn += step)
@@ -144,7 +149,7 @@ enum class Action { subtree, cont };
 int pageattr_pud_entry(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr next, PageChangeData m,
                        Action* action) {
   const pud_t val = *pud;
-  if (lvl_sect(k.geo(), PgLevel::pud, val)) {
+  if (lvl_leaf(k.geo(), PgLevel::pud, val)) {  // pud_leaf: present-invalid blocks too
     if (next - addr != k.geo().pud_size()) {
       k.warn_once(WarnId::pageattr_pud_entry_partial, addr);
       return -kEINVAL;
@@ -158,7 +163,7 @@ int pageattr_pud_entry(Kernel& k, pud_t* pud, VirtAddr addr, VirtAddr next, Page
 int pageattr_pmd_entry(Kernel& k, pmd_t* pmd, VirtAddr addr, VirtAddr next, PageChangeData m,
                        Action* action) {
   const pmd_t val = *pmd;
-  if (lvl_sect(k.geo(), PgLevel::pmd, val)) {
+  if (lvl_leaf(k.geo(), PgLevel::pmd, val)) {  // pmd_leaf: present-invalid blocks too
     if (next - addr != k.geo().pmd_size()) {
       k.warn_once(WarnId::pageattr_pmd_entry_partial, addr);
       return -kEINVAL;
@@ -406,7 +411,7 @@ int change_memory_common_(Kernel& k, VirtAddr start, u64 size, PageChangeData m)
   const int ret = update_range_prot(k, start, size, m);
   if (k.bugged()) return ret;
   // Making entries valid and nothing else needs no TLB invalidation.
-  if (m.set_mask != PTE_VALID || m.clear_mask != 0)
+  if (m.set_mask != PTE_PRESENT_VALID_KERNEL || m.clear_mask != PTE_PRESENT_INVALID)
     k.flush(FlushKind::tlb_kernel_range, start, start + size);
   return ret;
 }
@@ -467,8 +472,15 @@ int set_memory_valid(Kernel& k, VirtAddr addr, int numpages, int enable) {
   if (on_x86(k))
     return enable ? x86::set_memory_p(k, addr, numpages) : x86::set_memory_np(k, addr, numpages);
   const u64 size = k.geo().page_size() * static_cast<u64>(static_cast<long>(numpages));
-  if (enable) return change_memory_common_(k, addr, size, {PTE_VALID, 0});
-  return change_memory_common_(k, addr, size, {0, PTE_VALID});
+  // 6.12 and 6.1 set or clear the valid bit; the 2026 trees also clear or
+  // set PTE_PRESENT_INVALID, so an entry made invalid stays present.
+  if (!pagewalk_era(k.variant())) {
+    if (enable) return change_memory_common_(k, addr, size, {PTE_VALID, 0});
+    return change_memory_common_(k, addr, size, {0, PTE_VALID});
+  }
+  if (enable)
+    return change_memory_common_(k, addr, size, {PTE_PRESENT_VALID_KERNEL, PTE_PRESENT_INVALID});
+  return change_memory_common_(k, addr, size, {PTE_PRESENT_INVALID, PTE_PRESENT_VALID_KERNEL});
 }
 
 }  // namespace vmapfuzz::engine

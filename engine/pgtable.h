@@ -89,7 +89,15 @@ constexpr pgprot_t pgprot_nx(pgprot_t p) { return {(p.v & ~PTE_GP) | PTE_PXN}; }
 // --- descriptor helpers (arm64 asm/pgtable.h semantics) ---
 constexpr bool pte_none(pte_t p) { return p == 0; }
 constexpr bool pte_valid(pte_t p) { return p & PTE_VALID; }
-constexpr bool pte_present(pte_t p) { return pte_valid(p); }
+// PTE_PRESENT_INVALID (nG without the valid bit): an entry the hardware does
+// not use that the kernel still counts as present. Kernel mappings have no
+// nG otherwise (PTE_MAYBE_NG is 0 without KPTI); the 2026 trees'
+// set_memory_valid(0) sets it (docs/pageattr.md).
+inline constexpr u64 PTE_PRESENT_INVALID = PTE_NG;
+constexpr bool pte_present_invalid(pte_t p) {
+  return (p & (PTE_VALID | PTE_PRESENT_INVALID)) == PTE_PRESENT_INVALID;
+}
+constexpr bool pte_present(pte_t p) { return pte_valid(p) || pte_present_invalid(p); }
 constexpr bool pte_cont(pte_t p) { return p & PTE_CONT; }
 constexpr bool pte_valid_cont(pte_t p) { return pte_valid(p) && pte_cont(p); }
 constexpr pte_t pte_mkcont(pte_t p) { return p | PTE_CONT; }

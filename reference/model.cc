@@ -386,10 +386,11 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
       }
       break;
     case Entry::leaf: {
-      // A block a change made invalid is not pXd_present(): no
+      // A block a change made invalid (6.12, 6.1) is not pXd_present(): no
       // pXd_free_*_page(), and *_set_huge() may take it down (creating a
-      // mapping over an invalid entry is always safe).
-      if (const Leaf* l = leaf_at(s.va); l && !l->mapped) break;
+      // mapping over an invalid entry is always safe). A present-invalid
+      // one (2026) is present: the leaf path below.
+      if (const Leaf* l = leaf_at(s.va); l && !present(*l)) break;
       if (f_->format != DescFormat::arm64) {
         // x86 and riscv free the "table" a leaf names.
         leaf_freed_as_table(out, s.va, pud);
@@ -400,7 +401,8 @@ bool RefKernel::install_block(Outcome& out, const Step& s, const Attrs& attrs) {
       u64 start = 0;
       const Leaf* old = leaf_at(s.va, &start);
       const u64 old_pa = old->pa + (s.va - start);
-      if (!live_change_allowed(old_pa, old->attrs, s.pa, attrs)) {
+      // Writing over a present-invalid block is "creating a mapping".
+      if (old->mapped && !live_change_allowed(old_pa, old->attrs, s.pa, attrs)) {
         // *_set_huge refuses; the walker descends into the block.
         bug(out, BugId::leaf_used_as_table, s.va);
         return false;
@@ -620,9 +622,10 @@ void RefKernel::unmap_level(Outcome& out, unsigned level, u64 a, u64 b) {
   for (u64 slot = slot_base(level, a); slot < b && slot >= slot_base(level, a); slot += span) {
     const u64 s = std::max(a, slot), e = slot + span - 1 < b - 1 ? slot + span : b;
     const Entry ent = entry_at(level, slot);
-    if (ent == Entry::leaf && !leaf_at(slot)->mapped) {
-      // A block set_memory_valid(0) left: pXd_clear_huge() sees no block,
-      // pXd_none_or_clear_bad() clears it as bad.
+    if (ent == Entry::leaf && !present(*leaf_at(slot))) {
+      // A block set_memory_valid(0) left (6.12, 6.1: valid bit clear, not
+      // present): pXd_clear_huge() sees no block, pXd_none_or_clear_bad()
+      // clears it as bad. A present-invalid one (2026) is a leaf: below.
       set_mask(out, level_bit(k));
       erase_range(slot, slot + span);
       warn(out, k == KernelLevel::pud ? WarnId::pud_bad : WarnId::pmd_bad, s);
@@ -667,8 +670,9 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
     }
     if (!l->mapped) {
       // Not translating, so never a CONT batch: cleared page by page. The
-      // kernel's pte_present() looks at the valid bit only, so an entry
-      // with it (bits 01, set_memory_valid over an empty PTE) is cleared
+      // kernel's pte_present() counts the valid bit (bits 01,
+      // set_memory_valid over an empty PTE) and a present-invalid entry
+      // (nG without it, 2026's set_memory_valid(0)): those are cleared
       // quietly; the others are neither none nor present: a WARN each.
       // This leaf and the not-translating ones after it, up to e or the
       // next translating leaf, leave the model in one erase (a change can
@@ -678,7 +682,7 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       u64 cur_start = start;
       for (std::size_t n = first_after(x);; ++n) {
         const u64 from = std::max(stop, cur_start), to = std::min(e, cur_start + cur->size);
-        if (!(cur->raw & 1))
+        if (!present(*cur))
           for (u64 p = from; p < to; p += f_->page_size)
             warn(out, WarnId::vunmap_pte_not_present, p);
         stop = to;
@@ -712,7 +716,7 @@ void RefKernel::unmap_pte_table(Outcome& out, u64 s, u64 e) {
       x -= x % group;
       u64 fs = 0;
       const Leaf* first = leaf_at(x, &fs);
-      first_not_present = first && !first->mapped && !(first->raw & 1);
+      first_not_present = first && !present(*first);
     }
     // Whole groups of this run that end by e go at once; a group that
     // reaches past e goes whole too, with a WARN, and ends this table. A

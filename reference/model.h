@@ -147,6 +147,12 @@ class RefKernel {
     std::uint8_t raw = 0;
   };
   static bool is_zero_entry(const Leaf& l);
+  // arm64's present-invalid entry: not translating, valid bit clear, nG
+  // (PTE_PRESENT_INVALID) set; the kernel still counts it as present.
+  static bool present_invalid(const Leaf& l) { return !l.mapped && !(l.raw & 1) && l.attrs.ng; }
+  // pte_present()/pXd_present() of the entry: the valid bit (it translates,
+  // or is a page entry without the page bit), or present-invalid.
+  static bool present(const Leaf& l) { return l.mapped || (l.raw & 1) || present_invalid(l); }
   // The leaves in [lo, hi), clipped to it, that translate (`mapped`) or
   // do not: expected_runs() and expected_invalid().
   std::vector<LeafRun> leaves_in(u64 lo, u64 hi, bool mapped) const;

@@ -32,6 +32,8 @@ bool RefKernel::is_zero_entry(const Leaf& l) {
 // One permission change: what it does to an entry.
 struct RefKernel::Change {
   enum class Kind { ro, rw, x, nx, valid, invalid } kind;
+  // valid/invalid also clear/set PTE_PRESENT_INVALID (nG): the 2026 trees.
+  bool present_invalid = false;
 
   void apply(Leaf& l, bool page_level) const {
     switch (kind) {
@@ -47,6 +49,7 @@ struct RefKernel::Change {
       case Kind::nx: l.attrs.pxn = true; break;
       case Kind::valid:
         if (l.mapped) break;
+        if (present_invalid) l.attrs.ng = false;
         l.raw |= 1;
         // A page needs both low bits, a block the valid bit alone.
         if (l.raw == (page_level ? 3 : 1)) {
@@ -61,6 +64,7 @@ struct RefKernel::Change {
         } else {
           l.raw &= 2;
         }
+        if (present_invalid) l.attrs.ng = true;
         break;
     }
   }
@@ -148,7 +152,8 @@ void RefKernel::set_cont(u64 a, u64 b, unsigned level, bool cont) {
 // from the top: a PUD block into a table of CONT PMD blocks, a CONT PMD
 // group into plain PMD blocks, a PMD block into a table of CONT pages, a
 // CONT page group into plain pages. It stops at the first size `b` is
-// aligned to, and at an entry that maps nothing.
+// aligned to, and at an entry that is not present. A present-invalid block
+// splits into present-invalid entries.
 int RefKernel::bbml2_split_at(u64 b) {
   const u64 pud = entry_size(pud_), pmd = entry_size(pmd_);
   if (b % entry_size(root_) == 0 || b % pud == 0) return 0;
@@ -165,17 +170,19 @@ int RefKernel::bbml2_split_at(u64 b) {
     n.pa = old->pa + (slot - s0);
     n.level = table_level;
     n.cont = true;
+    // Page entries need the page bit: a present-invalid page is 0b10.
+    if (!n.mapped) n.raw = table_level == pte_ ? 2 : 0;
     erase_range(slot, slot + span);
     insert_leaf(slot, n);
     return true;
   };
-  if (l && l->mapped && l->level == pud_ && pud_ != pmd_) {
+  if (l && present(*l) && l->level == pud_ && pud_ != pmd_) {
     if (!split(pmd_, slot_base(pud_, b), pud)) return -common::kENOMEM;
     l = leaf_at(b, &ls);
   }
   const u64 cpmd = cont_pmd_size(*f_, pmd);
   if (b % cpmd == 0) return 0;
-  if (l && l->mapped && l->level == pmd_) {
+  if (l && present(*l) && l->level == pmd_) {
     if (l->cont) {
       const u64 g = b & ~(cpmd - 1);
       set_cont(g, g + cpmd, pmd_, false);
@@ -186,7 +193,7 @@ int RefKernel::bbml2_split_at(u64 b) {
   }
   const u64 group = f_->cont_pte_size;
   if (group == 0 || b % group == 0) return 0;
-  if (l && l->mapped && l->level == pte_ && l->cont) {
+  if (l && present(*l) && l->level == pte_ && l->cont) {
     const u64 g = b & ~(group - 1);
     set_cont(g, g + group, pte_, false);
   }
@@ -206,10 +213,11 @@ int RefKernel::bbml2_split(Outcome& out, u64 start, u64 end) {
   return r ? r : bbml2_split_at(end);
 }
 
-// 2026: the walk over the tables that exist. A block is rewritten whole if
-// the range covers it, else the walk stops with a WARN and -EINVAL; a
-// block that is not valid is passed over; every PTE of an existing PTE
-// table in range is changed, empty ones included.
+// 2026: the walk over the tables that exist. A block (pXd_leaf: valid or
+// present-invalid) is rewritten whole if the range covers it, else the walk
+// stops with a WARN and -EINVAL; a block that is not present is passed
+// over; every PTE of an existing PTE table in range is changed, empty ones
+// included.
 int RefKernel::walk_existing(Outcome& out, u64 start, u64 end, const Change& c) {
   if (start >= end) return -common::kEINVAL;
   u64 x = start;
@@ -219,7 +227,7 @@ int RefKernel::walk_existing(Outcome& out, u64 start, u64 end, const Change& c) 
     if (l && l->level < pte_) {
       const u64 span = entry_size(l->level);
       const u64 bs = slot_base(l->level, x), be = bs + span;
-      if (!l->mapped) {
+      if (!present(*l)) {
         x = std::min(be, end);
         continue;
       }
@@ -328,10 +336,12 @@ Outcome RefKernel::set_memory(u64 va, unsigned numpages, SetMemoryMode mode, boo
       if (out.ret == 0) out.ret = change_common(out, addr, numpages, {K::x});
       break;
     case SetMemoryMode::valid:
-      out.ret = change_range(out, addr, u64{numpages} * f_->page_size, {K::valid});
+      out.ret = change_range(out, addr, u64{numpages} * f_->page_size,
+                             {K::valid, rules_->setmem_present_invalid});
       break;
     case SetMemoryMode::invalid:
-      out.ret = change_range(out, addr, u64{numpages} * f_->page_size, {K::invalid});
+      out.ret = change_range(out, addr, u64{numpages} * f_->page_size,
+                             {K::invalid, rules_->setmem_present_invalid});
       break;
   }
   return out;

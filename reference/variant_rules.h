@@ -98,6 +98,10 @@ struct VariantRules {
   bool setmem_refuses_huge_area;
   // A change that only sets the valid bit is not followed by a TLB flush.
   bool setmem_valid_needs_no_flush;
+  // set_memory_valid(0) also sets PTE_PRESENT_INVALID (nG) and (1) clears
+  // it: an entry made invalid stays present (pte_present(), pXd_leaf()),
+  // so later walks rewrite, clear and split it as the mapping it was.
+  bool setmem_present_invalid;
 
   // --- x86-64 set_memory_* (docs/pageattr.md, "x86-64")
   // set_memory_ro() clears _PAGE_DIRTY too (6.2 on).

@@ -35,7 +35,7 @@ std::string sample(const std::string& geo, const std::string& va_prefix) {
 TEST(Ptdump, Arm64ColumnsOnASample) {
   const std::string want =
       "---[ vmapfuzz: expected tables, arm64-4k-48, v4 ]---\n"
-      "0xffff800000400000-0xffff800000401000           4K PTE F     RW NX SHD AF    CON     UXN  "
+      "0xffff800000400000-0xffff800000401000           4K PTE F     RW NX SHD AF NG CON     UXN  "
       "  MEM/NORMAL\n"
       "0xffff800000401000-0xffff800000410000          60K PTE       RW NX SHD AF    CON     UXN  "
       "  MEM/NORMAL\n"
