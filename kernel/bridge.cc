@@ -22,7 +22,9 @@
 //   fail_page_alloc
 //   set_memory         arm64: the tree's set_memory_ro/rw/x/nx/valid()
 //                      (arch/arm64/mm/pageattr.c) over its apply_to_page_range()
-//                      (mm/memory.c); x86-64: the tree's set_memory_ro/rw/x/
+//                      (mm/memory.c) or, 2026, split_kernel_leaf_mapping()
+//                      (mmu.c) and walk_kernel_page_table_range_lockless()
+//                      (mm/pagewalk.c); x86-64: the tree's set_memory_ro/rw/x/
 //                      nx/p/np() (arch/x86/mm/pat/set_memory.c); at the
 //                      address the harness passes (unaligned: va +
 //                      harness::kSetMemoryUnalignedOffset); rox is the
@@ -109,6 +111,10 @@ constexpr Site kWarnSites[] = {
     {"apply_to_p4d_range", "p4d_bad", WarnId::apply_to_page_range_bad},
     {"apply_to_pud_range", "pud_bad", WarnId::apply_to_page_range_bad},
     {"apply_to_pmd_range", "pmd_bad", WarnId::apply_to_page_range_bad},
+    // The pageattr unit of the 2026 trees (split_kernel_leaf_mapping, mm/pagewalk.c).
+    {"pageattr_pud_entry", "PUD_SIZE", WarnId::pageattr_pud_entry_partial},
+    {"pageattr_pmd_entry", "PMD_SIZE", WarnId::pageattr_pmd_entry_partial},
+    {"update_range_prot", "ret", WarnId::update_range_prot_split_failed},
     // The pageattr-x86 unit (arch/x86/mm/pat/set_memory.c).
     {"change_page_attr_set_clr", "1", WarnId::cpa_unaligned},
     {"__cpa_process_fault", "zero pte", WarnId::cpa_zero_pte},
@@ -181,10 +187,10 @@ bool TreeBackend::supports(OpKind kind, const engine::Geometry& g) const {
   switch (kind) {
     case OpKind::vmap: return o && o->has_vmap() != 0;
     case OpKind::vmalloc: return o && o->has_vmalloc() != 0;
-    // arm64's pageattr.c where the tree changes permissions through
-    // apply_to_page_range() (6.12, 6.1; kernel/extract.py's pageattr unit);
-    // x86-64's CPA of arch/x86/mm/pat/set_memory.c (pageattr-x86). Each
-    // architecture's build answers for its own.
+    // arm64's pageattr.c, walking with apply_to_page_range() (6.12, 6.1)
+    // or walk_kernel_page_table_range_lockless() (2026; kernel/extract.py's
+    // pageattr unit); x86-64's CPA of arch/x86/mm/pat/set_memory.c
+    // (pageattr-x86). Each architecture's build answers for its own.
     case OpKind::set_memory: {
       const vmapfuzz_kops* og = ops_for(g);
       return og && og->has_pageattr() != 0;
@@ -281,8 +287,11 @@ int TreeBackend::vmalloc(Kernel& k, const harness::VmallocOp& o) {
   }
   int err = 0;
   for (;;) {
+    // vmalloc_huge() passes VM_ALLOW_HUGE_VMAP whether or not huge
+    // mappings are allowed (engine/vmalloc.cc).
     engine::VmArea* area =
-        engine::get_vm_area_aligned(k, VirtAddr{o.va}, size, align, engine::VM_ALLOC);
+        engine::get_vm_area_aligned(k, VirtAddr{o.va}, size, align,
+                                    engine::VM_ALLOC | (o.huge ? engine::VM_ALLOW_HUGE_VMAP : 0u));
     if (!area) {
       k.warn(WarnId::vmalloc_area_failed, VirtAddr{o.va});  // warn_alloc()
       err = -engine::kENOMEM;
@@ -384,6 +393,10 @@ namespace ve = vmapfuzz::engine;
 
 namespace {
 
+static_assert(VMAPFUZZ_AREA_IOREMAP == ve::VM_IOREMAP && VMAPFUZZ_AREA_ALLOC == ve::VM_ALLOC &&
+              VMAPFUZZ_AREA_MAP == ve::VM_MAP &&
+              VMAPFUZZ_AREA_ALLOW_HUGE_VMAP == ve::VM_ALLOW_HUGE_VMAP);
+
 // The vm_struct flags of an area the model distinguishes.
 unsigned model_area_flags(unsigned long flags) {
   return static_cast<unsigned>(flags) & (ve::VM_IOREMAP | ve::VM_ALLOC | ve::VM_MAP);
@@ -423,6 +436,8 @@ int vmapfuzz_host_pfn_valid(vmapfuzz_u64 pfn) { return g_ctx.k->pfn_valid(pfn) ?
 int vmapfuzz_host_pfn_is_ram(vmapfuzz_u64 pfn) {
   return ve::x86::pfn_range_is_mapped(*g_ctx.k, pfn) ? 1 : 0;
 }
+
+int vmapfuzz_host_bbml2_noabort(void) { return g_ctx.k->config().bbml2_noabort ? 1 : 0; }
 
 vmapfuzz_u64 vmapfuzz_host_max_pfn(void) {
   const ve::Geometry& g = g_ctx.k->geo();

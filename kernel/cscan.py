@@ -204,16 +204,24 @@ _OBJECT = re.compile(r"^(?:static[ \t]+)?(?:%s)\([ \t]*([A-Za-z_]\w*)[^;{}]*\)[ 
                      % "|".join(OBJECT_MACROS), re.M)
 
 
+# A table of operations: a static const struct with a brace initializer that holds no
+# braces itself (`static const struct mm_walk_ops pageattr_ops = { .pte_entry = f, };`).
+_OPS_TABLE = re.compile(r"^static[ \t]+const[ \t]+struct[ \t]+\w+[ \t]+([A-Za-z_]\w*)[ \t]*=[ \t]*"
+                        r"\{[^{};]*\}[ \t]*;", re.M)
+
+
 def scan_objects(text: str) -> dict[str, Definition]:
     """Top-level objects defined by one of OBJECT_MACROS at the start of a line
-    (`static LLIST_HEAD(pending);`, `static DECLARE_WORK(work, fn);`).
+    (`static LLIST_HEAD(pending);`, `static DECLARE_WORK(work, fn);`), and tables of
+    operations (`static const struct mm_walk_ops ops = { ... };`, see _OPS_TABLE).
 
     Returns {name: (start, end, end)}, `end` one past the semicolon; the first of each name.
     Lines inside comments never match: a comment line starts with '*' or '/'.
     """
     defs: dict[str, Definition] = {}
-    for m in _OBJECT.finditer(text):
-        defs.setdefault(m.group(1), (m.start(), m.end(), m.end()))
+    for rx in (_OBJECT, _OPS_TABLE):
+        for m in rx.finditer(text):
+            defs.setdefault(m.group(1), (m.start(), m.end(), m.end()))
     return defs
 
 

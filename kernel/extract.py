@@ -49,8 +49,11 @@ FILES = [
     ("arch/arm64/mm/hugetlbpage.c", None),
     ("include/linux/mm.h", {"num_pages_contiguous"}),
     ("mm/vmalloc.c", None),
-    # The pageattr unit's (optional: a tree may lack them).
+    # The pageattr unit's (optional: a tree may lack them). 6.12 and 6.1 walk
+    # with apply_to_page_range() of mm/memory.c, the 2026 trees with
+    # walk_kernel_page_table_range_lockless() of mm/pagewalk.c.
     ("mm/memory.c", None),
+    ("mm/pagewalk.c", None),
     ("arch/arm64/mm/pageattr.c", None),
 ]
 REQUIRED_FILES = ["mm/vmalloc.c", "arch/arm64/mm/mmu.c", "arch/arm64/mm/hugetlbpage.c",
@@ -115,24 +118,30 @@ UNITS = [
 ]
 UNIT_ROOTS = {unit: roots + optional for unit, roots, optional in UNITS}
 
-# arm64's permission changes (the set_memory op, docs/pageattr.md), where the
-# tree makes them through apply_to_page_range() of mm/memory.c (6.12, 6.1).
-# Optional: a tree without these files or roots, or whose set_memory_ro()
-# does not reach apply_to_page_range() (the 2026 tree walks with
-# walk_kernel_page_table_range_lockless() of mm/pagewalk.c, not supported),
-# lacks the unit, and set_memory stays with the engine.
+# arm64's permission changes (the set_memory op, docs/pageattr.md): the
+# tree's arch/arm64/mm/pageattr.c, walking with apply_to_page_range() of
+# mm/memory.c (6.12, 6.1) or walk_kernel_page_table_range_lockless() of
+# mm/pagewalk.c after split_kernel_leaf_mapping() of mmu.c (the 2026 trees).
+# Optional: a tree without pageattr.c, those roots or either walker lacks the
+# unit, and set_memory stays with the engine.
 PAGEATTR_ROOTS = ["set_memory_ro", "set_memory_rw", "set_memory_x", "set_memory_nx",
                   "set_memory_valid"]
-UNITS.append(("pageattr", PAGEATTR_ROOTS + ["apply_to_page_range"], ["set_memory_rox"]))
-UNIT_ROOTS["pageattr"] = PAGEATTR_ROOTS + ["apply_to_page_range", "set_memory_rox"]
+UNITS.append(("pageattr", PAGEATTR_ROOTS, ["set_memory_rox"]))
+UNIT_ROOTS["pageattr"] = PAGEATTR_ROOTS + ["set_memory_rox"]
 # Files only one unit's closure may take functions from: the other units
 # keep naming what the shims give them (mm/memory.c defines many helpers
 # the vmalloc.c slices name, such as __pte_alloc_kernel()).
-SCOPED_FILES = {"mm/memory.c": "pageattr", "arch/arm64/mm/pageattr.c": "pageattr",
+SCOPED_FILES = {"mm/memory.c": "pageattr", "mm/pagewalk.c": "pageattr",
+                "arch/arm64/mm/pageattr.c": "pageattr",
                 "arch/x86/mm/pat/set_memory.c": "pageattr-x86"}
-# A unit whose roots exist but do not reach this function lacks the unit.
-UNIT_MUST_REACH = {"pageattr": ("set_memory_ro", "apply_to_page_range"),
-                   "pageattr-x86": ("set_memory_ro", "change_page_attr_set_clr")}
+# The files a unit cannot be without.
+UNIT_FILES = {"pageattr": ["arch/arm64/mm/pageattr.c"],
+              "pageattr-x86": ["arch/x86/mm/pat/set_memory.c"]}
+# A unit whose roots exist but reach none of these functions lacks the unit.
+UNIT_MUST_REACH = {
+    "pageattr": ("set_memory_ro", ("apply_to_page_range", "walk_kernel_page_table_range_lockless")),
+    "pageattr-x86": ("set_memory_ro", ("change_page_attr_set_clr",)),
+}
 # Units of arm64's own files: the x86-64 build takes the other units' roots.
 ARM64_ONLY_UNITS = {"pageattr"}
 
@@ -428,7 +437,7 @@ def find_units(tree, unit_list=None):
     closure of its roots), or {"status": "missing", "reason": ...}."""
     units = {}
     for unit, roots, optional in unit_list or UNITS:
-        absent = sorted(p for p, u in SCOPED_FILES.items() if u == unit and p not in tree.text)
+        absent = [p for p in UNIT_FILES.get(unit, []) if p not in tree.text]
         if absent:
             units[unit] = {"status": "missing", "reason": "the tree has no %s" % ", ".join(absent)}
             continue
@@ -439,9 +448,9 @@ def find_units(tree, unit_list=None):
             continue
         if unit in UNIT_MUST_REACH:
             frm, to = UNIT_MUST_REACH[unit]
-            if to not in tree.closure([frm], unit):
+            if not set(to) & tree.closure([frm], unit):
                 units[unit] = {"status": "missing", "reason": "%s:%s does not reach %s" % (
-                    tree.where[frm], frm, to)}
+                    tree.where[frm], frm, " or ".join(to))}
                 continue
         names = tree.closure(roots + [r for r in optional if r in tree.where], unit)
         units[unit] = {"status": "found", "functions": sorted(names)}
@@ -489,8 +498,9 @@ def tu_text(tree, names, version):
         group.sort(key=lambda n: tree.defs[path][n][0])  # source order
         if not group:
             continue
-        if path == "mm/memory.c":
-            # What mm/memory.c's walkers see differently (kshim_memory.h).
+        if path in ("mm/memory.c", "mm/pagewalk.c"):
+            # What mm/memory.c's and mm/pagewalk.c's walkers see differently
+            # (kshim_memory.h).
             out.append('#include "kshim_memory.h"\n')
         if path == "arch/x86/mm/pat/set_memory.c":
             # What x86's CPA needs beyond the generic slices (kshim_cpa_x86.h).

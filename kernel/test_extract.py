@@ -28,6 +28,23 @@ class ObjectsTest(unittest.TestCase):
         start, _, end = objs["the_work"]
         self.assertEqual(src[start:end], "static DECLARE_WORK(the_work, work_fn);")
 
+    def test_tables_of_operations(self):
+        table = ("static const struct mm_walk_ops pageattr_ops = {\n"
+                 "\t.pmd_entry\t= pmd_fn,\n"
+                 "\t.pte_entry\t= pte_fn,\n"
+                 "};")
+        src = ("static int pte_fn(pte_t *p) { return 0; }\n" + table + "\n"
+               "static const struct nested n = { .a = { 1 } };\n"
+               "static struct mm_walk_ops not_const = { .pte_entry = pte_fn };\n"
+               "int f(void) { return walk(&pageattr_ops); }\n")
+        objs = cscan.scan_objects(src)
+        self.assertEqual(sorted(objs), ["pageattr_ops"])
+        start, _, end = objs["pageattr_ops"]
+        self.assertEqual(src[start:end], table)
+        # The table brings the functions it names along.
+        self.assertEqual(cscan.names_used(src[start:end]) & {"pte_fn", "pmd_fn"},
+                         {"pte_fn", "pmd_fn"})
+
 
 def make_tree(root, vmalloc_c):
     files = {
@@ -84,6 +101,18 @@ int apply_to_page_range(struct mm_struct *mm, unsigned long a)
 """
 
 
+PAGEWALK_C = """\
+static int pte_fn(pte_t *pte, unsigned long addr, unsigned long next, struct mm_walk *walk)
+{ return 0; }
+static const struct mm_walk_ops pageattr_ops = {
+	.pte_entry	= pte_fn,
+};
+static int walk_pgd_range(unsigned long a) { return 0; }
+int walk_kernel_page_table_range_lockless(unsigned long s, unsigned long e)
+{ return walk_pgd_range(s) + (pageattr_ops.pte_entry != 0); }
+"""
+
+
 class PageattrUnitTest(unittest.TestCase):
     def units(self, vmalloc_c, pageattr_c, memory_c):
         with tempfile.TemporaryDirectory() as d:
@@ -115,20 +144,40 @@ class PageattrUnitTest(unittest.TestCase):
         _, units = self.units("int vunmap_range(void) { return 0; }\n", None, None)
         self.assertEqual(units["pageattr"], {
             "status": "missing",
-            "reason": "the tree has no arch/arm64/mm/pageattr.c, mm/memory.c"})
+            "reason": "the tree has no arch/arm64/mm/pageattr.c"})
         _, units = self.units("int vunmap_range(void) { return 0; }\n", "\n", MEMORY_C)
         self.assertEqual(units["pageattr"]["status"], "missing")
         self.assertIn("set_memory_ro", units["pageattr"]["reason"])
 
-    def test_missing_when_set_memory_does_not_reach_apply_to_page_range(self):
+    def test_the_2026_form_walks_with_mm_pagewalk(self):
         walk = PAGEATTR_C.replace("apply_to_page_range(&init_mm, start, size, "
                                   "change_page_range, 0)",
                                   "walk_kernel_page_table_range_lockless(start, size)")
+        # Neither walker in the tree: the unit is missing.
         _, units = self.units("int vunmap_range(void) { return 0; }\n", walk, MEMORY_C)
         self.assertEqual(units["pageattr"], {
             "status": "missing",
             "reason": "arch/arm64/mm/pageattr.c:set_memory_ro does not reach "
-                      "apply_to_page_range"})
+                      "apply_to_page_range or walk_kernel_page_table_range_lockless"})
+        # mm/pagewalk.c's walker, without mm/memory.c: found, scoped to the unit.
+        with tempfile.TemporaryDirectory() as d:
+            make_tree(d, "int vunmap_range(void) { return walk_pgd_range(0); }\n"
+                         "int ioremap_page_range(void) { return 0; }\n"
+                         "int vunmap_range_noflush(void) { return 0; }\n")
+            for path, text in (("arch/arm64/mm/pageattr.c", walk),
+                               ("mm/pagewalk.c", PAGEWALK_C)):
+                with open(os.path.join(d, path), "w") as f:
+                    f.write(text)
+            tree = extract.Tree(d)
+            tree.locate()
+            units = extract.find_units(tree)
+        self.assertEqual(units["pageattr"]["status"], "found")
+        self.assertTrue({"set_memory_ro", "walk_kernel_page_table_range_lockless",
+                         "walk_pgd_range", "pageattr_ops", "pte_fn"}
+                        <= set(units["pageattr"]["functions"]))
+        # mm/pagewalk.c is the pageattr unit's: core does not take walk_pgd_range().
+        self.assertEqual(units["core"]["functions"],
+                         ["ioremap_page_range", "vunmap_range", "vunmap_range_noflush"])
 
 
 SET_MEMORY_C = """\

@@ -99,7 +99,8 @@ static void *vmapfuzz_k_area_new(vmapfuzz_u64 a, vmapfuzz_u64 size, unsigned lon
 
 	area->addr = (void *)(unsigned long)a;
 	area->size = size;
-	area->flags = flags;
+	area->flags = (flags & (VM_IOREMAP | VM_ALLOC | VM_MAP)) |
+		      ((flags & VMAPFUZZ_AREA_ALLOW_HUGE_VMAP) ? VM_ALLOW_HUGE_VMAP : 0);
 	return area;
 }
 
@@ -216,9 +217,12 @@ static int vmapfuzz_k_vmalloc_area_node(void *p, vmapfuzz_u64 prot, unsigned int
 #endif
 }
 
-/* The pageattr unit: arm64's set_memory_*() through apply_to_page_range();
- * on x86-64 the pageattr-x86 unit: set_memory_*() through CPA. */
-#if defined(VMAPFUZZ_HAVE_set_memory_ro) && defined(VMAPFUZZ_HAVE_apply_to_page_range)
+/* The pageattr unit: arm64's set_memory_*() through apply_to_page_range()
+ * (6.12, 6.1) or walk_kernel_page_table_range_lockless() (2026); on x86-64
+ * the pageattr-x86 unit: set_memory_*() through CPA. */
+#if defined(VMAPFUZZ_HAVE_set_memory_ro) && \
+	(defined(VMAPFUZZ_HAVE_apply_to_page_range) || \
+	 defined(VMAPFUZZ_HAVE_walk_kernel_page_table_range_lockless))
 #define VMAPFUZZ_PAGEATTR 1
 #endif
 #if defined(VMAPFUZZ_ARCH_X86) && defined(VMAPFUZZ_HAVE_set_memory_ro) && \
@@ -286,6 +290,13 @@ static int vmapfuzz_k_set_memory(vmapfuzz_u64 a, int numpages, enum vmapfuzz_set
 #ifdef VMAPFUZZ_PAGEATTR
 	u64 lo = a & PAGE_MASK;
 	u64 hi = lo + PAGE_SIZE * (u64)(long)numpages;
+
+#ifdef VMAPFUZZ_HAVE_split_kernel_leaf_mapping
+	/* The 2026 split reads and rewrites the whole leaf that holds each end
+	 * of the range: a PUD block at most. */
+	lo = ALIGN_DOWN(lo, PUD_SIZE);
+	hi = ALIGN(hi, PUD_SIZE);
+#endif
 
 	return VMAPFUZZ_K_RUN(lo, hi, vmapfuzz_set_memory_call(a, numpages, mode));
 #else

@@ -181,9 +181,20 @@
 #define MT_DEVICE_nGnRnE 3
 #define MT_DEVICE_nGnRE 4
 
+/* An entry that is not valid but has PTE_PRESENT_INVALID (PTE_NG, which
+ * kernel mappings never set otherwise: PTE_MAYBE_NG is 0 without KPTI) is
+ * present-invalid: pte_present() and the pXd_present() built on it count
+ * it. 2026's set_memory_valid(0) makes such entries. */
+#define PTE_PRESENT_INVALID PTE_NG
+#define PTE_MAYBE_NG 0ULL
+#define PTE_PRESENT_VALID_KERNEL (PTE_VALID | PTE_MAYBE_NG)
 static inline bool pte_none(pte_t p) { return !pte_val(p); }
 static inline bool pte_valid(pte_t p) { return pte_val(p) & PTE_VALID; }
-static inline bool pte_present(pte_t p) { return pte_valid(p); }
+static inline bool pte_present_invalid(pte_t p)
+{
+	return (pte_val(p) & (PTE_VALID | PTE_PRESENT_INVALID)) == PTE_PRESENT_INVALID;
+}
+static inline bool pte_present(pte_t p) { return pte_valid(p) || pte_present_invalid(p); }
 static inline bool pte_cont(pte_t p) { return pte_val(p) & PTE_CONT; }
 static inline bool pte_valid_cont(pte_t p) { return pte_valid(p) && pte_cont(p); }
 static inline bool pte_dirty(pte_t p) { return pte_val(p) & PTE_DIRTY; }
@@ -232,7 +243,7 @@ static inline pgprot_t pgprot_tagged(pgprot_t prot)
 	return __pgprot((pgprot_val(prot) & ~PTE_ATTRINDX_MASK) | PTE_ATTRINDX(MT_NORMAL_TAGGED));
 }
 static inline bool pmd_none(pmd_t p) { return !pmd_val(p); }
-static inline bool pmd_present(pmd_t p) { return pmd_val(p) & PTE_VALID; }
+static inline bool pmd_present(pmd_t p) { return pte_present(__pte(pmd_val(p))); }
 static inline bool pmd_table(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == PMD_TYPE_TABLE; }
 static inline bool pmd_sect(pmd_t p) { return (pmd_val(p) & PMD_TYPE_MASK) == PMD_TYPE_SECT; }
 static inline bool pmd_leaf(pmd_t p) { return pmd_present(p) && !pmd_table(p); }
@@ -241,7 +252,7 @@ static inline bool pmd_bad(pmd_t p) { return !pmd_table(p); }
  * folded into the pud and the pud tests are constant (pgtable-nopmd.h). */
 #ifndef __PAGETABLE_PMD_FOLDED
 static inline bool pud_none(pud_t p) { return !pud_val(p); }
-static inline bool pud_present(pud_t p) { return pud_val(p) & PTE_VALID; }
+static inline bool pud_present(pud_t p) { return pte_present(__pte(pud_val(p))); }
 static inline bool pud_bad(pud_t p) { return (pud_val(p) & PUD_TYPE_MASK) != PUD_TYPE_TABLE; }
 #else
 static inline int pud_none(pud_t p) { (void)p; return 0; }

@@ -59,6 +59,14 @@ enum vmapfuzz_count {
 };
 
 /* The permission change of a set_memory entry (arch/arm64/mm/pageattr.c). */
+/* The vm_struct flags of the model's areas (common/kernel_config.h). The
+ * kernel's VM_IOREMAP, VM_ALLOC and VM_MAP have the same values; its
+ * VM_ALLOW_HUGE_VMAP does not. */
+#define VMAPFUZZ_AREA_IOREMAP 0x1UL
+#define VMAPFUZZ_AREA_ALLOC 0x2UL
+#define VMAPFUZZ_AREA_MAP 0x4UL
+#define VMAPFUZZ_AREA_ALLOW_HUGE_VMAP 0x8UL
+
 enum vmapfuzz_set_memory {
 	VMAPFUZZ_SET_MEMORY_RO,
 	VMAPFUZZ_SET_MEMORY_RW,
@@ -95,6 +103,9 @@ int vmapfuzz_host_vmap_allow_huge(void);
 /* x86-64: boot_cpu_has() of X86_FEATURE_PSE (1) or X86_FEATURE_GBPAGES (2)
  * under the engine's configuration; mtrr_type_lookup()'s `uniform`. */
 int vmapfuzz_host_x86_feature(int feature);
+/* arm64: whether the CPUs have BBML2_NOABORT (the configuration's
+ * bbml2_noabort). */
+int vmapfuzz_host_bbml2_noabort(void);
 int vmapfuzz_host_mtrr_uniform(vmapfuzz_u64 start, vmapfuzz_u64 end);
 
 /* The vm area list. Handles are the C side's struct vm_struct. */
@@ -145,7 +156,8 @@ struct vmapfuzz_kops {
 	 * tree's pageattr unit (x86-64: pageattr-x86) was built. */
 	int (*has_pageattr)(void);
 	int (*set_memory)(vmapfuzz_u64 addr, int numpages, enum vmapfuzz_set_memory mode);
-	/* Area handles for the host's vm area list. */
+	/* Area handles for the host's vm area list. `flags` are the model's
+	 * (VMAPFUZZ_AREA_*), which area_new() turns into the kernel's. */
 	void *(*area_new)(vmapfuzz_u64 addr, vmapfuzz_u64 size, unsigned long flags);
 	void (*area_release)(void *area);
 };
