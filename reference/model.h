@@ -222,7 +222,8 @@ class RefKernel {
   void set_cont(u64 a, u64 b, unsigned level, bool cont);
   // x86-64's (pageattr_x86_model.cc).
   struct CpaChange;
-  Outcome x86_set_memory(u64 addr, unsigned numpages, common::SetMemoryMode mode);
+  // One x86 change_page_attr_set_clr() into `out`; its return value.
+  int x86_set_memory(Outcome& out, u64 addr, unsigned numpages, common::SetMemoryMode mode);
   bool uniform_run(u64 a, u64 size, unsigned level) const;
   void cpa_collapse(Outcome& out, u64 start, u64 end);
   // Unmapping.

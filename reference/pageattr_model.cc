@@ -310,21 +310,17 @@ int RefKernel::change_common(Outcome& out, u64 addr, u64 numpages, const Change&
 
 Outcome RefKernel::set_memory(u64 va, unsigned numpages, SetMemoryMode mode, bool unaligned) {
   const u64 addr = unaligned ? va + 0x80 : va;
+  Outcome out;
   if (f_->format == DescFormat::x86_64) {
-    if (mode != SetMemoryMode::rox || rules_->cpa_has_rox)
-      return x86_set_memory(addr, numpages, mode);
+    if (mode != SetMemoryMode::rox || rules_->cpa_has_rox) {
+      out.ret = x86_set_memory(out, addr, numpages, mode);
+      return out;
+    }
     // The generic set_memory_rox(): ro, then x if that succeeded.
-    Outcome out = x86_set_memory(addr, numpages, SetMemoryMode::ro);
-    if (out.ret != 0) return out;
-    Outcome x = x86_set_memory(addr, numpages, SetMemoryMode::x);
-    out.ret = x.ret;
-    out.tables_allocated += x.tables_allocated;
-    out.tables_freed += x.tables_freed;
-    out.flushes.insert(out.flushes.end(), x.flushes.begin(), x.flushes.end());
-    out.warns.insert(out.warns.end(), x.warns.begin(), x.warns.end());
+    out.ret = x86_set_memory(out, addr, numpages, SetMemoryMode::ro);
+    if (out.ret == 0) out.ret = x86_set_memory(out, addr, numpages, SetMemoryMode::x);
     return out;
   }
-  Outcome out;
   using K = Change::Kind;
   switch (mode) {
     case SetMemoryMode::ro: out.ret = change_common(out, addr, numpages, {K::ro}); break;

@@ -114,8 +114,7 @@ void RefKernel::cpa_collapse(Outcome& out, u64 start, u64 end) {
   out.tables_freed += freed;
 }
 
-Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mode) {
-  Outcome out;
+int RefKernel::x86_set_memory(Outcome& out, u64 addr, unsigned numpages, SetMemoryMode mode) {
   CpaChange c;
   bool collapse = false;
   switch (mode) {
@@ -215,8 +214,7 @@ Outcome RefKernel::x86_set_memory(u64 addr, unsigned numpages, SetMemoryMode mod
     }
     if (ret == 0 && collapse) cpa_collapse(out, start, start + u64{numpages} * page);
   }
-  out.ret = ret;
-  return out;
+  return ret;
 }
 
 }  // namespace vmapfuzz::reference
