@@ -250,7 +250,7 @@ int pud_free_pmd_page(Kernel& k, pud_t* pud, VirtAddr addr) {
 namespace {
 bool clears_as_block(const Kernel& k, u64 d) {
   if (before_cont_vmap(k.variant())) return pmd_sect(d);
-  return pmd_present(d) && !pmd_table(d);
+  return pmd_leaf(d);
 }
 }  // namespace
 int pud_clear_huge(Kernel& k, pud_t* pud) {

@@ -19,9 +19,6 @@ using arm64::set_pud;
 
 // No BTI is modelled: PTE_MAYBE_GP is 0 (docs/pageattr.md).
 constexpr u64 PTE_MAYBE_GP = 0;
-// Nor KPTI: kernel mappings are global, PTE_MAYBE_NG is 0.
-constexpr u64 PTE_MAYBE_NG = 0;
-constexpr u64 PTE_PRESENT_VALID_KERNEL = PTE_VALID | PTE_MAYBE_NG;
 
 // The 2026 tree's pageattr code; v6.12 and v6.1 use apply_to_page_range.
 bool pagewalk_era(Variant v) { return !before_cont_vmap(v); }
@@ -32,7 +29,7 @@ u64 set_pageattr_masks(u64 val, PageChangeData m) { return (val & ~m.clear_mask)
 // constant false where the level below is folded (the real test is made
 // there, on the same entry). Present-invalid blocks count (pte_present).
 bool lvl_leaf(const Geometry& g, PgLevel l, u64 d) {
-  return !g.is_folded(level_below(l)) && pmd_present(d) && !pmd_table(d);
+  return !g.is_folded(level_below(l)) && pmd_leaf(d);
 }
 
 u64 level_size(const Geometry& g, PgLevel l) { return u64{1} << g.level_shift(l); }

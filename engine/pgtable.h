@@ -94,6 +94,8 @@ constexpr bool pte_valid(pte_t p) { return p & PTE_VALID; }
 // nG otherwise (PTE_MAYBE_NG is 0 without KPTI); the 2026 trees'
 // set_memory_valid(0) sets it (docs/pageattr.md).
 inline constexpr u64 PTE_PRESENT_INVALID = PTE_NG;
+// A kernel entry's valid bits (PTE_VALID | PTE_MAYBE_NG, the latter 0 here).
+inline constexpr u64 PTE_PRESENT_VALID_KERNEL = PTE_VALID;
 constexpr bool pte_present_invalid(pte_t p) {
   return (p & (PTE_VALID | PTE_PRESENT_INVALID)) == PTE_PRESENT_INVALID;
 }
@@ -113,6 +115,8 @@ constexpr bool pmd_none(pmd_t p) { return p == 0; }
 constexpr bool pmd_present(pmd_t p) { return pte_present(p); }
 constexpr bool pmd_table(pmd_t p) { return (p & PTE_TYPE_MASK) == PMD_TYPE_TABLE; }
 constexpr bool pmd_sect(pmd_t p) { return (p & PTE_TYPE_MASK) == PMD_TYPE_SECT; }
+// A block, valid or present-invalid.
+constexpr bool pmd_leaf(pmd_t p) { return pmd_present(p) && !pmd_table(p); }
 constexpr bool pmd_bad(pmd_t p) { return !pmd_table(p); }
 // mk_pmd_sect_prot(): block descriptor attributes from a page prot.
 constexpr u64 mk_sect_prot(pgprot_t prot) { return (prot.v & ~PTE_TABLE_BIT) | PMD_TYPE_SECT; }
