@@ -189,6 +189,26 @@ static inline void vmapfuzz_stop(enum vmapfuzz_stop why, u64 va)
 	vmapfuzz_k_unwind();
 }
 
+/* A path the shims leave out (a user mm, the linear map, the EFI tables, a
+ * cache flush, ...): the call stops as an unrecognised BUG of `what`, with
+ * `why` naming what is not modelled. */
+__attribute__((noreturn)) static inline void vmapfuzz_not_modelled(const char *what,
+								  const char *why)
+{
+	vmapfuzz_host_bug(what, why, vmapfuzz_k_last_addr);
+	vmapfuzz_k_unwind();
+}
+/* The entries of the pool's table at `pa`. Any other page stops the call:
+ * `what` would use it as a table. */
+static inline vmapfuzz_u64 *vmapfuzz_pool_table(u64 pa, const char *what)
+{
+	vmapfuzz_u64 *t = vmapfuzz_host_table(pa);
+
+	if (!t)
+		vmapfuzz_not_modelled(what, "not a table of the pool");
+	return t;
+}
+
 /* ------------------------------------------------------------ WARN / BUG */
 /* Each site reports its own condition text, stringified before expansion. */
 #define __vmapfuzz_warn(once, text) \

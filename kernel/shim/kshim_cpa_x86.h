@@ -135,13 +135,8 @@ struct cpuinfo_x86 { unsigned char x86; unsigned short x86_clflush_size; };
 static const struct cpuinfo_x86 boot_cpu_data __maybe_unused = { 6, 64 };
 /* No op of the model sets a caching attribute: a cache flush is a
  * modelling gap, and stops the call. */
-static inline void vmapfuzz_cpa_cache_flush(const char *what)
-{
-	vmapfuzz_host_bug(what, "cache flush", vmapfuzz_k_last_addr);
-	vmapfuzz_k_unwind();
-}
-#define clflushopt(p) vmapfuzz_cpa_cache_flush("clflushopt")
-#define wbinvd() vmapfuzz_cpa_cache_flush("wbinvd")
+#define clflushopt(p) vmapfuzz_not_modelled("clflushopt", "cache flush")
+#define wbinvd() vmapfuzz_not_modelled("wbinvd", "cache flush")
 /* pgprot2cachemode(): the caching mode of a protection's PAT, PCD and PWT
  * bits; 0 is write-back (_PAGE_CACHE_MODE_WB), the mode of no bits. */
 #define _PAGE_CACHE_MASK (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
@@ -164,10 +159,8 @@ typedef u64 pgprotval_t;
 #define paravirt_alloc_pte(mm, pfn) do { (void)(mm); (void)(pfn); } while (0)
 static inline pgdval_t pgd_flags(pgd_t p) { return pgd_val(p) & PTE_FLAGS_MASK; }
 static inline u64 p4d_flags(p4d_t p) { return p4d_val(p) & PTE_FLAGS_MASK; }
-/* A large page's address field is PMD (PUD) aligned, and its PAT bit is
- * bit 12 (asm/pgtable_types.h: pmd_pfn_mask(), pmd_flags_mask()). */
-#define PHYSICAL_PMD_PAGE_MASK (PTE_PFN_MASK & PMD_MASK)
-#define PHYSICAL_PUD_PAGE_MASK (PTE_PFN_MASK & PUD_MASK)
+/* A large page's address field is PMD (PUD) aligned (kshim_x86.h):
+ * asm/pgtable_types.h's pmd_pfn_mask(), pmd_flags_mask(). */
 static inline u64 pmd_pfn_mask(pmd_t p)
 {
 	return (pmd_val(p) & _PAGE_PSE) ? PHYSICAL_PMD_PAGE_MASK : PTE_PFN_MASK;
@@ -182,21 +175,12 @@ static inline pgprot_t pmd_pgprot(pmd_t p) { return __pgprot(pmd_flags(p)); }
 static inline pgprot_t pud_pgprot(pud_t p) { return __pgprot(pud_flags(p)); }
 static inline unsigned long pmd_pfn(pmd_t p)
 {
-	u64 v = pmd_val(p);
-
-	return ((v ^ vmapfuzz_x86_protnone_mask(v)) & pmd_pfn_mask(p)) >> PAGE_SHIFT;
+	return vmapfuzz_x86_desc_pfn(pmd_val(p), pmd_pfn_mask(p));
 }
 static inline unsigned long pud_pfn(pud_t p)
 {
-	u64 v = pud_val(p);
-
-	return ((v ^ vmapfuzz_x86_protnone_mask(v)) & pud_pfn_mask(p)) >> PAGE_SHIFT;
+	return vmapfuzz_x86_desc_pfn(pud_val(p), pud_pfn_mask(p));
 }
-static inline u64 protval_large_2_4k(u64 v)
-{
-	return (v & ~(_PAGE_PAT | _PAGE_PAT_LARGE)) | ((v & _PAGE_PAT_LARGE) ? _PAGE_PAT : 0);
-}
-#define pgprot_large_2_4k(p) __pgprot(protval_large_2_4k(pgprot_val(p)))
 static inline pmd_t pmd_mkhuge(pmd_t p) { return __pmd(pmd_val(p) | _PAGE_PSE); }
 static inline pud_t pud_mkhuge(pud_t p) { return __pud(pud_val(p) | _PAGE_PSE); }
 static inline void set_p4d(p4d_t *p, p4d_t v) { vmapfuzz_store(&p->pgd.pgd, p4d_val(v)); }
@@ -261,18 +245,9 @@ static inline struct page *vmapfuzz_cpa_alloc_table(void)
 }
 #undef alloc_pages
 #define alloc_pages(gfp, order) ((void)(gfp), (void)(order), vmapfuzz_cpa_alloc_table())
-static inline void *vmapfuzz_cpa_page_address(struct page *page)
-{
-	vmapfuzz_u64 *t = vmapfuzz_host_table((u64)page_to_pfn(page) << PAGE_SHIFT);
-
-	if (!t) {
-		vmapfuzz_host_bug("page_address", "not a table of the pool", vmapfuzz_k_last_addr);
-		vmapfuzz_k_unwind();
-	}
-	return t;
-}
 #undef page_address
-#define page_address(page) vmapfuzz_cpa_page_address(page)
+#define page_address(page) \
+	((void *)vmapfuzz_pool_table((u64)page_to_pfn(page) << PAGE_SHIFT, "page_address"))
 #define __free_page(page) vmapfuzz_host_table_free((u64)page_to_pfn(page) << PAGE_SHIFT)
 
 /* ------------------------------------------------- the 2026 trees' forms */
@@ -290,10 +265,8 @@ static inline struct page *vmapfuzz_cpa_virt_to_page(const void *p)
 {
 	u64 pa = vmapfuzz_host_table_pa((const vmapfuzz_u64 *)p);
 
-	if (!pa) {
-		vmapfuzz_host_bug("virt_to_page", "not a table of the pool", vmapfuzz_k_last_addr);
-		vmapfuzz_k_unwind();
-	}
+	if (!pa)
+		vmapfuzz_not_modelled("virt_to_page", "not a table of the pool");
 	return pfn_to_page(pa >> PAGE_SHIFT);
 }
 #undef virt_to_page
@@ -331,10 +304,8 @@ static inline void list_del(struct list_head *e)
 static struct list_head pgd_list __maybe_unused = { &pgd_list, &pgd_list };
 static inline void *vmapfuzz_cpa_empty_list(struct list_head *head)
 {
-	if (head->next != head) {
-		vmapfuzz_host_bug("list_for_each_entry", "not modelled", vmapfuzz_k_last_addr);
-		vmapfuzz_k_unwind();
-	}
+	if (head->next != head)
+		vmapfuzz_not_modelled("list_for_each_entry", "a pgd_list that is not empty");
 	return NULL;
 }
 #define list_for_each_entry(pos, head, member) \
@@ -360,10 +331,7 @@ static inline void vmapfuzz_cpa_ptdesc_free(struct ptdesc *pt)
 	u64 pa = pt->pa;
 
 	free(pt);
-	if (!vmapfuzz_host_table(pa)) {
-		vmapfuzz_host_bug("pagetable_free", "not a table of the pool", vmapfuzz_k_last_addr);
-		vmapfuzz_k_unwind();
-	}
+	(void)vmapfuzz_pool_table(pa, "pagetable_free");
 	vmapfuzz_host_table_free(pa);
 }
 #define pagetable_dtor_free(pt) vmapfuzz_cpa_ptdesc_free(pt)
@@ -380,14 +348,10 @@ static inline u64 pte_flags(pte_t p) { return pte_val(p) & PTE_FLAGS_MASK; }
 
 /* ------------------------------------------- paths no op of the model takes */
 /* populate_pgd() and its helpers (cpa->pgd: the EFI page tables). */
-static inline void *vmapfuzz_cpa_unreachable(const char *what)
-{
-	vmapfuzz_host_bug(what, "EFI page tables", vmapfuzz_k_last_addr);
-	vmapfuzz_k_unwind();
-}
-#define get_zeroed_page(gfp) ((unsigned long)vmapfuzz_cpa_unreachable("get_zeroed_page"))
-#define pmd_alloc_one(mm, a) ((pmd_t *)vmapfuzz_cpa_unreachable("pmd_alloc_one"))
-#define pud_alloc_one(mm, a) ((pud_t *)vmapfuzz_cpa_unreachable("pud_alloc_one"))
-#define p4d_alloc_one(mm, a) ((p4d_t *)vmapfuzz_cpa_unreachable("p4d_alloc_one"))
+#define vmapfuzz_cpa_efi(what, type) (vmapfuzz_not_modelled(what, "EFI page tables"), (type)0)
+#define get_zeroed_page(gfp) vmapfuzz_cpa_efi("get_zeroed_page", unsigned long)
+#define pmd_alloc_one(mm, a) vmapfuzz_cpa_efi("pmd_alloc_one", pmd_t *)
+#define pud_alloc_one(mm, a) vmapfuzz_cpa_efi("pud_alloc_one", pud_t *)
+#define p4d_alloc_one(mm, a) vmapfuzz_cpa_efi("p4d_alloc_one", p4d_t *)
 
 #endif /* VMAPFUZZ_KSHIM_CPA_X86_H */

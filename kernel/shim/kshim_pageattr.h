@@ -24,11 +24,7 @@ struct page_change_data {
  * always pass init_mm, whose branches take none. Reaching one stops the
  * call as an unrecognised BUG. */
 typedef struct { int locked; } spinlock_t;
-static inline pte_t *vmapfuzz_user_mm_pte(const char *what)
-{
-	vmapfuzz_host_bug(what, "user mm", vmapfuzz_k_last_addr);
-	vmapfuzz_k_unwind();
-}
+#define vmapfuzz_user_mm_pte(what) (vmapfuzz_not_modelled(what, "user mm"), (pte_t *)NULL)
 #define pte_alloc_map_lock(mm, pmd, a, ptlp) vmapfuzz_user_mm_pte("pte_alloc_map_lock")
 #define pte_offset_map_lock(mm, pmd, a, ptlp) vmapfuzz_user_mm_pte("pte_offset_map_lock")
 #define pte_unmap_unlock(pte, ptl) do { (void)(pte); (void)(ptl); } while (0)
@@ -65,13 +61,8 @@ static inline bool can_set_direct_map(void) { return false; }
 #define arm64_kfence_can_set_direct_map() false
 /* Only the rodata_full branch takes the linear-map address of a page:
  * reaching it stops the call as an unrecognised BUG. */
-static inline void *vmapfuzz_page_address(const struct page *page)
-{
-	(void)page;
-	vmapfuzz_host_bug("page_address", "no linear map", vmapfuzz_k_last_addr);
-	vmapfuzz_k_unwind();
-}
-#define page_address(page) vmapfuzz_page_address(page)
+#define page_address(page) \
+	((void)(page), vmapfuzz_not_modelled("page_address", "no linear map"), (void *)NULL)
 /* Tags are not modelled (no MTE). */
 #define kasan_reset_tag(p) (p)
 /* The lazily freed areas whose aliases vm_unmap_aliases() purges: the
@@ -121,24 +112,21 @@ struct mm_walk {
 };
 /* The walk of a user mm, of a vma, or one that installs PTEs: the kernel
  * walk here takes none of those branches; reaching one stops the call. */
-static inline void *vmapfuzz_walk_not_modelled(const char *what)
-{
-	vmapfuzz_host_bug(what, "user mm or vma walk", vmapfuzz_k_last_addr);
-	vmapfuzz_k_unwind();
-}
+#define vmapfuzz_walk_not_modelled(what, type) \
+	(vmapfuzz_not_modelled(what, "user mm or vma walk"), (type)0)
 #ifndef PTRS_PER_P4D
 #define PTRS_PER_P4D 1
 #endif
 #define TASK_SIZE (1UL << VMAPFUZZ_VA_BITS)
-#define pte_offset_map(pmd, a) ((pte_t *)vmapfuzz_walk_not_modelled("pte_offset_map"))
+#define pte_offset_map(pmd, a) vmapfuzz_walk_not_modelled("pte_offset_map", pte_t *)
 #define pte_unmap(pte) do { (void)(pte); } while (0)
 #define update_mmu_cache(vma, a, pte) do { (void)(vma); } while (0)
-#define __pte_alloc(mm, pmd) (vmapfuzz_walk_not_modelled("__pte_alloc"), 0)
-#define __pmd_alloc(mm, pud, a) (vmapfuzz_walk_not_modelled("__pmd_alloc"), 0)
-#define __pud_alloc(mm, p4d, a) (vmapfuzz_walk_not_modelled("__pud_alloc"), 0)
-#define __p4d_alloc(mm, pgd, a) (vmapfuzz_walk_not_modelled("__p4d_alloc"), 0)
-#define split_huge_pmd(vma, pmd, a) vmapfuzz_walk_not_modelled("split_huge_pmd")
-#define split_huge_pud(vma, pud, a) vmapfuzz_walk_not_modelled("split_huge_pud")
+#define __pte_alloc(mm, pmd) vmapfuzz_walk_not_modelled("__pte_alloc", int)
+#define __pmd_alloc(mm, pud, a) vmapfuzz_walk_not_modelled("__pmd_alloc", int)
+#define __pud_alloc(mm, p4d, a) vmapfuzz_walk_not_modelled("__pud_alloc", int)
+#define __p4d_alloc(mm, pgd, a) vmapfuzz_walk_not_modelled("__p4d_alloc", int)
+#define split_huge_pmd(vma, pmd, a) vmapfuzz_walk_not_modelled("split_huge_pmd", void)
+#define split_huge_pud(vma, pud, a) vmapfuzz_walk_not_modelled("split_huge_pud", void)
 static inline bool pmd_trans_huge(pmd_t p) { return pmd_leaf(p); }
 static inline bool pud_trans_huge(pud_t p) { return pud_leaf(p); }
 
@@ -159,7 +147,10 @@ static inline pte_t pte_mkinvalid(pte_t p)
 {
 	return __pte((pte_val(p) | PTE_PRESENT_INVALID) & ~PTE_VALID);
 }
-static inline pmd_t pmd_mkinvalid(pmd_t p) { return __pmd(pte_val(pte_mkinvalid(__pte(pmd_val(p))))); }
+static inline pmd_t pmd_mkinvalid(pmd_t p)
+{
+	return __pmd(pte_val(pte_mkinvalid(__pte(pmd_val(p)))));
+}
 static inline void __pmd_populate(pmd_t *p, phys_addr_t pa, pmdval_t prot)
 {
 	set_pmd(p, __pmd((pa & PTE_ADDR_MASK) | prot));
@@ -190,17 +181,7 @@ static inline struct ptdesc *pagetable_alloc(gfp_t gfp, unsigned int order)
 #define pagetable_pmd_ctor(mm, pt) ((void)(mm), (void)(pt), true)
 #define pagetable_pud_ctor(pt) do { (void)(pt); } while (0)
 #define pagetable_p4d_ctor(pt) do { (void)(pt); } while (0)
-static inline void *vmapfuzz_phys_to_table(phys_addr_t pa)
-{
-	vmapfuzz_u64 *t = vmapfuzz_host_table(pa);
-
-	if (!t) {
-		vmapfuzz_host_bug("phys_to_virt", "not a table of the pool", vmapfuzz_k_last_addr);
-		vmapfuzz_k_unwind();
-	}
-	return t;
-}
-#define phys_to_virt(pa) vmapfuzz_phys_to_table(pa)
+#define phys_to_virt(pa) ((void *)vmapfuzz_pool_table(pa, "phys_to_virt"))
 
 /* BBML2_NOABORT (the configuration's bbml2_noabort): then the linear map
  * is mapped with blocks and split on demand (linear_map_requires_bbml2,

@@ -116,10 +116,19 @@ static inline u64 vmapfuzz_x86_protnone_mask(u64 v)
 {
 	return (v && !(v & _PAGE_PRESENT)) ? ~0ULL : 0;
 }
+/* A large page's address field is PMD (PUD) aligned. */
+#define PHYSICAL_PMD_PAGE_MASK (PTE_PFN_MASK & PMD_MASK)
+#define PHYSICAL_PUD_PAGE_MASK (PTE_PFN_MASK & PUD_MASK)
+/* The pfn in a descriptor whose address field is `addr_mask`. */
+static inline unsigned long vmapfuzz_x86_desc_pfn(u64 v, u64 addr_mask)
+{
+	return ((v ^ vmapfuzz_x86_protnone_mask(v)) & addr_mask) >> PAGE_SHIFT;
+}
 static inline unsigned long pte_pfn(pte_t p)
 {
-	return ((pte_val(p) ^ vmapfuzz_x86_protnone_mask(pte_val(p))) & PTE_PFN_MASK) >> PAGE_SHIFT;
+	return vmapfuzz_x86_desc_pfn(pte_val(p), PTE_PFN_MASK);
 }
+/* A descriptor of `pfn` with `prot`, the address field `addr_mask`. */
 static inline u64 vmapfuzz_x86_pfn_desc(unsigned long pfn, u64 prot, u64 addr_mask)
 {
 	u64 phys = (u64)pfn << PAGE_SHIFT;
@@ -133,11 +142,11 @@ static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
 }
 static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
 {
-	return __pmd(vmapfuzz_x86_pfn_desc(pfn, pgprot_val(prot), PTE_PFN_MASK & PMD_MASK));
+	return __pmd(vmapfuzz_x86_pfn_desc(pfn, pgprot_val(prot), PHYSICAL_PMD_PAGE_MASK));
 }
 static inline pud_t pfn_pud(unsigned long pfn, pgprot_t prot)
 {
-	return __pud(vmapfuzz_x86_pfn_desc(pfn, pgprot_val(prot), PTE_PFN_MASK & PUD_MASK));
+	return __pud(vmapfuzz_x86_pfn_desc(pfn, pgprot_val(prot), PHYSICAL_PUD_PAGE_MASK));
 }
 static inline pgprot_t pte_pgprot(pte_t p) { return __pgprot(vmapfuzz_x86_flags(pte_val(p))); }
 static inline pte_t pte_mkhuge(pte_t p) { return __pte(pte_val(p) | _PAGE_PSE); }
@@ -155,6 +164,12 @@ static inline u64 protval_4k_2_large(u64 v)
 	return (v & ~(_PAGE_PAT | _PAGE_PAT_LARGE)) | ((v & _PAGE_PAT) ? _PAGE_PAT_LARGE : 0);
 }
 #define pgprot_4k_2_large(p) __pgprot(protval_4k_2_large(pgprot_val(p)))
+/* And back: bit 12 of a large page's protection is PAT at bit 7 in a PTE. */
+static inline u64 protval_large_2_4k(u64 v)
+{
+	return (v & ~(_PAGE_PAT | _PAGE_PAT_LARGE)) | ((v & _PAGE_PAT_LARGE) ? _PAGE_PAT : 0);
+}
+#define pgprot_large_2_4k(p) __pgprot(protval_large_2_4k(pgprot_val(p)))
 
 /* Entry tests per level, as asm/pgtable.h has them. */
 static inline bool pmd_none(pmd_t p) { return !(pmd_val(p) & ~_PAGE_KNL_ERRATUM_MASK); }
