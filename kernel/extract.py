@@ -745,21 +745,21 @@ def main(argv):
         # x86-64's own units, on top of the slices above (pageattr-x86).
         for unit, d in find_units(x86tree, X86_UNITS).items():
             units[unit] = d
+            functions = d.pop("functions", None)
             if d["status"] != "found":
                 continue
             if not x86_ok:
                 d["status"] = "not built (x86-64 failed)"
+                continue
+            names_u = x86names | set(functions)
+            tu_u = tu_text(x86tree, names_u, version)
+            ok, msg = compile_check(args.cc, tu_u, geometry_flags(*X86_DEFAULT))
+            if ok:
+                d["status"] = "built"
+                x86names, tu_x86 = names_u, tu_u
             else:
-                names_u = x86names | set(d.pop("functions"))
-                tu_u = tu_text(x86tree, names_u, version)
-                ok, msg = compile_check(args.cc, tu_u, geometry_flags(*X86_DEFAULT))
-                if ok:
-                    d["status"] = "built"
-                    x86names, tu_x86 = names_u, tu_u
-                else:
-                    d["status"] = "failed"
-                    d["symbols"] = without(classify_errors(msg), classify_errors(x86_msg))
-            d.pop("functions", None)
+                d["status"] = "failed"
+                d["symbols"] = without(classify_errors(msg), classify_errors(x86_msg))
         for key, va_bits, geo in GEOMETRIES:
             if key != "x86":
                 continue
